@@ -1,0 +1,55 @@
+# The two set-up commands are `make run` and `make test`; the rest are helpers.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+# The first Python >= 3.12 found: on PATH, then in pyenv's versions (Django 6 needs 3.12).
+PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv node worker beat lint format migrate seed clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6): install it, or set PYTHON=/path/to/python3.12"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+venv: $(VENV)/.installed
+
+# axe-core for the accessibility checks of the browser tests (skipped when npm is missing).
+node_modules/.installed: package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent && touch $@; else echo "npm not found: browser accessibility checks will be skipped"; fi
+
+node: node_modules/.installed
+
+migrate: venv
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+seed: migrate
+	DEBUG=1 $(PY) manage.py seed_demo
+
+run: seed
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: venv node
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+worker: venv
+	$(BIN)/celery -A programme worker --loglevel=INFO --concurrency=2
+
+beat: venv
+	$(BIN)/celery -A programme beat --loglevel=INFO
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts

@@ -1,0 +1,33 @@
+from django.contrib import admin
+
+from .models import Call, Criterion, JuryMember
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+class JuryMemberInline(admin.TabularInline):
+    model = JuryMember
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["edition", "title", "programme", "kind", "state", "opens_at", "closes_at"]
+    list_filter = ["programme", "kind", "state"]
+    search_fields = ["edition", "title", "slug"]
+    date_hierarchy = "closes_at"
+    list_select_related = ["programme"]
+    inlines = [CriterionInline, JuryMemberInline]
+
+
+@admin.register(JuryMember)
+class JuryMemberAdmin(admin.ModelAdmin):
+    list_display = ["user", "call", "role_label"]
+    list_filter = ["call__programme"]
+    search_fields = ["user__email", "user__last_name", "call__edition"]
+    list_select_related = ["user", "call"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,75 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, Programme, ProgrammeMembership, Structure, User
+
+
+@admin.register(Structure)
+class StructureAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "siret"]
+    list_filter = ["type"]
+    search_fields = ["name", "siret"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "structure", "is_staff", "is_superuser"]
+    list_filter = ["is_superuser", "is_active", "structure__type", "memberships__role"]
+    search_fields = ["email", "first_name", "last_name", "structure__name"]
+    list_select_related = ["structure"]
+    autocomplete_fields = ["structure"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name", "structure", "job_title"]}),
+        (_("ProConnect"), {"fields": ["proconnect_uid", "proconnect_idp"]}),
+        (_("Préférences"), {"fields": ["wants_nudges"]}),
+        (
+            _("Droits"),
+            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+        ),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+class MembershipInline(admin.TabularInline):
+    model = ProgrammeMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "operator", "followup_months", "reference_prefix"]
+    search_fields = ["name", "operator"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [MembershipInline]
+
+
+@admin.register(ProgrammeMembership)
+class ProgrammeMembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "programme", "role", "created_at"]
+    list_filter = ["role", "programme"]
+    search_fields = ["user__email", "user__last_name", "programme__name"]
+    list_select_related = ["user", "programme"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state"]
+    list_filter = ["action", "content_type"]
+    search_fields = ["object_repr", "reason", "actor__email"]
+    date_hierarchy = "at"
+    list_select_related = ["actor", "content_type"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

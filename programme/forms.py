@@ -1,0 +1,160 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .enums import StructureType
+from .models import Structure, User
+
+
+def submit_helper(label, *layout, form_tag=True) -> FormHelper:
+    """A FormHelper posting the form with one primary button."""
+    helper = FormHelper()
+    helper.form_tag = form_tag
+    if layout:
+        helper.layout = Layout(*layout)
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class StructureFieldsMixin(forms.Form):
+    structure_type = forms.ChoiceField(
+        label=_("Type de structure"), choices=[("", "---------"), *StructureType.choices]
+    )
+    structure_name = forms.CharField(
+        label=_("Nom de la structure"),
+        max_length=200,
+        help_text=_("Par exemple : DREAL Occitanie, Direction générale de l'aménagement."),
+    )
+
+    def structure(self) -> Structure:
+        name = " ".join(self.cleaned_data["structure_name"].split())
+        structure = Structure.objects.filter(
+            type=self.cleaned_data["structure_type"], name__iexact=name
+        ).first()
+        return structure or Structure.objects.create(
+            type=self.cleaned_data["structure_type"], name=name
+        )
+
+
+class SignupForm(StructureFieldsMixin, forms.ModelForm):
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 12 caractères, ni trop courant ni uniquement des chiffres."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "email"]
+        labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name"):
+            self.fields[name].required = True
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.helper = submit_helper(
+            _("Créer mon compte"),
+            Fieldset(_("Vous"), "first_name", "last_name", "email"),
+            Fieldset(_("Votre structure"), "structure_type", "structure_name"),
+            Fieldset(_("Votre mot de passe"), "password1", "password2"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez "
+                    "votre mot de passe."
+                )
+            )
+        return email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne sont pas identiques."))
+        return cleaned
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password1")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password1"])
+        user.structure = self.structure()
+        if commit:
+            user.save()
+        return user
+
+
+class ProfileForm(StructureFieldsMixin, forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "job_title", "wants_nudges"]
+        labels = {"first_name": _("Prénom"), "last_name": _("Nom")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.structure_id and not self.is_bound:
+            self.initial["structure_type"] = self.instance.structure.type
+            self.initial["structure_name"] = self.instance.structure.name
+        self.helper = submit_helper(
+            _("Enregistrer"),
+            Fieldset(_("Vous"), "first_name", "last_name", "job_title"),
+            Fieldset(_("Votre structure"), "structure_type", "structure_name"),
+            Fieldset(_("Rappels"), "wants_nudges"),
+        )
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.structure = self.structure()
+        if commit:
+            user.save()
+        return user
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": _(
+            "Adresse électronique ou mot de passe incorrect. Vérifiez votre saisie "
+            "(les majuscules comptent dans le mot de passe)."
+        ),
+        "inactive": _("Ce compte est désactivé."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Adresse électronique")
+        self.fields["username"].widget.attrs["autocomplete"] = "email"
+        self.helper = submit_helper(_("Se connecter"), form_tag=False)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = _("Adresse électronique")
+        self.helper = submit_helper(_("Recevoir le lien de réinitialisation"))
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))

@@ -1,0 +1,194 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .enums import ProgrammeRole, StructureType
+
+
+class Structure(models.Model):
+    """A public body people work for: used for eligibility and conflicts of interest."""
+
+    type = models.CharField(_("type de structure"), max_length=20, choices=StructureType)
+    name = models.CharField(_("nom"), max_length=200)
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+
+    class Meta:
+        verbose_name = _("structure")
+        verbose_name_plural = _("structures")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("type", Lower("name"), name="structure_unique_type_name_ci"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_type_display()})"
+
+
+class PortalUserManager(UserManager):
+    use_in_migrations = True
+
+    def _create_user_object(self, username, email, password, **extra_fields):
+        email = self.normalize_email(email).lower()
+        return super()._create_user_object(username or email, email, password, **extra_fields)
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        username = extra_fields.pop("username", None)
+        return super().create_user(
+            username or (email or "").lower(), email, password, **extra_fields
+        )
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        username = extra_fields.pop("username", None)
+        return super().create_superuser(
+            username or (email or "").lower(), email, password, **extra_fields
+        )
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class User(AbstractUser):
+    """A person of the portal, signed in by e-mail and password or through ProConnect.
+
+    The e-mail (lower-cased) is the identity: ProConnect's `sub` differs from one
+    identity provider to another, so accounts are matched by e-mail.
+    """
+
+    email = models.EmailField(_("adresse électronique"), unique=True)
+    structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("structure"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    job_title = models.CharField(_("fonction"), max_length=200, blank=True)
+    proconnect_uid = models.CharField(_("identifiant ProConnect"), max_length=255, blank=True)
+    proconnect_idp = models.CharField(_("fournisseur d'identité"), max_length=255, blank=True)
+    wants_nudges = models.BooleanField(
+        _("recevoir les rappels facultatifs"),
+        default=True,
+        help_text=_("Les avis d'échéance et de décision sont toujours envoyés."),
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = (self.email or "").strip().lower()
+        if not self.username:
+            self.username = self.email
+        super().save(*args, **kwargs)
+
+
+class Programme(models.Model):
+    """An intrapreneur programme run by an operator (Fabrique numérique, FAST, EIG, …)."""
+
+    name = models.CharField(_("nom"), max_length=200)
+    slug = models.SlugField(_("identifiant d'adresse"), unique=True)
+    short_name = models.CharField(_("sigle"), max_length=20, blank=True)
+    operator = models.CharField(_("opérateur"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    followup_months = models.PositiveSmallIntegerField(_("durée du suivi (mois)"), default=6)
+    team_min = models.PositiveSmallIntegerField(_("taille minimale d'équipe"), default=1)
+    team_max = models.PositiveSmallIntegerField(_("taille maximale d'équipe"), default=4)
+    reference_prefix = models.CharField(
+        _("préfixe des références"),
+        max_length=10,
+        help_text=_("Début des références de dépôt, par exemple FN pour FN-2017-0042."),
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="ProgrammeMembership", related_name="programmes"
+    )
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(team_min__lte=models.F("team_max")),
+                name="programme_team_bounds_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(followup_months__gte=1), name="programme_followup_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("programme-detail", kwargs={"slug": self.slug})
+
+
+class ProgrammeMembership(models.Model):
+    """A person's role in a programme: staff manage it, coaches follow laureates."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("rôle"), max_length=10, choices=ProgrammeRole)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rôle dans un programme")
+        verbose_name_plural = _("rôles dans les programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "user", "role"], name="membership_unique_role"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} — {self.programme}"
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log: who did what to which object, from which state to which."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=100)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64)
+    object_repr = models.CharField(_("objet"), max_length=300)
+    from_state = models.CharField(_("état avant"), max_length=50, blank=True)
+    to_state = models.CharField(_("état après"), max_length=50, blank=True)
+    reason = models.TextField(_("motif"), blank=True)
+    at = models.DateTimeField(_("date"))
+
+    class Meta:
+        verbose_name = _("entrée du journal")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            models.Index(fields=["action", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"

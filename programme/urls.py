@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from . import views
+from .forms import LoginForm, PasswordResetForm, SetPasswordForm
+
+account_patterns = [
+    path(
+        "connexion/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("deconnexion/", views.logout, name="logout"),
+    path("inscription/", views.signup, name="signup"),
+    path("profil/", views.profile, name="profile"),
+    path(
+        "mot-de-passe/oubli/",
+        auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm, extra_context={"page_title": _("Mot de passe oublié")}
+        ),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oubli/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compte/", include(account_patterns)),
+    path("espace/", views.dashboard, name="dashboard"),
+    path("programmes/", views.programme_list, name="programme-list"),
+    path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
+    path("programmes/<slug:slug>/pilotage/", views.programme_manage, name="programme-manage"),
+    path("appels/", include("calls.urls")),
+    path("mentions-legales/", views.legal_notice, name="footer-legal-notice"),
+    path("accessibilite/", views.accessibility, name="footer-accessibility-status"),
+    path("donnees-personnelles/", views.personal_data, name="footer-personal-data"),
+    path("plan-du-site/", views.sitemap, name="footer-sitemap"),
+    path("healthz", views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.PROCONNECT_ENABLED:
+    urlpatterns.append(path("proconnect/", include("mozilla_django_oidc.urls")))

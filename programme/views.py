@@ -1,0 +1,200 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from rules.contrib.views import permission_required
+
+from calls.models import Call
+from calls.queries import calls_with_counts, open_calls
+from projects.models import Proposal
+
+from . import mail, proconnect
+from .enums import ProgrammeRole
+from .forms import ProfileForm, SignupForm
+from .models import Programme
+from .queries import programmes_where, programmes_with_figures
+
+
+def crumbs(*links, current):
+    """The breadcrumb data django-dsfr's tag reads: (title, url) pairs then the current page."""
+    return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
+
+
+def home(request):
+    return render(
+        request,
+        "programme/home.html",
+        {
+            "programmes": programmes_with_figures(),
+            "open_calls": open_calls(timezone.now()).select_related("programme")[:6],
+        },
+    )
+
+
+def programme_list(request):
+    return render(
+        request,
+        "programme/programme_list.html",
+        {
+            "page_title": _("Programmes"),
+            "programmes": programmes_with_figures(),
+            "breadcrumb_data": crumbs(current=_("Programmes")),
+        },
+    )
+
+
+def programme_detail(request, slug):
+    programme = get_object_or_404(Programme, slug=slug)
+    calls = Call.objects.filter(programme=programme).exclude(state="draft").order_by("-opens_at")
+    return render(
+        request,
+        "programme/programme_detail.html",
+        {
+            "page_title": programme.name,
+            "programme": programme,
+            "calls": calls,
+            "now": timezone.now(),
+            "can_manage": request.user.has_perm("programme.manage_programme", programme),
+            "breadcrumb_data": crumbs(
+                (_("Programmes"), reverse("programme-list")), current=programme.name
+            ),
+        },
+    )
+
+
+def _programme_from_slug(request, slug):
+    return get_object_or_404(Programme, slug=slug)
+
+
+@permission_required("programme.manage_programme", fn=_programme_from_slug, raise_exception=True)
+def programme_manage(request, slug):
+    """The programme staff's desk: its calls with their proposal counts, its team."""
+    programme = get_object_or_404(Programme, slug=slug)
+    return render(
+        request,
+        "programme/programme_manage.html",
+        {
+            "page_title": _("Piloter %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            "calls": calls_with_counts(Call.objects.filter(programme=programme)),
+            "memberships": programme.memberships.select_related("user", "user__structure"),
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")), current=programme.name
+            ),
+        },
+    )
+
+
+@login_required
+def dashboard(request):
+    """The signed-in person's page: one section per role they hold."""
+    user = request.user
+    proposals = (
+        Proposal.objects.filter(team__user=user)
+        .select_related("call", "call__programme")
+        .order_by("-updated_at")
+    )
+    jury_calls = Call.objects.filter(jury_members__user=user).select_related("programme")
+    return render(
+        request,
+        "programme/dashboard.html",
+        {
+            "page_title": _("Mon espace"),
+            "staff_programmes": programmes_where(user, ProgrammeRole.STAFF),
+            "coach_programmes": programmes_where(user, ProgrammeRole.COACH),
+            "jury_calls": jury_calls,
+            "proposals": proposals,
+            "open_calls": open_calls(timezone.now()).select_related("programme")[:3],
+            "breadcrumb_data": crumbs(current=_("Mon espace")),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        mail.send([user.email], "welcome", {"user": user})
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Votre compte est créé. Bienvenue !"))
+        return redirect("dashboard")
+    return render(
+        request,
+        "registration/signup.html",
+        {
+            "form": form,
+            "page_title": _("Créer un compte"),
+            "breadcrumb_data": crumbs(current=_("Créer un compte")),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Votre profil est enregistré."))
+        return redirect("profile")
+    return render(
+        request,
+        "registration/profile.html",
+        {
+            "form": form,
+            "page_title": _("Mon profil"),
+            "breadcrumb_data": crumbs(current=_("Mon profil")),
+        },
+    )
+
+
+@require_POST
+def logout(request):
+    """Sign out here, and at ProConnect too when the session came from it."""
+    next_url = reverse(settings.LOGOUT_REDIRECT_URL)
+    if settings.PROCONNECT_ENABLED and request.session.get("oidc_id_token"):
+        next_url = proconnect.end_session_url(request)
+    auth_logout(request)
+    return redirect(next_url)
+
+
+def static_page(template, title):
+    def view(request):
+        return render(
+            request, template, {"page_title": title, "breadcrumb_data": crumbs(current=title)}
+        )
+
+    view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html").replace("-", "_")
+    return view
+
+
+legal_notice = static_page("pages/legal-notice.html", "Mentions légales")
+accessibility = static_page("pages/accessibility.html", "Déclaration d'accessibilité")
+personal_data = static_page("pages/personal-data.html", "Données personnelles")
+
+
+def sitemap(request):
+    return render(
+        request,
+        "pages/sitemap.html",
+        {
+            "page_title": _("Plan du site"),
+            "programmes": Programme.objects.order_by("name"),
+            "breadcrumb_data": crumbs(current=_("Plan du site")),
+        },
+    )
+
+
+def healthz(request):
+    """Load balancers' probe: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")
