@@ -175,7 +175,7 @@ STORAGES = {
 }
 
 
-# Mail (Django's MAILERS): console by default; EMAIL_URL in production, e.g.
+# Mail (Django's MAILERS): console with DEBUG, else SMTP on localhost; EMAIL_URL in production, e.g.
 # smtp+tls://user:password@smtp.example.gouv.fr:587; EMAIL_FILE_PATH writes mail to files.
 def _mailer(url: str, file_path: str) -> dict:
     if file_path:
@@ -202,7 +202,8 @@ def _mailer(url: str, file_path: str) -> dict:
 
 MAILERS = {
     "default": _mailer(
-        env.str("EMAIL_URL", default="consolemail://"), env.str("EMAIL_FILE_PATH", default="")
+        env.str("EMAIL_URL", default="consolemail://" if DEBUG else "smtp://localhost:25"),
+        env.str("EMAIL_FILE_PATH", default=""),
     )
 }
 DEFAULT_FROM_EMAIL = env.str(
