@@ -21,3 +21,19 @@ class CallKind(models.TextChoices):
 
 # States in which the call is visible to visitors.
 PUBLIC_STATES = frozenset(CallState) - {CallState.DRAFT}
+
+
+class QuestionKind(models.TextChoices):
+    SHORT_TEXT = "short_text", _("Texte court")
+    LONG_TEXT = "long_text", _("Texte long")
+    SINGLE_CHOICE = "single_choice", _("Choix unique")
+    MULTIPLE_CHOICE = "multiple_choice", _("Choix multiple")
+    NUMBER = "number", _("Nombre")
+    YES_NO = "yes_no", _("Oui / non")
+    FILE = "file", _("Fichier")
+
+
+# Question kinds whose answer is picked from `Question.choices`.
+CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
+# Question kinds that accept a maximum length.
+TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})

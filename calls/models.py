@@ -1,14 +1,16 @@
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
-from programme.models import Programme
+from programme.models import Programme, Structure
 
-from .enums import CallKind, CallState
+from .enums import CallKind, CallState, QuestionKind
 
 
 class Call(models.Model):
@@ -35,6 +37,33 @@ class Call(models.Model):
     envelope = models.DecimalField(
         _("enveloppe de la promotion (€)"), max_digits=12, decimal_places=2, null=True, blank=True
     )
+    offers_funding = models.BooleanField(
+        _("l'appel finance les projets"),
+        default=False,
+        help_text=_("Cochez pour un appel de type FAST : les candidats demandent un montant."),
+    )
+    max_funding_share = models.PositiveSmallIntegerField(
+        _("part maximale du budget annuel financée (%)"),
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+    )
+    max_funding_amount = models.DecimalField(
+        _("montant maximal par projet (€)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("300000"),
+        validators=[MinValueValidator(Decimal("1"))],
+    )
+    challenge_call = models.ForeignKey(
+        "self",
+        verbose_name=_("appel à défis (étape 1)"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="application_calls",
+        limit_choices_to={"kind": CallKind.CHALLENGES},
+        help_text=_("Pour une candidature aux défis : l'appel dont les défis sont retenus."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +80,10 @@ class Call(models.Model):
                 condition=models.Q(team_min__lte=models.F("team_max")),
                 name="call_team_bounds_ordered",
             ),
+            models.CheckConstraint(
+                condition=models.Q(max_funding_share__gte=1, max_funding_share__lte=100),
+                name="call_funding_share_percent",
+            ),
         ]
 
     def __str__(self):
@@ -62,6 +95,22 @@ class Call(models.Model):
     def is_open(self, now: datetime) -> bool:
         """Open from `opens_at` (included) to `closes_at` (excluded): closing needs nobody."""
         return self.state == CallState.PUBLISHED and self.opens_at <= now < self.closes_at
+
+    def state_at(self, now: datetime) -> str:
+        """The state a person should see at `now`: a published call past its deadline is closed,
+        whether or not the periodic task has written it yet."""
+        if self.state == CallState.PUBLISHED and now >= self.closes_at:
+            return CallState.CLOSED
+        return self.state
+
+    def is_upcoming(self, now: datetime) -> bool:
+        return self.state == CallState.PUBLISHED and now < self.opens_at
+
+    def defis_offered(self):
+        """The défis candidates of a stage-2 call apply to (those of its stage-1 call)."""
+        if self.kind != CallKind.CHALLENGE_APPLICATIONS or self.challenge_call_id is None:
+            return Defi.objects.none()
+        return Defi.objects.filter(call_id=self.challenge_call_id).select_related("host_structure")
 
     def eligible_structure_labels(self) -> list[str]:
         return [StructureType(value).label for value in self.eligible_structure_types]
@@ -92,6 +141,80 @@ class Criterion(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Question(models.Model):
+    """A custom question candidates answer in their proposal."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="questions")
+    label = models.CharField(_("intitulé"), max_length=300)
+    help_text = models.TextField(_("aide"), blank=True)
+    kind = models.CharField(
+        _("type de réponse"), max_length=20, choices=QuestionKind, default=QuestionKind.SHORT_TEXT
+    )
+    choices = models.JSONField(
+        _("choix proposés"),
+        default=list,
+        blank=True,
+        help_text=_("Pour les questions à choix : la liste des réponses possibles."),
+    )
+    max_length = models.PositiveIntegerField(
+        _("longueur maximale (caractères)"), null=True, blank=True
+    )
+    required = models.BooleanField(_("réponse obligatoire"), default=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["call", "position", "id"]
+
+    def __str__(self):
+        return self.label
+
+
+class Defi(models.Model):
+    """An EIG défi: a challenge proposed by a host administration in a stage-1 call and
+    retained; candidates of the stage-2 call apply to it."""
+
+    call = models.ForeignKey(
+        Call,
+        verbose_name=_("appel à défis"),
+        on_delete=models.CASCADE,
+        related_name="defis",
+    )
+    host_structure = models.ForeignKey(
+        Structure,
+        verbose_name=_("administration d'accueil"),
+        on_delete=models.PROTECT,
+        related_name="defis",
+    )
+    title = models.CharField(_("titre"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    profiles = models.TextField(
+        _("profils recherchés"), blank=True, help_text=_("Développeur, data scientist, designer…")
+    )
+    mentors = models.TextField(_("mentors (tuteurs)"), blank=True)
+    source_proposal = models.ForeignKey(
+        "projects.Proposal",
+        verbose_name=_("proposition d'origine"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="defis",
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("défi")
+        verbose_name_plural = _("défis")
+        ordering = ["call", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "title"], name="defi_unique_title_per_call"),
+        ]
+
+    def __str__(self):
+        return self.title
 
 
 class JuryMember(models.Model):
