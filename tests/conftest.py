@@ -70,6 +70,17 @@ def _plain_http(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run in the test's process; tests of the real worker switch this off themselves."""
+    from programme.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def password():
     return factories.PASSWORD
