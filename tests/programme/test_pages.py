@@ -156,3 +156,22 @@ def test_pages_carry_a_content_security_policy(client, db):
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
+
+
+def test_audience_measurement_is_off_unless_configured(client, db):
+    assert "matomo" not in client.get(reverse("home")).content.decode()
+
+
+def test_audience_measurement_snippet_when_configured(client, settings, db):
+    settings.MATOMO_URL = "https://stats.example.gouv.fr"
+    settings.MATOMO_SITE_ID = "42"
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-url="https://stats.example.gouv.fr"' in html
+    assert 'data-site-id="42"' in html
+    assert "<script>" not in html.replace("<script></script>", "")  # no inline script
+
+
+def test_breadcrumb_shows_where_the_visitor_is(client, programme):
+    html = client.get(reverse("programme-detail", args=[programme.slug])).content.decode()
+    assert 'class="fr-breadcrumb"' in html
+    assert f'aria-current="page">{programme.name}' in html
