@@ -141,12 +141,16 @@ OIDC_OP_JWKS_ENDPOINT = env.str(
 OIDC_OP_LOGOUT_ENDPOINT = env.str(
     "PROCONNECT_LOGOUT_ENDPOINT", default=f"{PROCONNECT_DOMAIN}/api/v2/session/end"
 )
+# The `iss` of ProConnect's tokens, checked on the id token and on the userinfo JWT.
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default=f"{PROCONNECT_DOMAIN}/api/v2")
 OIDC_STORE_ID_TOKEN = True
 OIDC_USE_NONCE = True
 OIDC_CREATE_USER = True
+OIDC_TIMEOUT = 10  # seconds; a provider that does not answer must not hold a web worker
 OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
 OIDC_OP_LOGOUT_URL_METHOD = "programme.proconnect.provider_logout"
 OIDC_AUTH_REQUEST_EXTRA_PARAMS = {"acr_values": "eidas1"}
+LOGIN_REDIRECT_URL_FAILURE = "login"  # with a message saying why
 if PROCONNECT_ENABLED:
     AUTHENTICATION_BACKENDS.append("programme.proconnect.ProConnectBackend")
 

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -58,5 +57,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-if settings.PROCONNECT_ENABLED:
-    urlpatterns.append(path("proconnect/", include("mozilla_django_oidc.urls")))
+# Always routed; the views answer 404 while ProConnect is switched off.
+urlpatterns.append(path("proconnect/", include("programme.proconnect")))
