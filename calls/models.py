@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +11,12 @@ from programme.enums import StructureType
 from programme.models import Programme, Structure
 
 from .enums import CallKind, CallState, QuestionKind
+
+
+def _utc(moment: datetime) -> datetime:
+    """Python compares two datetimes of the same zone by wall clock, ignoring the fold of a
+    change of time (02:45 "after" 02:30 may be earlier); comparing in UTC is always right."""
+    return moment.astimezone(UTC)
 
 
 class Call(models.Model):
@@ -94,17 +100,20 @@ class Call(models.Model):
 
     def is_open(self, now: datetime) -> bool:
         """Open from `opens_at` (included) to `closes_at` (excluded): closing needs nobody."""
-        return self.state == CallState.PUBLISHED and self.opens_at <= now < self.closes_at
+        now = _utc(now)
+        return self.state == CallState.PUBLISHED and _utc(self.opens_at) <= now < _utc(
+            self.closes_at
+        )
 
     def state_at(self, now: datetime) -> str:
         """The state a person should see at `now`: a published call past its deadline is closed,
         whether or not the periodic task has written it yet."""
-        if self.state == CallState.PUBLISHED and now >= self.closes_at:
+        if self.state == CallState.PUBLISHED and _utc(now) >= _utc(self.closes_at):
             return CallState.CLOSED
         return self.state
 
     def is_upcoming(self, now: datetime) -> bool:
-        return self.state == CallState.PUBLISHED and now < self.opens_at
+        return self.state == CallState.PUBLISHED and _utc(now) < _utc(self.opens_at)
 
     def defis_offered(self):
         """The défis candidates of a stage-2 call apply to (those of its stage-1 call)."""

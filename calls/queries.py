@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django.db.models import Count, Q
 
+from projects.enums import ProposalState
+
 from .enums import CallState
 from .models import Call
 
@@ -27,3 +29,37 @@ def calls_with_counts(queryset):
             "proposals", filter=~Q(proposals__state__in=["draft", "withdrawn"]), distinct=True
         ),
     ).order_by("-opens_at")
+
+
+def public_calls_for_list():
+    """What the public list shows of each call, in one query."""
+    return (
+        public_calls()
+        .only(
+            "slug", "edition", "title", "kind", "state", "opens_at", "closes_at",
+            "programme__name", "programme__slug", "programme__short_name",
+        )
+        .order_by("-opens_at")
+    )  # fmt: skip
+
+
+def call_dashboard_counts(call: Call) -> dict:
+    """The staff dashboard's figures, counted by the database in one query per table."""
+    by_state = dict(
+        call.proposals.order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {
+        "proposals_total": sum(by_state.values()),
+        "proposals_by_state": [
+            (state.label, by_state.get(state.value, 0)) for state in ProposalState
+        ],
+        "submitted": sum(
+            n
+            for state, n in by_state.items()
+            if state not in (ProposalState.DRAFT, ProposalState.WITHDRAWN)
+        ),
+        "jury_members": call.jury_members.count(),
+    }

@@ -27,3 +27,5 @@ def is_juror(user, call) -> bool:
 rules.add_perm("calls.view_call", is_call_public | is_superuser | is_call_staff)
 rules.add_perm("calls.manage_call", is_superuser | is_call_staff)
 rules.add_perm("calls.sit_on_jury", is_juror)
+# The object is the programme the new call belongs to.
+rules.add_perm("calls.create_call", is_superuser | is_programme_staff)

@@ -1,30 +1,47 @@
+"""Thin views: check the rule, call a query or a service, render."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import Programme
 from programme.views import crumbs
 
-from .models import Call
-from .queries import public_calls
+from . import services
+from .enums import CallKind, CallState
+from .filters import PublicCallFilter
+from .forms import CallForm, CriterionForm, QuestionForm
+from .models import Call, Criterion, Question
+from .queries import call_dashboard_counts, public_calls_for_list
 
 
 def call_list(request):
     now = timezone.now()
-    calls = public_calls().order_by("-opens_at")
+    call_filter = PublicCallFilter(request.GET or None, queryset=public_calls_for_list(), now=now)
+    calls = list(call_filter.qs)
+    open_calls = sorted((c for c in calls if c.is_open(now)), key=lambda c: c.closes_at)
+    upcoming = sorted((c for c in calls if c.is_upcoming(now)), key=lambda c: c.opens_at)
+    closed = [c for c in calls if not c.is_open(now) and not c.is_upcoming(now)]
     return render(
         request,
         "calls/call_list.html",
         {
             "page_title": _("Appels à projets"),
-            "open": [c for c in calls if c.is_open(now)],
-            "upcoming": [c for c in calls if c.state == "published" and c.opens_at > now],
-            "closed": [
-                c
-                for c in calls
-                if not c.is_open(now) and not (c.state == "published" and c.opens_at > now)
-            ],
+            "filter": call_filter,
+            "open": open_calls,
+            "upcoming": upcoming,
+            "closed": closed,
             "now": now,
             "breadcrumb_data": crumbs(current=_("Appels à projets")),
         },
@@ -32,20 +49,233 @@ def call_list(request):
 
 
 def call_detail(request, slug):
-    call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
+    call = get_object_or_404(Call.objects.select_related("programme", "challenge_call"), slug=slug)
     if not request.user.has_perm("calls.view_call", call):
         raise Http404
+    now = timezone.now()
     return render(
         request,
         "calls/call_detail.html",
         {
             "page_title": call.title,
             "call": call,
-            "now": timezone.now(),
-            "is_open": call.is_open(timezone.now()),
+            "now": now,
+            "state": call.state_at(now),
+            "is_open": call.is_open(now),
+            "is_upcoming": call.is_upcoming(now),
             "criteria": call.criteria.all(),
+            "questions": call.questions.all(),
+            "defis": _defis_shown(call),
+            "can_manage": request.user.has_perm("calls.manage_call", call),
             "breadcrumb_data": crumbs(
                 (_("Appels à projets"), reverse("calls:list")), current=call.edition
             ),
         },
     )
+
+
+def _defis_shown(call: Call):
+    if call.kind == CallKind.CHALLENGES:
+        return call.defis.select_related("host_structure")
+    return call.defis_offered()
+
+
+# --- Staff pages -------------------------------------------------------------------------
+
+
+def manages_call(view):
+    """Anonymous visitors are sent to sign in; others need `calls.manage_call` on the call."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request, slug, *args, **kwargs):
+        call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
+        if not request.user.has_perm("calls.manage_call", call):
+            raise PermissionDenied
+        return view(request, call, *args, **kwargs)
+
+    return wrapper
+
+
+def _staff_crumbs(call: Call, current: str | None = None):
+    links = [
+        (_("Mon espace"), reverse("dashboard")),
+        (call.programme.name, reverse("programme-manage", args=[call.programme.slug])),
+    ]
+    if current is None:
+        return crumbs(*links, current=call.edition)
+    links.append((call.edition, reverse("calls:manage", args=[call.slug])))
+    return crumbs(*links, current=current)
+
+
+@manages_call
+def call_manage(request, call):
+    """The staff's dashboard of one call: figures, lifecycle, criteria, questions, history."""
+    now = timezone.now()
+    state = call.state_at(now)
+    return render(
+        request,
+        "calls/call_manage.html",
+        {
+            "page_title": _("Piloter %(edition)s") % {"edition": call.edition},
+            "call": call,
+            "now": now,
+            "state": state,
+            "state_label": CallState(state).label,
+            "actions": [
+                (name, services.TRANSITIONS[name][1]) for name in services.NEXT_ACTIONS[state]
+            ],
+            "counts": call_dashboard_counts(call),
+            "criteria": call.criteria.all(),
+            "questions": call.questions.all(),
+            "defis": _defis_shown(call),
+            "rules_editable": state in services.RULES_EDITABLE_STATES,
+            "criteria_editable": state in services.CRITERIA_EDITABLE_STATES,
+            "history": audit.history(call)[:20],
+            "breadcrumb_data": _staff_crumbs(call),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_create(request, programme_slug):
+    programme = get_object_or_404(Programme, slug=programme_slug)
+    if not request.user.has_perm("calls.create_call", programme):
+        raise PermissionDenied
+    draft = Call(programme=programme, team_min=programme.team_min, team_max=programme.team_max)
+    form = CallForm(request.POST or None, instance=draft, programme=programme)
+    if request.method == "POST" and form.is_valid():
+        call = services.create_call(form.save(commit=False), by=request.user, now=timezone.now())
+        messages.success(request, _("L'appel est créé en brouillon. Publiez-le quand il est prêt."))
+        return redirect("calls:manage", slug=call.slug)
+    return render(
+        request,
+        "calls/call_form.html",
+        {
+            "page_title": _("Créer un appel — %(programme)s") % {"programme": programme.name},
+            "form": form,
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Créer un appel"),
+            ),
+        },
+    )
+
+
+@manages_call
+@require_http_methods(["GET", "POST"])
+def call_edit(request, call):
+    form = CallForm(request.POST or None, instance=call, programme=call.programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_call(form.save(commit=False), by=request.user, now=timezone.now())
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("L'appel est enregistré."))
+            return redirect("calls:manage", slug=call.slug)
+    return render(
+        request,
+        "calls/call_form.html",
+        {
+            "page_title": _("Modifier %(edition)s") % {"edition": call.edition},
+            "form": form,
+            "call": call,
+            "breadcrumb_data": _staff_crumbs(call, _("Modifier")),
+        },
+    )
+
+
+@manages_call
+@require_POST
+def call_transition(request, call):
+    action = request.POST.get("action", "")
+    try:
+        services.run_transition(call, action, by=request.user, now=timezone.now())
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("L'appel est maintenant à l'état « %(state)s ».")
+            % {"state": CallState(call.state).label},
+        )
+    return redirect("calls:manage", slug=call.slug)
+
+
+ITEMS = {
+    "criterion": (
+        Criterion,
+        CriterionForm,
+        gettext_lazy("Ajouter un critère"),
+        gettext_lazy("Modifier le critère"),
+    ),
+    "question": (
+        Question,
+        QuestionForm,
+        gettext_lazy("Ajouter une question"),
+        gettext_lazy("Modifier la question"),
+    ),
+}
+
+
+def _item(call, kind, pk):
+    model = ITEMS[kind][0]
+    return get_object_or_404(model, call=call, pk=pk)
+
+
+@manages_call
+@require_http_methods(["GET", "POST"])
+def item_edit(request, call, kind, pk=None):
+    """Add (no `pk`) or edit a criterion or a question of the call."""
+    model, form_class, add_title, edit_title = ITEMS[kind]
+    instance = _item(call, kind, pk) if pk else model(call=call)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_item(form.save(commit=False), by=request.user, now=timezone.now())
+        except TransitionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("« %(item)s » est enregistré.") % {"item": instance})
+            return redirect("calls:manage", slug=call.slug)
+    title = edit_title if pk else add_title
+    return render(
+        request,
+        "calls/item_form.html",
+        {
+            "page_title": f"{title} — {call.edition}",
+            "title": title,
+            "form": form,
+            "call": call,
+            "breadcrumb_data": _staff_crumbs(call, title),
+        },
+    )
+
+
+@manages_call
+@require_POST
+def item_delete(request, call, kind, pk):
+    item = _item(call, kind, pk)
+    try:
+        services.delete_item(item, by=request.user, now=timezone.now())
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("« %(item)s » est supprimé.") % {"item": item})
+    return redirect("calls:manage", slug=call.slug)
+
+
+@manages_call
+@require_POST
+def item_move(request, call, kind, pk):
+    item = _item(call, kind, pk)
+    try:
+        services.move_item(
+            item, up=request.POST.get("direction") == "up", by=request.user, now=timezone.now()
+        )
+    except TransitionError as error:
+        messages.error(request, str(error))
+    return redirect(reverse("calls:manage", args=[call.slug]) + f"#{kind}-{item.pk}")

@@ -166,6 +166,7 @@ STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT / "private")))
 STORAGES = {
     # Uploads are private: never served from a public URL, only through views that check rights.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -240,7 +241,16 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A publish to an unreachable broker fails fast instead of hanging a web request.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="portal")
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # Closing is derived from closes_at on every page; this only writes the state down.
+    "calls-close-due": {"task": "calls.tasks.close_due_calls", "schedule": 300.0},
+}
+# Reminders: the scan writes what is owed into the ledger and queues the mails.
+REMINDER_SCAN_MINUTES = env.int("REMINDER_SCAN_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["reminders-scan"] = {
+    "task": "cohorts.tasks.scan_reminders",
+    "schedule": REMINDER_SCAN_MINUTES * 60.0,
+}
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]

@@ -118,3 +118,49 @@ class ProposalFactory(factory.django.DjangoModelFactory):
             TeamMember.objects.get_or_create(
                 proposal=self, user=self.created_by, defaults={"role": TeamRole.LEAD}
             )
+
+
+# --- calls: questions and défis (appended by the calls side) ---------------------------------
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calls.Question"
+
+    call = factory.SubFactory(CallFactory)
+    label = factory.Sequence(lambda n: f"Question {n}")
+    kind = "short_text"
+    position = factory.Sequence(int)
+
+
+class DefiFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "calls.Defi"
+
+    call = factory.SubFactory(CallFactory, kind="challenges")
+    host_structure = factory.SubFactory(
+        StructureFactory, type=StructureType.CENTRAL, name="Direction des affaires maritimes"
+    )
+    title = factory.Sequence(lambda n: f"Défi {n}")
+    position = factory.Sequence(int)
+
+
+# --- projects: team, answers (appended by the proposals side) ---------------------------------
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TeamMember
+
+    proposal = factory.SubFactory(ProposalFactory)
+    user = factory.SubFactory(UserFactory)
+    role = TeamRole.MEMBER
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Answer"
+
+    proposal = factory.SubFactory(ProposalFactory)
+    question = factory.SubFactory("tests.factories.QuestionFactory")
+    value = "Une réponse"

@@ -1,14 +1,13 @@
 """Demo data from the seeds: programmes, calls, one account per role. Idempotent."""
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from calls.enums import CallKind, CallState
-from calls.models import Call, Criterion, JuryMember
+from calls.demo import seed_calls
+from calls.models import JuryMember
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 
@@ -147,55 +146,9 @@ class Command(BaseCommand):
                 user=users[email], programme=programmes[slug], role=role
             )
 
-        call = self.seed_fabrique_call(programmes["fabrique-numerique"])
+        calls = seed_calls(programmes, users)
         JuryMember.objects.update_or_create(
-            call=call,
+            call=calls["fabrique-numerique-2017"],
             user=users["jure@demo.portail.example"],
             defaults={"role_label": "Directrice d'administration centrale"},
         )
-
-    def seed_fabrique_call(self, programme) -> Call:
-        """The first call of the Fabrique numérique, November 2017 (closed)."""
-        call, _ = Call.objects.update_or_create(
-            slug="fabrique-numerique-2017",
-            defaults={
-                "programme": programme,
-                "kind": CallKind.PROJECTS,
-                "edition": "Fabrique numérique 2017",
-                "title": "Premier appel à projets d'agents intrapreneurs",
-                "description": (
-                    "Proposez une idée concrète de service numérique qui résout un problème "
-                    "rencontré dans vos missions. Les lauréats mènent leur startup d'État "
-                    "pendant six mois avec un coach et une équipe de développement."
-                ),
-                "state": CallState.CLOSED,
-                "opens_at": datetime(2017, 11, 6, 9, 0, tzinfo=PARIS),
-                "closes_at": datetime(2017, 12, 15, 12, 0, tzinfo=PARIS),
-                "eligible_structure_types": [
-                    StructureType.CENTRAL,
-                    StructureType.DREAL,
-                    StructureType.DIRM,
-                    StructureType.DIR,
-                ],
-                "team_min": 2,
-                "team_max": 4,
-                "laureates_target": 7,
-            },
-        )
-        for position, (name, description, weight) in enumerate(
-            [
-                ("Pertinence", "Le problème est réel, fréquent et le service y répond.", 2),
-                (
-                    "Volonté de l'agent",
-                    "L'agent est prêt à tenter l'aventure de l'intrapreneuriat.",
-                    2,
-                ),
-                ("Faisabilité", "Un premier produit est réaliste en six mois.", 1),
-            ]
-        ):
-            Criterion.objects.update_or_create(
-                call=call,
-                name=name,
-                defaults={"description": description, "weight": weight, "position": position},
-            )
-        return call

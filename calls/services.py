@@ -1,0 +1,328 @@
+"""The workflow of a call: its lifecycle, and the writes on its criteria and questions.
+
+Every change of state is one function: it locks the row, checks the guard against the
+state a person would see at `now` (a published call past its deadline is closed), saves,
+and writes an audit entry. An illegal change raises `TransitionError` with a French
+message the views show as is.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Model
+from django.utils.formats import date_format
+from django.utils.text import slugify
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
+
+from .enums import CallKind, CallState
+from .models import Call, Criterion, Question
+
+# States in which the rules a candidate reads (dates, questions, eligibility) may change.
+RULES_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED})
+# States in which the criteria may change: until the jury starts scoring.
+CRITERIA_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED, CallState.CLOSED})
+
+
+def _paris(moment: datetime) -> str:
+    return date_format(localtime(moment), "j F Y à H:i")
+
+
+def _state_label(state: str) -> str:
+    return CallState(state).label
+
+
+def _lock(call: Call) -> Call:
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _move_to(
+    call: Call, *, by: User | None, now: datetime, action: str, allowed: set, to: str, reason=""
+) -> Call:
+    """Lock the call, check its visible state is in `allowed`, write `to` and the audit entry."""
+    locked = _lock(call)
+    current = locked.state_at(now)
+    if current not in allowed:
+        raise TransitionError(
+            _("Action impossible : l'appel est à l'état « %(state)s ».")
+            % {"state": _state_label(current)}
+        )
+    locked.state = to
+    locked.save(update_fields=["state"])
+    audit.record(by, f"call.{action}", locked, before=current, after=to, reason=reason, at=now)
+    call.state = to
+    return locked
+
+
+@transaction.atomic(durable=True)
+def publish(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Publish a draft call: visible to all, open from `opens_at` to `closes_at`."""
+    locked = _lock(call)
+    if locked.state != CallState.DRAFT:
+        raise TransitionError(
+            _("Seul un appel en brouillon peut être publié ; celui-ci est « %(state)s ».")
+            % {"state": _state_label(locked.state_at(now))}
+        )
+    if locked.closes_at <= now:
+        raise TransitionError(
+            _(
+                "Impossible de publier : la clôture (%(date)s, heure de Paris) est déjà passée. "
+                "Reportez-la d'abord."
+            )
+            % {"date": _paris(locked.closes_at)}
+        )
+    if locked.kind == CallKind.CHALLENGE_APPLICATIONS and locked.challenge_call_id is None:
+        raise TransitionError(
+            _("Impossible de publier : choisissez l'appel à défis dont les candidats relèvent.")
+        )
+    locked.state = CallState.PUBLISHED
+    locked.save(update_fields=["state"])
+    audit.record(
+        by, "call.publish", locked, before=CallState.DRAFT, after=CallState.PUBLISHED, at=now
+    )
+    return _sync(call, locked)
+
+
+@transaction.atomic(durable=True)
+def close(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Write down that a published call has passed its deadline. Closing early is refused:
+    candidates were promised `closes_at`."""
+    locked = _lock(call)
+    if locked.state == CallState.PUBLISHED and now < locked.closes_at:
+        raise TransitionError(
+            _(
+                "L'appel reste ouvert jusqu'au %(date)s (heure de Paris) : il se clôt de "
+                "lui-même à cette date."
+            )
+            % {"date": _paris(locked.closes_at)}
+        )
+    if locked.state != CallState.PUBLISHED:
+        raise TransitionError(
+            _("Seul un appel publié peut être clos ; celui-ci est « %(state)s ».")
+            % {"state": _state_label(locked.state)}
+        )
+    locked.state = CallState.CLOSED
+    locked.save(update_fields=["state"])
+    audit.record(
+        by, "call.close", locked, before=CallState.PUBLISHED, after=CallState.CLOSED, at=now
+    )
+    return _sync(call, locked)
+
+
+def close_due_calls(*, now: datetime) -> list[int]:
+    """Close every published call past its deadline; returns their ids. Idempotent: a call
+    another worker closed first is skipped."""
+    closed = []
+    due = Call.objects.filter(state=CallState.PUBLISHED, closes_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        try:
+            close(Call(pk=pk), by=None, now=now)
+        except (TransitionError, Call.DoesNotExist):
+            continue
+        closed.append(pk)
+    return closed
+
+
+@transaction.atomic(durable=True)
+def start_review(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Hand the closed call's proposals to the jury."""
+    return _move_to(
+        call,
+        by=by,
+        now=now,
+        action="start_review",
+        allowed={CallState.CLOSED},
+        to=CallState.REVIEW,
+    )
+
+
+@transaction.atomic(durable=True)
+def start_auditions(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Move from written evaluation to auditions of the shortlisted proposals."""
+    return _move_to(
+        call,
+        by=by,
+        now=now,
+        action="start_auditions",
+        allowed={CallState.REVIEW},
+        to=CallState.AUDITIONS,
+    )
+
+
+@transaction.atomic(durable=True)
+def start_deliberation(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Open the deliberation, after the auditions or straight after the review."""
+    return _move_to(
+        call,
+        by=by,
+        now=now,
+        action="start_deliberation",
+        allowed={CallState.REVIEW, CallState.AUDITIONS},
+        to=CallState.DELIBERATION,
+    )
+
+
+@transaction.atomic(durable=True)
+def publish_results(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Make the decisions public."""
+    return _move_to(
+        call,
+        by=by,
+        now=now,
+        action="publish_results",
+        allowed={CallState.DELIBERATION},
+        to=CallState.RESULTS_PUBLISHED,
+    )
+
+
+@transaction.atomic(durable=True)
+def archive(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Archive a call whose results are public."""
+    return _move_to(
+        call,
+        by=by,
+        now=now,
+        action="archive",
+        allowed={CallState.RESULTS_PUBLISHED},
+        to=CallState.ARCHIVED,
+    )
+
+
+def _sync(call: Call, locked: Call) -> Call:
+    call.state = locked.state
+    return locked
+
+
+# The lifecycle buttons: action name → (service, label), in the order of the lifecycle.
+TRANSITIONS = {
+    "publish": (publish, gettext_lazy("Publier l'appel")),
+    "close": (close, gettext_lazy("Clore l'appel")),
+    "start_review": (start_review, gettext_lazy("Lancer l'évaluation")),
+    "start_auditions": (start_auditions, gettext_lazy("Passer aux auditions")),
+    "start_deliberation": (start_deliberation, gettext_lazy("Ouvrir la délibération")),
+    "publish_results": (publish_results, gettext_lazy("Publier les résultats")),
+    "archive": (archive, gettext_lazy("Archiver l'appel")),
+}
+# The transitions legal from each visible state (the buttons the page offers).
+NEXT_ACTIONS = {
+    CallState.DRAFT: ["publish"],
+    CallState.PUBLISHED: [],
+    CallState.CLOSED: ["start_review"],
+    CallState.REVIEW: ["start_auditions", "start_deliberation"],
+    CallState.AUDITIONS: ["start_deliberation"],
+    CallState.DELIBERATION: ["publish_results"],
+    CallState.RESULTS_PUBLISHED: ["archive"],
+    CallState.ARCHIVED: [],
+}
+
+
+def run_transition(call: Call, action: str, *, by: User | None, now: datetime) -> Call:
+    """Run the lifecycle transition named `action` (a key of TRANSITIONS)."""
+    if action not in TRANSITIONS:
+        raise TransitionError(_("Action inconnue."))
+    service, _label = TRANSITIONS[action]
+    return service(call, by=by, now=now)
+
+
+# --- The call's own fields, criteria and questions ------------------------------------------
+
+
+def _unique_slug(edition: str) -> str:
+    base = slugify(edition)[:70] or "appel"
+    slug, n = base, 2
+    while Call.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic(durable=True)
+def create_call(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Save a new call as a draft of its programme, with a unique address."""
+    call.state = CallState.DRAFT
+    call.slug = _unique_slug(call.edition)
+    call.save()
+    audit.record(by, "call.create", call, after=CallState.DRAFT, at=now)
+    return call
+
+
+@transaction.atomic(durable=True)
+def update_call(call: Call, *, by: User | None, now: datetime) -> Call:
+    """Save the edited rules of a call while candidates may still be affected by them."""
+    current = Call.objects.select_for_update().get(pk=call.pk).state_at(now)
+    if current not in RULES_EDITABLE_STATES:
+        raise TransitionError(
+            _("L'appel est à l'état « %(state)s » : ses règles ne peuvent plus changer.")
+            % {"state": _state_label(current)}
+        )
+    call.save()
+    audit.record(by, "call.update", call, before=current, after=current, at=now)
+    return call
+
+
+def _check_editable(call: Call, allowed: frozenset, now: datetime, what: str) -> None:
+    current = Call.objects.select_for_update().get(pk=call.pk).state_at(now)
+    if current not in allowed:
+        raise TransitionError(
+            _("L'appel est à l'état « %(state)s » : %(what)s ne peuvent plus changer.")
+            % {"state": _state_label(current), "what": what}
+        )
+
+
+def _next_position(items) -> int:
+    last = items.order_by("-position").values_list("position", flat=True).first()
+    return 0 if last is None else last + 1
+
+
+def _guard_for(item: Model, now: datetime) -> None:
+    if isinstance(item, Criterion):
+        _check_editable(item.call, CRITERIA_EDITABLE_STATES, now, _("les critères"))
+    else:
+        _check_editable(item.call, RULES_EDITABLE_STATES, now, _("les questions"))
+
+
+@transaction.atomic(durable=True)
+def save_item(item: Criterion | Question, *, by: User | None, now: datetime):
+    """Save a criterion or a question of a call; a new one goes last."""
+    _guard_for(item, now)
+    created = item.pk is None
+    if created:
+        item.position = _next_position(type(item).objects.filter(call=item.call))
+    item.save()
+    kind = "criterion" if isinstance(item, Criterion) else "question"
+    audit.record(
+        by, f"call.{kind}.{'add' if created else 'edit'}", item.call, at=now, reason=str(item)
+    )
+    return item
+
+
+@transaction.atomic(durable=True)
+def delete_item(item: Criterion | Question, *, by: User | None, now: datetime) -> None:
+    """Delete a criterion or a question of a call."""
+    _guard_for(item, now)
+    kind = "criterion" if isinstance(item, Criterion) else "question"
+    audit.record(by, f"call.{kind}.delete", item.call, at=now, reason=str(item))
+    item.delete()
+
+
+@transaction.atomic(durable=True)
+def move_item(item: Criterion | Question, *, up: bool, by: User | None, now: datetime) -> None:
+    """Swap a criterion or question with its neighbour; positions are renumbered 0..n-1."""
+    _guard_for(item, now)
+    siblings = list(type(item).objects.select_for_update().filter(call=item.call))
+    index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+            sibling.save(update_fields=["position"])
+    kind = "criterion" if isinstance(item, Criterion) else "question"
+    audit.record(by, f"call.{kind}.move", item.call, at=now, reason=str(item))
