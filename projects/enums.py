@@ -28,3 +28,26 @@ WITHDRAWABLE_STATES = frozenset(
         ProposalState.SHORTLISTED,
     }
 )
+
+# States a team may still edit in (during the call, or while a correction is asked for).
+EDITABLE_STATES = frozenset({ProposalState.DRAFT, ProposalState.SUBMITTED})
+
+# States the staff may screen from (a screening can be corrected).
+SCREENABLE_STATES = frozenset(
+    {ProposalState.SUBMITTED, ProposalState.ELIGIBLE, ProposalState.INELIGIBLE}
+)
+
+# States that count as submitted (shown on the staff's list of a call).
+SUBMITTED_STATES = frozenset(ProposalState) - {ProposalState.DRAFT, ProposalState.WITHDRAWN}
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    XLSX = "xlsx", _("Excel (XLSX)")
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("En attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminé")
+    FAILED = "failed", _("Échec")

@@ -1,17 +1,33 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from rules.contrib.models import RulesModelBase, RulesModelMixin
 
-from calls.models import Call
+from calls.models import Call, Defi, Question
 from programme.models import Structure
 
-from .enums import ProposalState, TeamRole
+from . import rules as proposal_rules
+from .enums import ExportFormat, ExportStatus, ProposalState, TeamRole
+from .storage import private_storage
 
 
-class Proposal(models.Model):
+class Proposal(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     """A team's answer to a call, from draft to decision."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     call = models.ForeignKey(Call, on_delete=models.PROTECT, related_name="proposals")
+    defi = models.ForeignKey(
+        Defi,
+        verbose_name=_("défi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="applications",
+        help_text=_("Pour une candidature aux défis EIG : le défi choisi."),
+    )
     title = models.CharField(_("titre"), max_length=200)
     summary = models.TextField(_("résumé"), blank=True)
     structure = models.ForeignKey(
@@ -25,7 +41,17 @@ class Proposal(models.Model):
     state = models.CharField(
         _("état"), max_length=20, choices=ProposalState, default=ProposalState.DRAFT
     )
+    # Optimistic concurrency: every save of the draft bumps it; a save from an older one fails.
+    version = models.PositiveIntegerField(_("version"), default=1)
+    sequence = models.PositiveIntegerField(_("numéro dans l'appel"), null=True, blank=True)
     reference = models.CharField(_("référence"), max_length=30, blank=True)
+    ineligibility_reason = models.TextField(_("motif d'irrecevabilité"), blank=True)
+    yearly_budget = models.DecimalField(
+        _("budget annuel du projet (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    requested_amount = models.DecimalField(
+        _("montant demandé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -47,10 +73,21 @@ class Proposal(models.Model):
                 condition=~models.Q(reference=""),
                 name="proposal_unique_reference",
             ),
+            models.UniqueConstraint(
+                fields=["call", "sequence"], name="proposal_unique_sequence_per_call"
+            ),
         ]
+        rules_permissions = {
+            "view": proposal_rules.can_view_proposal,
+            "change": proposal_rules.is_team_member,
+            "screen": proposal_rules.can_screen_proposal,
+        }
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", kwargs={"public_id": self.public_id})
 
 
 class TeamMember(models.Model):
@@ -72,3 +109,184 @@ class TeamMember(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.proposal}"
+
+
+class Answer(models.Model):
+    """A proposal's answer to one custom question of its call."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField(_("réponse"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("réponse")
+        verbose_name_plural = _("réponses")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "question"], name="answer_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.question} — {self.proposal}"
+
+
+def attachment_path(instance, filename):
+    # Never the candidate's file name on disk: a random one, grouped by proposal.
+    return f"proposals/{instance.proposal.public_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A PDF joined to a proposal, kept in private storage."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("fichier"), upload_to=attachment_path, storage=private_storage)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"))
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class ProposalVersion(models.Model):
+    """One submission of a proposal, kept as it was sent, with its receipt."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("numéro"))
+    content = models.JSONField(_("contenu déposé"))
+    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
+    reference = models.CharField(_("référence"), max_length=30)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("déposée le"))
+
+    class Meta:
+        verbose_name = _("version déposée")
+        verbose_name_plural = _("versions déposées")
+        ordering = ["proposal", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference} v{self.number}"
+
+
+class Invitation(models.Model):
+    """An invitation to join a proposal's team, sent by e-mail with a signed link."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("envoyée le"))
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} — {self.proposal}"
+
+
+class Message(models.Model):
+    """One message of the thread between the programme staff and a proposal's team."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    from_staff = models.BooleanField(_("de l'équipe du programme"), default=False)
+    created_at = models.DateTimeField(_("envoyé le"))
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CorrectionRequest(models.Model):
+    """Staff ask the team to correct a submitted proposal before a deadline."""
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="correction_requests"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(_("correction demandée"))
+    deadline = models.DateTimeField(_("à renvoyer avant le"))
+    requested_at = models.DateTimeField(_("demandée le"))
+    sent_back_at = models.DateTimeField(_("renvoyée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de correction")
+        verbose_name_plural = _("demandes de correction")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["proposal"],
+                condition=models.Q(sent_back_at__isnull=True),
+                name="correction_one_open_per_proposal",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} — {self.deadline:%Y-%m-%d}"
+
+
+class ExportJob(models.Model):
+    """An export of a call's proposals, written by a task into private storage."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    format = models.CharField(_("format"), max_length=4, choices=ExportFormat)
+    status = models.CharField(
+        _("état"), max_length=10, choices=ExportStatus, default=ExportStatus.PENDING
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export de candidatures")
+        verbose_name_plural = _("exports de candidatures")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.call} — {self.format}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, round(100 * self.done / self.total))

@@ -1,0 +1,59 @@
+"""Reusable querysets of proposals for the views; each list runs a fixed number of queries."""
+
+from django.db.models import Count, Prefetch, Q
+
+from .enums import SUBMITTED_STATES, ProposalState
+from .models import Answer, Proposal, TeamMember
+
+
+def proposals_of(user):
+    """The proposals of the teams `user` belongs to: the only ones a candidate sees."""
+    if not user.is_authenticated:
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(team__user=user)
+        .select_related("call", "call__programme", "defi")
+        .order_by("-updated_at")
+    )
+
+
+def team_with_users():
+    return Prefetch("team", queryset=TeamMember.objects.select_related("user").order_by("id"))
+
+
+def staff_list(call):
+    """A call's proposals as the staff list them (drafts are the teams' own business)."""
+    return (
+        Proposal.objects.filter(call=call, state__in=SUBMITTED_STATES)
+        .select_related("structure", "defi")
+        .annotate(team_size=Count("team", distinct=True))
+        .prefetch_related(team_with_users())
+    )
+
+
+def for_export(call):
+    return (
+        Proposal.objects.filter(call=call)
+        .exclude(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])
+        .select_related("structure", "defi")
+        .prefetch_related(
+            team_with_users(),
+            Prefetch(
+                "answers", queryset=Answer.objects.only("proposal_id", "question_id", "value")
+            ),
+        )
+        .order_by("sequence", "id")
+    )
+
+
+def search(queryset, text: str):
+    text = text.strip()
+    if not text:
+        return queryset
+    return queryset.filter(
+        Q(title__icontains=text)
+        | Q(summary__icontains=text)
+        | Q(reference__icontains=text)
+        | Q(team__user__last_name__icontains=text)
+        | Q(team__user__email__icontains=text)
+    ).distinct()

@@ -1,0 +1,30 @@
+"""Who may see and change a proposal.
+
+A candidate sees only the proposals of teams they belong to; the staff of the
+call's programme see them all. The predicates are attached to `Proposal`
+(`projects.view_proposal`, `projects.change_proposal`, `projects.screen_proposal`).
+"""
+
+import rules
+
+from programme.rules import is_programme_staff, is_superuser
+
+
+@rules.predicate
+def is_team_member(user, proposal) -> bool:
+    if proposal is None or not user.is_authenticated:
+        return False
+    seats = getattr(proposal, "_team_user_ids", None)
+    if seats is None:
+        seats = set(proposal.team.values_list("user_id", flat=True))
+        proposal._team_user_ids = seats
+    return user.pk in seats
+
+
+@rules.predicate
+def is_proposal_staff(user, proposal) -> bool:
+    return proposal is not None and is_programme_staff(user, proposal.call.programme)
+
+
+can_view_proposal = is_superuser | is_team_member | is_proposal_staff
+can_screen_proposal = is_superuser | is_proposal_staff
