@@ -143,6 +143,7 @@ class LoginForm(auth_forms.AuthenticationForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Adresse électronique")
+        self.fields["password"].label = _("Mot de passe")
         self.fields["username"].widget.attrs["autocomplete"] = "email"
         self.helper = submit_helper(_("Se connecter"), form_tag=False)
 

@@ -156,7 +156,9 @@ if PROCONNECT_ENABLED:
 
 # Internationalisation: French first, translations ready.
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+# Only French until a catalogue exists in LOCALE_PATHS: a browser asking for English must
+# not get half-translated pages.
+LANGUAGES = [("fr", _("Français"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

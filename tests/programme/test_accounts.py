@@ -149,3 +149,9 @@ def test_profile_needs_sign_in(client, db):
     response = client.get(reverse("profile"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+def test_pages_stay_in_french_for_an_english_browser(client, db):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Mot de passe" in html
+    assert ">Password" not in html
