@@ -1,0 +1,272 @@
+"""The jury's pure arithmetic: fair assignment (property tests) and ranking."""
+
+from datetime import UTC, datetime
+from itertools import combinations, product
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from projects.assignment import (
+    KEPT_CONFLICTED,
+    KEPT_JUROR_GONE,
+    KEPT_PROPOSAL_GONE,
+    PANEL_TOO_SMALL,
+    TOO_MANY_CONFLICTS,
+    Standing,
+    assign,
+    disagreement,
+    mean_by_proposal,
+    rank,
+    weighted_total,
+    zscores,
+)
+
+# Proposals are ints and jurors strings, so that mixing them up fails loudly.
+GONE_PROPOSAL = 99
+GONE_JUROR = "gone"
+
+
+@st.composite
+def instances(draw, *, max_proposals=8, max_jurors=6, with_conflicts=True, with_keep=True):
+    proposals = list(range(draw(st.integers(0, max_proposals))))
+    jurors = [f"j{i}" for i in range(draw(st.integers(0, max_jurors)))]
+    k = draw(st.integers(0, 4))
+    pairs = [(p, j) for p in proposals for j in jurors]
+    conflicts = draw(st.sets(st.sampled_from(pairs))) if pairs and with_conflicts else set()
+    keep = {}
+    if with_keep:
+        keep = draw(
+            st.dictionaries(
+                st.sampled_from([*proposals, GONE_PROPOSAL]),
+                st.frozensets(st.sampled_from([*jurors, GONE_JUROR]), max_size=3),
+                max_size=4,
+            )
+        )
+    return proposals, jurors, k, conflicts, keep
+
+
+def eligible(p, jurors, conflicts):
+    return {j for j in jurors if (p, j) not in conflicts}
+
+
+def valid_kept(p, jurors, conflicts, keep):
+    return set(keep.get(p, ())) & eligible(p, jurors, conflicts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances())
+def test_hard_rules(instance):
+    proposals, jurors, k, conflicts, keep = instance
+    result = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
+
+    assert list(result.jurors_by_proposal) == proposals
+    short = {s.proposal: s for s in result.shortfalls}
+    for p, assigned in result.jurors_by_proposal.items():
+        allowed = eligible(p, jurors, conflicts)
+        kept = valid_kept(p, jurors, conflicts, keep)
+        # Never a conflicted juror, never an unknown one.
+        assert assigned <= allowed
+        # Kept pairs stay.
+        assert kept <= assigned
+        if len(allowed) >= k:
+            # Exactly k, unless more than k pairs were kept (they all stay).
+            assert len(assigned) == max(k, len(kept))
+            assert p not in short
+        else:
+            # Everyone who can, and the proposal is reported.
+            assert assigned == allowed
+            assert short[p].assigned == len(allowed)
+            assert short[p].reason == (PANEL_TOO_SMALL if len(jurors) < k else TOO_MANY_CONFLICTS)
+    assert set(short) <= set(proposals)
+
+    assert result.loads == {
+        j: sum(j in js for js in result.jurors_by_proposal.values()) for j in sorted(jurors)
+    }
+    # Every pair asked to be kept is either kept or reported, never both.
+    asked = {(p, j) for p, js in keep.items() for j in js}
+    dropped = {(d.proposal, d.juror) for d in result.dropped}
+    assert result.kept | dropped == asked
+    assert not result.kept & dropped
+    assert result.kept <= result.pairs()
+
+
+@settings(max_examples=100, deadline=None)
+@given(instances(max_proposals=60, max_jurors=15, with_conflicts=False, with_keep=False))
+def test_loads_within_one_without_conflicts(instance):
+    proposals, jurors, k, _, _ = instance
+    result = assign(proposals, jurors, k=k)
+    assert result.spread <= 1
+
+
+def optimal_load_vector(proposals, jurors, k, conflicts, keep):
+    """Brute force: the decreasingly-minimal sorted load vector over all assignments."""
+    choices = []
+    for p in proposals:
+        kept = valid_kept(p, jurors, conflicts, keep)
+        free = sorted(eligible(p, jurors, conflicts) - kept)
+        need = min(max(k - len(kept), 0), len(free))
+        choices.append([kept | set(c) for c in combinations(free, need)])
+    best = None
+    for assignment in product(*choices):
+        loads = sorted((sum(j in js for js in assignment) for j in jurors), reverse=True)
+        if best is None or loads < best:
+            best = loads
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(instances(max_proposals=5, max_jurors=4))
+# Greedy alone gives j0 two proposals and j2 none; only moving 0 to j2 balances.
+@example(([0, 1, 2], ["j0", "j1", "j2"], 1, {(0, "j0"), (1, "j2"), (2, "j2")}, {}))
+# The same with kept pairs: loads 3 1 2 1 after greedy, 2 2 2 1 at best.
+@example(
+    (
+        [0, 1, 2],
+        ["j0", "j1", "j2", "j3"],
+        3,
+        {(0, "j1"), (0, "j2"), (2, "j1"), (2, "j3")},
+        {1: {"j1", "j2"}},
+    )
+)
+def test_balance_is_the_best_possible(instance):
+    """Against brute force: the same most even loads, hence the smallest max - min."""
+    proposals, jurors, k, conflicts, keep = instance
+    result = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
+    best = optimal_load_vector(proposals, jurors, k, conflicts, keep)
+    assert sorted(result.loads.values(), reverse=True) == best
+    assert result.spread == (best[0] - best[-1] if best else 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(instances(max_proposals=20, max_jurors=8), st.randoms(use_true_random=False))
+def test_deterministic_whatever_the_input_order(instance, rnd):
+    proposals, jurors, k, conflicts, keep = instance
+    first = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
+    shuffled = [proposals[:], jurors[:], sorted(conflicts, key=repr), list(keep.items())]
+    for items in shuffled:
+        rnd.shuffle(items)
+    again = assign(shuffled[0], shuffled[1], k=k, conflicts=shuffled[2], keep=dict(shuffled[3]))
+    assert again == first
+    assert list(again.jurors_by_proposal.items()) == list(first.jurors_by_proposal.items())
+    assert list(again.loads.items()) == list(first.loads.items())
+
+
+def test_service_conflicts_still_balance():
+    """A realistic panel: jurors are in conflict with their own service's proposals."""
+    proposals = list(range(2000))
+    jurors = [f"j{i:02}" for i in range(60)]
+    conflicts = {(p, j) for p in proposals for i, j in enumerate(jurors) if p % 12 == i % 12}
+    result = assign(proposals, jurors, k=3, conflicts=conflicts)
+    assert result.spread <= 1
+    assert not result.shortfalls
+    assert not result.pairs() & conflicts
+
+
+def test_kept_pairs_and_what_is_dropped():
+    """Re-running after a new conflict keeps what was scored, and says what it dropped."""
+    keep = {
+        1: {"a", "b", "c", "d"},  # more than k already scored: all stay
+        2: {"a", "zed"},  # zed left the panel
+        3: {"b"},  # b has declared a conflict since
+        7: {"c"},  # proposal 7 is no longer listed
+    }
+    result = assign([1, 2, 3], ["a", "b", "c", "d"], k=3, conflicts={(3, "b")}, keep=keep)
+    assert result.jurors_by_proposal[1] == {"a", "b", "c", "d"}
+    assert "a" in result.jurors_by_proposal[2]
+    assert "b" not in result.jurors_by_proposal[3]
+    assert [(d.proposal, d.juror, d.reason) for d in result.dropped] == [
+        (2, "zed", KEPT_JUROR_GONE),
+        (3, "b", KEPT_CONFLICTED),
+        (7, "c", KEPT_PROPOSAL_GONE),
+    ]
+    assert result.kept == {(1, "a"), (1, "b"), (1, "c"), (1, "d"), (2, "a")}
+    assert result.spread <= 1
+
+
+def test_shortfalls_say_why():
+    result = assign([1, 2], ["a", "b", "c"], k=3, conflicts={(2, "a")})
+    assert result.jurors_by_proposal == {1: {"a", "b", "c"}, 2: {"b", "c"}}
+    [short] = result.shortfalls
+    assert (short.proposal, short.wanted, short.assigned) == (2, 3, 2)
+    assert short.reason == TOO_MANY_CONFLICTS
+
+    result = assign([1], ["a", "b"], k=3)
+    assert result.shortfalls[0].reason == PANEL_TOO_SMALL
+
+
+def test_negative_k_is_refused():
+    with pytest.raises(ValueError, match="k must"):
+        assign([1], ["a"], k=-1)
+
+
+# Ranking
+
+# Juror A, 8 scores 2 4 4 4 5 5 7 9: mean 40 / 8 = 5; squared deviations
+# 9 1 1 1 0 0 4 16, sum 32, population variance 32 / 8 = 4, standard deviation 2;
+# z = (x - 5) / 2: -1.5 -0.5 -0.5 -0.5 0 0 1 2.
+# Juror B, 5 scores 1 3 7 5 4: mean 20 / 5 = 4; squared deviations 9 1 9 1 0,
+# sum 20, variance 20 / 5 = 4, standard deviation 2; z = (x - 4) / 2:
+# -1.5 -0.5 1.5 0.5 0.
+JUROR_A = {1: 2, 2: 4, 3: 4, 4: 4, 5: 5, 6: 5, 7: 7, 8: 9}
+JUROR_B = {1: 1, 2: 3, 3: 7, 4: 5, 5: 4}
+
+
+def test_zscores_match_the_hand_computed_example():
+    z = zscores({"A": JUROR_A, "B": JUROR_B})
+    assert z["A"] == pytest.approx({1: -1.5, 2: -0.5, 3: -0.5, 4: -0.5, 5: 0, 6: 0, 7: 1, 8: 2})
+    assert z["B"] == pytest.approx({1: -1.5, 2: -0.5, 3: 1.5, 4: 0.5, 5: 0})
+    # Means over the jurors who scored each proposal:
+    # 1: (-1.5 - 1.5) / 2 = -1.5; 2: (-0.5 - 0.5) / 2 = -0.5; 3: (-0.5 + 1.5) / 2 = 0.5;
+    # 4: (-0.5 + 0.5) / 2 = 0; 5: (0 + 0) / 2 = 0; 6, 7, 8: A's alone.
+    assert mean_by_proposal(z) == pytest.approx(
+        {1: -1.5, 2: -0.5, 3: 0.5, 4: 0, 5: 0, 6: 0, 7: 1, 8: 2}
+    )
+    # Raw: 3 gets 4 from A and 7 from B, a disagreement of 3.
+    assert mean_by_proposal({"A": JUROR_A, "B": JUROR_B})[3] == 5.5
+    assert disagreement({"A": JUROR_A, "B": JUROR_B})[3] == 3
+
+
+def test_zscores_leave_too_few_scores_raw():
+    few = {1: 8, 2: 9, 3: 10, 4: 12}  # 4 scores < min_scores = 5
+    assert zscores({"C": few}) == {"C": {1: 8.0, 2: 9.0, 3: 10.0, 4: 12.0}}
+    # The threshold is a parameter: with 4 allowed, C is standardised.
+    assert zscores({"C": few}, min_scores=4)["C"][4] > 1
+    # B has exactly 5 scores: standardised by default.
+    assert zscores({"B": JUROR_B})["B"][3] == pytest.approx(1.5)
+
+
+def test_zscores_leave_zero_spread_raw():
+    flat = dict.fromkeys(range(1, 7), 6.0)
+    # 0.1 + 0.2 is 0.30000000000000004: a spread of about 2e-17, rounding, not judgement.
+    noisy = {1: 0.1 + 0.2, 2: 0.3, 3: 0.3, 4: 0.1 + 0.2, 5: 0.3}
+    assert zscores({"D": flat, "E": noisy}) == {"D": flat, "E": noisy}
+
+
+def test_weighted_total_skips_not_applicable():
+    scores = {"impact": 4, "team": None, "feasibility": 2}
+    weights = {"impact": 2, "team": 1, "feasibility": 1}
+    # (2 * 4 + 1 * 2) / (2 + 1): "team" is missing, not zero.
+    assert weighted_total(scores, weights) == pytest.approx(10 / 3)
+    assert weighted_total({"team": None}, weights) is None
+
+
+def at(hour):
+    return datetime(2017, 11, 20, hour, tzinfo=UTC)
+
+
+def test_rank_breaks_ties_in_the_documented_order():
+    standings = [
+        Standing("a", 1.0, (3, 2), at(10)),
+        Standing("b", 1.0, (3, 4), at(11)),  # second criterion beats a
+        Standing("c", 1.0, (3, 2), at(9)),  # earlier than a
+        Standing("d", 2.0, (1, 1), at(12)),  # best score, whatever else
+        Standing("e", None, (5, 5), at(8)),  # unscored: last
+        Standing("f", 1.0, (3, 2), at(10)),  # same as a in everything but the id
+        Standing("g", 1.0, (None, 5), at(8)),  # no first criterion: after any value
+        Standing("h", 1.0, (4, 0), at(12)),  # first criterion decides before the second
+        Standing("i", 1.0, (3, 2), None),  # no submission time: after a time
+    ]
+    expected = ["d", "h", "b", "c", "a", "f", "i", "g", "e"]
+    assert [s.proposal for s in rank(standings)] == expected
+    assert [s.proposal for s in rank(reversed(standings))] == expected
