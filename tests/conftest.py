@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from tests import factories
+from tests.worker import celery_worker  # noqa: F401
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 

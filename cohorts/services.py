@@ -1,0 +1,292 @@
+"""The reminder workflow: the periodic scan, the sending of one grouped mail, a resend.
+
+A reminder goes out once whatever retries, a beat firing twice or two workers do:
+- the ledger row is unique per (kind, object, recipient, deadline), so writing what is owed
+  twice writes nothing the second time;
+- the send is queued after the commit that wrote the row, so a task never looks for a row
+  that is not there, and a broker outage leaves the row pending for the next scan;
+- a send task first claims its rows with one conditional UPDATE (pending → sending, with its
+  own token) and sends only what it claimed, so two tasks for the same rows send one mail.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+from uuid import uuid4
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Case, F, Value, When
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from programme import audit, mail
+from programme.exceptions import TransitionError
+from programme.models import User
+
+from .enums import RESENDABLE_STATES, ReminderState
+from .models import Reminder
+from .reminders import RULES, Owed, link_to, owed_at
+
+logger = logging.getLogger(__name__)
+
+PARIS = ZoneInfo("Europe/Paris")
+# A queued row not sent after this long is queued again (the broker may have lost it).
+REQUEUE_AFTER = timedelta(minutes=10)
+# Longer than CELERY_TASK_TIME_LIMIT: past it, the task that claimed the rows is dead.
+STALE_CLAIM_AFTER = timedelta(minutes=15)
+# Failed deliveries before a row is marked failed, and the back-off between them.
+MAX_ATTEMPTS = 5
+BACKOFF_SECONDS = 60
+BACKOFF_MAX_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    queued_reminders: int
+    queued_recipients: int
+
+
+@dataclass(frozen=True)
+class Delivery:
+    sent: int = 0
+    cancelled: int = 0
+    failed: int = 0
+    # Seconds before the task should try again; None when nothing is left to retry.
+    retry_in: int | None = None
+
+
+def scan_reminders(*, now: datetime) -> ScanResult:
+    """Write every reminder owed at `now` into the ledger and queue one mail per recipient.
+
+    Safe to run twice or concurrently: owed rows already written are skipped by the unique
+    key, and rows already queued within `REQUEUE_AFTER` are not queued again.
+    """
+    with transaction.atomic(durable=True):
+        # Rows whose task died while sending (killed past its time limit) are owed again.
+        Reminder.objects.filter(
+            state=ReminderState.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
+        ).update(state=ReminderState.PENDING, claim=None, next_attempt_at=now)
+        _write(owed_at(now), now=now)
+        batches = _take_due(now=now)
+        _queue(batches)
+    return ScanResult(
+        queued_reminders=sum(len(ids) for ids in batches.values()),
+        queued_recipients=len(batches),
+    )
+
+
+def owe_reminders(owed: Iterable[Owed], *, now: datetime) -> None:
+    """Write reminders owed now by another workflow (e.g. a receipt) and queue their mail.
+
+    Runs inside the caller's transaction, so the row and the queued send commit together
+    with the caller's change; with the broker down, the row waits for the next scan.
+    """
+    owed = list(owed)
+    with transaction.atomic():
+        _write(owed, now=now)
+        _queue(_take_due(now=now, recipient_ids={o.recipient_id for o in owed}))
+
+
+def _write(owed: Iterable[Owed], *, now: datetime) -> None:
+    rows = [
+        Reminder(
+            kind=o.kind,
+            content_type_id=o.content_type_id,
+            object_id=o.object_id,
+            recipient_id=o.recipient_id,
+            due=o.due,
+            call_id=o.call_id,
+            cohort_id=o.cohort_id,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for o in owed
+    ]
+    Reminder.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
+
+
+def _take_due(*, now: datetime, recipient_ids=None) -> dict[int, list[int]]:
+    """The pending rows to queue now, by recipient; they are not queued again for a while."""
+    rows = Reminder.objects.filter(state=ReminderState.PENDING, next_attempt_at__lte=now)
+    if recipient_ids is not None:
+        rows = rows.filter(recipient_id__in=recipient_ids)
+    # On PostgreSQL a concurrent scan skips the rows this one is taking (no-op on SQLite,
+    # where the insert above already holds the database's write lock).
+    taken = list(
+        rows.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "recipient_id")
+    )
+    batches: dict[int, list[int]] = defaultdict(list)
+    for pk, recipient_id in taken:
+        batches[recipient_id].append(pk)
+    if taken:
+        Reminder.objects.filter(pk__in=[pk for pk, _ in taken]).update(
+            next_attempt_at=now + REQUEUE_AFTER
+        )
+    return dict(batches)
+
+
+def _queue(batches: dict[int, list[int]]) -> None:
+    from .tasks import send_reminders
+
+    for recipient_id, ids in batches.items():
+        # robust: an unreachable broker is logged and the rows stay pending for the next scan.
+        transaction.on_commit(
+            partial(send_reminders.delay, recipient_id=recipient_id, reminder_ids=ids),
+            robust=True,
+        )
+
+
+def deliver_reminders(*, recipient_id: int, reminder_ids: list[int], now: datetime) -> Delivery:
+    """Claim the given pending reminders of one person, send them as one mail, record it.
+
+    Rows another task has claimed or already sent are left alone. When the mail server
+    refuses, the rows go back to pending with the error and a back-off, or to failed after
+    `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again.
+    """
+    token = uuid4()
+    claimed = Reminder.objects.filter(
+        pk__in=reminder_ids, recipient_id=recipient_id, state=ReminderState.PENDING
+    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
+    if not claimed:
+        return Delivery()
+    rows = list(
+        Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
+        .select_related("recipient", "call", "cohort")
+        .order_by("due", "pk")
+    )
+    objects = _load_objects(rows)
+    recipient = rows[0].recipient
+    keep, drop = [], []
+    for row in rows:
+        obj = objects.get((row.content_type_id, row.object_id))
+        rule = RULES.get(row.kind)
+        owed = (
+            obj is not None
+            and rule is not None
+            and recipient.is_active
+            and (recipient.wants_nudges or not rule.optional)
+            and rule.still_owed(obj, now)
+        )
+        (keep if owed else drop).append((row, obj))
+    if drop:
+        Reminder.objects.filter(pk__in=[row.pk for row, _ in drop], claim=token).update(
+            state=ReminderState.CANCELLED, claim=None
+        )
+    if not keep:
+        return Delivery(cancelled=len(drop))
+
+    try:
+        _send_mail(recipient, keep)
+    except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
+        return _record_failure(token, error, now=now, cancelled=len(drop))
+    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
+        state=ReminderState.SENT, sent_at=now, claim=None
+    )
+    return Delivery(sent=len(keep), cancelled=len(drop))
+
+
+def _record_failure(token, error: OSError, *, now: datetime, cancelled: int) -> Delivery:
+    # The least-tried row decides: while one may still go out, the task tries again.
+    attempts = (
+        Reminder.objects.filter(claim=token)
+        .order_by("attempts")
+        .values_list("attempts", flat=True)
+        .first()
+    )
+    failures = (attempts or 0) + 1
+    retry_in = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (failures - 1))
+    message = f"{type(error).__name__}: {error}"[:2000]
+    # One statement: the SET expressions read the row as it was, so a row reaching
+    # MAX_ATTEMPTS fails and the others go back to pending, with no moment in between.
+    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
+        attempts=F("attempts") + 1,
+        last_error=message,
+        claim=None,
+        state=Case(
+            When(attempts__gte=MAX_ATTEMPTS - 1, then=Value(ReminderState.FAILED)),
+            default=Value(ReminderState.PENDING),
+        ),
+        next_attempt_at=now + timedelta(seconds=retry_in) + REQUEUE_AFTER,
+    )
+    logger.warning("Reminder mail refused (attempt %s): %s", failures, message)
+    if failures >= MAX_ATTEMPTS:
+        return Delivery(failed=1, cancelled=cancelled)
+    return Delivery(cancelled=cancelled, retry_in=retry_in)
+
+
+def _load_objects(rows: list[Reminder]) -> dict[tuple[int, int], object]:
+    """The objects the rows speak of: one query per content type, with what the rules read."""
+    wanted: dict[int, set[int]] = defaultdict(set)
+    for row in rows:
+        wanted[row.content_type_id].add(row.object_id)
+    objects = {}
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        queryset = model._base_manager.all()
+        if any(f.name == "call" for f in model._meta.concrete_fields):
+            queryset = queryset.select_related("call")
+        for pk, obj in queryset.in_bulk(ids).items():
+            objects[(content_type_id, pk)] = obj
+    return objects
+
+
+def deadline_in_paris(value: datetime) -> str:
+    """A deadline as French readers expect it: "lundi 30 novembre 2026 à 12h00"."""
+    with translation.override("fr"):
+        return formats.date_format(timezone.localtime(value, PARIS), r"l j F Y à H\hi")
+
+
+def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
+    items = []
+    for row, obj in rows:
+        rule = RULES[row.kind]
+        words = {
+            "title": str(obj),
+            "edition": row.call.edition if row.call else "",
+            "deadline": deadline_in_paris(row.due),
+        }
+        items.append(
+            {
+                "kind": row.get_kind_display(),
+                "sentence": rule.sentence.format(**words),
+                "deadline": words["deadline"],
+                "action": rule.action,
+                "url": settings.SITE_URL + link_to(obj),
+            }
+        )
+    with translation.override("fr"):
+        subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
+    """Send a failed reminder again: back to pending with fresh attempts, queued at commit."""
+    with transaction.atomic(durable=True):
+        updated = Reminder.objects.filter(pk=reminder.pk, state__in=RESENDABLE_STATES).update(
+            state=ReminderState.PENDING,
+            attempts=0,
+            claim=None,
+            next_attempt_at=now + REQUEUE_AFTER,
+        )
+        if not updated:
+            raise TransitionError(_("Seul un rappel en échec peut être renvoyé."))
+        audit.record(
+            by,
+            "reminder.resend",
+            reminder,
+            before=ReminderState.FAILED,
+            after=ReminderState.PENDING,
+            at=now,
+        )
+        _queue({reminder.recipient_id: [reminder.pk]})

@@ -1,0 +1,36 @@
+"""Celery tasks of the reminders: the periodic scan and the sending of one person's mail."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task(expires=600)
+def scan_reminders() -> dict:
+    """Run by beat every REMINDER_SCAN_MINUTES; a late or doubled firing is harmless."""
+    result = services.scan_reminders(now=timezone.now())
+    return {"reminders": result.queued_reminders, "recipients": result.queued_recipients}
+
+
+@shared_task(bind=True, max_retries=None)
+def send_reminders(self, *, recipient_id: int, reminder_ids: list[int]) -> dict:
+    """Send one person's grouped reminders; a refused mail is tried again with back-off.
+
+    The ledger counts the attempts and marks the rows failed after the last one, so the
+    task itself needs no retry limit.
+    """
+    while True:
+        delivery = services.deliver_reminders(
+            recipient_id=recipient_id, reminder_ids=list(reminder_ids), now=timezone.now()
+        )
+        if delivery.retry_in is None:
+            return {
+                "sent": delivery.sent,
+                "cancelled": delivery.cancelled,
+                "failed": delivery.failed,
+            }
+        if not self.request.is_eager:
+            raise self.retry(countdown=delivery.retry_in)
+        # Run in-process (embedded mode): no worker comes back later, so try again now;
+        # the ledger's attempt count still ends it.
