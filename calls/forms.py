@@ -4,9 +4,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
+from programme.forms import StructureFieldsMixin
 
 from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
-from .models import Call, Criterion, Question
+from .models import Call, Criterion, Defi, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -230,3 +231,46 @@ class QuestionForm(forms.ModelForm):
             self.add_error("max_length", _("La longueur maximale doit être positive."))
         self.instance.choices = choices if kind in CHOICE_KINDS else []
         return data
+
+
+class DefiForm(StructureFieldsMixin, forms.ModelForm):
+    """A retained défi; its host administration is typed, found again or created."""
+
+    class Meta:
+        model = Defi
+        fields = ["title", "description", "profiles", "mentors", "source_proposal"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "profiles": forms.Textarea(attrs={"rows": 2}),
+            "mentors": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["structure_type"].label = _("Type de l'administration d'accueil")
+        self.fields["structure_name"].label = _("Administration d'accueil")
+        self.fields["structure_name"].help_text = _(
+            "Par exemple : Direction des affaires maritimes."
+        )
+        host = self.instance.host_structure if self.instance.host_structure_id else None
+        if host and not self.is_bound:
+            self.initial.update({"structure_type": host.type, "structure_name": host.name})
+        self.fields["source_proposal"].queryset = self.instance.call.proposals.order_by("title")
+        self.fields["source_proposal"].required = False
+        self.helper = _helper(
+            _("Enregistrer le défi"),
+            Fieldset(
+                _("Défi"),
+                "title",
+                "structure_type",
+                "structure_name",
+                "description",
+                "profiles",
+                "mentors",
+                "source_proposal",
+            ),
+        )
+
+    def save(self, commit=True):
+        self.instance.host_structure = self.structure()
+        return super().save(commit=commit)

@@ -21,12 +21,14 @@ from programme.exceptions import TransitionError
 from programme.models import User
 
 from .enums import CallKind, CallState
-from .models import Call, Criterion, Question
+from .models import Call, Criterion, Defi, Question
 
 # States in which the rules a candidate reads (dates, questions, eligibility) may change.
 RULES_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED})
 # States in which the criteria may change: until the jury starts scoring.
 CRITERIA_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED, CallState.CLOSED})
+# States in which the défis of a stage-1 call may change: they are retained at its end.
+DEFIS_EDITABLE_STATES = frozenset(CallState) - {CallState.ARCHIVED}
 
 
 def _paris(moment: datetime) -> str:
@@ -283,19 +285,25 @@ def _next_position(items) -> int:
 def _guard_for(item: Model, now: datetime) -> None:
     if isinstance(item, Criterion):
         _check_editable(item.call, CRITERIA_EDITABLE_STATES, now, _("les critères"))
+    elif isinstance(item, Defi):
+        _check_editable(item.call, DEFIS_EDITABLE_STATES, now, _("les défis"))
     else:
         _check_editable(item.call, RULES_EDITABLE_STATES, now, _("les questions"))
 
 
+def _kind(item: Model) -> str:
+    return type(item).__name__.lower()
+
+
 @transaction.atomic(durable=True)
-def save_item(item: Criterion | Question, *, by: User | None, now: datetime):
-    """Save a criterion or a question of a call; a new one goes last."""
+def save_item(item: Criterion | Question | Defi, *, by: User | None, now: datetime):
+    """Save a criterion, a question or a défi of a call; a new one goes last."""
     _guard_for(item, now)
     created = item.pk is None
     if created:
         item.position = _next_position(type(item).objects.filter(call=item.call))
     item.save()
-    kind = "criterion" if isinstance(item, Criterion) else "question"
+    kind = _kind(item)
     audit.record(
         by, f"call.{kind}.{'add' if created else 'edit'}", item.call, at=now, reason=str(item)
     )
@@ -303,17 +311,19 @@ def save_item(item: Criterion | Question, *, by: User | None, now: datetime):
 
 
 @transaction.atomic(durable=True)
-def delete_item(item: Criterion | Question, *, by: User | None, now: datetime) -> None:
-    """Delete a criterion or a question of a call."""
+def delete_item(item: Criterion | Question | Defi, *, by: User | None, now: datetime) -> None:
+    """Delete a criterion, a question or a défi of a call."""
     _guard_for(item, now)
-    kind = "criterion" if isinstance(item, Criterion) else "question"
+    kind = _kind(item)
     audit.record(by, f"call.{kind}.delete", item.call, at=now, reason=str(item))
     item.delete()
 
 
 @transaction.atomic(durable=True)
-def move_item(item: Criterion | Question, *, up: bool, by: User | None, now: datetime) -> None:
-    """Swap a criterion or question with its neighbour; positions are renumbered 0..n-1."""
+def move_item(
+    item: Criterion | Question | Defi, *, up: bool, by: User | None, now: datetime
+) -> None:
+    """Swap an item with its neighbour; positions are renumbered 0..n-1."""
     _guard_for(item, now)
     siblings = list(type(item).objects.select_for_update().filter(call=item.call))
     index = next(i for i, sibling in enumerate(siblings) if sibling.pk == item.pk)
@@ -324,5 +334,5 @@ def move_item(item: Criterion | Question, *, up: bool, by: User | None, now: dat
         if sibling.position != position:
             sibling.position = position
             sibling.save(update_fields=["position"])
-    kind = "criterion" if isinstance(item, Criterion) else "question"
+    kind = _kind(item)
     audit.record(by, f"call.{kind}.move", item.call, at=now, reason=str(item))

@@ -13,7 +13,7 @@ urlpatterns = [
     path("<slug:slug>/pilotage/etat/", views.call_transition, name="transition"),
 ]
 
-for kind, segment in (("criterion", "criteres"), ("question", "questions")):
+for kind, segment in (("criterion", "criteres"), ("question", "questions"), ("defi", "defis")):
     urlpatterns += [
         path(
             f"<slug:slug>/pilotage/{segment}/ajouter/",

@@ -21,8 +21,8 @@ from programme.views import crumbs
 from . import services
 from .enums import CallKind, CallState
 from .filters import PublicCallFilter
-from .forms import CallForm, CriterionForm, QuestionForm
-from .models import Call, Criterion, Question
+from .forms import CallForm, CriterionForm, DefiForm, QuestionForm
+from .models import Call, Criterion, Defi, Question
 from .queries import call_dashboard_counts, public_calls_for_list
 
 
@@ -129,6 +129,8 @@ def call_manage(request, call):
             "criteria": call.criteria.all(),
             "questions": call.questions.all(),
             "defis": _defis_shown(call),
+            "manages_defis": call.kind == CallKind.CHALLENGES,
+            "defis_editable": state in services.DEFIS_EDITABLE_STATES,
             "rules_editable": state in services.RULES_EDITABLE_STATES,
             "criteria_editable": state in services.CRITERIA_EDITABLE_STATES,
             "history": audit.history(call)[:20],
@@ -218,10 +220,23 @@ ITEMS = {
         gettext_lazy("Ajouter une question"),
         gettext_lazy("Modifier la question"),
     ),
+    "defi": (
+        Defi,
+        DefiForm,
+        gettext_lazy("Ajouter un défi retenu"),
+        gettext_lazy("Modifier le défi"),
+    ),
 }
 
 
+def _check_kind(call, kind):
+    """Only a call to administrations (EIG stage 1) has défis of its own."""
+    if kind == "defi" and call.kind != CallKind.CHALLENGES:
+        raise Http404
+
+
 def _item(call, kind, pk):
+    _check_kind(call, kind)
     model = ITEMS[kind][0]
     return get_object_or_404(model, call=call, pk=pk)
 
@@ -231,6 +246,7 @@ def _item(call, kind, pk):
 def item_edit(request, call, kind, pk=None):
     """Add (no `pk`) or edit a criterion or a question of the call."""
     model, form_class, add_title, edit_title = ITEMS[kind]
+    _check_kind(call, kind)
     instance = _item(call, kind, pk) if pk else model(call=call)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():

@@ -425,3 +425,73 @@ def test_programme_staff_page_shows_an_overdue_call_as_closed(client, staff, pro
     page = text(client.get(reverse("programme-manage", args=[programme.slug])))
     assert "<td>Clos</td>" in page
     assert "Publié" not in page
+
+
+def test_call_page_offers_to_apply_only_while_open(client, agent):
+    now = timezone.now()
+    open_call = factories.CallFactory()
+    overdue = factories.CallFactory(
+        opens_at=now - timedelta(days=9), closes_at=now - timedelta(seconds=1)
+    )
+    client.force_login(agent)
+    assert "Candidater à cet appel" in text(client.get(open_call.get_absolute_url()))
+    assert "Candidater à cet appel" not in text(client.get(overdue.get_absolute_url()))
+
+
+# --- Défis of an EIG stage-1 call -------------------------------------------------------------
+
+
+@pytest.fixture
+def challenge_call(programme):
+    return factories.CallFactory(
+        programme=programme, kind=CallKind.CHALLENGES, state=CallState.CLOSED, edition="EIG 2"
+    )
+
+
+def test_staff_retain_a_defi_with_its_host_administration(client, staff, challenge_call):
+    client.force_login(staff)
+    response = client.post(
+        reverse("calls:defi-add", args=[challenge_call.slug]),
+        {
+            "title": "PrédiSauvetage",
+            "structure_type": "central",
+            "structure_name": "Direction des affaires maritimes",
+            "description": "Prévenir les accidents en mer.",
+            "profiles": "Data scientist",
+            "mentors": "Un officier",
+        },
+    )
+    assert response.status_code == 302
+    defi = challenge_call.defis.get()
+    assert defi.host_structure.name == "Direction des affaires maritimes"
+    page = text(client.get(reverse("calls:manage", args=[challenge_call.slug])))
+    assert "PrédiSauvetage" in page
+    edit = text(client.get(reverse("calls:defi-edit", args=[challenge_call.slug, defi.pk])))
+    assert 'value="Direction des affaires maritimes"' in edit
+
+
+def test_bad_defi_keeps_the_text(client, staff, challenge_call):
+    client.force_login(staff)
+    response = client.post(
+        reverse("calls:defi-add", args=[challenge_call.slug]),
+        {"title": "", "structure_type": "", "structure_name": "DAM", "description": "Mer"},
+    )
+    page = text(response)
+    assert page.count("Ce champ est obligatoire") >= 2
+    assert 'value="DAM"' in page
+    assert "Mer" in page
+    assert not challenge_call.defis.exists()
+
+
+def test_defis_belong_to_stage_one_calls_only(client, staff, call):
+    client.force_login(staff)
+    assert client.get(reverse("calls:defi-add", args=[call.slug])).status_code == 404
+
+
+def test_defi_pages_are_forbidden_to_other_staff(client, other_staff, challenge_call):
+    defi = factories.DefiFactory(call=challenge_call)
+    client.force_login(other_staff)
+    assert client.get(reverse("calls:defi-add", args=[challenge_call.slug])).status_code == 403
+    url = reverse("calls:defi-delete", args=[challenge_call.slug, defi.pk])
+    assert client.post(url).status_code == 403
+    assert challenge_call.defis.exists()
