@@ -85,6 +85,7 @@ class Reminder(models.Model):
     non-null columns: with one nullable foreign key per table, SQLite and PostgreSQL < 15
     treat NULLs as distinct and the key would not protect anything. `call` and `cohort`
     are denormalised so the staff pages filter without joining through the object.
+    `due` is the deadline the reminder speaks of: a deadline moved later is a new reminder.
     """
 
     kind = models.CharField(_("nature"), max_length=40, choices=ReminderKind)
@@ -153,12 +154,3 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.recipient_id} — {self.due:%Y-%m-%d}"
-
-    @property
-    def programme_id(self) -> int | None:
-        """The programme whose staff follow this reminder (through its call or cohort)."""
-        if self.call_id is not None:
-            return self.call.programme_id
-        if self.cohort_id is not None:
-            return self.cohort.programme_id
-        return None

@@ -1,17 +1,21 @@
 """The scan and the sending: one mail per person, each reminder once, retries and outages."""
 
+import io
 import threading
 from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
-from django.db import connections
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from cohorts import services
 from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
-from cohorts.reminders import link_to
+from cohorts.reminders import Owed, link_to
 from cohorts.services import MAX_ATTEMPTS, REQUEUE_AFTER, scan_reminders
 from projects.enums import ProposalState
 from tests import factories
@@ -224,3 +228,93 @@ def test_two_scans_at_once_send_each_reminder_once(frozen):
     assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.SENT}
     assert len(mail.outbox) == 12  # 6 creators and 6 members, one mail each
     assert len({tuple(m.to) for m in mail.outbox}) == 12
+
+
+@pytest.mark.django_db
+def test_the_scan_costs_the_same_queries_for_2_people_and_for_30(
+    frozen, django_capture_on_commit_callbacks
+):
+    def queries_for(people: int) -> int:
+        Reminder.objects.all().delete()
+        call = call_closing_in(timedelta(days=3))
+        for _ in range(people):
+            draft_with_team(call)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks() as queued,
+        ):
+            scan_reminders(now=NOW)
+        assert len(queued) >= people
+        return len(queries)
+
+    assert queries_for(2) == queries_for(30)
+
+
+@pytest.mark.django_db
+def test_rows_left_sending_by_a_dead_task_are_sent_by_a_later_scan(
+    frozen, django_capture_on_commit_callbacks
+):
+    draft = draft_with_team(call_closing_in(timedelta(days=3)), factories.UserFactory())
+    with django_capture_on_commit_callbacks():
+        scan_reminders(now=NOW)  # queued, but the task never runs...
+    stuck, busy = Reminder.objects.order_by("pk")
+    # ...one row was claimed by a task killed long ago, the other by a task still running
+    # (claimed a minute before the next scan).
+    Reminder.objects.filter(pk=stuck.pk).update(
+        state=ReminderState.SENDING, claimed_at=NOW - timedelta(hours=1)
+    )
+    Reminder.objects.filter(pk=busy.pk).update(
+        state=ReminderState.SENDING, claimed_at=NOW + timedelta(minutes=14)
+    )
+
+    scan(django_capture_on_commit_callbacks, now=NOW + timedelta(minutes=15))
+
+    stuck.refresh_from_db()
+    busy.refresh_from_db()
+    assert (stuck.state, busy.state) == (ReminderState.SENT, ReminderState.SENDING)
+    assert [m.to for m in mail.outbox] == [[stuck.recipient.email]]
+    assert draft.pk == stuck.object_id
+
+
+@pytest.mark.django_db
+def test_another_workflow_owes_a_reminder_in_its_own_transaction(
+    frozen, django_capture_on_commit_callbacks
+):
+    draft = draft_with_team(call_closing_in(timedelta(hours=5)))
+    owed = Owed(
+        kind=ReminderKind.DRAFT_CLOSING_1D,
+        content_type_id=ContentType.objects.get_for_model(draft).pk,
+        object_id=draft.pk,
+        recipient_id=draft.created_by_id,
+        due=draft.call.closes_at,
+        call_id=draft.call_id,
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        services.owe_reminders([owed], now=NOW)
+        services.owe_reminders([owed], now=NOW)  # owed once, whoever asks twice
+
+    assert Reminder.objects.get().state == ReminderState.SENT
+    assert len(mail.outbox) == 1
+    # The scan finds it already in the ledger.
+    assert scan(django_capture_on_commit_callbacks).queued_reminders == 0
+
+
+def test_the_beat_runs_the_scan_every_reminder_scan_minutes(settings):
+    from programme.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reminders-scan"]
+    assert entry["schedule"] == settings.REMINDER_SCAN_MINUTES * 60
+    assert settings.REMINDER_SCAN_MINUTES == 15  # the default
+    import cohorts.tasks  # noqa: F401  (the worker finds it by autodiscovery)
+
+    assert entry["task"] in app.tasks
+
+
+@pytest.mark.django_db
+def test_without_beat_the_scan_runs_as_a_command(frozen, django_capture_on_commit_callbacks):
+    draft = draft_with_team(call_closing_in(timedelta(days=3)))
+    out = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("scan_reminders", stdout=out)
+    assert out.getvalue().strip() == "1 reminder(s) queued for 1 recipient(s)."
+    assert [m.to for m in mail.outbox] == [[draft.created_by.email]]

@@ -10,6 +10,7 @@ from calls.enums import CallState
 from cohorts.enums import ReminderState
 from cohorts.models import Reminder
 from cohorts.services import REQUEUE_AFTER, scan_reminders
+from cohorts.tasks import scan_reminders as scan_task
 from programme import mail
 from tests import factories
 from tests.worker import celery_publishing, wait_for
@@ -77,3 +78,12 @@ def test_the_foundation_mail_path_is_delivered_by_the_worker(celery_worker):
     [delivered] = wait_for(celery_worker.delivered, what="the welcome mail")
     assert delivered["To"] == person.email
     assert "Bienvenue" in delivered["Subject"]
+
+
+def test_the_beat_task_run_by_the_worker_scans_and_delivers(celery_worker):
+    draft = draft_with_team(open_call(timezone.now()))
+
+    scan_task.delay()  # what beat sends every REMINDER_SCAN_MINUTES
+
+    wait_for(lambda: states() == {ReminderState.SENT}, what="the ledger to say sent")
+    assert [m["To"] for m in celery_worker.delivered()] == [draft.created_by.email]
