@@ -1,6 +1,9 @@
+from zoneinfo import ZoneInfo
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
@@ -10,6 +13,8 @@ from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
 from .models import Call, Criterion, Defi, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# Calls are announced in Paris time, whatever time zone the request runs in.
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _helper(label, *fieldsets) -> FormHelper:
@@ -28,9 +33,14 @@ class ParisDateTimeField(forms.DateTimeField):
         "required": _("Indiquez la date et l'heure."),
     }
 
+    def prepare_value(self, value):
+        with timezone.override(PARIS):
+            return super().prepare_value(value)
+
     def to_python(self, value):
         try:
-            return super().to_python(value)
+            with timezone.override(PARIS):
+                return super().to_python(value)
         except forms.ValidationError as error:
             if error.code == "ambiguous_timezone":
                 raise forms.ValidationError(

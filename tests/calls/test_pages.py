@@ -495,3 +495,30 @@ def test_defi_pages_are_forbidden_to_other_staff(client, other_staff, challenge_
     url = reverse("calls:defi-delete", args=[challenge_call.slug, defi.pk])
     assert client.post(url).status_code == 403
     assert challenge_call.defis.exists()
+
+
+def test_call_dates_are_read_and_shown_in_paris_time_whatever_the_active_zone(
+    client, staff, programme
+):
+    client.force_login(staff)
+    with timezone.override("America/Cayenne"):
+        client.post(reverse("calls:create", args=[programme.slug]), GOOD)
+        call = Call.objects.get()
+        assert call.closes_at.astimezone(timezone.UTC).hour == 11  # 12:00 Paris, winter
+        page = text(client.get(reverse("calls:edit", args=[call.slug])))
+    assert 'value="2027-02-01T12:00"' in page
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_call_dashboard_runs_a_fixed_number_of_queries(
+    client, staff, django_assert_num_queries, size
+):
+    call = factories.CallFactory(programme=staff.memberships.get().programme)
+    for _ in range(size):
+        factories.CriterionFactory(call=call)
+        factories.QuestionFactory(call=call)
+        factories.ProposalFactory(call=call)
+    client.force_login(staff)
+    client.get(reverse("calls:manage", args=[call.slug]))  # warm the content-type cache
+    with django_assert_num_queries(10):
+        client.get(reverse("calls:manage", args=[call.slug]))
