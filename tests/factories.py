@@ -106,6 +106,7 @@ class JuryMemberFactory(factory.django.DjangoModelFactory):
 class ProposalFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Proposal
+        skip_postgeneration_save = True
 
     call = factory.SubFactory(CallFactory)
     title = factory.Sequence(lambda n: f"Projet {n}")
