@@ -228,8 +228,8 @@ def edit(request, public_id):
             messages.error(
                 request,
                 _(
-                    "Certaines réponses sont à corriger : rien n'a été enregistré, votre saisie est "
-                    "conservée ci-dessous."
+                    "Certaines réponses sont à corriger : rien n'a été enregistré, votre "
+                    "saisie est conservée ci-dessous."
                 ),
             )
             status = 400

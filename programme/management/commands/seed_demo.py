@@ -10,6 +10,7 @@ from calls.demo import seed_calls
 from calls.models import JuryMember
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
+from projects.demo import seed_proposals
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -147,6 +148,7 @@ class Command(BaseCommand):
             )
 
         calls = seed_calls(programmes, users)
+        seed_proposals(calls, users)
         JuryMember.objects.update_or_create(
             call=calls["fabrique-numerique-2017"],
             user=users["jure@demo.portail.example"],

@@ -1,0 +1,39 @@
+"""The demo proposals: 50 on the Fabrique numérique 2017, the seven laureate themes, idempotent."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import call_command
+
+from projects.models import Proposal, ProposalVersion
+from projects.services import content_hash
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_twice_gives_fifty_submitted_fabrique_proposals(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)
+    fn = Proposal.objects.filter(call__slug="fabrique-numerique-2017")
+    assert fn.count() == 50
+    assert set(fn.values_list("state", flat=True)) <= {"submitted", "eligible"}
+    titles = set(fn.values_list("title", flat=True))
+    for theme in ("Aides-territoires", "Alerte sécheresse", "Transporteurs et chargeurs"):
+        assert theme in titles
+    references = sorted(fn.values_list("reference", flat=True))
+    assert references[0] == "FN-2017-0001"
+    assert references[-1] == "FN-2017-0050"
+    assert all(p.team.count() >= 2 for p in fn.prefetch_related("team"))
+    version = ProposalVersion.objects.filter(proposal__call__slug="fabrique-numerique-2017")[0]
+    assert version.sha256 == content_hash(version.content)
+    assert ProposalVersion.objects.count() == 50
+
+
+def test_the_demo_agent_has_a_draft_on_the_open_fast_call(settings, time_machine):
+    settings.DEBUG = True
+    time_machine.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=False)
+    call_command("seed_demo", stdout=None)
+    draft = Proposal.objects.get(created_by__email="agent@demo.portail.example")
+    assert draft.state == "draft"
+    assert draft.call.programme.slug == "fast"
