@@ -175,3 +175,20 @@ def test_breadcrumb_shows_where_the_visitor_is(client, programme):
     html = client.get(reverse("programme-detail", args=[programme.slug])).content.decode()
     assert 'class="fr-breadcrumb"' in html
     assert f'aria-current="page">{programme.name}' in html
+
+
+def test_programme_page_never_shows_a_call_open_after_its_deadline(client, programme):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    factories.CallFactory(
+        programme=programme,
+        edition="FN passé",
+        opens_at=timezone.now() - timedelta(days=30),
+        closes_at=timezone.now() - timedelta(minutes=1),
+    )
+    html = client.get(reverse("programme-detail", args=[programme.slug])).content.decode()
+    assert "FN passé" in html
+    assert "Publié" not in html
+    assert "Clos" in html
