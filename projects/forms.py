@@ -58,7 +58,7 @@ def question_field(question) -> forms.Field:
     if kind == QuestionKind.SHORT_TEXT:
         return forms.CharField(max_length=question.max_length or 300, **common)
     if kind == QuestionKind.NUMBER:
-        return forms.DecimalField(max_digits=14, decimal_places=2, **common)
+        return forms.DecimalField(max_digits=14, decimal_places=2, localize=True, **common)
     if kind == QuestionKind.YES_NO:
         return forms.TypedChoiceField(
             choices=[("", "---------"), ("oui", _("Oui")), ("non", _("Non"))],
@@ -117,6 +117,7 @@ class ProposalForm(forms.Form):
         min_value=Decimal(0),
         max_digits=12,
         decimal_places=2,
+        localize=True,  # French users type 12,5
     )
     requested_amount = forms.DecimalField(
         label=_("Montant demandé (€)"),
@@ -124,6 +125,7 @@ class ProposalForm(forms.Form):
         min_value=Decimal(0),
         max_digits=12,
         decimal_places=2,
+        localize=True,  # French users type 12,5
     )
 
     def __init__(self, *args, proposal, questions, answers, attachments, **kwargs):

@@ -448,3 +448,74 @@ def test_export_pages_belong_to_the_requester(
         reverse("projects:export", args=[submitted.call.slug]), {"format": "csv"}
     )
     assert response.status_code == 403
+
+
+def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, agent, attachment):
+    call = proposal.call
+    kinds = {
+        kind: factories.QuestionFactory(
+            call=call,
+            label=f"Question {kind}",
+            kind=kind,
+            choices=["Investigation", "Construction"] if "choice" in kind else [],
+        )
+        for kind in QuestionKind.values
+    }
+    client.force_login(agent)
+    url = reverse("projects:edit", args=[proposal.public_id])
+    html = client.get(url).content.decode()
+    for question in kinds.values():
+        assert question.label in html
+    assert "dossier.pdf" in html  # a file question picks among the attachments
+    response = client.post(
+        url,
+        {
+            "version": 1,
+            "title": "Aides territoires",
+            "summary": "Résumé",
+            f"q_{kinds['short_text'].pk}": "Court",
+            f"q_{kinds['long_text'].pk}": "Long texte",
+            f"q_{kinds['single_choice'].pk}": "Construction",
+            f"q_{kinds['multiple_choice'].pk}": ["Investigation", "Construction"],
+            f"q_{kinds['number'].pk}": "12,5",
+            f"q_{kinds['yes_no'].pk}": "oui",
+            f"q_{kinds['file'].pk}": str(attachment.public_id),
+        },
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    stored = {a.question.kind: a.value for a in proposal.answers.select_related("question")}
+    assert stored == {
+        "short_text": "Court",
+        "long_text": "Long texte",
+        "single_choice": "Construction",
+        "multiple_choice": ["Investigation", "Construction"],
+        "number": "12.5",
+        "yes_no": True,
+        "file": str(attachment.public_id),
+    }
+    html = client.get(url).content.decode()
+    assert 'value="Court"' in html
+    assert "Long texte" in html
+
+
+def test_a_choice_outside_the_list_is_refused_with_the_rest_kept(client, proposal, agent):
+    question = factories.QuestionFactory(
+        call=proposal.call, label="Phase", kind=QuestionKind.SINGLE_CHOICE, choices=["A", "B"]
+    )
+    client.force_login(agent)
+    response = client.post(
+        reverse("projects:edit", args=[proposal.public_id]),
+        {"version": 1, "title": "Aides territoires", "summary": "Gardé", f"q_{question.pk}": "Z"},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Sélectionnez un choix valide" in html
+    assert "Gardé" in html
+
+
+def test_the_call_page_leads_its_staff_to_the_proposals(client, call, staff, agent):
+    link = f'href="{_list_url(call)}"'
+    client.force_login(staff)
+    assert link in client.get(call.get_absolute_url()).content.decode()
+    client.force_login(agent)
+    assert link not in client.get(call.get_absolute_url()).content.decode()
