@@ -37,3 +37,10 @@ class QuestionKind(models.TextChoices):
 CHOICE_KINDS = frozenset({QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE})
 # Question kinds that accept a maximum length.
 TEXT_KINDS = frozenset({QuestionKind.SHORT_TEXT, QuestionKind.LONG_TEXT})
+
+
+class ReviewPhase(models.TextChoices):
+    """What jurors may see while the call is under review (staff switch it)."""
+
+    WRITTEN = "written", _("Évaluation écrite (chacun note seul)")
+    DISCUSSION = "discussion", _("Discussion (notes des autres visibles après sa propre note)")

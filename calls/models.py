@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.enums import StructureType
 from programme.models import Programme, Structure
 
-from .enums import CallKind, CallState, QuestionKind
+from .enums import CallKind, CallState, QuestionKind, ReviewPhase
 
 
 def _utc(moment: datetime) -> datetime:
@@ -69,6 +69,21 @@ class Call(models.Model):
         related_name="application_calls",
         limit_choices_to={"kind": CallKind.CHALLENGES},
         help_text=_("Pour une candidature aux défis : l'appel dont les défis sont retenus."),
+    )
+    # The jury's work: what jurors see while the call is under review, and how it is ranked.
+    review_phase = models.CharField(
+        _("phase de l'évaluation"), max_length=20, choices=ReviewPhase, default=ReviewPhase.WRITTEN
+    )
+    hide_juror_names = models.BooleanField(_("masquer les noms des jurés entre eux"), default=False)
+    allows_not_applicable = models.BooleanField(
+        _("les jurés peuvent répondre « non applicable » à un critère"), default=False
+    )
+    disagreement_threshold = models.DecimalField(
+        _("seuil de désaccord entre jurés"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1.5"),
+        help_text=_("Écart (note la plus haute moins la plus basse) au-delà duquel signaler."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -51,3 +51,43 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("En cours")
     DONE = "done", _("Terminé")
     FAILED = "failed", _("Échec")
+
+
+# --- The jury's work -------------------------------------------------------------------------
+
+
+class ConflictKind(models.TextChoices):
+    DECLARED = "declared", _("Déclaré par le juré")
+    AUTOMATIC = "automatic", _("Automatique (même structure)")
+    STAFF = "staff", _("Ajouté par l'équipe du programme")
+
+
+class ConflictType(models.TextChoices):
+    STRUCTURE = "structure", _("Même service ou structure")
+    PROFESSIONAL = "professional", _("Lien professionnel")
+    PERSONAL = "personal", _("Lien personnel ou familial")
+    FINANCIAL = "financial", _("Intérêt financier")
+    OTHER = "other", _("Autre")
+
+
+class EvaluationState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Soumise")
+
+
+class Recommendation(models.TextChoices):
+    YES = "yes", _("Oui")
+    MAYBE = "maybe", _("Peut-être")
+    NO = "no", _("Non")
+
+
+# Proposals the jury evaluates.
+JURY_STATES = frozenset(
+    {
+        ProposalState.ELIGIBLE,
+        ProposalState.SHORTLISTED,
+        ProposalState.NOT_SHORTLISTED,
+        ProposalState.SELECTED,
+        ProposalState.NOT_SELECTED,
+    }
+)

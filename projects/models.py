@@ -6,11 +6,20 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
-from calls.models import Call, Defi, Question
+from calls.models import Call, Criterion, Defi, JuryMember, Question
 from programme.models import Structure
 
 from . import rules as proposal_rules
-from .enums import ExportFormat, ExportStatus, ProposalState, TeamRole
+from .enums import (
+    ConflictKind,
+    ConflictType,
+    EvaluationState,
+    ExportFormat,
+    ExportStatus,
+    ProposalState,
+    Recommendation,
+    TeamRole,
+)
 from .storage import private_storage
 
 
@@ -290,3 +299,132 @@ class ExportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total else min(100, round(100 * self.done / self.total))
+
+
+# --- The jury's work: conflicts, assignments, evaluations ------------------------------------
+
+
+class Conflict(models.Model):
+    """A conflict of interest between a juror and a proposal; active until lifted."""
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="conflicts")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="conflicts")
+    kind = models.CharField(_("origine"), max_length=10, choices=ConflictKind)
+    type = models.CharField(_("nature du conflit"), max_length=20, choices=ConflictType)
+    reason = models.TextField(_("motif"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("déclaré le"))
+    lifted_at = models.DateTimeField(_("levé le"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    lift_reason = models.TextField(_("motif de la levée"), blank=True)
+
+    class Meta:
+        verbose_name = _("conflit d'intérêts")
+        verbose_name_plural = _("conflits d'intérêts")
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["juror", "proposal"],
+                condition=models.Q(lifted_at__isnull=True),
+                name="conflict_one_active_per_pair",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} ≠ {self.proposal}"
+
+
+class Assignment(models.Model):
+    """A proposal given to a juror to score."""
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="assignments")
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="jury_assignments"
+    )
+    created_at = models.DateTimeField(_("attribuée le"))
+
+    class Meta:
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "proposal"], name="assignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} → {self.proposal}"
+
+
+class Evaluation(models.Model):
+    """A juror's evaluation of an assigned proposal: a draft, then submitted and locked.
+
+    `total` is the weighted mean of the criterion scores ("not applicable" left out),
+    computed by the database when the evaluation is submitted.
+    """
+
+    assignment = models.OneToOneField(
+        Assignment, on_delete=models.PROTECT, related_name="evaluation"
+    )
+    state = models.CharField(
+        _("état"), max_length=10, choices=EvaluationState, default=EvaluationState.DRAFT
+    )
+    recommendation = models.CharField(
+        _("recommandation"), max_length=5, choices=Recommendation, blank=True
+    )
+    comment = models.TextField(_("appréciation générale"), blank=True)
+    total = models.FloatField(_("note globale pondérée"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("versions soumises"), default=0)
+    updated_at = models.DateTimeField(_("modifiée le"))
+    submitted_at = models.DateTimeField(_("soumise le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("évaluation")
+        verbose_name_plural = _("évaluations")
+        indexes = [models.Index(fields=["state", "assignment"])]
+
+    def __str__(self):
+        return str(self.assignment)
+
+
+class Score(models.Model):
+    """A juror's score on one criterion; no value means "not applicable" (missing, not zero)."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="scores")
+    value = models.PositiveSmallIntegerField(_("note"), null=True, blank=True)
+    comment = models.TextField(_("commentaire"), blank=True)
+
+    class Meta:
+        verbose_name = _("note")
+        verbose_name_plural = _("notes")
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "criterion"], name="score_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class EvaluationVersion(models.Model):
+    """Every submitted version of an evaluation, as it was, to compare before and after."""
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("numéro"))
+    content = models.JSONField(_("contenu soumis"))
+    submitted_at = models.DateTimeField(_("soumise le"))
+
+    class Meta:
+        verbose_name = _("version d'évaluation")
+        verbose_name_plural = _("versions d'évaluation")
+        ordering = ["evaluation", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "number"], name="evaluation_version_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.evaluation} v{self.number}"
