@@ -167,7 +167,13 @@ def detail(request, public_id):
         "thread": proposal.messages.select_related("author"),
         "message_form": message_form,
         "breadcrumb_data": crumbs(
-            (_("Mes candidatures"), reverse("projects:mine")), current=proposal.title
+            (
+                _("Candidatures %(call)s") % {"call": proposal.call.edition},
+                reverse("projects:call-proposals", args=[proposal.call.slug]),
+            )
+            if is_staff and not is_team
+            else (_("Mes candidatures"), reverse("projects:mine")),
+            current=proposal.title,
         ),
     }
     if is_staff:
@@ -401,6 +407,9 @@ def submit(request, public_id):
 @require_POST
 def withdraw(request, public_id):
     proposal = _proposal(request, public_id, "projects.change_proposal")
+    if request.POST.get("confirm") != "on":
+        messages.error(request, _("Cochez la case de confirmation pour retirer la candidature."))
+        return redirect(proposal.get_absolute_url())
     try:
         services.withdraw_proposal(proposal, by=request.user, now=timezone.now())
     except TransitionError as error:

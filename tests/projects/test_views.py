@@ -229,9 +229,12 @@ def test_an_outsider_cannot_submit_or_withdraw(client, submitted):
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.SUBMITTED
 
 
-def test_withdraw_from_the_page(client, submitted, agent):
+def test_withdraw_from_the_page_needs_a_confirmation(client, submitted, agent):
     client.force_login(agent)
-    client.post(reverse("projects:withdraw", args=[submitted.public_id]))
+    url = reverse("projects:withdraw", args=[submitted.public_id])
+    client.post(url)
+    assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.SUBMITTED
+    client.post(url, {"confirm": "on"})
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.WITHDRAWN
 
 
@@ -519,3 +522,41 @@ def test_the_call_page_leads_its_staff_to_the_proposals(client, call, staff, age
     assert link in client.get(call.get_absolute_url()).content.decode()
     client.force_login(agent)
     assert link not in client.get(call.get_absolute_url()).content.decode()
+
+
+def test_staff_screen_one_proposal_from_its_page(client, submitted, staff, agent):
+    url = reverse("projects:screen", args=[submitted.public_id])
+    with time_machine.travel(CLOSES_AT + timedelta(days=1), tick=False):
+        client.force_login(agent)
+        assert client.post(url, {"decision": "eligible"}).status_code == 404
+        client.force_login(staff)
+        html = client.post(url, {"decision": "ineligible"}, follow=True).content.decode()
+        assert "Indiquez le motif" in html
+        client.post(url, {"decision": "eligible"})
+    assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.ELIGIBLE
+
+
+def test_correction_round_trip_through_the_pages(client, submitted, staff, agent):
+    after = CLOSES_AT + timedelta(days=1)
+    with time_machine.travel(after, tick=False):
+        client.force_login(staff)
+        client.post(
+            reverse("projects:request-correction", args=[submitted.public_id]),
+            {"reason": "Ajoutez le nom du sponsor.", "deadline": "2026-04-10T12:00"},
+        )
+        client.force_login(agent)
+        html = client.get(submitted.get_absolute_url()).content.decode()
+        assert "Ajoutez le nom du sponsor." in html
+        assert "Renvoyer la candidature corrigée" in html
+        edit = client.get(reverse("projects:edit", args=[submitted.public_id])).content.decode()
+        assert "Enregistrer le brouillon" in edit
+        client.post(reverse("projects:send-back", args=[submitted.public_id]))
+    assert submitted.versions.count() == 2
+    assert submitted.correction_requests.get().sent_back_at == after
+
+
+def test_an_outsider_cannot_post_in_the_thread(client, submitted):
+    client.force_login(factories.StaffFactory())
+    url = reverse("projects:message", args=[submitted.public_id])
+    assert client.post(url, {"body": "Intrusion"}).status_code == 404
+    assert not submitted.messages.exists()
