@@ -173,6 +173,21 @@ def missing_items(proposal: Proposal) -> list[str]:
     return missing
 
 
+def eligibility_warning(proposal: Proposal) -> str:
+    """A word to the team when its structure is not among the call's eligible types; the
+    staff decide at screening, so this warns and does not block."""
+    allowed = proposal.call.eligible_structure_types
+    if not allowed or proposal.structure_id is None or proposal.structure.type in allowed:
+        return ""
+    return _(
+        "Attention : votre structure (%(structure)s) ne fait pas partie des structures admises "
+        "par cet appel (%(allowed)s) ; votre candidature risque d'être déclarée irrecevable."
+    ) % {
+        "structure": proposal.structure.get_type_display(),
+        "allowed": ", ".join(str(label) for label in proposal.call.eligible_structure_labels()),
+    }
+
+
 def funding_problems(proposal: Proposal) -> list[str]:
     """The funding rules of the call (e.g. FAST: ≤ 50 % of the yearly budget, ≤ 300 000 €)."""
     call = proposal.call

@@ -159,6 +159,7 @@ def detail(request, public_id):
         "can_submit": is_team and services.can_submit(proposal, now),
         "can_withdraw": is_team and proposal.state in services.WITHDRAWABLE_STATES,
         "missing": services.missing_items(proposal),
+        "eligibility_warning": services.eligibility_warning(proposal),
         "next_step": NEXT_STEP.get(proposal.state, ""),
         "correction": services.open_correction(proposal),
         "team": proposal.team.select_related("user", "user__structure"),

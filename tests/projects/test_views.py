@@ -560,3 +560,25 @@ def test_an_outsider_cannot_post_in_the_thread(client, submitted):
     url = reverse("projects:message", args=[submitted.public_id])
     assert client.post(url, {"body": "Intrusion"}).status_code == 404
     assert not submitted.messages.exists()
+
+
+def test_a_team_outside_the_eligible_structures_is_warned(client, proposal, agent):
+    call = proposal.call
+    call.eligible_structure_types = ["central"]
+    call.save()
+    client.force_login(agent)
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "ne fait pas partie des structures admises" in html
+    assert "Administration centrale" in html
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_my_proposals_runs_a_fixed_number_of_queries(
+    client, agent, size, django_assert_num_queries
+):
+    for n in range(size):
+        factories.ProposalFactory(created_by=agent, title=f"Projet {n}")
+    client.force_login(agent)
+    with django_assert_num_queries(4):  # session, user, proposals with calls, site config
+        response = client.get(reverse("projects:mine"))
+    assert response.content.decode().count("Projet ") >= size
