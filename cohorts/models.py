@@ -1,3 +1,6 @@
+import calendar
+from datetime import date
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +13,20 @@ from programme.models import Programme, Structure
 from projects.models import Proposal
 
 from .enums import Phase, ReminderKind, ReminderState
+
+
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months, clamped to the month's end: 31 January + 1 month is
+    28 February (29 in a leap year), 31 August + 6 months is 28 or 29 February."""
+    index = day.year * 12 + (day.month - 1) + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def default_end(starts_on: date, programme: Programme) -> date:
+    """The end of a cohort starting on `starts_on`: the programme's follow-up length later."""
+    return add_months(starts_on, programme.followup_months)
 
 
 class Cohort(models.Model):
@@ -59,6 +76,41 @@ class Laureate(models.Model):
     phase = models.CharField(_("phase"), max_length=20, choices=Phase, default=Phase.INVESTIGATION)
     funding_granted = models.DecimalField(
         _("financement accordé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    intrapreneur = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("intrapreneur ou entrepreneur"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="laureates_led",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("équipe"),
+        blank=True,
+        related_name="laureate_seats",
+    )
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("coach"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="laureates_coached",
+    )
+    mentors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mentors (tuteurs)"),
+        blank=True,
+        related_name="laureates_mentored",
+    )
+    # Personal data stays out of the public page and the open data unless staff tick this:
+    # the public name, mission, phase, host structure and funding are about the project.
+    intrapreneur_public = models.BooleanField(
+        _("publier le nom de l'intrapreneur"),
+        default=False,
+        help_text=_("Son nom paraît alors sur la page publique et dans les données ouvertes."),
     )
 
     class Meta:

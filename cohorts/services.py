@@ -290,3 +290,174 @@ def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
             at=now,
         )
         _queue({reminder.recipient_id: [reminder.pk]})
+
+
+# --- Cohorts: forming, publishing, a laureate's phase and public fields ------------------------
+
+
+def form_cohort(
+    programme,
+    *,
+    label: str,
+    slug: str,
+    starts_on,
+    proposals,
+    by: User,
+    now: datetime,
+    ends_on=None,
+):
+    """Form a cohort of `programme` from selected proposals of its calls, one laureate each.
+
+    A laureate starts from its proposal: the title as public name, the first line of the
+    summary as mission, the proposal's structure as host, its lead as intrapreneur and its
+    team as members. The end date defaults to the programme's follow-up length later.
+    """
+    from projects.enums import ProposalState, TeamRole
+    from projects.models import Proposal
+
+    from .models import Cohort, Laureate, default_end
+
+    ends_on = ends_on or default_end(starts_on, programme)
+    if ends_on <= starts_on:
+        raise TransitionError(_("La fin de la promotion doit venir après son début."))
+    with transaction.atomic(durable=True):
+        if Cohort.objects.filter(slug=slug).exists():
+            raise TransitionError(
+                _("L'adresse « %(slug)s » est déjà prise par une autre promotion.") % {"slug": slug}
+            )
+        ids = [p.pk for p in proposals]
+        if not ids:
+            raise TransitionError(_("Choisissez au moins une candidature lauréate."))
+        # Locked, so a proposal cannot be put in two cohorts by two staff at once.
+        rows = list(
+            Proposal.objects.select_for_update()
+            .filter(pk__in=ids)
+            .select_related("call")
+            .prefetch_related("team")
+        )
+        for proposal in rows:
+            if proposal.call.programme_id != programme.pk:
+                raise TransitionError(
+                    _("« %(title)s » n'est pas une candidature de ce programme.")
+                    % {"title": proposal.title}
+                )
+            if proposal.state != ProposalState.SELECTED:
+                raise TransitionError(
+                    _("« %(title)s » n'est pas lauréate : seule une candidature retenue par le "
+                      "jury entre dans une promotion.")
+                    % {"title": proposal.title}
+                )  # fmt: skip
+        taken = Laureate.objects.filter(proposal__in=rows).select_related("proposal").first()
+        if taken is not None:
+            raise TransitionError(
+                _("« %(title)s » est déjà dans une promotion.") % {"title": taken.proposal.title}
+            )
+        cohort = Cohort.objects.create(
+            programme=programme, label=label, slug=slug, starts_on=starts_on, ends_on=ends_on
+        )
+        for proposal in sorted(rows, key=lambda p: p.title):
+            team = list(proposal.team.all())
+            lead = next((m.user_id for m in team if m.role == TeamRole.LEAD), None)
+            laureate = Laureate.objects.create(
+                cohort=cohort,
+                proposal=proposal,
+                name=proposal.title[:200],
+                mission=first_line(proposal.summary)[:300],
+                host_structure_id=proposal.structure_id,
+                intrapreneur_id=lead or proposal.created_by_id,
+            )
+            laureate.members.set([m.user_id for m in team])
+        audit.record(by, "cohort.form", cohort, after="formed", at=now)
+    return cohort
+
+
+def first_line(text: str) -> str:
+    """The first non-empty line of a text, or its first sentence when it is one long line."""
+    for line in (text or "").splitlines():
+        line = line.strip()
+        if line:
+            sentence, dot, rest = line.partition(". ")
+            return sentence + "." if dot and rest else line
+    return ""
+
+
+def publish_cohort(cohort, *, by: User, now: datetime) -> None:
+    """Publish the laureate list: the cohort's public page and open data appear."""
+    from .models import Cohort
+
+    with transaction.atomic(durable=True):
+        if not cohort.laureates.exists():
+            raise TransitionError(_("Une promotion sans lauréat ne peut pas être publiée."))
+        updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=True).update(
+            published_at=now
+        )
+        if not updated:
+            raise TransitionError(_("Cette promotion est déjà publiée."))
+        audit.record(by, "cohort.publish", cohort, before="draft", after="published", at=now)
+    cohort.published_at = now
+
+
+def unpublish_cohort(cohort, *, by: User, reason: str, now: datetime) -> None:
+    """Withdraw a published laureate list from the public pages (e.g. an error to correct)."""
+    from .models import Cohort
+
+    with transaction.atomic(durable=True):
+        updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=False).update(
+            published_at=None
+        )
+        if not updated:
+            raise TransitionError(_("Cette promotion n'est pas publiée."))
+        audit.record(
+            by, "cohort.unpublish", cohort, before="published", after="draft", reason=reason, at=now
+        )
+    cohort.published_at = None
+
+
+def set_phase(laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
+    """Move a laureate to another phase of the beta.gouv vocabulary."""
+    from .enums import Phase
+    from .models import Laureate
+
+    if phase not in Phase.values:
+        raise TransitionError(_("Phase inconnue : %(phase)s.") % {"phase": phase})
+    with transaction.atomic(durable=True):
+        before = laureate.phase
+        if before == phase:
+            raise TransitionError(_("Le lauréat est déjà dans cette phase."))
+        updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(phase=phase)
+        if not updated:
+            raise TransitionError(
+                _("La phase vient d'être changée par quelqu'un d'autre ; rechargez la page.")
+            )
+        audit.record(
+            by, "laureate.phase", laureate, before=before, after=phase, reason=reason, at=now
+        )
+    laureate.phase = phase
+
+
+# The fields staff edit on a laureate besides its phase.
+LAUREATE_EDITABLE = (
+    "name",
+    "mission",
+    "coach",
+    "funding_granted",
+    "intrapreneur_public",
+    "host_structure",
+)
+
+
+def update_laureate(laureate, *, changes: dict, by: User, now: datetime) -> None:
+    """Save staff's changes to a laureate's public name, mission, coach, funding, flags."""
+    from .models import Laureate
+
+    unknown = set(changes) - set(LAUREATE_EDITABLE)
+    if unknown:
+        raise TransitionError(_("Champs non modifiables : %(f)s.") % {"f": ", ".join(unknown)})
+    funding = changes.get("funding_granted")
+    if funding is not None and not 0 <= funding <= 300000:
+        raise TransitionError(_("Le financement accordé est plafonné à 300 000 €."))
+    with transaction.atomic(durable=True):
+        Laureate.objects.filter(pk=laureate.pk).update(**changes)
+        for field, value in changes.items():
+            setattr(laureate, field, value)
+        audit.record(by, "laureate.update", laureate, reason=", ".join(sorted(changes)), at=now)

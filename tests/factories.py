@@ -165,3 +165,49 @@ class AnswerFactory(factory.django.DjangoModelFactory):
     proposal = factory.SubFactory(ProposalFactory)
     question = factory.SubFactory("tests.factories.QuestionFactory")
     value = "Une réponse"
+
+
+# --- cohorts: promotions and laureates (appended by the cohorts side) ---------------------------
+
+
+def _cohort_end(starts_on, programme):
+    from cohorts.models import default_end
+
+    return default_end(starts_on, programme)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.Cohort"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    label = factory.Sequence(lambda n: f"Promotion {n}")
+    slug = factory.Sequence(lambda n: f"promotion-{n}")
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda o: _cohort_end(o.starts_on, o.programme))
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class LaureateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.Laureate"
+
+    cohort = factory.SubFactory(CohortFactory)
+    name = factory.Sequence(lambda n: f"Startup d'État {n}")
+    mission = "Simplifier une démarche administrative."
+    host_structure = factory.SubFactory(StructureFactory)
+    intrapreneur = factory.SubFactory(UserFactory)
+
+
+# --- projects: the jury's work (appended by the jury side) ------------------------------------
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.Assignment"
+
+    juror = factory.SubFactory(JuryMemberFactory)
+    proposal = factory.SubFactory(
+        ProposalFactory, call=factory.SelfAttribute("..juror.call"), state="eligible"
+    )
+    created_at = factory.LazyFunction(timezone.now)
