@@ -528,7 +528,10 @@ def call_proposals(request, slug):
     queryset = filterset.qs
     if not request.GET.get("ordering"):
         queryset = queryset.order_by("sequence", "id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = queries.staff_rows(list(page.object_list))
     query = request.GET.copy()
     query.pop("page", None)
     export_form = ExportForm()
