@@ -1,18 +1,22 @@
 """Reusable querysets of proposals for the views; each list runs a fixed number of queries."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
 from .enums import SUBMITTED_STATES, ProposalState
-from .models import Answer, Proposal, TeamMember
+from .models import Answer, CorrectionRequest, Proposal, TeamMember
 
 
 def proposals_of(user):
     """The proposals of the teams `user` belongs to: the only ones a candidate sees."""
     if not user.is_authenticated:
         return Proposal.objects.none()
+    open_correction = CorrectionRequest.objects.filter(
+        proposal=OuterRef("pk"), sent_back_at__isnull=True
+    ).values("deadline")[:1]
     return (
         Proposal.objects.filter(team__user=user)
         .select_related("call", "call__programme", "defi")
+        .annotate(correction_due=Subquery(open_correction))
         .order_by("-updated_at")
     )
 

@@ -588,3 +588,13 @@ def test_my_proposals_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(4):  # session, user, proposals with calls, site config
         response = client.get(reverse("projects:mine"))
     assert response.content.decode().count("Projet ") >= size
+
+
+def test_my_proposals_tells_when_a_correction_is_due(client, submitted, staff, agent):
+    after = CLOSES_AT + timedelta(days=1)
+    services.request_correction(
+        submitted, by=staff, reason="Budget", deadline=after + timedelta(days=7), now=after
+    )
+    client.force_login(agent)
+    html = client.get(reverse("projects:mine")).content.decode()
+    assert "Correction demandée : renvoyez la candidature avant le 6 avril 2026" in html
