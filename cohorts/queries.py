@@ -1,6 +1,7 @@
 """Querysets of the reminders' staff pages."""
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from .enums import ReminderState
 from .models import Reminder
@@ -22,3 +23,106 @@ def state_counts(**scope) -> dict[str, int]:
     return Reminder.objects.filter(**scope).aggregate(
         **{state.value: Count("pk", filter=Q(state=state)) for state in ReminderState}
     )
+
+
+# --- Cohorts: public lists, the funnel, a programme's figures ----------------------------------
+
+
+def published_cohorts():
+    """Published cohorts, newest first, with their laureate count (one query)."""
+    from .models import Cohort
+
+    return (
+        Cohort.objects.filter(published_at__isnull=False)
+        .select_related("programme")
+        .annotate(laureate_count=Count("laureates"))
+        .order_by("-starts_on", "label")
+    )
+
+
+def laureates_of(cohort):
+    """A cohort's laureates with what the pages and open data show, in one query."""
+    return cohort.laureates.select_related("host_structure", "intrapreneur", "coach").order_by(
+        "name", "pk"
+    )
+
+
+def funnel(cohort) -> list[dict]:
+    """For each call the cohort's laureates come from, how many proposals were submitted,
+    found eligible, auditioned (shortlisted or beyond) and selected, counted by the database
+    in one query."""
+    from calls.models import Call
+    from projects.enums import SUBMITTED_STATES, ProposalState
+
+    eligible = {
+        ProposalState.ELIGIBLE,
+        ProposalState.SHORTLISTED,
+        ProposalState.NOT_SHORTLISTED,
+        ProposalState.SELECTED,
+        ProposalState.NOT_SELECTED,
+    }
+    auditioned = {ProposalState.SHORTLISTED, ProposalState.SELECTED, ProposalState.NOT_SELECTED}
+    rows = (
+        # A subquery, not a join: filtering through `proposals` would restrict the counts
+        # below to the laureates' own proposals.
+        Call.objects.filter(pk__in=cohort.laureates.values("proposal__call"))
+        .annotate(
+            submitted=Count(
+                "proposals", filter=Q(proposals__state__in=SUBMITTED_STATES), distinct=True
+            ),
+            eligible=Count("proposals", filter=Q(proposals__state__in=eligible), distinct=True),
+            auditioned=Count("proposals", filter=Q(proposals__state__in=auditioned), distinct=True),
+            selected=Count(
+                "proposals", filter=Q(proposals__state=ProposalState.SELECTED), distinct=True
+            ),
+        )
+        .order_by("opens_at")
+        .values("edition", "submitted", "eligible", "auditioned", "selected")
+    )
+    steps = [
+        ("submitted", _("Déposées")),
+        ("eligible", _("Recevables")),
+        ("auditioned", _("Auditionnées")),
+        ("selected", _("Lauréates")),
+    ]
+    out = []
+    for row in rows:
+        top = row["submitted"] or 1
+        out.append(
+            {
+                "edition": row["edition"],
+                "height": 30 * len(steps) + 10,
+                "steps": [
+                    {
+                        "key": key,
+                        "label": label,
+                        "count": row[key],
+                        "percent": 100 * row[key] // top,
+                        # Geometry of the SVG bar: 5 units per percent, a row every 30.
+                        "y": 30 * index + 5,
+                        "width": max(1, 5 * (100 * row[key] // top)),
+                        "text_x": 150 + max(1, 5 * (100 * row[key] // top)),
+                    }
+                    for index, (key, label) in enumerate(steps)
+                ],
+            }
+        )
+    return out
+
+
+def programme_figures(programme) -> dict:
+    """What a programme's public page states, computed from published cohorts only."""
+    from django.db.models import Sum
+
+    from .enums import Phase
+    from .models import Cohort, Laureate
+
+    laureates = Laureate.objects.filter(
+        cohort__programme=programme, cohort__published_at__isnull=False
+    ).aggregate(
+        laureates=Count("pk"),
+        funding=Sum("funding_granted"),
+        permanent=Count("pk", filter=Q(phase=Phase.PERMANENT)),
+    )
+    cohorts = Cohort.objects.filter(programme=programme, published_at__isnull=False).count()
+    return {"cohorts": cohorts, **laureates}

@@ -25,3 +25,16 @@ def is_staff_of_its_programme(user, obj) -> bool:
 
 rules.add_perm("cohorts.follow_reminders", is_superuser | is_staff_of_its_programme)
 rules.add_perm("cohorts.resend_reminder", is_superuser | is_staff_of_its_programme)
+
+
+# --- Cohorts -----------------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_published(user, cohort) -> bool:
+    return cohort is not None and cohort.published_at is not None
+
+
+# Nobody but the programme's staff and superusers sees a cohort before it is published.
+rules.add_perm("cohorts.view_cohort", is_published | is_superuser | is_staff_of_its_programme)
+rules.add_perm("cohorts.manage_cohort", is_superuser | is_staff_of_its_programme)

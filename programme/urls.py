@@ -51,6 +51,7 @@ urlpatterns = [
     path("appels/", include("calls.urls")),
     path("candidatures/", include("projects.urls")),
     path("rappels/", include("cohorts.reminder_urls")),
+    path("cohortes/", include("cohorts.public_urls")),
     path("mentions-legales/", views.legal_notice, name="footer-legal-notice"),
     path("accessibilite/", views.accessibility, name="footer-accessibility-status"),
     path("donnees-personnelles/", views.personal_data, name="footer-personal-data"),

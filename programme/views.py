@@ -13,6 +13,7 @@ from rules.contrib.views import permission_required
 
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
+from cohorts.queries import programme_figures, published_cohorts
 from projects.models import Proposal
 
 from . import mail, proconnect
@@ -61,6 +62,8 @@ def programme_detail(request, slug):
             "programme": programme,
             "calls": calls,
             "now": timezone.now(),
+            "figures": programme_figures(programme),
+            "cohorts": published_cohorts().filter(programme=programme),
             "can_manage": request.user.has_perm("programme.manage_programme", programme),
             "breadcrumb_data": crumbs(
                 (_("Programmes"), reverse("programme-list")), current=programme.name
@@ -85,6 +88,7 @@ def programme_manage(request, slug):
             "programme": programme,
             "calls": calls_with_counts(Call.objects.filter(programme=programme)),
             "memberships": programme.memberships.select_related("user", "user__structure"),
+            "cohorts": programme.cohorts.order_by("-starts_on"),
             "breadcrumb_data": crumbs(
                 (_("Mon espace"), reverse("dashboard")), current=programme.name
             ),
