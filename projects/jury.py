@@ -1,0 +1,449 @@
+"""The jury's workflow: panel, conflicts of interest, assignment and evaluations.
+
+One function per change, each in its own transaction, with its guard and its audit
+entry; an illegal change raises `TransitionError` with a French message the views
+show as is. The time is always a parameter (`now`). The arithmetic of the fair
+assignment lives in `projects.assignment` and is only called from here.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import FloatField, Sum
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from calls.enums import CallState, ReviewPhase
+from calls.models import Call, JuryMember
+from calls.rules import is_call_staff
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
+from programme.rules import is_superuser
+
+from . import assignment as fair
+from .enums import JURY_STATES, ConflictKind, ConflictType, EvaluationState, ProposalState
+from .models import Assignment, Conflict, Evaluation, EvaluationVersion, Proposal, Score
+
+# Call states in which staff may (re)assign the proposals.
+ASSIGNABLE_STATES = frozenset({CallState.CLOSED, CallState.REVIEW})
+# The call state in which jurors write (and staff reopen) written evaluations.
+SCORING_STATE = CallState.REVIEW
+
+
+def _require_staff(call: Call, by: User) -> None:
+    if not (is_superuser(by) or is_call_staff(by, call)):
+        raise TransitionError(_("Seule l'équipe du programme peut faire cela."))
+
+
+def _seat(call: Call, by: User) -> JuryMember:
+    seat = JuryMember.objects.filter(call=call, user=by).first() if by.is_authenticated else None
+    if seat is None:
+        raise TransitionError(_("Vous ne siégez pas au jury de cet appel."))
+    return seat
+
+
+def _active_conflict(juror_id: int, proposal_id: int) -> bool:
+    return Conflict.objects.filter(
+        juror_id=juror_id, proposal_id=proposal_id, lifted_at__isnull=True
+    ).exists()
+
+
+def _require_scoring_open(call: Call) -> None:
+    if call.state != SCORING_STATE:
+        raise TransitionError(
+            _("Les évaluations écrites ne sont pas ouvertes : l'appel est à l'état « %(state)s ».")
+            % {"state": CallState(call.state).label}
+        )
+
+
+# --- The panel ----------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def add_juror(call: Call, user: User, *, by: User, now: datetime, role_label: str = ""):
+    """Seat an existing account on the call's jury; conflicts by structure follow at once."""
+    _require_staff(call, by)
+    if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("Le jury de cet appel ne change plus."))
+    if JuryMember.objects.filter(call=call, user=user).exists():
+        raise TransitionError(_("Cette personne siège déjà au jury de cet appel."))
+    seat = JuryMember.objects.create(call=call, user=user, role_label=role_label)
+    audit.record(by, "jury.add_juror", seat, after=str(user), at=now)
+    _automatic_conflicts(call, now=now, jurors=[seat])
+    return seat
+
+
+def _automatic_conflicts(call: Call, *, now: datetime, jurors=None) -> int:
+    """A juror whose structure is the proposal's is in conflict; staff's lifts are respected."""
+    seats = jurors if jurors is not None else list(call.jury_members.select_related("user"))
+    by_structure: dict[int, list[JuryMember]] = {}
+    for seat in seats:
+        if seat.user.structure_id is not None:
+            by_structure.setdefault(seat.user.structure_id, []).append(seat)
+    if not by_structure:
+        return 0
+    existing = set(
+        Conflict.objects.filter(juror__in=seats, proposal__call=call).values_list(
+            "juror_id", "proposal_id"
+        )
+    )
+    proposals = Proposal.objects.filter(
+        call=call, structure_id__in=by_structure, state__in=JURY_STATES | {ProposalState.SUBMITTED}
+    ).values_list("pk", "structure_id")
+    created = [
+        Conflict(
+            juror=seat,
+            proposal_id=pk,
+            kind=ConflictKind.AUTOMATIC,
+            type=ConflictType.STRUCTURE,
+            reason=_("Le juré appartient à la structure porteuse."),
+            created_at=now,
+        )
+        for pk, structure_id in proposals
+        for seat in by_structure[structure_id]
+        if (seat.pk, pk) not in existing
+    ]
+    Conflict.objects.bulk_create(created)
+    for conflict in created:
+        _drop_unscored_assignment(conflict.juror_id, conflict.proposal_id)
+    return len(created)
+
+
+def _drop_unscored_assignment(juror_id: int, proposal_id: int) -> None:
+    Assignment.objects.filter(
+        juror_id=juror_id, proposal_id=proposal_id, evaluation__isnull=True
+    ).delete()
+
+
+@transaction.atomic(durable=True)
+def set_review_phase(call: Call, phase: str, *, by: User, now: datetime) -> Call:
+    """Switch between written review (each scores alone) and discussion."""
+    _require_staff(call, by)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if phase not in ReviewPhase.values:
+        raise TransitionError(_("Phase inconnue."))
+    before = locked.review_phase
+    locked.review_phase = phase
+    locked.save(update_fields=["review_phase"])
+    audit.record(by, "jury.review_phase", locked, before=before, after=phase, at=now)
+    call.review_phase = phase
+    return locked
+
+
+# --- Conflicts of interest ----------------------------------------------------------------
+
+
+def _create_conflict(seat, proposal, *, kind, type, reason, by, now) -> Conflict:
+    if proposal.call_id != seat.call_id:
+        raise TransitionError(_("Cette candidature n'est pas de l'appel de ce jury."))
+    if type not in ConflictType.values:
+        raise TransitionError(_("Choisissez la nature du conflit."))
+    if _active_conflict(seat.pk, proposal.pk):
+        raise TransitionError(_("Ce conflit d'intérêts est déjà enregistré."))
+    conflict = Conflict.objects.create(
+        juror=seat,
+        proposal=proposal,
+        kind=kind,
+        type=type,
+        reason=reason,
+        created_by=by,
+        created_at=now,
+    )
+    _drop_unscored_assignment(seat.pk, proposal.pk)
+    audit.record(by, f"jury.conflict_{kind}", conflict, after="active", reason=reason, at=now)
+    return conflict
+
+
+@transaction.atomic(durable=True)
+def declare_conflict(
+    proposal: Proposal, *, by: User, type: str, reason: str, now: datetime
+) -> Conflict:
+    """A juror declares a conflict with a proposal: they will neither see nor score it."""
+    seat = _seat(proposal.call, by)
+    if proposal.state not in JURY_STATES | {ProposalState.SUBMITTED}:
+        raise TransitionError(_("Cette candidature n'est pas soumise au jury."))
+    if not reason.strip():
+        raise TransitionError(_("Indiquez le motif du conflit d'intérêts."))
+    return _create_conflict(
+        seat, proposal, kind=ConflictKind.DECLARED, type=type, reason=reason, by=by, now=now
+    )
+
+
+@transaction.atomic(durable=True)
+def add_conflict(
+    seat: JuryMember, proposal: Proposal, *, by: User, type: str, reason: str, now: datetime
+) -> Conflict:
+    """Staff record a conflict between a juror and a proposal, with its reason."""
+    _require_staff(seat.call, by)
+    if not reason.strip():
+        raise TransitionError(_("Indiquez le motif du conflit d'intérêts."))
+    return _create_conflict(
+        seat, proposal, kind=ConflictKind.STAFF, type=type, reason=reason, by=by, now=now
+    )
+
+
+@transaction.atomic(durable=True)
+def lift_conflict(conflict: Conflict, *, by: User, reason: str, now: datetime) -> Conflict:
+    """Staff lift a conflict, with a reason; an automatic one is not recreated afterwards."""
+    _require_staff(conflict.juror.call, by)
+    if not reason.strip():
+        raise TransitionError(_("Indiquez pourquoi le conflit est levé."))
+    lifted = Conflict.objects.filter(pk=conflict.pk, lifted_at__isnull=True).update(
+        lifted_at=now, lifted_by=by, lift_reason=reason
+    )
+    if not lifted:
+        raise TransitionError(_("Ce conflit d'intérêts est déjà levé."))
+    conflict.refresh_from_db()
+    audit.record(by, "jury.conflict_lift", conflict, before="active", after="lifted", at=now)
+    return conflict
+
+
+# --- Assignment ---------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.Assignment:
+    """Give each eligible proposal k jurors, none in conflict, loads within one.
+
+    Pairs already scored (with an evaluation) are kept unless now in conflict; the
+    other assignments are redrawn. Returns the pure result (shortfalls, dropped pairs).
+    """
+    _require_staff(call, by)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.state not in ASSIGNABLE_STATES:
+        raise TransitionError(
+            _("On attribue les candidatures une fois l'appel clos, avant la délibération.")
+        )
+    if k < 1:
+        raise TransitionError(_("Il faut au moins un juré par candidature."))
+    _automatic_conflicts(locked, now=now)
+    proposals = list(
+        Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE).values_list(
+            "pk", flat=True
+        )
+    )
+    jurors = list(locked.jury_members.values_list("pk", flat=True))
+    conflicts = Conflict.objects.filter(juror__call=locked, lifted_at__isnull=True).values_list(
+        "proposal_id", "juror_id"
+    )
+    keep: dict[int, set[int]] = {}
+    for proposal_id, juror_id in Assignment.objects.filter(
+        juror__call=locked, evaluation__isnull=False
+    ).values_list("proposal_id", "juror_id"):
+        keep.setdefault(proposal_id, set()).add(juror_id)
+    result = fair.assign(proposals, jurors, k=k, conflicts=list(conflicts), keep=keep)
+    wanted = result.pairs()
+    existing = {
+        (p, j): pk
+        for pk, p, j in Assignment.objects.filter(juror__call=locked).values_list(
+            "pk", "proposal_id", "juror_id"
+        )
+    }
+    scored = {(p, j) for p, js in keep.items() for j in js}
+    stale = [pk for pair, pk in existing.items() if pair not in wanted and pair not in scored]
+    Assignment.objects.filter(pk__in=stale).delete()
+    Assignment.objects.bulk_create(
+        [
+            Assignment(proposal_id=p, juror_id=j, created_at=now)
+            for p, j in sorted(wanted - existing.keys())
+        ]
+    )
+    audit.record(
+        by,
+        "jury.assign",
+        locked,
+        reason=_("%(n)s candidatures, %(j)s jurés, %(k)s par candidature ; %(short)s en manque.")
+        % {"n": len(proposals), "j": len(jurors), "k": k, "short": len(result.shortfalls)},
+        at=now,
+    )
+    return result
+
+
+@transaction.atomic(durable=True)
+def move_assignment(
+    assignment: Assignment, to: JuryMember, *, by: User, now: datetime
+) -> Assignment:
+    """Staff give an unscored assignment to another juror of the same call."""
+    locked = (
+        Assignment.objects.select_for_update().select_related("juror__call").get(pk=assignment.pk)
+    )
+    _require_staff(locked.juror.call, by)
+    if to.call_id != locked.juror.call_id:
+        raise TransitionError(_("Ce juré ne siège pas au jury de cet appel."))
+    if Evaluation.objects.filter(assignment=locked).exists():
+        raise TransitionError(_("Cette évaluation est commencée : elle ne change plus de juré."))
+    if _active_conflict(to.pk, locked.proposal_id):
+        raise TransitionError(_("Ce juré est en conflit d'intérêts avec cette candidature."))
+    if Assignment.objects.filter(juror=to, proposal_id=locked.proposal_id).exists():
+        raise TransitionError(_("Ce juré évalue déjà cette candidature."))
+    before = str(locked.juror)
+    locked.juror = to
+    locked.save(update_fields=["juror"])
+    audit.record(by, "jury.move_assignment", locked, before=before, after=str(to), at=now)
+    return locked
+
+
+# --- Evaluations --------------------------------------------------------------------------
+
+
+def _scorable(assignment: Assignment, by: User) -> Assignment:
+    locked = Assignment.objects.select_related("juror__call", "proposal").get(pk=assignment.pk)
+    if locked.juror.user_id != by.pk:
+        raise TransitionError(_("Cette évaluation n'est pas la vôtre."))
+    if _active_conflict(locked.juror_id, locked.proposal_id):
+        raise TransitionError(_("Vous êtes en conflit d'intérêts avec cette candidature."))
+    _require_scoring_open(locked.juror.call)
+    return locked
+
+
+def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> Evaluation:
+    """Lock the evaluation, refuse if submitted, write the draft's scores and comments.
+
+    `scores` maps a criterion id to (value, comment); a value of None is "not
+    applicable", a criterion left out is not scored yet.
+    """
+    call = assignment.juror.call
+    criteria = {c.pk: c for c in call.criteria.all()}
+    evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
+        assignment=assignment, defaults={"updated_at": now}
+    )
+    if evaluation.state == EvaluationState.SUBMITTED:
+        raise TransitionError(
+            _("Évaluation soumise : elle ne change plus, sauf si l'équipe du programme la rouvre.")
+        )
+    for criterion_id, (value, _comment) in scores.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise TransitionError(_("Critère inconnu."))
+        if value is None and not call.allows_not_applicable:
+            raise TransitionError(_("Cet appel n'admet pas « non applicable »."))
+        if value is not None and not 0 <= value <= criterion.scale_max:
+            raise TransitionError(
+                _("La note de « %(name)s » va de 0 à %(max)s.")
+                % {"name": criterion.name, "max": criterion.scale_max}
+            )
+    evaluation.scores.exclude(criterion_id__in=scores).delete()
+    for criterion_id, (value, score_comment) in scores.items():
+        Score.objects.update_or_create(
+            evaluation=evaluation,
+            criterion_id=criterion_id,
+            defaults={"value": value, "comment": score_comment},
+        )
+    evaluation.recommendation = recommendation
+    evaluation.comment = comment
+    evaluation.updated_at = now
+    evaluation.save(update_fields=["recommendation", "comment", "updated_at"])
+    return evaluation
+
+
+@transaction.atomic(durable=True)
+def save_evaluation(
+    assignment: Assignment,
+    *,
+    by: User,
+    now: datetime,
+    scores: dict,
+    recommendation: str = "",
+    comment: str = "",
+) -> Evaluation:
+    """Save the juror's evaluation as a draft; nothing is checked for completeness."""
+    locked = _scorable(assignment, by)
+    evaluation = _write(
+        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+    )
+    audit.record(by, "jury.evaluation_save", evaluation, after=evaluation.state, at=now)
+    return evaluation
+
+
+def weighted_total_in_db(evaluation: Evaluation) -> float | None:
+    """The weighted mean of the scores, computed by the database; N/A leaves the weights."""
+    value = Cast("value", FloatField())
+    weight = Cast("criterion__weight", FloatField())
+    sums = evaluation.scores.filter(value__isnull=False).aggregate(
+        weighted=Sum(value * weight), weights=Sum(weight)
+    )
+    if not sums["weights"]:
+        return None
+    return sums["weighted"] / sums["weights"]
+
+
+@transaction.atomic(durable=True)
+def submit_evaluation(
+    assignment: Assignment,
+    *,
+    by: User,
+    now: datetime,
+    scores: dict,
+    recommendation: str,
+    comment: str = "",
+) -> Evaluation:
+    """Submit the evaluation: every criterion answered, a recommendation; then locked.
+
+    Each submission is kept as a numbered version, so staff can compare the scores
+    before and after the discussion.
+    """
+    locked = _scorable(assignment, by)
+    evaluation = _write(
+        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+    )
+    criteria = list(locked.juror.call.criteria.all())
+    missing = [c.name for c in criteria if c.pk not in scores]
+    if missing:
+        raise TransitionError(
+            _("Notez chaque critère avant de soumettre ; il manque : %(names)s.")
+            % {"names": ", ".join(missing)}
+        )
+    if not recommendation:
+        raise TransitionError(_("Donnez votre recommandation avant de soumettre."))
+    evaluation.total = weighted_total_in_db(evaluation)
+    evaluation.state = EvaluationState.SUBMITTED
+    evaluation.version += 1
+    evaluation.submitted_at = now
+    evaluation.save(update_fields=["total", "state", "version", "submitted_at"])
+    EvaluationVersion.objects.create(
+        evaluation=evaluation,
+        number=evaluation.version,
+        submitted_at=now,
+        content={
+            "recommendation": recommendation,
+            "comment": comment,
+            "total": evaluation.total,
+            "scores": {
+                str(c.pk): {
+                    "criterion": c.name,
+                    "value": scores[c.pk][0],
+                    "comment": scores[c.pk][1],
+                }
+                for c in criteria
+            },
+        },
+    )
+    audit.record(
+        by, "jury.evaluation_submit", evaluation, before="draft", after="submitted", at=now
+    )
+    return evaluation
+
+
+@transaction.atomic(durable=True)
+def reopen_evaluation(evaluation: Evaluation, *, by: User, reason: str, now: datetime):
+    """Staff reopen a submitted evaluation so the juror can change it (versions are kept)."""
+    call = evaluation.assignment.juror.call
+    _require_staff(call, by)
+    _require_scoring_open(call)
+    reopened = Evaluation.objects.filter(pk=evaluation.pk, state=EvaluationState.SUBMITTED).update(
+        state=EvaluationState.DRAFT, updated_at=now
+    )
+    if not reopened:
+        raise TransitionError(_("Cette évaluation n'est pas soumise."))
+    evaluation.refresh_from_db()
+    audit.record(
+        by,
+        "jury.evaluation_reopen",
+        evaluation,
+        before="submitted",
+        after="draft",
+        reason=reason,
+        at=now,
+    )
+    return evaluation

@@ -1,0 +1,295 @@
+"""Querysets of the jury's work. Every restriction holds here, not only in the templates.
+
+- A juror's proposals are those assigned to them, minus any active conflict.
+- A juror sees other jurors' evaluations of a proposal only once their own is
+  submitted and staff have opened the discussion phase.
+- The ranking is computed by the database, in a fixed number of queries whatever
+  the size of the call: per juror (count, mean, population standard deviation of
+  their totals), per evaluation (the z-score, or the raw total for a juror with
+  too few scores or no spread, as `projects.assignment.zscores`), per proposal
+  (means, count, max - min). Conflicted pairs never count.
+"""
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    StdDev,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from calls.enums import CallState, ReviewPhase
+from calls.models import Call, JuryMember
+
+from .assignment import ZERO_SPREAD
+from .enums import JURY_STATES, EvaluationState
+from .models import Assignment, Conflict, Evaluation, Proposal, Score
+
+# A juror's scores are standardised only from this many on (as `assignment.zscores`).
+MIN_SCORES_FOR_Z = 5
+
+# Call states in which a juror may see others' evaluations (with the discussion phase).
+DISCUSSION_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS, CallState.DELIBERATION})
+
+
+def _conflicted(juror_ref: str, proposal_ref: str):
+    return Exists(
+        Conflict.objects.filter(
+            juror_id=OuterRef(juror_ref), proposal_id=OuterRef(proposal_ref), lifted_at__isnull=True
+        )
+    )
+
+
+# --- The juror's side ---------------------------------------------------------------------
+
+
+def seat_of(user, call: Call) -> JuryMember | None:
+    if not user.is_authenticated:
+        return None
+    return JuryMember.objects.filter(call=call, user=user).first()
+
+
+def juror_assignments(seat: JuryMember):
+    """The juror's assignments, conflicted ones excluded, with their evaluation if any."""
+    return (
+        Assignment.objects.filter(juror=seat)
+        .exclude(_conflicted("juror_id", "proposal_id"))
+        .select_related("proposal", "evaluation")
+        .order_by("proposal__sequence", "proposal_id")
+    )
+
+
+def juror_progress(seat: JuryMember) -> dict:
+    """x of y scored, over the non-conflicted assignments only."""
+    return juror_assignments(seat).aggregate(
+        total=Count("pk"),
+        scored=Count("pk", filter=Q(evaluation__state=EvaluationState.SUBMITTED)),
+    )
+
+
+def juror_conflicts(seat: JuryMember):
+    """The juror's own active conflicts (they know of them: they are theirs)."""
+    return (
+        Conflict.objects.filter(juror=seat, lifted_at__isnull=True)
+        .select_related("proposal")
+        .order_by("proposal__sequence", "proposal_id")
+    )
+
+
+def declarable_proposals(seat: JuryMember):
+    """The call's proposals before the jury on which the juror may still declare a conflict."""
+    return (
+        Proposal.objects.filter(call_id=seat.call_id, state__in=JURY_STATES)
+        .exclude(conflicts__juror=seat, conflicts__lifted_at__isnull=True)
+        .order_by("sequence", "pk")
+    )
+
+
+def assignment_for(user, public_id):
+    """The user's assignment to that proposal, or None (not assigned, or in conflict)."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Assignment.objects.filter(juror__user=user, proposal__public_id=public_id)
+        .exclude(_conflicted("juror_id", "proposal_id"))
+        .select_related("juror__call__programme", "proposal__structure", "evaluation")
+        .first()
+    )
+
+
+def others_evaluations(assignment: Assignment):
+    """Other jurors' submitted evaluations of the same proposal, when the juror may see them:
+    their own is submitted and staff have opened the discussion. Empty otherwise."""
+    call = assignment.juror.call
+    own = Evaluation.objects.filter(assignment=assignment, state=EvaluationState.SUBMITTED)
+    if call.review_phase != ReviewPhase.DISCUSSION or call.state not in DISCUSSION_STATES:
+        return Evaluation.objects.none()
+    return (
+        Evaluation.objects.filter(
+            Exists(own),
+            assignment__proposal_id=assignment.proposal_id,
+            state=EvaluationState.SUBMITTED,
+        )
+        .exclude(assignment=assignment)
+        .exclude(_conflicted("assignment__juror_id", "assignment__proposal_id"))
+        .select_related("assignment__juror__user")
+        .prefetch_related("scores__criterion")
+        .order_by("pk")
+    )
+
+
+# --- The staff's side ---------------------------------------------------------------------
+
+
+def panel(call: Call):
+    """The jurors of a call with their load and progress (conflicted pairs left out)."""
+    live = Q(assignments__isnull=False) & ~Exists(
+        Conflict.objects.filter(
+            juror_id=OuterRef("pk"),
+            proposal_id=OuterRef("assignments__proposal_id"),
+            lifted_at__isnull=True,
+        )
+    )
+    return (
+        JuryMember.objects.filter(call=call)
+        .select_related("user", "user__structure")
+        .annotate(
+            load=Count("assignments", filter=live, distinct=True),
+            scored=Count(
+                "assignments",
+                filter=live & Q(assignments__evaluation__state=EvaluationState.SUBMITTED),
+                distinct=True,
+            ),
+            conflicts_count=Count(
+                "conflicts", filter=Q(conflicts__lifted_at__isnull=True), distinct=True
+            ),
+        )
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def call_conflicts(call: Call):
+    return (
+        Conflict.objects.filter(juror__call=call)
+        .select_related("juror__user", "proposal", "lifted_by")
+        .order_by("lifted_at", "proposal__sequence", "pk")
+    )
+
+
+def counted_evaluations(call: Call):
+    """The evaluations that count: submitted, with a total, not under an active conflict."""
+    return Evaluation.objects.filter(
+        assignment__juror__call=call,
+        state=EvaluationState.SUBMITTED,
+        total__isnull=False,
+    ).exclude(_conflicted("assignment__juror_id", "assignment__proposal_id"))
+
+
+def _juror_stat(call: Call, aggregate):
+    """One statistic of the juror of the outer evaluation, over their counted totals."""
+    return Subquery(
+        counted_evaluations(call)
+        .filter(assignment__juror_id=OuterRef("assignment__juror_id"))
+        .values("assignment__juror_id")
+        .annotate(stat=aggregate)
+        .values("stat")[:1]
+    )
+
+
+def evaluations_with_z(call: Call):
+    """Counted evaluations with `z`: the z-score over the juror's totals, or the raw total
+    for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below ZERO_SPREAD."""
+    return (
+        counted_evaluations(call)
+        .annotate(
+            juror_n=_juror_stat(call, Count("pk")),
+            juror_mean=_juror_stat(call, Avg("total")),
+            juror_sd=_juror_stat(call, StdDev("total", sample=False)),
+        )
+        .annotate(
+            z=Case(
+                When(
+                    juror_n__gte=MIN_SCORES_FOR_Z,
+                    juror_sd__gt=ZERO_SPREAD,
+                    then=(F("total") - F("juror_mean")) / F("juror_sd"),
+                ),
+                default=F("total"),
+                output_field=FloatField(),
+            )
+        )
+    )
+
+
+def _per_proposal(queryset, aggregate):
+    return Subquery(
+        queryset.filter(assignment__proposal_id=OuterRef("pk"))
+        .values("assignment__proposal_id")
+        .annotate(value=aggregate)
+        .values("value")[:1]
+    )
+
+
+def criterion_key(criterion) -> str:
+    return f"criterion_{criterion.pk}"
+
+
+def ranking(call: Call, criteria=None):
+    """The call's proposals before the jury with their figures, best first.
+
+    Annotations: `z_mean` (mean of the jurors' z-scores, see `evaluations_with_z`),
+    `raw_mean` (mean of the jurors' weighted totals), `received` / `expected`
+    evaluations, `spread` (max - min of the totals), `flagged` (spread above the
+    call's threshold), and the mean of each criterion (`criterion_<id>`).
+    Ties are broken as `projects.assignment.rank`: the criteria in the call's order,
+    then the earlier submission, then the proposal id; a missing value comes last.
+    """
+    criteria = list(call.criteria.all()) if criteria is None else criteria
+    counted = counted_evaluations(call)
+    with_z = evaluations_with_z(call)
+    per_criterion = {
+        criterion_key(c): Subquery(
+            Score.objects.filter(
+                criterion=c,
+                value__isnull=False,
+                evaluation__in=counted.filter(assignment__proposal_id=OuterRef(OuterRef("pk"))),
+            )
+            .values("criterion_id")
+            .annotate(mean=Avg(Cast("value", FloatField())))
+            .values("mean")[:1]
+        )
+        for c in criteria
+    }
+    expected = Subquery(
+        Assignment.objects.filter(proposal_id=OuterRef("pk"), juror__call=call)
+        .exclude(_conflicted("juror_id", "proposal_id"))
+        .values("proposal_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    threshold = float(call.disagreement_threshold)
+    return (
+        Proposal.objects.filter(call=call, state__in=JURY_STATES)
+        .select_related("structure")
+        .annotate(
+            z_mean=_per_proposal(with_z, Avg("z")),
+            raw_mean=_per_proposal(counted, Avg("total")),
+            received=Coalesce(_per_proposal(counted, Count("pk")), Value(0)),
+            expected=Coalesce(expected, Value(0)),
+            high=_per_proposal(counted, Max("total")),
+            low=_per_proposal(counted, Min("total")),
+            **per_criterion,
+        )
+        .annotate(spread=F("high") - F("low"))
+        .annotate(
+            flagged=Case(
+                When(spread__gt=threshold, then=Value(True)),
+                default=Value(False),
+            )
+        )
+    )
+
+
+def tie_break(criteria) -> list:
+    """The documented tie-break after the ranked figure (see `projects.assignment.rank`)."""
+    return [
+        *[F(criterion_key(c)).desc(nulls_last=True) for c in criteria],
+        F("submitted_at").asc(nulls_last=True),
+        F("pk").asc(),
+    ]
+
+
+def ranked(call: Call, criteria=None, first=None):
+    """The ranking ordered by `first` (default: the mean z-score), ties broken as documented."""
+    criteria = list(call.criteria.all()) if criteria is None else criteria
+    head = first if first is not None else [F("z_mean").desc(nulls_last=True)]
+    return ranking(call, criteria).order_by(*head, *tie_break(criteria))
