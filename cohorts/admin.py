@@ -6,6 +6,7 @@ from .models import Cohort, Laureate, Reminder
 class LaureateInline(admin.TabularInline):
     model = Laureate
     extra = 0
+    fields = ["name", "mission", "phase", "funding_granted", "proposal", "host_structure"]
     raw_id_fields = ["proposal"]
     autocomplete_fields = ["host_structure"]
 
@@ -24,7 +25,7 @@ class LaureateAdmin(admin.ModelAdmin):
     list_filter = ["phase", "cohort__programme", "cohort"]
     search_fields = ["name", "mission"]
     list_select_related = ["cohort"]
-    raw_id_fields = ["proposal"]
+    raw_id_fields = ["proposal", "intrapreneur", "coach", "members", "mentors"]
     autocomplete_fields = ["host_structure"]
 
 

@@ -330,3 +330,29 @@ def test_the_programme_desk_links_to_its_cohorts(client, draft_cohort, staff):
     ).content.decode()
     assert "Former une promotion" in html
     assert reverse("cohorts:manage", kwargs={"slug": draft_cohort.slug}) in html
+
+
+def _count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_index_and_the_staff_desk_run_fixed_queries_at_two_sizes(client, programme, staff):
+    def grow(n):
+        for _ in range(n):
+            cohort = factories.CohortFactory(programme=programme)
+            factories.LaureateFactory(cohort=cohort)
+        desk = factories.CohortFactory(programme=programme, slug=f"desk-{n}")
+        for _ in range(n):
+            factories.LaureateFactory(cohort=desk, coach=factories.CoachFactory(programme))
+        return desk
+
+    small, large = grow(3), grow(30)
+    assert _count_queries(client, reverse("cohorts:index")) == 2  # the cohorts, DSFR settings
+    login(client, staff)
+    counts = {
+        _count_queries(client, reverse("cohorts:manage", kwargs={"slug": desk.slug}))
+        for desk in (small, large)
+    }
+    assert len(counts) == 1

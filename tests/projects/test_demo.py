@@ -17,7 +17,12 @@ def test_seed_demo_twice_gives_fifty_submitted_fabrique_proposals(settings):
     call_command("seed_demo", stdout=None)
     fn = Proposal.objects.filter(call__slug="fabrique-numerique-2017")
     assert fn.count() == 50
-    assert set(fn.values_list("state", flat=True)) <= {"submitted", "eligible"}
+    # The cohorts demo records the 2017 jury's decisions (12 auditioned, 7 selected).
+    assert set(fn.values_list("state", flat=True)) <= {
+        "not_shortlisted",
+        "not_selected",
+        "selected",
+    }
     titles = set(fn.values_list("title", flat=True))
     for theme in ("Aides-territoires", "Alerte sécheresse", "Transporteurs et chargeurs"):
         assert theme in titles

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from calls.demo import seed_calls
 from calls.models import JuryMember
+from cohorts.demo import seed_cohorts
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 from projects.demo import seed_proposals
@@ -154,3 +155,5 @@ class Command(BaseCommand):
             user=users["jure@demo.portail.example"],
             defaults={"role_label": "Directrice d'administration centrale"},
         )
+        # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
+        seed_cohorts(programmes, users)

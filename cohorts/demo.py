@@ -1,0 +1,219 @@
+"""Demo cohorts from the seeds: Fabrique numérique 2018, FAST 13 and EIG 2, all published.
+
+Idempotent: cohorts are found again by slug, laureates by their proposal, their name or
+their entrepreneur, people by e-mail. The seed command runs inside one transaction, so this
+writes rows directly instead of calling the durable services. People are fictitious.
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from calls.models import Call, Defi
+from programme.enums import StructureType
+from programme.models import Programme, Structure, User
+from projects.enums import ProposalState, TeamRole
+from projects.models import Proposal
+
+from .enums import Phase
+from .models import Cohort, Laureate, default_end
+from .services import first_line
+
+PARIS = ZoneInfo("Europe/Paris")
+COACH = "coach@demo.portail.example"
+
+# The seven laureates announced on 26 January 2018 (seeds/000 and 001): the title of their
+# proposal in projects/demo.py, their mission in one line (the seeds' theme), their phase.
+FN_LAUREATES = [
+    ("Aides-territoires",
+     "Aider les collectivités à identifier les aides disponibles et adaptées à leur territoire "
+     "et à leur projet.", Phase.PERMANENT),
+    ("Camino, le cadastre minier numérique",
+     "Faire connaître et instruire en ligne les titres et projets miniers.", Phase.PERMANENT),
+    ("Déclaration des rejets dans l'air des industries",
+     "Simplifier la déclaration et le suivi des rejets dans l'air des industries.",
+     Phase.CONSOLIDATION),
+    ("Alerte sécheresse",
+     "Anticiper la pénurie d'eau en période de sécheresse.", Phase.TRANSFER),
+    ("Confiance entre loueurs et bailleurs",
+     "Rétablir la confiance entre locataires et bailleurs.", Phase.PERMANENT),
+    ("Transporteurs et chargeurs",
+     "Rapprocher transporteurs de marchandises et chargeurs pour optimiser les chargements et "
+     "lutter contre les transports à vide.", Phase.ABANDONED),
+    ("Petites contributions numériques d'intérêt général",
+     "Proposer de petites contributions numériques (crowdsourcing) au service de l'intérêt "
+     "général.", Phase.ABANDONED),
+]  # fmt: skip
+# Of the ~50 proposals, 12 were auditioned: the 7 laureates and these 5 (titles of
+# projects/demo.py's other proposals).
+FN_AUDITIONED_NOT_SELECTED = [
+    "Alerte crue pour les riverains",
+    "Signalement des dépôts sauvages",
+    "Qualité des eaux de baignade",
+    "Guichet des aides à la rénovation",
+    "Suivi des sites pollués",
+]
+
+# The ten laureates of FAST 13 with their missions as the seeds give them (seeds/003), and the
+# funding granted: each at most 300 000 €, 2 550 000 € in all.
+FAST_13 = [
+    ("A-Just", "Piloter par la donnée l'affectation des ressources humaines dans les "
+     "juridictions pour réduire les délais de justice.", "Ministère de la Justice", 300000),
+    ("Envergo", "Améliorer la prise en compte de l'environnement dans les projets "
+     "d'aménagement.", "Ministère de la Transition écologique", 240000),
+    ("Annuaire des collectivités", "Offrir un site web à chaque commune de France.",
+     "Agence nationale de la cohésion des territoires", 230000),
+    ("Réfugiés.info", "Favoriser l'intégration des personnes réfugiées en France grâce à une "
+     "information simple et traduite.", "Délégation interministérielle à l'accueil et à "
+     "l'intégration des réfugiés", 250000),
+    ("DataSubvention", "Rassembler les informations sur les associations et leurs subventions "
+     "pour simplifier la vie des associations et des agents publics.",
+     "Direction de la jeunesse, de l'éducation populaire et de la vie associative", 220000),
+    ("Docurba", "Faciliter l'élaboration et le suivi des documents d'urbanisme en améliorant "
+     "les échanges entre les collectivités et l'État",
+     "Direction générale de l'aménagement, du logement et de la nature", 260000),
+    ("DossierFacile", "Remettre la confiance au centre de la relation entre propriétaires et "
+     "locataires.", "Délégation interministérielle à l'hébergement et à l'accès au logement",
+     200000),
+    ("Ma Cantine", "Accompagner les acteurs de la restauration collective pour proposer une "
+     "alimentation de qualité, saine et durable (30% des cantines s'y sont inscrites en 18 "
+     "mois).", "Ministère de l'Agriculture et de la Souveraineté alimentaire", 300000),
+    ("Mano", "Soutenir les équipes mobiles dédiées à améliorer la vie des populations en rue et "
+     "à favoriser leur réinsertion.", "Direction générale de la cohésion sociale", 270000),
+    ("Mobilic", "Simplifier le suivi et le respect du temps de travail des travailleurs "
+     "mobiles.", "Direction générale des infrastructures, des transports et des mobilités",
+     280000),
+]  # fmt: skip
+
+# EIG 2: 28 entrepreneurs on the défis of calls/demo.py, with fictitious names.
+EIG_FIRST = [
+    "Adèle", "Bastien", "Chloé", "Dorian", "Estelle", "Fabien", "Gabrielle", "Hugo", "Iris",
+    "Jules", "Katia", "Loïc", "Maëlle", "Noé",
+]  # fmt: skip
+EIG_LAST = [
+    "Aubert", "Barbier", "Carpentier", "Delmas", "Étienne", "Ferrand", "Gauthier", "Hamon",
+    "Jacquet", "Kieffer", "Lemoine", "Marchal", "Navarro", "Olivier",
+]  # fmt: skip
+EIG_PROFILES = ["Développeur", "Data scientist", "Designer", "Chercheuse"]
+
+
+def _paris(year, month, day, hour=10) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=PARIS)
+
+
+def _cohort(programme: Programme, slug: str, label: str, starts_on: date) -> Cohort:
+    cohort, _ = Cohort.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "programme": programme,
+            "label": label,
+            "starts_on": starts_on,
+            "ends_on": default_end(starts_on, programme),
+            "published_at": datetime.combine(starts_on, datetime.min.time(), PARIS),
+        },
+    )
+    return cohort
+
+
+def _fn_funnel(call: Call) -> dict[str, Proposal]:
+    """Set the FN 2017 proposals' decisions so the funnel reads 50 → 12 → 7.
+
+    The jury's work (scores, shortlist, deliberation) will produce these states from the
+    jurors' scores once the jury demo exists; until then the demo writes them directly.
+    """
+    titles = [title for title, _, _ in FN_LAUREATES]
+    proposals = call.proposals.exclude(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])
+    proposals.exclude(title__in=titles + FN_AUDITIONED_NOT_SELECTED).update(
+        state=ProposalState.NOT_SHORTLISTED
+    )
+    proposals.filter(title__in=FN_AUDITIONED_NOT_SELECTED).update(state=ProposalState.NOT_SELECTED)
+    proposals.filter(title__in=titles).update(state=ProposalState.SELECTED)
+    return {
+        p.title: p for p in call.proposals.filter(title__in=titles).prefetch_related("team__user")
+    }
+
+
+def _seed_fn(programme: Programme, coach: User | None) -> Cohort:
+    cohort = _cohort(programme, "fabrique-numerique-2018", "Fabrique numérique 2018",
+                     date(2018, 1, 26))  # fmt: skip
+    call = Call.objects.filter(slug="fabrique-numerique-2017").first()
+    proposals = _fn_funnel(call) if call is not None else {}
+    for title, mission, phase in FN_LAUREATES:
+        proposal = proposals.get(title)
+        defaults = {"name": title, "mission": mission, "phase": phase, "coach": coach}
+        if proposal is not None:
+            team = list(proposal.team.all())
+            lead = next((m.user for m in team if m.role == TeamRole.LEAD), proposal.created_by)
+            defaults.update(host_structure=proposal.structure, intrapreneur=lead)
+            laureate, _ = Laureate.objects.update_or_create(
+                proposal=proposal, defaults={"cohort": cohort, **defaults}
+            )
+            laureate.members.set([m.user for m in team])
+        else:
+            Laureate.objects.update_or_create(cohort=cohort, name=title, defaults=defaults)
+    return cohort
+
+
+def _seed_fast(programme: Programme, coach: User | None) -> Cohort:
+    cohort = _cohort(programme, "fast-13", "FAST 13", date(2023, 11, 6))
+    for name, mission, host, amount in FAST_13:
+        structure, _ = Structure.objects.get_or_create(type=StructureType.CENTRAL, name=host)
+        Laureate.objects.update_or_create(
+            cohort=cohort,
+            name=name,
+            defaults={
+                "mission": mission,
+                "host_structure": structure,
+                "phase": Phase.ACCELERATION,
+                "funding_granted": Decimal(amount),
+                "coach": coach,
+            },
+        )
+    return cohort
+
+
+def _seed_eig(programme: Programme) -> Cohort:
+    cohort = _cohort(programme, "eig-2", "EIG 2", date(2018, 1, 15))
+    defis = list(Defi.objects.filter(call__slug="eig-2-defis").select_related("host_structure"))
+    for n in range(28):
+        email = f"eig2-{n + 1:02d}@demo.portail.example"
+        person = User.objects.filter(email=email).first()
+        if person is None:
+            person = User(
+                email=email,
+                first_name=EIG_FIRST[n % len(EIG_FIRST)],
+                last_name=EIG_LAST[(n * 5) % len(EIG_LAST)],
+            )
+            person.set_unusable_password()
+            person.save()
+        profile = EIG_PROFILES[n % len(EIG_PROFILES)]
+        defi = defis[n % len(defis)] if defis else None
+        title = defi.title if defi else "Défi d'intérêt général"
+        Laureate.objects.update_or_create(
+            cohort=cohort,
+            intrapreneur=person,
+            defaults={
+                "name": f"{title} — {profile.lower()}",
+                "mission": first_line(defi.description)[:300]
+                if defi
+                else "Relever un défi d'intérêt général dans une administration.",
+                "host_structure": defi.host_structure if defi else None,
+                "phase": Phase.CONSTRUCTION,
+                # EIG publishes its entrepreneurs' names: staff ticked it for the demo.
+                "intrapreneur_public": True,
+            },
+        )
+    return cohort
+
+
+def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> dict[str, Cohort]:
+    """Create or refresh the three demo cohorts; returns them by slug."""
+    coach = users.get(COACH) or User.objects.filter(email=COACH).first()
+    cohorts = {}
+    if "fabrique-numerique" in programmes:
+        cohorts["fabrique-numerique-2018"] = _seed_fn(programmes["fabrique-numerique"], coach)
+    if "fast" in programmes:
+        cohorts["fast-13"] = _seed_fast(programmes["fast"], coach)
+    if "eig" in programmes:
+        cohorts["eig-2"] = _seed_eig(programmes["eig"])
+    return cohorts

@@ -1,0 +1,103 @@
+"""The demo cohorts after `seed_demo`: FAST 13's open data, the FN funnel, EIG 2, idempotence."""
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from cohorts.enums import Phase
+from cohorts.models import Cohort, Laureate
+from projects.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=None)
+    call_command("seed_demo", stdout=None)  # twice: the same data
+
+
+def test_three_published_cohorts_and_nothing_twice(seeded):
+    cohorts = {c.slug: c for c in Cohort.objects.all()}
+    assert set(cohorts) == {"fabrique-numerique-2018", "fast-13", "eig-2"}
+    assert all(c.is_published for c in cohorts.values())
+    assert cohorts["fabrique-numerique-2018"].starts_on == date(2018, 1, 26)
+    assert cohorts["fabrique-numerique-2018"].ends_on == date(2018, 7, 26)
+    eig = cohorts["eig-2"]
+    assert (
+        eig.ends_on.year - eig.starts_on.year
+    ) * 12 + eig.ends_on.month - eig.starts_on.month == 10
+    counts = {slug: c.laureates.count() for slug, c in cohorts.items()}
+    assert counts == {"fabrique-numerique-2018": 7, "fast-13": 10, "eig-2": 28}
+
+
+def test_fast_13_open_data_lists_ten_laureates_summing_to_2_55_million(client, seeded):
+    response = client.get(reverse("cohorts:json", kwargs={"slug": "fast-13"}))
+    assert response.status_code == 200
+    rows = json.loads(response.content)["laureats"]
+    assert len(rows) == 10
+    names = {row["nom"] for row in rows}
+    assert {"A-Just", "Réfugiés.info", "Ma Cantine", "Mobilic", "DossierFacile"} <= names
+    amounts = [row["financement_accorde_eur"] for row in rows]
+    assert sum(amounts) == 2_550_000
+    assert max(amounts) <= 300_000
+    mobilic = next(row for row in rows if row["nom"] == "Mobilic")
+    assert mobilic["mission"] == (
+        "Simplifier le suivi et le respect du temps de travail des travailleurs mobiles."
+    )
+    assert all(row["intrapreneur"] == "" for row in rows)
+    assert "@" not in response.content.decode()
+
+
+def test_the_fabrique_page_shows_the_funnel_50_12_7(client, seeded):
+    html = client.get(
+        reverse("cohorts:detail", kwargs={"slug": "fabrique-numerique-2018"})
+    ).content.decode()
+    assert "50 déposées, 50 recevables, 12 auditionnées, 7 lauréates" in html
+    for key, count in (("submitted", 50), ("auditioned", 12), ("selected", 7)):
+        assert f'<td data-step="{key}">{count}</td>' in html
+    assert "Aides-territoires" in html
+    fn = Proposal.objects.filter(call__slug="fabrique-numerique-2017")
+    assert fn.filter(state="selected").count() == 7
+    laureates = Laureate.objects.filter(cohort__slug="fabrique-numerique-2018")
+    assert laureates.filter(proposal__isnull=False).count() == 7
+    assert all(laureate.members.count() >= 2 for laureate in laureates)
+
+
+def test_programme_pages_count_from_the_demo(client, seeded):
+    fast = client.get(reverse("programme-detail", kwargs={"slug": "fast"})).context["figures"]
+    assert fast == {"cohorts": 1, "laureates": 10, "funding": Decimal("2550000"), "permanent": 0}
+    fn = client.get(reverse("programme-detail", kwargs={"slug": "fabrique-numerique"}))
+    permanent = Laureate.objects.filter(
+        cohort__slug="fabrique-numerique-2018", phase=Phase.PERMANENT
+    ).count()
+    assert fn.context["figures"]["permanent"] == permanent > 0
+
+
+def test_eig_2_names_its_entrepreneurs_on_defis(client, seeded):
+    rows = json.loads(client.get(reverse("cohorts:json", kwargs={"slug": "eig-2"})).content)
+    assert len(rows["laureats"]) == 28
+    assert any(row["nom"].startswith("PrédiSauvetage") for row in rows["laureats"])
+    assert all(row["intrapreneur"] for row in rows["laureats"])
+
+
+def test_seeding_again_changes_nothing(settings):
+    settings.DEBUG = True
+
+    def snapshot():
+        return (
+            list(Cohort.objects.order_by("pk").values_list()),
+            list(Laureate.objects.order_by("pk").values_list()),
+            list(Laureate.members.through.objects.order_by("pk").values_list()),
+            list(Proposal.objects.order_by("pk").values_list("pk", "state")),
+        )
+
+    call_command("seed_demo", stdout=None)
+    first = snapshot()
+    call_command("seed_demo", stdout=None)
+    assert snapshot() == first
