@@ -50,6 +50,7 @@ urlpatterns = [
     path("programmes/<slug:slug>/pilotage/", views.programme_manage, name="programme-manage"),
     path("appels/", include("calls.urls")),
     path("candidatures/", include("projects.urls")),
+    path("jury/", include("projects.jury_urls")),
     path("rappels/", include("cohorts.reminder_urls")),
     path("cohortes/", include("cohorts.public_urls")),
     path("mentions-legales/", views.legal_notice, name="footer-legal-notice"),

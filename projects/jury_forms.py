@@ -1,0 +1,184 @@
+"""Forms of the jury's pages (crispy, DSFR pack)."""
+
+import django_filters
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout, Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from calls.enums import ReviewPhase
+from programme.forms import submit_helper
+from programme.models import User
+
+from .enums import JURY_STATES, ConflictType, ProposalState, Recommendation
+
+NOT_APPLICABLE = "na"
+
+
+class AddJurorForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse électronique d'un compte existant"))
+    role_label = forms.CharField(
+        label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Ajouter au jury"))
+
+    def clean_email(self):
+        user = User.objects.filter(email__iexact=self.cleaned_data["email"]).first()
+        if user is None:
+            raise forms.ValidationError(_("Aucun compte n'a cette adresse."))
+        return user
+
+
+class AssignForm(forms.Form):
+    k = forms.IntegerField(label=_("Jurés par candidature"), min_value=1, max_value=20, initial=3)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Attribuer les candidatures"))
+
+
+class PhaseForm(forms.Form):
+    phase = forms.ChoiceField(label=_("Phase de l'évaluation"), choices=ReviewPhase.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Changer de phase"))
+
+
+class LiftConflictForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la levée"), max_length=2000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Lever le conflit"))
+
+
+class DeclareConflictForm(forms.Form):
+    proposal = forms.ModelChoiceField(
+        label=_("Candidature"), queryset=None, to_field_name="public_id"
+    )
+    type = forms.ChoiceField(label=_("Nature du conflit"), choices=ConflictType.choices)
+    reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, proposals, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = proposals
+        self.helper = submit_helper(_("Déclarer le conflit d'intérêts"))
+
+
+class EvaluationForm(forms.Form):
+    """One score per criterion on its scale (with "non applicable" when the call allows it),
+    a comment per criterion, the overall comment and the recommendation."""
+
+    recommendation = forms.ChoiceField(
+        label=_("Recommandation"),
+        choices=[("", "---------"), *Recommendation.choices],
+        required=False,
+    )
+    comment = forms.CharField(
+        label=_("Appréciation générale"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+
+    def __init__(self, *args, criteria, allows_na, evaluation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        existing = {s.criterion_id: s for s in evaluation.scores.all()} if evaluation else {}
+        fieldsets = []
+        for criterion in criteria:
+            choices = [("", "---------")] + [
+                (str(v), str(v)) for v in range(criterion.scale_max + 1)
+            ]
+            if allows_na:
+                choices.append((NOT_APPLICABLE, _("Non applicable")))
+            score = existing.get(criterion.pk)
+            value_name, comment_name = f"score_{criterion.pk}", f"comment_{criterion.pk}"
+            self.fields[value_name] = forms.ChoiceField(
+                label=_("Note de 0 à %(max)s") % {"max": criterion.scale_max},
+                choices=choices,
+                required=False,
+                help_text=criterion.description,
+                initial=(
+                    None
+                    if score is None
+                    else (NOT_APPLICABLE if score.value is None else str(score.value))
+                ),
+            )
+            self.fields[comment_name] = forms.CharField(
+                label=_("Commentaire"),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=score.comment if score else "",
+            )
+            fieldsets.append(Fieldset(criterion.name, value_name, comment_name))
+        if evaluation is not None:
+            self.fields["recommendation"].initial = evaluation.recommendation
+            self.fields["comment"].initial = evaluation.comment
+        helper = FormHelper()
+        helper.layout = Layout(
+            *fieldsets, Fieldset(_("Votre avis d'ensemble"), "recommendation", "comment")
+        )
+        helper.add_input(
+            Submit("save", _("Enregistrer le brouillon"), css_class="fr-btn--secondary")
+        )
+        helper.add_input(Submit("submit", _("Soumettre l'évaluation")))
+        self.helper = helper
+
+    def scores(self) -> dict:
+        """criterion id → (value or None for "non applicable", comment); blanks left out."""
+        result = {}
+        for criterion in self.criteria:
+            raw = self.cleaned_data.get(f"score_{criterion.pk}") or ""
+            comment = self.cleaned_data.get(f"comment_{criterion.pk}", "")
+            if raw == "":
+                continue
+            result[criterion.pk] = (None if raw == NOT_APPLICABLE else int(raw), comment)
+        return result
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Motif de la réouverture"), max_length=2000)
+
+
+QUEUE_FILTERS = [
+    ("", _("Toutes")),
+    ("todo", _("À noter")),
+    ("scored", _("Notées")),
+    ("conflicted", _("En conflit")),
+]
+
+
+class RankingFilter(django_filters.FilterSet):
+    """Filters and sorting of the staff's ranking table."""
+
+    q = django_filters.CharFilter(
+        label=_("Rechercher"), field_name="title", lookup_expr="icontains"
+    )
+    state = django_filters.ChoiceFilter(
+        label=_("État"), choices=[(s.value, s.label) for s in ProposalState if s in JURY_STATES]
+    )
+    flagged = django_filters.BooleanFilter(label=_("Désaccord signalé"), field_name="flagged")
+    ordering = django_filters.ChoiceFilter(
+        label=_("Trier par"),
+        method="noop",
+        empty_label=_("Moyenne des scores centrés réduits"),
+        choices=[
+            ("raw", _("Moyenne pondérée brute")),
+            ("spread", _("Désaccord")),
+            ("received", _("Évaluations reçues")),
+            ("title", _("Titre")),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        helper = FormHelper()
+        helper.form_method = "get"
+        helper.layout = Layout(Fieldset(_("Filtrer et trier le classement"), *self.filters.keys()))
+        helper.add_input(Submit("", _("Filtrer")))
+        self.form.helper = helper
+
+    def noop(self, queryset, name, value):
+        return queryset  # the view orders, so that ties are always broken the same way

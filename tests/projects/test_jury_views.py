@@ -1,0 +1,336 @@
+"""The jury's pages, for each role that may and may not open them."""
+
+import csv
+import io
+
+import openpyxl
+import pytest
+import time_machine
+from django.urls import reverse
+
+from calls.enums import ReviewPhase
+from projects import jury
+from projects.models import Assignment, Conflict, Evaluation
+from tests import factories
+from tests.projects import jury_fixtures
+from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
+
+pytestmark = pytest.mark.django_db
+
+review_call = jury_fixtures.review_call
+criteria = jury_fixtures.criteria
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def proposals(review_call):
+    return eligible(review_call, 2, summary="Un résumé de la candidature.")
+
+
+@pytest.fixture
+def seat(review_call, proposals):
+    seat = juror_for(review_call)
+    for proposal in proposals:
+        Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    return seat
+
+
+@pytest.fixture
+def conflicted(review_call, proposals):
+    """A juror assigned to both proposals, then in conflict with the first."""
+    seat = juror_for(review_call)
+    for proposal in proposals:
+        Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    Conflict.objects.create(
+        juror=seat, proposal=proposals[0], kind="declared", type="personal", created_at=NOW
+    )
+    return seat
+
+
+def _user(role, review_call, proposals, seat, conflicted, staff):
+    return {
+        "juror": lambda: seat.user,
+        "conflicted_juror": lambda: conflicted.user,
+        "other_call_juror": lambda: (
+            juror_for(factories.CallFactory(programme=review_call.programme)).user
+        ),
+        "staff": lambda: staff,
+        "other_staff": lambda: factories.StaffFactory(),
+        "agent": lambda: proposals[0].created_by,
+        "visitor": lambda: None,
+    }[role]()
+
+
+def _get(client, user, url):
+    if user is not None:
+        client.force_login(user)
+    return client.get(url)
+
+
+STAFF_PAGE_STATUS = {
+    "staff": 200,
+    "other_staff": 403,
+    "juror": 403,
+    "conflicted_juror": 403,
+    "other_call_juror": 403,
+    "agent": 403,
+    "visitor": 302,
+}
+
+
+@pytest.mark.parametrize("page", ["jury:panel", "jury:ranking"])
+@pytest.mark.parametrize("role", STAFF_PAGE_STATUS)
+def test_staff_pages_per_role(client, review_call, proposals, seat, conflicted, staff, page, role):
+    user = _user(role, review_call, proposals, seat, conflicted, staff)
+    response = _get(client, user, reverse(page, args=[review_call.slug]))
+    assert response.status_code == STAFF_PAGE_STATUS[role]
+
+
+QUEUE_STATUS = {
+    "juror": 200,
+    "conflicted_juror": 200,
+    "other_call_juror": 403,
+    "staff": 403,
+    "other_staff": 403,
+    "agent": 403,
+    "visitor": 302,
+}
+
+
+@pytest.mark.parametrize("role", QUEUE_STATUS)
+def test_my_evaluations_per_role(client, review_call, proposals, seat, conflicted, staff, role):
+    user = _user(role, review_call, proposals, seat, conflicted, staff)
+    response = _get(client, user, reverse("jury:mine", args=[review_call.slug]))
+    assert response.status_code == QUEUE_STATUS[role]
+
+
+SCORING_STATUS = {
+    "juror": 200,
+    "conflicted_juror": 404,
+    "other_call_juror": 404,
+    "staff": 404,
+    "other_staff": 404,
+    "agent": 404,
+    "visitor": 302,
+}
+
+
+@pytest.mark.parametrize("role", SCORING_STATUS)
+def test_scoring_page_per_role(client, review_call, proposals, seat, conflicted, staff, role):
+    user = _user(role, review_call, proposals, seat, conflicted, staff)
+    response = _get(client, user, reverse("jury:evaluate", args=[proposals[0].public_id]))
+    assert response.status_code == SCORING_STATUS[role]
+    if role == "juror":
+        text = response.content.decode()
+        assert "Un résumé de la candidature." in text
+        assert "Note de 0 à 5" in text
+
+
+def test_the_queue_of_a_conflicted_juror_never_counts_the_conflict(client, conflicted, proposals):
+    client.force_login(conflicted.user)
+    page = client.get(reverse("jury:mine", args=[conflicted.call.slug])).content.decode()
+    assert "0 sur 1 notées." in page
+    assert proposals[1].title in page
+    assert "Noter la suivante" in page
+    conflicts = client.get(
+        reverse("jury:mine", args=[conflicted.call.slug]), {"filtre": "conflicted"}
+    ).content.decode()
+    assert "Lien personnel ou familial" in conflicts
+
+
+def test_a_juror_saves_a_draft_then_submits_and_it_locks(client, seat, proposals, criteria):
+    client.force_login(seat.user)
+    url = reverse("jury:evaluate", args=[proposals[0].public_id])
+    impact, maturity = criteria
+    response = client.post(url, {f"score_{impact.pk}": "4", "comment": "Prometteur", "save": "1"})
+    assert response.status_code == 302
+    evaluation = Evaluation.objects.get()
+    assert evaluation.state == "draft"
+    response = client.post(
+        url,
+        {
+            f"score_{impact.pk}": "4",
+            f"score_{maturity.pk}": "2",
+            "recommendation": "yes",
+            "submit": "1",
+        },
+        follow=True,
+    )
+    assert "Évaluation soumise." in response.content.decode()
+    assert "elle ne change plus" in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.state == "submitted"
+    assert evaluation.total == pytest.approx(10 / 3)
+    response = client.post(url, {f"score_{impact.pk}": "1", "save": "1"}, follow=True)
+    assert "ne change plus" in response.content.decode()
+    evaluation.refresh_from_db()
+    assert evaluation.total == pytest.approx(10 / 3)
+
+
+def test_submitting_an_incomplete_evaluation_says_what_is_missing(
+    client, seat, proposals, criteria
+):
+    client.force_login(seat.user)
+    url = reverse("jury:evaluate", args=[proposals[0].public_id])
+    response = client.post(url, {f"score_{criteria[0].pk}": "4", "submit": "1"})
+    assert response.status_code == 200
+    assert "il manque : Maturité" in response.content.decode()
+
+
+def test_not_applicable_is_offered_only_when_the_call_allows_it(client, seat, proposals, criteria):
+    client.force_login(seat.user)
+    url = reverse("jury:evaluate", args=[proposals[0].public_id])
+    assert "Non applicable" not in client.get(url).content.decode()
+    seat.call.allows_not_applicable = True
+    seat.call.save()
+    assert "Non applicable" in client.get(url).content.decode()
+
+
+def test_scores_stay_blind_until_own_submission_and_discussion(
+    client, review_call, seat, proposals, criteria, staff
+):
+    other = juror_for(review_call)
+    assignment = Assignment.objects.create(juror=other, proposal=proposals[0], created_at=NOW)
+    jury.submit_evaluation(
+        assignment,
+        by=other.user,
+        now=NOW,
+        scores={criteria[0].pk: (1, "Commentaire secret"), criteria[1].pk: (1, "")},
+        recommendation="no",
+    )
+    client.force_login(seat.user)
+    url = reverse("jury:evaluate", args=[proposals[0].public_id])
+    assert "Commentaire secret" not in client.get(url).content.decode()
+    jury.set_review_phase(review_call, ReviewPhase.DISCUSSION, by=staff, now=NOW)
+    assert "Commentaire secret" not in client.get(url).content.decode()  # own not submitted
+    submit(Assignment.objects.get(juror=seat, proposal=proposals[0]), criteria, 5, 5)
+    page = client.get(url).content.decode()
+    assert "Commentaire secret" in page
+    assert other.user.last_name in page
+    review_call.hide_juror_names = True
+    review_call.save()
+    page = client.get(url).content.decode()
+    assert "Juré 1" in page
+    assert other.user.last_name not in page
+
+
+def test_a_juror_declares_a_conflict_from_the_list(client, seat, proposals):
+    client.force_login(seat.user)
+    response = client.post(
+        reverse("jury:declare-conflict", args=[seat.call.slug]),
+        {"proposal": proposals[0].public_id, "type": "professional", "reason": "Mon ancien chef"},
+        follow=True,
+    )
+    assert "Conflit enregistré" in response.content.decode()
+    assert not Assignment.objects.filter(juror=seat, proposal=proposals[0]).exists()
+    url = reverse("jury:evaluate", args=[proposals[0].public_id])
+    assert client.get(url).status_code == 404
+
+
+def test_staff_run_the_panel(client, review_call, proposals, staff):
+    client.force_login(staff)
+    newcomer = factories.UserFactory(email="jure@exemple.gouv.fr", structure=proposals[0].structure)
+    client.post(
+        reverse("jury:add-juror", args=[review_call.slug]),
+        {"email": "JURE@exemple.gouv.fr", "role_label": "CCDG"},
+    )
+    seat = review_call.jury_members.get(user=newcomer)
+    conflict = Conflict.objects.get(juror=seat)  # same structure as the first proposal
+    juror_for(review_call)
+    response = client.post(reverse("jury:assign", args=[review_call.slug]), {"k": "1"}, follow=True)
+    assert "Les candidatures sont attribuées." in response.content.decode()
+    assert Assignment.objects.count() == 2
+    assert not Assignment.objects.filter(juror=seat, proposal=proposals[0]).exists()
+    client.post(reverse("jury:lift-conflict", args=[conflict.pk]), {"reason": "Erreur"})
+    conflict.refresh_from_db()
+    assert conflict.lifted_at is not None
+    client.post(reverse("jury:phase", args=[review_call.slug]), {"phase": "discussion"})
+    review_call.refresh_from_db()
+    assert review_call.review_phase == "discussion"
+
+
+def test_other_staff_cannot_post_to_the_panel(client, review_call, conflicted):
+    client.force_login(factories.StaffFactory())
+    conflict = Conflict.objects.get()
+    for url, data in [
+        (reverse("jury:add-juror", args=[review_call.slug]), {"email": "x@exemple.gouv.fr"}),
+        (reverse("jury:assign", args=[review_call.slug]), {"k": "3"}),
+        (reverse("jury:phase", args=[review_call.slug]), {"phase": "discussion"}),
+        (reverse("jury:lift-conflict", args=[conflict.pk]), {"reason": "x"}),
+    ]:
+        assert client.post(url, data).status_code == 403
+    assert Conflict.objects.get().lifted_at is None
+
+
+def test_staff_reopen_an_evaluation(client, seat, proposals, criteria, staff):
+    evaluation = submit(Assignment.objects.get(juror=seat, proposal=proposals[0]), criteria, 3, 3)
+    client.force_login(factories.StaffFactory())
+    url = reverse("jury:reopen", args=[evaluation.pk])
+    assert client.post(url, {"reason": "x"}).status_code == 403
+    client.force_login(staff)
+    client.post(url, {"reason": "Après discussion"})
+    evaluation.refresh_from_db()
+    assert evaluation.state == "draft"
+
+
+def _scored_call(review_call, criteria, proposals):
+    seats = [juror_for(review_call) for _ in range(2)]
+    for seat, values in zip(seats, [(5, 5), (1, 1)], strict=True):
+        for proposal in proposals:
+            submit(
+                Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW),
+                criteria,
+                *values,
+            )
+
+
+def test_ranking_page_filters_and_exports(client, review_call, criteria, proposals, staff):
+    _scored_call(review_call, criteria, proposals)
+    client.force_login(staff)
+    url = reverse("jury:ranking", args=[review_call.slug])
+    page = client.get(url).content.decode()
+    assert "désaccord" in page
+    assert "2 / 2" in page
+    flagged = client.get(url, {"flagged": "true"}).content.decode()
+    assert proposals[0].title in flagged
+    none = client.get(url, {"flagged": "false"}).content.decode()
+    assert proposals[0].title not in none
+    response = client.get(url, {"export": "csv", "ordering": "title"})
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["Rang", "Référence", "Titre"]
+    assert [r[2] for r in rows[1:]] == sorted(p.title for p in proposals)
+    response = client.get(url, {"export": "xlsx"})
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert sheet.max_row == 3
+    assert float(sheet.cell(row=2, column=5).value) == pytest.approx(3.0)
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_ranking_page_query_count_is_fixed(
+    client, review_call, criteria, staff, n, django_assert_num_queries
+):
+    seat = juror_for(review_call)
+    for proposal in eligible(review_call, n):
+        Evaluation.objects.create(
+            assignment=Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW),
+            state="submitted",
+            total=3.0,
+            updated_at=NOW,
+            submitted_at=NOW,
+        )
+    client.force_login(staff)
+    url = reverse("jury:ranking", args=[review_call.slug])
+    client.get(url)
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+
+
+def test_dashboard_links_a_juror_to_their_evaluations(client, seat):
+    client.force_login(seat.user)
+    page = client.get(reverse("dashboard")).content.decode()
+    assert reverse("jury:mine", args=[seat.call.slug]) in page
