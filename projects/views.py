@@ -55,6 +55,21 @@ NEXT_STEP = {
 }
 
 
+AFTER_DEADLINE = {
+    ProposalState.DRAFT: gettext_lazy("L'appel est clos : ce brouillon ne peut plus être déposé."),
+    ProposalState.SUBMITTED: gettext_lazy(
+        "Déposée : l'appel est clos, l'équipe du programme examine sa recevabilité."
+    ),
+}
+
+
+def next_step(proposal: Proposal, now) -> str:
+    """What the team should expect next, knowing whether the call still takes changes."""
+    if not proposal.call.is_open(now) and proposal.state in AFTER_DEADLINE:
+        return AFTER_DEADLINE[proposal.state]
+    return NEXT_STEP.get(proposal.state, "")
+
+
 def _proposal(request, public_id, perm="projects.view_proposal") -> Proposal:
     """The proposal if the user may see it; a 404 otherwise, so its existence stays private."""
     proposal = get_object_or_404(
@@ -86,8 +101,7 @@ def my_proposals(request):
     now = timezone.now()
     proposals = list(queries.proposals_of(request.user))
     for proposal in proposals:
-        proposal.next_step = NEXT_STEP.get(proposal.state, "")
-        proposal.is_open = proposal.call.is_open(now)
+        proposal.next_step = next_step(proposal, now)
     return render(
         request,
         "projects/my_proposals.html",
@@ -160,7 +174,7 @@ def detail(request, public_id):
         "can_withdraw": is_team and proposal.state in services.WITHDRAWABLE_STATES,
         "missing": services.missing_items(proposal),
         "eligibility_warning": services.eligibility_warning(proposal),
-        "next_step": NEXT_STEP.get(proposal.state, ""),
+        "next_step": next_step(proposal, now),
         "correction": services.open_correction(proposal),
         "team": proposal.team.select_related("user", "user__structure"),
         "attachments": proposal.attachments.all(),

@@ -598,3 +598,16 @@ def test_my_proposals_tells_when_a_correction_is_due(client, submitted, staff, a
     client.force_login(agent)
     html = client.get(reverse("projects:mine")).content.decode()
     assert "Correction demandée : renvoyez la candidature avant le 6 avril 2026" in html
+
+
+def test_after_the_deadline_the_next_step_no_longer_offers_changes(client):
+    from django.utils import timezone
+
+    proposal = factories.ProposalFactory(state=ProposalState.SUBMITTED)
+    proposal.call.closes_at = timezone.now() - timedelta(minutes=1)
+    proposal.call.save(update_fields=["closes_at"])
+    client.force_login(proposal.created_by)
+    for url in (reverse("projects:mine"), proposal.get_absolute_url()):
+        html = client.get(url).content.decode()
+        assert "examine sa recevabilité" in html
+        assert "vous pouvez encore la modifier" not in html
