@@ -148,6 +148,9 @@ def _criteria(call: Call, rows) -> None:
 
 
 def _questions(call: Call, rows) -> None:
+    # Questions no longer in the demo are removed, so a database seeded earlier converges
+    # (FAST's budget and amount are the proposal's own fields, which carry the checks).
+    Question.objects.filter(call=call).exclude(label__in=[row[0] for row in rows]).delete()
     for position, row in enumerate(rows):
         label, kind, options = row[0], row[1], row[2] if len(row) > 2 else {}
         Question.objects.update_or_create(
@@ -254,9 +257,6 @@ def seed_calls(
             ("Quel impact avez-vous déjà mesuré ?", QuestionKind.LONG_TEXT, {"max_length": 2500}),
             ("Dans quelle phase est le projet ?", QuestionKind.SINGLE_CHOICE,
              {"choices": ["Investigation", "Construction", "Accélération", "Consolidation"]}),
-            ("Budget annuel du projet (€)", QuestionKind.NUMBER),
-            ("Montant demandé au FAST (€)", QuestionKind.NUMBER,
-             {"help_text": "Au plus 50 % du budget annuel et au plus 300 000 €."}),
             ("Votre direction s'engage-t-elle à cofinancer le projet ?", QuestionKind.YES_NO),
             ("Lettre de soutien de la direction", QuestionKind.FILE,
              {"help_text": "Un PDF signé.", "required": False}),
