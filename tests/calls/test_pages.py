@@ -522,3 +522,15 @@ def test_call_dashboard_runs_a_fixed_number_of_queries(
     client.get(reverse("calls:manage", args=[call.slug]))  # warm the content-type cache
     with django_assert_num_queries(10):
         client.get(reverse("calls:manage", args=[call.slug]))
+
+
+def test_call_staff_page_links_to_proposals_jury_and_reminders(client, staff, call):
+    client.force_login(staff)
+    html = client.get(reverse("calls:manage", args=[call.slug])).content.decode()
+    for url in (
+        reverse("projects:call-proposals", args=[call.slug]),
+        reverse("jury:panel", args=[call.slug]),
+        reverse("reminders:call", args=[call.slug]),
+    ):
+        assert f'href="{url}"' in html
+        assert client.get(url).status_code == 200
