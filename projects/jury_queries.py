@@ -4,10 +4,10 @@
 - A juror sees other jurors' evaluations of a proposal only once their own is
   submitted and staff have opened the discussion phase.
 - The ranking is computed by the database, in a fixed number of queries whatever
-  the size of the call: per juror (count, mean, population standard deviation of
-  their totals), per evaluation (the z-score, or the raw total for a juror with
-  too few scores or no spread, as `projects.assignment.zscores`), per proposal
-  (means, count, max - min). Conflicted pairs never count.
+  the size of the call: one aggregate per juror (count, mean, population standard
+  deviation of their totals), then per evaluation the z-score (or the raw total for
+  a juror with too few scores or no spread, as `projects.assignment.zscores`) and per
+  proposal the means, count and max - min. Conflicted pairs never count.
 """
 
 from django.db.models import (
@@ -175,38 +175,40 @@ def counted_evaluations(call: Call):
     ).exclude(_conflicted("assignment__juror_id", "assignment__proposal_id"))
 
 
-def _juror_stat(call: Call, aggregate):
-    """One statistic of the juror of the outer evaluation, over their counted totals."""
-    return Subquery(
+def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
+    """Per juror: (count, mean, population standard deviation) of their counted totals,
+    aggregated by the database in one query."""
+    rows = (
         counted_evaluations(call)
-        .filter(assignment__juror_id=OuterRef("assignment__juror_id"))
         .values("assignment__juror_id")
-        .annotate(stat=aggregate)
-        .values("stat")[:1]
+        .annotate(n=Count("pk"), mean=Avg("total"), sd=StdDev("total", sample=False))
+        .order_by("assignment__juror_id")
     )
+    return {r["assignment__juror_id"]: (r["n"], r["mean"], r["sd"]) for r in rows}
 
 
-def evaluations_with_z(call: Call):
-    """Counted evaluations with `z`: the z-score over the juror's totals, or the raw total
-    for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below ZERO_SPREAD."""
-    return (
-        counted_evaluations(call)
-        .annotate(
-            juror_n=_juror_stat(call, Count("pk")),
-            juror_mean=_juror_stat(call, Avg("total")),
-            juror_sd=_juror_stat(call, StdDev("total", sample=False)),
+def evaluations_with_z(call: Call, stats=None):
+    """Counted evaluations with `z`: (total - juror's mean) / juror's standard deviation,
+    or the raw total for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below
+    ZERO_SPREAD (as `projects.assignment.zscores`).
+
+    The jurors' statistics come from one aggregate query (`juror_statistics`) and enter
+    the z-score as a CASE on the juror: a correlated subquery per evaluation would cost
+    the juror's whole load for each of their evaluations.
+    """
+    stats = juror_statistics(call) if stats is None else stats
+    standardised = [
+        When(
+            assignment__juror_id=juror_id,
+            then=(F("total") - Value(mean)) / Value(sd),
         )
-        .annotate(
-            z=Case(
-                When(
-                    juror_n__gte=MIN_SCORES_FOR_Z,
-                    juror_sd__gt=ZERO_SPREAD,
-                    then=(F("total") - F("juror_mean")) / F("juror_sd"),
-                ),
-                default=F("total"),
-                output_field=FloatField(),
-            )
-        )
+        for juror_id, (n, mean, sd) in stats.items()
+        if n >= MIN_SCORES_FOR_Z and sd is not None and sd > ZERO_SPREAD
+    ]
+    if not standardised:
+        return counted_evaluations(call).annotate(z=Cast("total", FloatField()))
+    return counted_evaluations(call).annotate(
+        z=Case(*standardised, default=F("total"), output_field=FloatField())
     )
 
 
@@ -235,7 +237,7 @@ def ranking(call: Call, criteria=None):
     """
     criteria = list(call.criteria.all()) if criteria is None else criteria
     counted = counted_evaluations(call)
-    with_z = evaluations_with_z(call)
+    with_z = evaluations_with_z(call, juror_statistics(call))
     per_criterion = {
         criterion_key(c): Subquery(
             Score.objects.filter(

@@ -383,7 +383,6 @@ class Evaluation(models.Model):
     class Meta:
         verbose_name = _("évaluation")
         verbose_name_plural = _("évaluations")
-        indexes = [models.Index(fields=["state", "assignment"])]
 
     def __str__(self):
         return str(self.assignment)

@@ -190,7 +190,20 @@ def test_the_ranking_runs_a_fixed_number_of_queries(
     review_call, criteria, n, django_assert_num_queries
 ):
     _bulk_call(review_call, criteria, n)
-    with django_assert_num_queries(2):  # the criteria, then the ranking
+    with django_assert_num_queries(3):  # the criteria, the jurors' statistics, the ranking
         rows = list(jury_queries.ranked(review_call))
     assert len(rows) == n
     assert all(r.received == 3 for r in rows)
+
+
+def test_ten_thousand_proposals_rank_in_a_fixed_number_of_queries(
+    review_call, criteria, django_assert_num_queries
+):
+    _bulk_call(review_call, criteria, 10_000, n_jurors=300)
+    with django_assert_num_queries(4):  # criteria, jurors' statistics, count, one page
+        queryset = jury_queries.ranked(review_call)
+        total = queryset.count()
+        page = list(queryset[:50])
+    assert total == 10_000
+    assert len(page) == 50
+    assert all(row.received == row.expected == 3 for row in page)
