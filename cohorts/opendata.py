@@ -37,14 +37,16 @@ def public_row(cohort, laureate) -> dict:
         "mission": laureate.mission,
         "phase": laureate.get_phase_display(),
         "structure_accueil": laureate.host_structure.name if laureate.host_structure else "",
-        "financement_accorde_eur": (
-            int(laureate.funding_granted)
-            if laureate.funding_granted is not None
-            and laureate.funding_granted == int(laureate.funding_granted)
-            else (str(laureate.funding_granted) if laureate.funding_granted is not None else None)
-        ),
+        "financement_accorde_eur": _euros(laureate.funding_granted),
         "intrapreneur": person.get_full_name() if person else "",
     }
+
+
+def _euros(amount):
+    """Whole euros as an integer (255000), cents kept as a string ("1234.50"), None if unset."""
+    if amount is None:
+        return None
+    return int(amount) if amount == amount.to_integral_value() else str(amount)
 
 
 def neutralise(value) -> str:

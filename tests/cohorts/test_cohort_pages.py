@@ -270,8 +270,10 @@ def test_staff_form_then_publish_a_cohort(client, programme, staff):
     assert AuditEntry.objects.filter(action="cohort.publish").exists()
 
 
-def test_publishing_is_refused_to_other_staff(client, draft_cohort):
-    login(client, factories.StaffFactory())
+@pytest.mark.parametrize("who", ["visitor", "agent", "coach", "other staff"])
+def test_publishing_is_refused_to_others(client, draft_cohort, who):
+    user = people(draft_cohort.programme)[who]
+    login(client, user)
     response = client.post(reverse("cohorts:publication", kwargs={"slug": draft_cohort.slug}))
     assert response.status_code == 403
     draft_cohort.refresh_from_db()
@@ -356,3 +358,35 @@ def test_the_index_and_the_staff_desk_run_fixed_queries_at_two_sizes(client, pro
         for desk in (small, large)
     }
     assert len(counts) == 1
+
+
+def test_a_superuser_forms_and_publishes_too(client, programme):
+    chosen = factories.ProposalFactory(
+        call=factories.CallFactory(programme=programme), state=ProposalState.SELECTED
+    )
+    login(client, factories.UserFactory(is_superuser=True))
+    assert client.get(reverse("cohorts:create", args=[programme.slug])).status_code == 200
+    client.post(
+        reverse("cohorts:create", args=[programme.slug]),
+        {
+            "label": "Promo 1",
+            "slug": "promo-1",
+            "starts_on": "2024-01-31",
+            "proposals": [chosen.pk],
+        },
+    )
+    cohort = Cohort.objects.get(slug="promo-1")
+    assert cohort.ends_on == date(2024, 7, 31)
+    client.post(reverse("cohorts:publication", kwargs={"slug": "promo-1"}), {"action": "publish"})
+    cohort.refresh_from_db()
+    assert cohort.is_published
+    client.post(reverse("cohorts:publication", kwargs={"slug": "promo-1"}), {"action": "unpublish"})
+    cohort.refresh_from_db()
+    assert not cohort.is_published
+
+
+def test_the_index_is_public_to_everyone(client, draft_cohort):
+    factories.CohortFactory(label="EIG 2", slug="eig-2")
+    for who, user in people(draft_cohort.programme).items():
+        login(client, user)
+        assert "EIG 2" in client.get(reverse("cohorts:index")).content.decode(), who
