@@ -15,3 +15,26 @@ class StructureType(models.TextChoices):
 class ProgrammeRole(models.TextChoices):
     STAFF = "staff", _("Équipe du programme")
     COACH = "coach", _("Coach ou tuteur")
+
+
+class Region(models.TextChoices):
+    """The regions of France, for structures with a regional footprint."""
+
+    AUVERGNE_RHONE_ALPES = "ara", _("Auvergne-Rhône-Alpes")
+    BOURGOGNE_FRANCHE_COMTE = "bfc", _("Bourgogne-Franche-Comté")
+    BRETAGNE = "bre", _("Bretagne")
+    CENTRE_VAL_DE_LOIRE = "cvl", _("Centre-Val de Loire")
+    CORSE = "cor", _("Corse")
+    GRAND_EST = "ges", _("Grand Est")
+    HAUTS_DE_FRANCE = "hdf", _("Hauts-de-France")
+    ILE_DE_FRANCE = "idf", _("Île-de-France")
+    NORMANDIE = "nor", _("Normandie")
+    NOUVELLE_AQUITAINE = "naq", _("Nouvelle-Aquitaine")
+    OCCITANIE = "occ", _("Occitanie")
+    PAYS_DE_LA_LOIRE = "pdl", _("Pays de la Loire")
+    PROVENCE_ALPES_COTE_D_AZUR = "pac", _("Provence-Alpes-Côte d'Azur")
+    GUADELOUPE = "gua", _("Guadeloupe")
+    GUYANE = "guy", _("Guyane")
+    LA_REUNION = "reu", _("La Réunion")
+    MARTINIQUE = "mar", _("Martinique")
+    MAYOTTE = "may", _("Mayotte")

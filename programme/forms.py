@@ -5,7 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from .enums import StructureType
+from .enums import Region, StructureType
 from .models import Structure, User
 
 
@@ -29,14 +29,26 @@ class StructureFieldsMixin(forms.Form):
         help_text=_("Par exemple : DREAL Occitanie, Direction générale de l'aménagement."),
     )
 
+    structure_region = forms.ChoiceField(
+        label=_("Région de la structure"),
+        choices=[("", _("Aucune : structure nationale")), *Region.choices],
+        required=False,
+    )
+
     def structure(self) -> Structure:
         name = " ".join(self.cleaned_data["structure_name"].split())
+        region = self.cleaned_data.get("structure_region", "")
         structure = Structure.objects.filter(
             type=self.cleaned_data["structure_type"], name__iexact=name
         ).first()
-        return structure or Structure.objects.create(
-            type=self.cleaned_data["structure_type"], name=name
-        )
+        if structure is None:
+            return Structure.objects.create(
+                type=self.cleaned_data["structure_type"], name=name, region=region
+            )
+        if region and not structure.region:
+            structure.region = region
+            structure.save(update_fields=["region"])
+        return structure
 
 
 class SignupForm(StructureFieldsMixin, forms.ModelForm):
@@ -65,7 +77,7 @@ class SignupForm(StructureFieldsMixin, forms.ModelForm):
         self.helper = submit_helper(
             _("Créer mon compte"),
             Fieldset(_("Vous"), "first_name", "last_name", "email"),
-            Fieldset(_("Votre structure"), "structure_type", "structure_name"),
+            Fieldset(_("Votre structure"), "structure_type", "structure_name", "structure_region"),
             Fieldset(_("Votre mot de passe"), "password1", "password2"),
         )
 
@@ -116,10 +128,11 @@ class ProfileForm(StructureFieldsMixin, forms.ModelForm):
         if self.instance.structure_id and not self.is_bound:
             self.initial["structure_type"] = self.instance.structure.type
             self.initial["structure_name"] = self.instance.structure.name
+            self.initial["structure_region"] = self.instance.structure.region
         self.helper = submit_helper(
             _("Enregistrer"),
             Fieldset(_("Vous"), "first_name", "last_name", "job_title"),
-            Fieldset(_("Votre structure"), "structure_type", "structure_name"),
+            Fieldset(_("Votre structure"), "structure_type", "structure_name", "structure_region"),
             Fieldset(_("Rappels"), "wants_nudges"),
         )
 

@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ProgrammeRole, StructureType
+from .enums import ProgrammeRole, Region, StructureType
 
 
 class Structure(models.Model):
@@ -15,6 +15,13 @@ class Structure(models.Model):
     type = models.CharField(_("type de structure"), max_length=20, choices=StructureType)
     name = models.CharField(_("nom"), max_length=200)
     siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    region = models.CharField(
+        _("région"),
+        max_length=3,
+        choices=Region,
+        blank=True,
+        help_text=_("Vide pour une structure nationale."),
+    )
 
     class Meta:
         verbose_name = _("structure")

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from calls.enums import CallState, QuestionKind
 from calls.models import Call
-from programme.enums import StructureType
+from programme.enums import Region, StructureType
 from programme.models import Structure, User
 
 from . import services
@@ -125,21 +125,25 @@ OTHERS = [
 ]
 
 STRUCTURES = [
-    (StructureType.DREAL, "DREAL Occitanie"),
-    (StructureType.DREAL, "DREAL Auvergne-Rhône-Alpes"),
-    (StructureType.DREAL, "DREAL Hauts-de-France"),
-    (StructureType.DREAL, "DREAL Bretagne"),
-    (StructureType.DREAL, "DREAL Grand Est"),
-    (StructureType.DREAL, "DREAL Nouvelle-Aquitaine"),
-    (StructureType.DIRM, "DIRM Nord Atlantique-Manche Ouest"),
-    (StructureType.DIRM, "DIRM Méditerranée"),
-    (StructureType.DIR, "DIR Ouest"),
-    (StructureType.DIR, "DIR Centre-Est"),
-    (StructureType.DIR, "DIR Méditerranée"),
-    (StructureType.CENTRAL, "Direction générale de l'aménagement, du logement et de la nature"),
-    (StructureType.CENTRAL, "Direction générale de la prévention des risques"),
-    (StructureType.CENTRAL, "Direction générale des infrastructures, des transports et de la mer"),
-    (StructureType.CENTRAL, "Direction générale de l'énergie et du climat"),
+    (StructureType.DREAL, "DREAL Occitanie", Region.OCCITANIE),
+    (StructureType.DREAL, "DREAL Auvergne-Rhône-Alpes", Region.AUVERGNE_RHONE_ALPES),
+    (StructureType.DREAL, "DREAL Hauts-de-France", Region.HAUTS_DE_FRANCE),
+    (StructureType.DREAL, "DREAL Bretagne", Region.BRETAGNE),
+    (StructureType.DREAL, "DREAL Grand Est", Region.GRAND_EST),
+    (StructureType.DREAL, "DREAL Nouvelle-Aquitaine", Region.NOUVELLE_AQUITAINE),
+    (StructureType.DIRM, "DIRM Nord Atlantique-Manche Ouest", Region.PAYS_DE_LA_LOIRE),
+    (StructureType.DIRM, "DIRM Méditerranée", Region.PROVENCE_ALPES_COTE_D_AZUR),
+    (StructureType.DIR, "DIR Ouest", Region.BRETAGNE),
+    (StructureType.DIR, "DIR Centre-Est", Region.AUVERGNE_RHONE_ALPES),
+    (StructureType.DIR, "DIR Méditerranée", Region.PROVENCE_ALPES_COTE_D_AZUR),
+    (StructureType.CENTRAL, "Direction générale de l'aménagement, du logement et de la nature", ""),
+    (StructureType.CENTRAL, "Direction générale de la prévention des risques", ""),
+    (
+        StructureType.CENTRAL,
+        "Direction générale des infrastructures, des transports et de la mer",
+        "",
+    ),
+    (StructureType.CENTRAL, "Direction générale de l'énergie et du climat", ""),
 ]
 
 FIRST_NAMES = [
@@ -187,8 +191,10 @@ def _answers_for(call: Call, problem: str, idea: str, users: str) -> dict[int, o
 def _seed_submitted(
     call: Call, n: int, title: str, problem: str, idea: str, audience: str, state: str
 ) -> Proposal:
-    kind, name = STRUCTURES[n % len(STRUCTURES)]
-    structure, _ = Structure.objects.get_or_create(type=kind, name=name)
+    kind, name, region = STRUCTURES[n % len(STRUCTURES)]
+    structure, _ = Structure.objects.update_or_create(
+        type=kind, name=name, defaults={"region": region}
+    )
     lead, mate = _person(2 * n, structure), _person(2 * n + 1, structure)
     submitted_at = call.opens_at + timedelta(days=3 + n * 35 // 50, hours=n % 7)
     sequence = n + 1

@@ -4,15 +4,14 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Defi
-from programme.enums import StructureType
+from programme.enums import Region, StructureType
 
 from . import queries
 from .enums import SUBMITTED_STATES, ProposalState
 
 
 class ProposalFilter(django_filters.FilterSet):
-    """Filters of the staff's list of a call's proposals. Structures have no region yet, so
-    there is no region filter."""
+    """Filters of the staff's list of a call's proposals."""
 
     q = django_filters.CharFilter(label=_("Rechercher"), method="search")
     state = django_filters.ChoiceFilter(
@@ -21,6 +20,9 @@ class ProposalFilter(django_filters.FilterSet):
     )
     structure_type = django_filters.ChoiceFilter(
         label=_("Type de structure"), field_name="structure__type", choices=StructureType.choices
+    )
+    region = django_filters.ChoiceFilter(
+        label=_("Région"), field_name="structure__region", choices=Region.choices
     )
     defi = django_filters.ModelChoiceFilter(label=_("Défi"), queryset=Defi.objects.none())
     ordering = django_filters.OrderingFilter(

@@ -40,6 +40,11 @@ def test_signup_creates_the_account_with_its_structure_and_signs_in(
     assert "Bienvenue" in mail.outbox[0].subject
 
 
+def test_signup_records_the_structure_s_region(client):
+    client.post(reverse("signup"), {**SIGNUP, "structure_region": "bre"})
+    assert User.objects.get().structure.get_region_display() == "Bretagne"
+
+
 def test_signup_reuses_an_existing_structure_whatever_the_case(client):
     existing = factories.StructureFactory(type=StructureType.DREAL, name="DREAL Bretagne")
     client.post(reverse("signup"), {**SIGNUP, "structure_name": "dreal bretagne"})

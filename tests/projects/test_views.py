@@ -325,6 +325,23 @@ def test_staff_list_filters_and_search(client, call, staff):
     assert html.index("Titres miniers") < html.index("Rejets dans")
 
 
+def test_staff_list_filters_by_the_structure_s_region(client, call, staff):
+    from programme.enums import Region
+
+    for title, region in (("Pénurie d'eau", Region.OCCITANIE), ("Aides territoires", "")):
+        factories.ProposalFactory(
+            call=call,
+            title=title,
+            state="submitted",
+            structure=factories.StructureFactory(name=f"Service {title}", region=region),
+        )
+    client.force_login(staff)
+    html = client.get(_list_url(call), {"region": Region.OCCITANIE}).content.decode()
+    assert "Pénurie d" in html
+    assert "Aides territoires" not in html
+    assert "Occitanie" in html  # the filter offers the regions by name
+
+
 def _bulk_proposals(call, count):
     users = factories.UserFactory.create_batch(2)
     structure = users[0].structure
