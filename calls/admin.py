@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Call, Criterion, JuryMember
+from .models import Call, Criterion, Defi, JuryMember, Question
 
 
 class CriterionInline(admin.TabularInline):
@@ -31,3 +31,29 @@ class JuryMemberAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__last_name", "call__edition"]
     list_select_related = ["user", "call"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "call", "weight", "scale_max", "position"]
+    list_filter = ["call__programme"]
+    search_fields = ["name", "description", "call__edition"]
+    list_select_related = ["call"]
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["label", "call", "kind", "required", "position"]
+    list_filter = ["kind", "required", "call__programme"]
+    search_fields = ["label", "help_text", "call__edition"]
+    list_select_related = ["call"]
+
+
+@admin.register(Defi)
+class DefiAdmin(admin.ModelAdmin):
+    list_display = ["title", "call", "host_structure", "position"]
+    list_filter = ["call__programme", "call"]
+    search_fields = ["title", "description", "profiles", "mentors"]
+    list_select_related = ["call", "host_structure"]
+    raw_id_fields = ["source_proposal"]
+    autocomplete_fields = ["host_structure"]
