@@ -85,21 +85,33 @@ class LaureateForm(forms.ModelForm):
 
     class Meta:
         model = Laureate
-        fields = ["name", "mission", "phase", "coach", "funding_granted", "intrapreneur_public"]
+        fields = [
+            "name",
+            "mission",
+            "phase",
+            "coach",
+            "mentors",
+            "funding_granted",
+            "intrapreneur_public",
+        ]
+        widgets = {"mentors": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         programme = self.instance.cohort.programme
-        self.fields["coach"].queryset = User.objects.filter(
+        coaches = User.objects.filter(
             memberships__programme=programme, memberships__role=ProgrammeRole.COACH
         ).distinct()
+        self.fields["coach"].queryset = coaches
+        self.fields["mentors"].queryset = coaches
+        self.fields["mentors"].help_text = _("EIG : les tuteurs de l'administration d'accueil.")
         self.fields["funding_granted"].help_text = _("FAST : au plus 300 000 €.")
         self.fields["funding_granted"].min_value = 0
         self.fields["funding_granted"].max_value = 300000
         self.helper = _helper(
             _("Enregistrer le lauréat"),
             Fieldset(_("Ce qui est publié"), "name", "mission", "phase", "intrapreneur_public"),
-            Fieldset(_("Suivi"), "coach", "funding_granted"),
+            Fieldset(_("Suivi"), "coach", "mentors", "funding_granted"),
         )
 
     def clean_funding_granted(self):

@@ -443,6 +443,7 @@ LAUREATE_EDITABLE = (
     "funding_granted",
     "intrapreneur_public",
     "host_structure",
+    "mentors",
 )
 
 
@@ -456,8 +457,14 @@ def update_laureate(laureate, *, changes: dict, by: User, now: datetime) -> None
     funding = changes.get("funding_granted")
     if funding is not None and not 0 <= funding <= 300000:
         raise TransitionError(_("Le financement accordé est plafonné à 300 000 €."))
+    changes = dict(changes)
+    mentors = changes.pop("mentors", None)
     with transaction.atomic(durable=True):
-        Laureate.objects.filter(pk=laureate.pk).update(**changes)
+        if changes:
+            Laureate.objects.filter(pk=laureate.pk).update(**changes)
         for field, value in changes.items():
             setattr(laureate, field, value)
-        audit.record(by, "laureate.update", laureate, reason=", ".join(sorted(changes)), at=now)
+        if mentors is not None:
+            laureate.mentors.set(mentors)
+        changed = sorted([*changes, *(["mentors"] if mentors is not None else [])])
+        audit.record(by, "laureate.update", laureate, reason=", ".join(changed), at=now)

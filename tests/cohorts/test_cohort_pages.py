@@ -294,6 +294,7 @@ def test_an_invalid_cohort_form_says_why(client, programme, staff):
 
 def test_staff_edit_a_laureate(client, draft_cohort, staff):
     coach = factories.CoachFactory(programme=draft_cohort.programme)
+    mentor = factories.CoachFactory(programme=draft_cohort.programme)
     laureate = draft_cohort.laureates.get()
     login(client, staff)
     url = reverse("cohorts:laureate-edit", kwargs={"slug": draft_cohort.slug, "pk": laureate.pk})
@@ -304,6 +305,7 @@ def test_staff_edit_a_laureate(client, draft_cohort, staff):
             "mission": "Simplifier le suivi du temps de travail des travailleurs mobiles.",
             "phase": Phase.ACCELERATION,
             "coach": coach.pk,
+            "mentors": [coach.pk, mentor.pk],
             "funding_granted": "250000",
             "intrapreneur_public": "on",
         },
@@ -312,6 +314,8 @@ def test_staff_edit_a_laureate(client, draft_cohort, staff):
     laureate.refresh_from_db()
     assert laureate.phase == Phase.ACCELERATION
     assert laureate.coach == coach
+    assert set(laureate.mentors.all()) == {coach, mentor}
+    assert "mentors" in AuditEntry.objects.get(action="laureate.update").reason
     assert laureate.funding_granted == 250000
     assert laureate.intrapreneur_public
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {
