@@ -20,6 +20,7 @@ from django.db.models import (
     Max,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     StdDev,
     Subquery,
@@ -295,3 +296,12 @@ def ranked(call: Call, criteria=None, first=None):
     criteria = list(call.criteria.all()) if criteria is None else criteria
     head = first if first is not None else [F("z_mean").desc(nulls_last=True)]
     return ranking(call, criteria).order_by(*head, *tie_break(criteria))
+
+
+def evaluations_of_page():
+    """For the staff's ranking page: each proposal's assignments with juror and evaluation."""
+    return Prefetch(
+        "jury_assignments",
+        queryset=Assignment.objects.select_related("juror__user", "evaluation").order_by("pk"),
+        to_attr="staff_assignments",
+    )

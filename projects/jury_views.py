@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import F
+from django.db.models import F, prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -225,6 +225,7 @@ def ranking(request, slug):
     if fmt in ("csv", "xlsx"):
         return _export(call, criteria, filterset.qs, fmt)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    prefetch_related_objects(page.object_list, jury_queries.evaluations_of_page())
     for row in page:
         row.criterion_means = [getattr(row, jury_queries.criterion_key(c)) for c in criteria]
     query = request.GET.copy()
