@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import partial
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -24,14 +24,17 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import formats, timezone, translation
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from programme import audit, mail
 from programme.exceptions import TransitionError
-from programme.models import User
+from programme.models import Programme, User
+from projects.enums import ProposalState, TeamRole
+from projects.models import Proposal
 
-from .enums import RESENDABLE_STATES, ReminderState
-from .models import Reminder
+from .enums import RESENDABLE_STATES, Phase, ReminderState
+from .models import Cohort, Laureate, Reminder, default_end
 from .reminders import RULES, Owed, link_to, owed_at
 
 logger = logging.getLogger(__name__)
@@ -296,27 +299,26 @@ def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
 
 
 def form_cohort(
-    programme,
+    programme: Programme,
     *,
     label: str,
-    slug: str,
-    starts_on,
-    proposals,
+    starts_on: date,
+    proposals: Iterable[Proposal],
     by: User,
     now: datetime,
-    ends_on=None,
-):
+    ends_on: date | None = None,
+    slug: str = "",
+) -> Cohort:
     """Form a cohort of `programme` from selected proposals of its calls, one laureate each.
 
     A laureate starts from its proposal: the title as public name, the first line of the
     summary as mission, the proposal's structure as host, its lead as intrapreneur and its
-    team as members. The end date defaults to the programme's follow-up length later.
+    team as members. The end date defaults to the programme's follow-up length later, the
+    address (slug) to the label's.
     """
-    from projects.enums import ProposalState, TeamRole
-    from projects.models import Proposal
-
-    from .models import Cohort, Laureate, default_end
-
+    slug = slug or slugify(label)[:80]
+    if not slug:
+        raise TransitionError(_("Le libellé doit contenir des lettres ou des chiffres."))
     ends_on = ends_on or default_end(starts_on, programme)
     if ends_on <= starts_on:
         raise TransitionError(_("La fin de la promotion doit venir après son début."))
@@ -381,10 +383,8 @@ def first_line(text: str) -> str:
     return ""
 
 
-def publish_cohort(cohort, *, by: User, now: datetime) -> None:
+def publish_cohort(cohort: Cohort, *, by: User, now: datetime) -> None:
     """Publish the laureate list: the cohort's public page and open data appear."""
-    from .models import Cohort
-
     with transaction.atomic(durable=True):
         if not cohort.laureates.exists():
             raise TransitionError(_("Une promotion sans lauréat ne peut pas être publiée."))
@@ -397,10 +397,8 @@ def publish_cohort(cohort, *, by: User, now: datetime) -> None:
     cohort.published_at = now
 
 
-def unpublish_cohort(cohort, *, by: User, reason: str, now: datetime) -> None:
+def unpublish_cohort(cohort: Cohort, *, by: User, reason: str, now: datetime) -> None:
     """Withdraw a published laureate list from the public pages (e.g. an error to correct)."""
-    from .models import Cohort
-
     with transaction.atomic(durable=True):
         updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=False).update(
             published_at=None
@@ -413,11 +411,8 @@ def unpublish_cohort(cohort, *, by: User, reason: str, now: datetime) -> None:
     cohort.published_at = None
 
 
-def set_phase(laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
+def set_phase(laureate: Laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
     """Move a laureate to another phase of the beta.gouv vocabulary."""
-    from .enums import Phase
-    from .models import Laureate
-
     if phase not in Phase.values:
         raise TransitionError(_("Phase inconnue : %(phase)s.") % {"phase": phase})
     with transaction.atomic(durable=True):
@@ -447,10 +442,8 @@ LAUREATE_EDITABLE = (
 )
 
 
-def update_laureate(laureate, *, changes: dict, by: User, now: datetime) -> None:
+def update_laureate(laureate: Laureate, *, changes: dict, by: User, now: datetime) -> None:
     """Save staff's changes to a laureate's public name, mission, coach, funding, flags."""
-    from .models import Laureate
-
     unknown = set(changes) - set(LAUREATE_EDITABLE)
     if unknown:
         raise TransitionError(_("Champs non modifiables : %(f)s.") % {"f": ", ".join(unknown)})

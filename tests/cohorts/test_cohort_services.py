@@ -222,3 +222,17 @@ def test_funding_above_the_cap_is_refused(staff):
     services.update_laureate(laureate, changes={"funding_granted": 300000}, by=staff, now=NOW)
     laureate.refresh_from_db()
     assert laureate.funding_granted == 300000
+
+
+@pytest.mark.django_db
+def test_the_address_comes_from_the_label_and_is_never_taken_twice(programme, staff, selected):
+    cohort = services.form_cohort(
+        programme, label="FAST 13", starts_on=date(2023, 11, 6), proposals=selected[:1],
+        by=staff, now=NOW,
+    )  # fmt: skip
+    assert cohort.slug == "fast-13"
+    with pytest.raises(TransitionError, match="déjà prise"):
+        services.form_cohort(
+            programme, label="FAST 13", starts_on=date(2023, 11, 6), proposals=selected[1:],
+            by=staff, now=NOW,
+        )  # fmt: skip
