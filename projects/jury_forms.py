@@ -182,3 +182,38 @@ class RankingFilter(django_filters.FilterSet):
 
     def noop(self, queryset, name, value):
         return queryset  # the view orders, so that ties are always broken the same way
+
+
+class StaffConflictForm(forms.Form):
+    juror = forms.ModelChoiceField(label=_("Juré"), queryset=None)
+    proposal = forms.ModelChoiceField(
+        label=_("Candidature"), queryset=None, to_field_name="public_id"
+    )
+    type = forms.ChoiceField(label=_("Nature du conflit"), choices=ConflictType.choices)
+    reason = forms.CharField(label=_("Motif"), max_length=2000)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["juror"].queryset = call.jury_members.select_related("user")
+        self.fields["proposal"].queryset = call.proposals.filter(state__in=JURY_STATES).order_by(
+            "sequence", "pk"
+        )
+        self.helper = submit_helper(_("Ajouter le conflit"))
+
+
+class MoveAssignmentForm(forms.Form):
+    proposal = forms.ModelChoiceField(
+        label=_("Candidature"), queryset=None, to_field_name="public_id"
+    )
+    from_juror = forms.ModelChoiceField(label=_("Retirer à"), queryset=None)
+    to_juror = forms.ModelChoiceField(label=_("Confier à"), queryset=None)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        jurors = call.jury_members.select_related("user")
+        self.fields["from_juror"].queryset = jurors
+        self.fields["to_juror"].queryset = jurors
+        self.fields["proposal"].queryset = call.proposals.filter(state__in=JURY_STATES).order_by(
+            "sequence", "pk"
+        )
+        self.helper = submit_helper(_("Déplacer l'attribution"))

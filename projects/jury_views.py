@@ -33,11 +33,13 @@ from .jury_forms import (
     DeclareConflictForm,
     EvaluationForm,
     LiftConflictForm,
+    MoveAssignmentForm,
     PhaseForm,
     RankingFilter,
     ReopenForm,
+    StaffConflictForm,
 )
-from .models import Conflict, Evaluation
+from .models import Assignment, Conflict, Evaluation
 
 PAGE_SIZE = 50
 
@@ -97,6 +99,10 @@ def panel(request, slug):
     assign_form.helper.form_action = reverse("jury:assign", args=[call.slug])
     phase_form = PhaseForm(initial={"phase": call.review_phase})
     phase_form.helper.form_action = reverse("jury:phase", args=[call.slug])
+    conflict_form = StaffConflictForm(call=call)
+    conflict_form.helper.form_action = reverse("jury:add-conflict", args=[call.slug])
+    move_form = MoveAssignmentForm(call=call)
+    move_form.helper.form_action = reverse("jury:move", args=[call.slug])
     return render(
         request,
         "projects/jury/panel.html",
@@ -108,6 +114,8 @@ def panel(request, slug):
             "add_form": add_form,
             "assign_form": assign_form,
             "phase_form": phase_form,
+            "conflict_form": conflict_form,
+            "move_form": move_form,
             "phase_label": ReviewPhase(call.review_phase).label,
             "breadcrumb_data": _call_crumbs(call, _("Jury")),
         },
@@ -167,6 +175,49 @@ def phase(request, slug):
             call,
             form.cleaned_data["phase"],
             success=_("La phase de l'évaluation a changé."),
+        )
+    return redirect("jury:panel", slug=call.slug)
+
+
+@login_required
+@require_POST
+def add_conflict(request, slug):
+    call = _staff_call(request, slug)
+    form = StaffConflictForm(request.POST, call=call)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez le juré, la candidature, la nature et le motif."))
+    else:
+        _run(
+            request,
+            jury.add_conflict,
+            form.cleaned_data["juror"],
+            form.cleaned_data["proposal"],
+            type=form.cleaned_data["type"],
+            reason=form.cleaned_data["reason"],
+            success=_("Le conflit d'intérêts est enregistré."),
+        )
+    return redirect("jury:panel", slug=call.slug)
+
+
+@login_required
+@require_POST
+def move(request, slug):
+    call = _staff_call(request, slug)
+    form = MoveAssignmentForm(request.POST, call=call)
+    assignment = None
+    if form.is_valid():
+        assignment = Assignment.objects.filter(
+            juror=form.cleaned_data["from_juror"], proposal=form.cleaned_data["proposal"]
+        ).first()
+    if assignment is None:
+        messages.error(request, _("Ce juré n'a pas cette candidature à évaluer."))
+    else:
+        _run(
+            request,
+            jury.move_assignment,
+            assignment,
+            form.cleaned_data["to_juror"],
+            success=_("L'attribution est déplacée."),
         )
     return redirect("jury:panel", slug=call.slug)
 

@@ -334,3 +334,73 @@ def test_dashboard_links_a_juror_to_their_evaluations(client, seat):
     client.force_login(seat.user)
     page = client.get(reverse("dashboard")).content.decode()
     assert reverse("jury:mine", args=[seat.call.slug]) in page
+
+
+def test_staff_add_a_conflict_and_move_an_assignment(client, review_call, proposals, seat, staff):
+    other, third = juror_for(review_call), juror_for(review_call)
+    client.force_login(staff)
+    response = client.post(
+        reverse("jury:add-conflict", args=[review_call.slug]),
+        {
+            "juror": other.pk,
+            "proposal": proposals[0].public_id,
+            "type": "financial",
+            "reason": "Actionnaire",
+        },
+        follow=True,
+    )
+    assert "intérêts est enregistré." in response.content.decode()
+    assert Conflict.objects.get(juror=other).kind == "staff"
+    move_url = reverse("jury:move", args=[review_call.slug])
+    response = client.post(
+        move_url,
+        {"proposal": proposals[0].public_id, "from_juror": seat.pk, "to_juror": other.pk},
+        follow=True,
+    )
+    assert "Ce juré est en conflit" in response.content.decode()
+    client.post(
+        move_url, {"proposal": proposals[0].public_id, "from_juror": seat.pk, "to_juror": third.pk}
+    )
+    assert Assignment.objects.filter(juror=third, proposal=proposals[0]).exists()
+    assert not Assignment.objects.filter(juror=seat, proposal=proposals[0]).exists()
+
+
+def test_other_staff_cannot_add_conflicts_nor_move(client, review_call, proposals, seat):
+    other = juror_for(review_call)
+    client.force_login(factories.StaffFactory())
+    add = reverse("jury:add-conflict", args=[review_call.slug])
+    data = {"juror": other.pk, "proposal": proposals[0].public_id, "type": "other", "reason": "x"}
+    assert client.post(add, data).status_code == 403
+    move = reverse("jury:move", args=[review_call.slug])
+    data = {"proposal": proposals[0].public_id, "from_juror": seat.pk, "to_juror": other.pk}
+    assert client.post(move, data).status_code == 403
+    assert not Conflict.objects.exists()
+    assert Assignment.objects.filter(juror=seat, proposal=proposals[0]).exists()
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_panel_query_count_is_fixed(client, review_call, staff, n, django_assert_num_queries):
+    proposals = eligible(review_call, 3)
+    for _ in range(n):
+        seat = juror_for(review_call)
+        Assignment.objects.create(juror=seat, proposal=proposals[0], created_at=NOW)
+        Conflict.objects.create(
+            juror=seat, proposal=proposals[1], kind="declared", type="other", created_at=NOW
+        )
+    client.force_login(staff)
+    url = reverse("jury:panel", args=[review_call.slug])
+    client.get(url)
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("n", [2, 20])
+def test_my_evaluations_query_count_is_fixed(client, review_call, n, django_assert_num_queries):
+    seat = juror_for(review_call)
+    for proposal in eligible(review_call, n):
+        Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    client.force_login(seat.user)
+    url = reverse("jury:mine", args=[review_call.slug])
+    client.get(url)
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
