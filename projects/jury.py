@@ -447,3 +447,48 @@ def reopen_evaluation(evaluation: Evaluation, *, by: User, reason: str, now: dat
         at=now,
     )
     return evaluation
+
+
+@transaction.atomic(durable=True)
+def update_jury_settings(
+    call: Call,
+    *,
+    by: User,
+    now: datetime,
+    hide_juror_names: bool,
+    allows_not_applicable: bool,
+    disagreement_threshold,
+) -> Call:
+    """Staff set how jurors see each other, whether "not applicable" is offered, and the
+    disagreement threshold of the ranking."""
+    _require_staff(call, by)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.state in {CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("Les résultats sont publiés : le jury ne change plus."))
+    if (
+        locked.allows_not_applicable
+        and not allows_not_applicable
+        and Score.objects.filter(
+            evaluation__assignment__juror__call=locked, value__isnull=True
+        ).exists()
+    ):
+        raise TransitionError(
+            _("Des jurés ont déjà répondu « non applicable » : l'option doit rester ouverte.")
+        )
+    locked.hide_juror_names = hide_juror_names
+    locked.allows_not_applicable = allows_not_applicable
+    locked.disagreement_threshold = disagreement_threshold
+    locked.save(
+        update_fields=["hide_juror_names", "allows_not_applicable", "disagreement_threshold"]
+    )
+    audit.record(
+        by,
+        "jury.settings",
+        locked,
+        reason=f"hide_juror_names={hide_juror_names}, allows_not_applicable="
+        f"{allows_not_applicable}, disagreement_threshold={disagreement_threshold}",
+        at=now,
+    )
+    for field in ("hide_juror_names", "allows_not_applicable", "disagreement_threshold"):
+        setattr(call, field, getattr(locked, field))
+    return locked

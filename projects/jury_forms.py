@@ -217,3 +217,22 @@ class MoveAssignmentForm(forms.Form):
             "sequence", "pk"
         )
         self.helper = submit_helper(_("Déplacer l'attribution"))
+
+
+class JurySettingsForm(forms.Form):
+    hide_juror_names = forms.BooleanField(
+        label=_("Masquer les noms des jurés entre eux"), required=False
+    )
+    allows_not_applicable = forms.BooleanField(
+        label=_("Proposer « non applicable » (compté comme note manquante)"), required=False
+    )
+    disagreement_threshold = forms.DecimalField(
+        label=_("Seuil de désaccord (note la plus haute moins la plus basse)"),
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Enregistrer les réglages du jury"))

@@ -91,7 +91,13 @@ def declarable_proposals(seat: JuryMember):
     """The call's proposals before the jury on which the juror may still declare a conflict."""
     return (
         Proposal.objects.filter(call_id=seat.call_id, state__in=JURY_STATES)
-        .exclude(conflicts__juror=seat, conflicts__lifted_at__isnull=True)
+        .exclude(
+            Exists(
+                Conflict.objects.filter(
+                    juror=seat, proposal_id=OuterRef("pk"), lifted_at__isnull=True
+                )
+            )
+        )
         .order_by("sequence", "pk")
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("appel/<slug:slug>/jures/ajouter/", views.add_juror, name="add-juror"),
     path("appel/<slug:slug>/attribuer/", views.assign, name="assign"),
     path("appel/<slug:slug>/phase/", views.phase, name="phase"),
+    path("appel/<slug:slug>/reglages/", views.jury_settings, name="settings"),
     path("appel/<slug:slug>/conflits/ajouter/", views.add_conflict, name="add-conflict"),
     path("appel/<slug:slug>/deplacer/", views.move, name="move"),
     path("appel/<slug:slug>/classement/", views.ranking, name="ranking"),

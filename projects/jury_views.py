@@ -32,6 +32,7 @@ from .jury_forms import (
     AssignForm,
     DeclareConflictForm,
     EvaluationForm,
+    JurySettingsForm,
     LiftConflictForm,
     MoveAssignmentForm,
     PhaseForm,
@@ -103,6 +104,14 @@ def panel(request, slug):
     conflict_form.helper.form_action = reverse("jury:add-conflict", args=[call.slug])
     move_form = MoveAssignmentForm(call=call)
     move_form.helper.form_action = reverse("jury:move", args=[call.slug])
+    settings_form = JurySettingsForm(
+        initial={
+            "hide_juror_names": call.hide_juror_names,
+            "allows_not_applicable": call.allows_not_applicable,
+            "disagreement_threshold": call.disagreement_threshold,
+        }
+    )
+    settings_form.helper.form_action = reverse("jury:settings", args=[call.slug])
     return render(
         request,
         "projects/jury/panel.html",
@@ -116,6 +125,7 @@ def panel(request, slug):
             "phase_form": phase_form,
             "conflict_form": conflict_form,
             "move_form": move_form,
+            "settings_form": settings_form,
             "phase_label": ReviewPhase(call.review_phase).label,
             "breadcrumb_data": _call_crumbs(call, _("Jury")),
         },
@@ -175,6 +185,24 @@ def phase(request, slug):
             call,
             form.cleaned_data["phase"],
             success=_("La phase de l'évaluation a changé."),
+        )
+    return redirect("jury:panel", slug=call.slug)
+
+
+@login_required
+@require_POST
+def jury_settings(request, slug):
+    call = _staff_call(request, slug)
+    form = JurySettingsForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Le seuil de désaccord doit être un nombre positif."))
+    else:
+        _run(
+            request,
+            jury.update_jury_settings,
+            call,
+            success=_("Les réglages du jury sont enregistrés."),
+            **form.cleaned_data,
         )
     return redirect("jury:panel", slug=call.slug)
 

@@ -404,3 +404,35 @@ def test_my_evaluations_query_count_is_fixed(client, review_call, n, django_asse
     client.get(url)
     with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+
+
+def test_a_lifted_conflict_lets_the_juror_declare_again(
+    client, review_call, proposals, seat, staff
+):
+    conflict = jury.declare_conflict(
+        proposals[0], by=seat.user, type="other", reason="Doute", now=NOW
+    )
+    jury.lift_conflict(conflict, by=staff, reason="Aucun lien", now=NOW)
+    other = juror_for(review_call)
+    jury.declare_conflict(proposals[0], by=other.user, type="other", reason="Ami", now=NOW)
+    client.force_login(seat.user)
+    page = client.get(reverse("jury:mine", args=[review_call.slug])).content.decode()
+    assert f'value="{proposals[0].public_id}"' in page
+
+
+def test_staff_change_the_jury_settings(client, review_call, seat, proposals, criteria, staff):
+    url = reverse("jury:settings", args=[review_call.slug])
+    data = {"hide_juror_names": "on", "allows_not_applicable": "on", "disagreement_threshold": "2"}
+    client.force_login(factories.StaffFactory())
+    assert client.post(url, data).status_code == 403
+    client.force_login(staff)
+    client.post(url, data)
+    review_call.refresh_from_db()
+    assert review_call.hide_juror_names
+    assert review_call.allows_not_applicable
+    assert review_call.disagreement_threshold == 2
+    submit(Assignment.objects.get(juror=seat, proposal=proposals[0]), criteria, 3, None)
+    response = client.post(url, {"disagreement_threshold": "2"}, follow=True)
+    assert "doit rester ouverte" in response.content.decode()
+    review_call.refresh_from_db()
+    assert review_call.allows_not_applicable
