@@ -8,15 +8,17 @@ assignment lives in `projects.assignment` and is only called from here.
 
 from datetime import datetime
 
+from django.core import signing
 from django.db import transaction
 from django.db.models import FloatField, Sum
 from django.db.models.functions import Cast
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
-from programme import audit
+from programme import audit, mail
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.rules import is_superuser
@@ -492,3 +494,75 @@ def update_jury_settings(
     for field in ("hide_juror_names", "allows_not_applicable", "disagreement_threshold"):
         setattr(call, field, getattr(locked, field))
     return locked
+
+
+# --- Invitations of people without an account ----------------------------------------------
+
+JURY_INVITATION_SALT = "projects.jury_invitation"
+JURY_INVITATION_MAX_AGE = 14 * 24 * 3600  # seconds: a link is good for two weeks
+
+
+@transaction.atomic(durable=True)
+def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label: str = "") -> str:
+    """Invite someone without an account to the jury: a signed link, valid two weeks, that
+    seats whoever signs in (or signs up) with that address. Returns the link's token."""
+    _require_staff(call, by)
+    email = email.strip().lower()
+    if JuryMember.objects.filter(call=call, user__email__iexact=email).exists():
+        raise TransitionError(_("Cette personne siège déjà au jury de cet appel."))
+    token = signing.dumps(
+        {"call": call.pk, "email": email, "role": role_label}, salt=JURY_INVITATION_SALT
+    )
+    mail.send(
+        [email],
+        "jury_invitation",
+        {
+            "call": call,
+            "inviter": by,
+            "path": reverse("jury:join", kwargs={"token": token}),
+            "days": JURY_INVITATION_MAX_AGE // 86400,
+        },
+    )
+    audit.record(by, "jury.invite", call, reason=email, at=now)
+    return token
+
+
+def jury_invitation_from_token(token: str) -> dict:
+    """What a signed jury link says (call, email, role), or a French error."""
+    try:
+        data = signing.loads(token, salt=JURY_INVITATION_SALT, max_age=JURY_INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise TransitionError(
+            _("Ce lien d'invitation a expiré : demandez à l'équipe du programme un nouveau lien.")
+        ) from None
+    except signing.BadSignature:
+        raise TransitionError(_("Ce lien d'invitation n'est pas valide.")) from None
+    call = Call.objects.select_related("programme").filter(pk=data["call"]).first()
+    if call is None:
+        raise TransitionError(_("Cet appel n'existe plus."))
+    return {**data, "call": call}
+
+
+@transaction.atomic(durable=True)
+def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember:
+    """Take one's seat on the jury through a signed link sent to one's own address."""
+    user = by
+    invitation = jury_invitation_from_token(token)
+    call = invitation["call"]
+    seat = JuryMember.objects.filter(call=call, user=user).first()
+    if seat is not None:
+        return seat
+    if invitation["email"] != user.email.lower():
+        raise TransitionError(
+            _(
+                "Cette invitation a été envoyée à %(email)s : connectez-vous avec cette adresse "
+                "pour rejoindre le jury."
+            )
+            % {"email": invitation["email"]}
+        )
+    if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("Le jury de cet appel ne change plus."))
+    seat = JuryMember.objects.create(call=call, user=user, role_label=invitation["role"])
+    audit.record(user, "jury.join", seat, after=str(user), at=now)
+    _automatic_conflicts(call, now=now, jurors=[seat])
+    return seat

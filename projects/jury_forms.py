@@ -16,7 +16,10 @@ NOT_APPLICABLE = "na"
 
 
 class AddJurorForm(forms.Form):
-    email = forms.EmailField(label=_("Adresse électronique d'un compte existant"))
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Sans compte à cette adresse, la personne reçoit un lien d'invitation."),
+    )
     role_label = forms.CharField(
         label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
     )
@@ -25,11 +28,8 @@ class AddJurorForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Ajouter au jury"))
 
-    def clean_email(self):
-        user = User.objects.filter(email__iexact=self.cleaned_data["email"]).first()
-        if user is None:
-            raise forms.ValidationError(_("Aucun compte n'a cette adresse."))
-        return user
+    def account(self) -> User | None:
+        return User.objects.filter(email__iexact=self.cleaned_data["email"]).first()
 
 
 class AssignForm(forms.Form):

@@ -18,4 +18,5 @@ urlpatterns = [
     path("conflits/<int:pk>/lever/", views.lift_conflict, name="lift-conflict"),
     path("evaluations/<int:pk>/rouvrir/", views.reopen, name="reopen"),
     path("<uuid:public_id>/evaluation/", views.evaluate, name="evaluate"),
+    path("rejoindre/<str:token>/", views.join, name="join"),
 ]

@@ -139,16 +139,53 @@ def add_juror(request, slug):
     form = AddJurorForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    else:
+    elif (account := form.account()) is not None:
         _run(
             request,
             jury.add_juror,
             call,
-            form.cleaned_data["email"],
+            account,
             role_label=form.cleaned_data["role_label"],
             success=_("La personne siège désormais au jury."),
         )
+    else:
+        _run(
+            request,
+            jury.invite_juror,
+            call,
+            form.cleaned_data["email"],
+            role_label=form.cleaned_data["role_label"],
+            success=_("Invitation envoyée : le lien est valable 14 jours."),
+        )
     return redirect("jury:panel", slug=call.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join(request, token):
+    try:
+        invitation = jury.jury_invitation_from_token(token)
+    except TransitionError as error:
+        messages.error(request, str(error))
+        return redirect("dashboard")
+    if request.method == "POST":
+        seat = _run(
+            request,
+            jury.accept_jury_invitation,
+            token,
+            success=_("Vous siégez désormais au jury."),
+        )
+        if seat is not None:
+            return redirect("jury:mine", slug=seat.call.slug)
+    return render(
+        request,
+        "projects/jury/join.html",
+        {
+            "page_title": _("Rejoindre un jury"),
+            "invitation": invitation,
+            "breadcrumb_data": crumbs(current=_("Rejoindre un jury")),
+        },
+    )
 
 
 @login_required

@@ -436,3 +436,36 @@ def test_staff_change_the_jury_settings(client, review_call, seat, proposals, cr
     assert "doit rester ouverte" in response.content.decode()
     review_call.refresh_from_db()
     assert review_call.allows_not_applicable
+
+
+def test_staff_invite_a_new_juror_by_signed_link(
+    client, review_call, staff, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("jury:add-juror", args=[review_call.slug]),
+            {"email": "Nouvelle@exemple.gouv.fr", "role_label": "Société civile"},
+        )
+    (message,) = mailoutbox
+    assert message.to == ["nouvelle@exemple.gouv.fr"]
+    path = message.body.split("http://")[-1].split("\n")[0]
+    path = path[path.index("/jury/") :]
+    client.logout()
+    assert client.get(path).status_code == 302  # sign in (or sign up) first
+    client.force_login(factories.UserFactory(email="autre@exemple.gouv.fr"))
+    response = client.post(path, follow=True)
+    assert "nouvelle@exemple.gouv.fr" in response.content.decode()
+    assert not review_call.jury_members.exists()
+    newcomer = factories.UserFactory(email="nouvelle@exemple.gouv.fr")
+    client.force_login(newcomer)
+    assert client.get(path).status_code == 200
+    response = client.post(path)
+    assert response.url == reverse("jury:mine", args=[review_call.slug])
+    assert review_call.jury_members.get(user=newcomer).role_label == "Société civile"
+
+
+def test_an_altered_jury_link_is_refused(client, user):
+    client.force_login(user)
+    response = client.get(reverse("jury:join", args=["faux:lien"]), follow=True)
+    assert "pas valide" in response.content.decode()
