@@ -125,12 +125,16 @@ NOT_YET: dict[str, str] = {
     ),
     "evaluation_due_3d": "Juror's evaluations due in 3 days (not optional): needs Evaluation "
     "and the review deadline of a call.",
-    "evaluation_late": "Juror's evaluations late (not optional), with one summary per call to "
-    "the programme staff: needs Evaluation.",
+    "evaluation_late": "Juror's evaluations late (not optional): needs Evaluation and the "
+    "review deadline of a call.",
+    "evaluation_late_summary": "One summary per call to the programme staff of the jurors "
+    "late with their evaluations (not optional).",
     "audition_convocation": "Audition convocation when a proposal is shortlisted "
     "(not optional, to the team): needs Audition (slot, place).",
     "audition_day_before": "Day-before reminder of an audition (optional, to the team): "
     "needs Audition.",
+    "decision_notice": "The jury's decision to the team (not optional), sent from the "
+    "decision outbox when staff send the mails.",
     "report_due_7d": "Follow-up report due in 7 days (not optional, to the laureate's team, "
     "the coach in copy): needs Milestone/Report.",
     "report_late_1d": "Follow-up report late by 1 day (not optional, team + coach in copy): "
