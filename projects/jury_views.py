@@ -24,7 +24,7 @@ from calls.models import Call, JuryMember
 from programme.exceptions import TransitionError
 from programme.views import crumbs
 
-from . import jury, jury_queries
+from . import jury, jury_charts, jury_queries
 from .enums import EvaluationState
 from .jury_forms import (
     QUEUE_FILTERS,
@@ -545,6 +545,63 @@ def evaluate(request, public_id):
                 (_("Mon espace"), reverse("dashboard")),
                 (_("Mes évaluations"), reverse("jury:mine", args=[call.slug])),
                 current=proposal.title,
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+def distribution(request, slug):
+    call = _staff_call(request, slug)
+    panel, jurors, bins = jury_charts.distributions(call)
+    return render(
+        request,
+        "projects/jury/distribution.html",
+        {
+            "page_title": _("Répartition des notes — %(call)s") % {"call": call.edition},
+            "call": call,
+            "panel": panel,
+            "jurors": jurors,
+            "bins": bins,
+            "chart": {
+                "width": jury_charts.CHART_WIDTH,
+                "height": jury_charts.CHART_HEIGHT,
+                "axis_y": jury_charts.CHART_HEIGHT - jury_charts.AXIS_HEIGHT,
+                "label_y": jury_charts.CHART_HEIGHT - 4,
+            },
+            "breadcrumb_data": _call_crumbs(call, _("Répartition des notes")),
+        },
+    )
+
+
+@login_required
+@require_GET
+def versions(request, pk):
+    evaluation = get_object_or_404(
+        Evaluation.objects.select_related(
+            "assignment__juror__call__programme",
+            "assignment__juror__user",
+            "assignment__proposal",
+        ),
+        pk=pk,
+    )
+    call = _staff_call(request, evaluation.assignment.juror.call.slug)
+    submitted, rows = jury_charts.compare_versions(evaluation)
+    return render(
+        request,
+        "projects/jury/versions.html",
+        {
+            "page_title": _("Versions d'une évaluation — %(call)s") % {"call": call.edition},
+            "call": call,
+            "evaluation": evaluation,
+            "versions": submitted,
+            "rows": rows,
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (call.edition, reverse("calls:manage", args=[call.slug])),
+                (_("Classement"), reverse("jury:ranking", args=[call.slug])),
+                current=_("Versions d'une évaluation"),
             ),
         },
     )
