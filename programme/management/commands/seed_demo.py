@@ -7,11 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from calls.demo import seed_calls
-from calls.models import JuryMember
-from cohorts.demo import seed_cohorts
+from cohorts.demo import FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 from projects.demo import seed_proposals
+from projects.jury_demo import seed_fn_jury
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -150,10 +150,11 @@ class Command(BaseCommand):
 
         calls = seed_calls(programmes, users)
         seed_proposals(calls, users)
-        JuryMember.objects.update_or_create(
-            call=calls["fabrique-numerique-2017"],
-            user=users["jure@demo.portail.example"],
-            defaults={"role_label": "Directrice d'administration centrale"},
+        # The FN 2017 jury and its written scores, which put the auditioned proposals first.
+        seed_fn_jury(
+            calls["fabrique-numerique-2017"],
+            selected=[title for title, _, _ in FN_LAUREATES],
+            auditioned=FN_AUDITIONED_NOT_SELECTED,
         )
         # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
         seed_cohorts(programmes, users)
