@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
+from projects.enums import ProposalState
 
-from .enums import CallKind, CallState
+from .enums import CallKind, CallState, QuestionKind
 from .models import Call, Criterion, Defi, Question
 
 # States in which the rules a candidate reads (dates, questions, eligibility) may change.
@@ -336,3 +337,83 @@ def move_item(
             sibling.save(update_fields=["position"])
     kind = _kind(item)
     audit.record(by, f"call.{kind}.move", item.call, at=now, reason=str(item))
+
+
+# --- EIG: a stage-1 proposal becomes a défi -----------------------------------------------
+
+# States of a stage-1 proposal that may be retained: submitted and not turned down.
+RETAINABLE_STATES = frozenset(
+    {
+        ProposalState.SUBMITTED,
+        ProposalState.ELIGIBLE,
+        ProposalState.SHORTLISTED,
+        ProposalState.SELECTED,
+    }
+)
+
+
+def _answer_text(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    return "" if value is None or isinstance(value, bool | dict) else str(value).strip()
+
+
+def defi_fields(proposal) -> dict:
+    """What a défi takes from the administration's proposal: its title and structure,
+    the long answers as the description, the profiles and tutors asked for."""
+    description, profiles, mentors = [], "", ""
+    answers = proposal.answers.select_related("question").order_by("question__position")
+    for answer in answers:
+        label, text = answer.question.label, _answer_text(answer.value)
+        if not text:
+            continue
+        lowered = label.lower()
+        if "profil" in lowered:
+            profiles = text
+        elif "tuteur" in lowered or "mentor" in lowered:
+            mentors = text
+        elif answer.question.kind == QuestionKind.LONG_TEXT:
+            description.append(f"**{label}**\n\n{text}")
+    return {
+        "title": proposal.title,
+        "host_structure": proposal.structure,
+        "description": "\n\n".join(description) or proposal.summary,
+        "profiles": profiles,
+        "mentors": mentors,
+    }
+
+
+@transaction.atomic(durable=True)
+def retain_defi(proposal, *, by: User | None, now: datetime) -> Defi:
+    """Retain an administration's proposal of a stage-1 EIG call as one of its défis, which
+    candidates of the stage-2 call then apply to. Once only per proposal."""
+    call = Call.objects.select_for_update().get(pk=proposal.call_id)
+    if call.kind != CallKind.CHALLENGES:
+        raise TransitionError(_("Seule une proposition d'un appel à défis peut devenir un défi."))
+    _check_editable(call, DEFIS_EDITABLE_STATES, now, _("les défis"))
+    if proposal.state not in RETAINABLE_STATES:
+        raise TransitionError(
+            _("Une proposition « %(state)s » ne peut pas devenir un défi.")
+            % {"state": proposal.get_state_display()}
+        )
+    if proposal.structure_id is None:
+        raise TransitionError(_("La proposition n'a pas d'administration d'accueil."))
+    existing = Defi.objects.filter(source_proposal=proposal).first()
+    if existing is not None:
+        raise TransitionError(
+            _("Cette proposition est déjà retenue : c'est le défi « %(title)s ».")
+            % {"title": existing.title}
+        )
+    if Defi.objects.filter(call=call, title=proposal.title).exists():
+        raise TransitionError(
+            _("Un défi de l'appel porte déjà le titre « %(title)s » : renommez l'un des deux.")
+            % {"title": proposal.title}
+        )
+    defi = Defi.objects.create(
+        call=call,
+        source_proposal=proposal,
+        position=_next_position(Defi.objects.filter(call=call)),
+        **defi_fields(proposal),
+    )
+    audit.record(by, "call.defi.retain", call, at=now, reason=defi.title)
+    return defi

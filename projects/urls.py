@@ -33,6 +33,7 @@ urlpatterns = [
     path("<uuid:public_id>/messages/", views.message, name="message"),
     path("<uuid:public_id>/recevabilite/", views.screen, name="screen"),
     path("<uuid:public_id>/correction/", views.request_correction, name="request-correction"),
+    path("<uuid:public_id>/retenir-defi/", views.retain_defi, name="retain-defi"),
     path("<uuid:public_id>/correction/renvoyer/", views.send_back, name="send-back"),
     path("<uuid:public_id>/versions/<int:number>/", views.version_detail, name="version"),
 ]

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls import services as call_services
+from calls.enums import CallKind
 from calls.models import Call
 from programme.exceptions import TransitionError
 from programme.views import crumbs
@@ -203,6 +205,12 @@ def detail(request, public_id):
             correction_form=correction_form,
             staff_list_url=reverse("projects:call-proposals", args=[proposal.call.slug]),
         )
+        if proposal.call.kind == CallKind.CHALLENGES:
+            context["retained_defi"] = proposal.defis.first()
+            context["can_retain_defi"] = (
+                context["retained_defi"] is None
+                and proposal.state in call_services.RETAINABLE_STATES
+            )
     return render(request, "projects/detail.html", context)
 
 
@@ -475,6 +483,24 @@ def screen(request, public_id):
             messages.success(request, _("Recevabilité enregistrée."))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_POST
+def retain_defi(request, public_id):
+    """EIG: staff retain an administration's proposal as a défi of its call."""
+    proposal = _proposal(request, public_id, "projects.screen_proposal")
+    try:
+        defi = call_services.retain_defi(proposal, by=request.user, now=timezone.now())
+    except TransitionError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("« %(title)s » est retenu comme défi : les candidats pourront s'y porter.")
+            % {"title": defi.title},
+        )
     return redirect(proposal.get_absolute_url())
 
 
