@@ -89,17 +89,18 @@ def distributions(call: Call) -> tuple[Distribution, list[Distribution], list[st
                 sd=sd,
             )
         )
+    labels = bin_labels(scale)
     for distribution in (panel, *jurors):
-        distribution.bars = _bars(distribution.shares, panel.shares)
-    return panel, jurors, bin_labels(scale)
+        distribution.bars = _bars(distribution.shares, panel.shares, labels)
+    return panel, jurors, labels
 
 
-def _bars(shares: list[float], panel_shares: list[float]) -> list[dict]:
+def _bars(shares: list[float], panel_shares: list[float], labels: list[str]) -> list[dict]:
     """Two bars per bin: the juror's share of their scores, and the panel's beside it."""
     slot = CHART_WIDTH / max(len(shares), 1)
     plot = CHART_HEIGHT - AXIS_HEIGHT
     bars = []
-    for i, (share, panel_share) in enumerate(zip(shares, panel_shares, strict=True)):
+    for i, (share, panel_share, label) in enumerate(zip(shares, panel_shares, labels, strict=True)):
         own, other = round(share * plot, 1), round(panel_share * plot, 1)
         bars.append(
             {
@@ -112,6 +113,7 @@ def _bars(shares: list[float], panel_shares: list[float]) -> list[dict]:
                 "panel_height": other,
                 "label_x": round(i * slot + slot / 2, 1),
                 "percent": round(share * 100),
+                "label": label,
             }
         )
     return bars

@@ -1,5 +1,7 @@
 """Each juror's score distribution beside the panel's, and an evaluation's versions compared."""
 
+import re
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -76,6 +78,10 @@ def test_staff_read_the_distribution_as_a_chart_and_a_table(client, review_call,
     assert "<svg" in html
     assert 'role="img"' in html
     assert "Alice Sévère" in html
+    # SVG coordinates are never localised ("12,5" would draw nothing).
+    bars = re.findall(r'<rect x="([^"]+)" y="([^"]+)" width="([^"]+)" height="([^"]+)"', html)
+    assert bars
+    assert all(re.fullmatch(r"\d+(\.\d+)?", value) for bar in bars for value in bar)
     assert "Nombre de notes globales par tranche" in html  # the table alternative
 
 
