@@ -20,7 +20,6 @@ from django.utils import formats, timezone, translation
 from calls.enums import CallState
 from calls.models import Call, JuryMember
 from programme.enums import ProgrammeRole
-from programme.models import ProgrammeMembership
 from projects.enums import EvaluationState, ProposalState
 from projects.models import Assignment, Conflict, Proposal, ProposalVersion, TeamMember
 
@@ -225,7 +224,6 @@ def _seat_words(seat: JuryMember) -> dict:
     return {
         "count": count,
         "evaluations": "évaluation" if count == 1 else "évaluations",
-        "remains": "reste" if count == 1 else "restent",
     }
 
 
@@ -255,16 +253,17 @@ def _late_summaries(now: datetime) -> Iterable[Owed]:
     """Each active staff member of the programme of a call under review past its deadline
     with at least one juror late: one summary per call."""
     call_type = ContentType.objects.get_for_model(Call)
-    late = _unsubmitted().filter(juror__call_id=OuterRef("programme__calls"))
     staff = (
-        ProgrammeMembership.objects.filter(
-            role=ProgrammeRole.STAFF,
-            user__is_active=True,
-            programme__calls__state=CallState.REVIEW,
-            programme__calls__review_closes_at__lte=now,
+        Call.objects.filter(
+            state=CallState.REVIEW,
+            review_closes_at__lte=now,
+            # One filter() so both conditions speak of the same membership.
+            programme__memberships__role=ProgrammeRole.STAFF,
+            programme__memberships__user__is_active=True,
         )
-        .filter(Exists(late))
-        .values_list("programme__calls", "user_id", "programme__calls__review_closes_at")
+        .filter(Exists(_unsubmitted().filter(juror__call_id=OuterRef("pk"))))
+        .order_by()
+        .values_list("pk", "programme__memberships__user_id", "review_closes_at")
         .distinct()
     )
     for call_id, user_id, deadline in staff.iterator(chunk_size=2000):
@@ -349,7 +348,7 @@ RULES: dict[str, Rule] = {
             select=_evaluations(ReminderKind.EVALUATION_DUE_3D, timedelta(0), timedelta(days=3)),
             still_owed=_seat_still_owes(before_deadline=True),
             sentence=(
-                "Jury de l'appel {edition} : il vous {remains} {count} {evaluations} à soumettre. "
+                "Jury de l'appel {edition} : il vous reste {count} {evaluations} à soumettre. "
                 "L'évaluation écrite se termine le {deadline}."
             ),
             action="Mes évaluations",
@@ -363,7 +362,7 @@ RULES: dict[str, Rule] = {
             still_owed=_seat_still_owes(before_deadline=False),
             sentence=(
                 "Jury de l'appel {edition} : l'évaluation écrite s'est terminée le {deadline} et "
-                "il vous {remains} {count} {evaluations} à soumettre."
+                "il vous reste {count} {evaluations} à soumettre."
             ),
             action="Mes évaluations",
             words=_seat_words,
