@@ -312,3 +312,29 @@ def test_staff_set_the_review_deadline_on_the_jury_settings_audited(client):
     client.post(url, {"disagreement_threshold": "1.5", "review_closes_at": ""})
     call.refresh_from_db()
     assert call.review_closes_at is None
+
+
+def test_the_call_s_reminder_page_lists_receipts_and_jury_reminders_in_fixed_queries(client):
+    programme = factories.ProgrammeFactory()
+    call = review_call(NOW - timedelta(hours=1), programme=programme, edition="FN 2026")
+    staff = factories.StaffFactory(programme=programme)
+    url = reverse("reminders:call", args=[call.slug])
+
+    def queries_for(count: int) -> int:
+        for _ in range(count):
+            juror(call, pending=1)
+        scan_reminders(now=NOW)
+        client.force_login(staff)
+        client.get(url)  # the content types are cached after the first use
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return len(queries)
+
+    few = queries_for(2)
+    many = queries_for(20)
+    assert few == many
+    page = client.get(url).content.decode()
+    assert "Évaluations en retard" in page
+    assert "Synthèse des évaluations en retard" in page
+    assert "— FN 2026" in page  # the juror's seat names the call
