@@ -133,7 +133,8 @@ def _paris(value: datetime) -> str:
 
 def _receipt_words(version: ProposalVersion) -> dict:
     call = version.proposal.call
-    still_editable = version.submitted_at < call.closes_at and call.is_open(version.submitted_at)
+    # A correction sent back after the deadline cannot be submitted again: say so only before.
+    still_editable = call.is_open(version.submitted_at)
     return {
         "title": version.proposal.title,
         "reference": version.reference,
@@ -296,7 +297,14 @@ def _summary_details(call: Call) -> list[tuple[str, str]]:
 
 def _summary_words(call: Call) -> dict:
     count = len(late_jurors(call))
-    return {"count": count, "jurors": "juré" if count == 1 else "jurés"}
+    return {
+        "count": count,
+        "jurors": (
+            "juré n'a pas soumis toutes ses évaluations"
+            if count == 1
+            else "jurés n'ont pas soumis toutes leurs évaluations"
+        ),
+    }
 
 
 def _jury_panel(call: Call) -> str:
@@ -375,7 +383,7 @@ RULES: dict[str, Rule] = {
             still_owed=_call_still_late,
             sentence=(
                 "Appel {edition} : l'évaluation écrite s'est terminée le {deadline} ; "
-                "{count} {jurors} n'ont pas soumis toutes leurs évaluations."
+                "{count} {jurors}."
             ),
             action="Voir le jury",
             words=_summary_words,

@@ -338,3 +338,13 @@ def test_the_call_s_reminder_page_lists_receipts_and_jury_reminders_in_fixed_que
     assert "Évaluations en retard" in page
     assert "Synthèse des évaluations en retard" in page
     assert "— FN 2026" in page  # the juror's seat names the call
+
+
+def test_a_single_late_juror_reads_in_the_singular(frozen, django_capture_on_commit_callbacks):
+    programme = factories.ProgrammeFactory()
+    juror(review_call(NOW - timedelta(hours=1), programme=programme), pending=1)
+    staff = factories.StaffFactory(programme=programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        scan_reminders(now=NOW)
+    [summary] = [m for m in mail.outbox if m.to == [staff.email]]
+    assert "1 juré n'a pas soumis toutes ses évaluations." in summary.body
