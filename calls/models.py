@@ -85,6 +85,15 @@ class Call(models.Model):
         default=Decimal("1.5"),
         help_text=_("Écart (note la plus haute moins la plus basse) au-delà duquel signaler."),
     )
+    review_closes_at = models.DateTimeField(
+        _("fin de l'évaluation écrite"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Date limite des évaluations écrites : les jurés sont relancés trois jours avant, "
+            "puis en cas de retard, et l'équipe reçoit la liste des retardataires."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

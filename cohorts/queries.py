@@ -1,7 +1,11 @@
 """Querysets of the reminders' staff pages."""
 
+from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+
+from calls.models import Call, JuryMember
+from projects.models import Proposal, ProposalVersion
 
 from .enums import ReminderState
 from .models import Reminder
@@ -13,7 +17,19 @@ def reminders_for_staff(**scope) -> QuerySet[Reminder]:
     return (
         Reminder.objects.filter(**scope)
         .select_related("recipient", "content_type")
-        .prefetch_related("content_object")
+        .prefetch_related(
+            # What each kind's object prints (str) is fetched with it, one query per type;
+            # types not named here are fetched plainly.
+            GenericPrefetch(
+                "content_object",
+                [
+                    Proposal.objects.all(),
+                    ProposalVersion.objects.all(),
+                    JuryMember.objects.select_related("user", "call"),
+                    Call.objects.all(),
+                ],
+            )
+        )
         .order_by("-created_at", "-id")
     )
 

@@ -9,16 +9,23 @@ again: a reminder already written is not owed a second time.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Count, Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
+from django.utils import formats, timezone, translation
 
 from calls.enums import CallState
-from projects.enums import ProposalState
-from projects.models import Proposal, TeamMember
+from calls.models import Call, JuryMember
+from programme.enums import ProgrammeRole
+from projects.enums import EvaluationState, ProposalState
+from projects.models import Assignment, Conflict, Proposal, ProposalVersion, TeamMember
 
 from .enums import ReminderKind
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -45,9 +52,17 @@ class Rule:
     # Whether a row written earlier still deserves a mail at sending time (the draft may
     # have been submitted, or the deadline passed, while the broker was down).
     still_owed: Callable[[models.Model, datetime], bool]
-    # The sentence of the mail, with {title}, {edition} and {deadline}.
+    # The sentence of the mail, with {title}, {edition} and {deadline} (and `words`).
     sentence: str
     action: str
+    # More words for the sentence and the subject, read from the object at sending time.
+    words: Callable[[models.Model], dict] | None = None
+    # Lines (label, value) printed under the sentence, e.g. a receipt's reference and hash.
+    details: Callable[[models.Model], list[tuple[str, str]]] | None = None
+    # The subject when the mail holds this reminder alone; else "Rappel : <kind>".
+    subject: str = ""
+    # The page the mail links to (a path); else the object's own page (`link_to`).
+    link: Callable[[models.Model], str] | None = None
 
 
 def link_to(obj: models.Model | None) -> str:
@@ -85,6 +100,217 @@ def _draft_still_open(proposal: Proposal, now: datetime) -> bool:
     return proposal.state == ProposalState.DRAFT and proposal.call.is_open(now)
 
 
+# --- Receipt of a submission: written by the submit workflow, not by the scan ---------------
+
+
+def receipts_owed(version: ProposalVersion) -> list[Owed]:
+    """The receipt of a submitted version, owed to every active member of the team."""
+    version_type = ContentType.objects.get_for_model(ProposalVersion)
+    members = TeamMember.objects.filter(
+        proposal_id=version.proposal_id, user__is_active=True
+    ).values_list("user_id", flat=True)
+    return [
+        Owed(
+            ReminderKind.SUBMISSION_RECEIPT,
+            version_type.pk,
+            version.pk,
+            user_id,
+            version.submitted_at,
+            call_id=version.proposal.call_id,
+        )
+        for user_id in members
+    ]
+
+
+def _no_scan(now: datetime) -> Iterable[Owed]:
+    return ()
+
+
+def _paris(value: datetime) -> str:
+    with translation.override("fr"):
+        return formats.date_format(timezone.localtime(value, PARIS), "j F Y à H:i")
+
+
+def _receipt_words(version: ProposalVersion) -> dict:
+    call = version.proposal.call
+    # A correction sent back after the deadline cannot be submitted again: say so only before.
+    still_editable = call.is_open(version.submitted_at)
+    return {
+        "title": version.proposal.title,
+        "reference": version.reference,
+        "after": (
+            f" Vous pouvez la modifier et la déposer à nouveau jusqu'à la clôture de l'appel, "
+            f"le {_paris(call.closes_at)} ; chaque dépôt est conservé."
+            if still_editable
+            else ""
+        ),
+    }
+
+
+def _receipt_details(version: ProposalVersion) -> list[tuple[str, str]]:
+    return [
+        ("Référence", version.reference),
+        ("Version", str(version.number)),
+        ("Déposée le", f"{_paris(version.submitted_at)} (heure de Paris)"),
+        ("Empreinte SHA-256 du contenu déposé", version.sha256),
+    ]
+
+
+# --- Jurors: evaluations due in 3 days, late, and the summary of late jurors to staff ------
+
+
+def _conflicted():
+    return Exists(
+        Conflict.objects.filter(
+            juror_id=OuterRef("juror_id"),
+            proposal_id=OuterRef("proposal_id"),
+            lifted_at__isnull=True,
+        )
+    )
+
+
+def _unsubmitted():
+    """Assignments still to score: not conflicted (an active conflict takes the pair out of the
+    juror's work), and no submitted evaluation, on calls under written review."""
+    return (
+        Assignment.objects.filter(juror__call__state=CallState.REVIEW)
+        .exclude(evaluation__state=EvaluationState.SUBMITTED)
+        .exclude(_conflicted())
+    )
+
+
+def _evaluations(kind: ReminderKind, after: timedelta | None, until: timedelta | None):
+    """Each juror with unsubmitted evaluations whose call's review deadline is in
+    (now+after, now+until]; a bound left None is open."""
+
+    def select(now: datetime) -> Iterable[Owed]:
+        seat_type = ContentType.objects.get_for_model(JuryMember)
+        pending = _unsubmitted().filter(
+            juror__user__is_active=True, juror__call__review_closes_at__isnull=False
+        )
+        if after is not None:
+            pending = pending.filter(juror__call__review_closes_at__gt=now + after)
+        if until is not None:
+            pending = pending.filter(juror__call__review_closes_at__lte=now + until)
+        rows = (
+            pending.order_by()
+            .values_list(
+                "juror_id", "juror__user_id", "juror__call__review_closes_at", "juror__call_id"
+            )
+            .distinct()
+        )
+        for seat_id, user_id, deadline, call_id in rows.iterator(chunk_size=2000):
+            yield Owed(kind, seat_type.pk, seat_id, user_id, deadline, call_id=call_id)
+
+    return select
+
+
+def pending_evaluations(seat: JuryMember) -> int:
+    """How many evaluations the juror still owes on that call (conflicts left out)."""
+    return _unsubmitted().filter(juror=seat).count()
+
+
+def _seat_still_owes(before_deadline: bool):
+    def still_owed(seat: JuryMember, now: datetime) -> bool:
+        deadline = seat.call.review_closes_at
+        if deadline is None or (now < deadline) != before_deadline:
+            return False
+        return pending_evaluations(seat) > 0
+
+    return still_owed
+
+
+def _seat_words(seat: JuryMember) -> dict:
+    count = pending_evaluations(seat)
+    return {
+        "count": count,
+        "evaluations": "évaluation" if count == 1 else "évaluations",
+    }
+
+
+def _my_evaluations(seat: JuryMember) -> str:
+    return reverse("jury:mine", args=[seat.call.slug])
+
+
+def late_jurors(call: Call) -> list[tuple[str, int]]:
+    """The call's jurors late with their evaluations, with how many each owes (one query)."""
+    rows = (
+        _unsubmitted()
+        .filter(juror__call=call)
+        .order_by()
+        .values(
+            "juror_id", "juror__user__first_name", "juror__user__last_name", "juror__user__email"
+        )
+        .annotate(pending=Count("pk"))
+        .values_list(
+            "juror__user__first_name", "juror__user__last_name", "juror__user__email", "pending"
+        )
+        .order_by("juror__user__last_name", "juror__user__first_name", "juror__user__email")
+    )
+    return [(f"{first} {last}".strip() or email, pending) for first, last, email, pending in rows]
+
+
+def _late_summaries(now: datetime) -> Iterable[Owed]:
+    """Each active staff member of the programme of a call under review past its deadline
+    with at least one juror late: one summary per call."""
+    call_type = ContentType.objects.get_for_model(Call)
+    staff = (
+        Call.objects.filter(
+            state=CallState.REVIEW,
+            review_closes_at__lte=now,
+            # One filter() so both conditions speak of the same membership.
+            programme__memberships__role=ProgrammeRole.STAFF,
+            programme__memberships__user__is_active=True,
+        )
+        .filter(Exists(_unsubmitted().filter(juror__call_id=OuterRef("pk"))))
+        .order_by()
+        .values_list("pk", "programme__memberships__user_id", "review_closes_at")
+        .distinct()
+    )
+    for call_id, user_id, deadline in staff.iterator(chunk_size=2000):
+        yield Owed(
+            ReminderKind.EVALUATION_LATE_SUMMARY,
+            call_type.pk,
+            call_id,
+            user_id,
+            deadline,
+            call_id=call_id,
+        )
+
+
+def _call_still_late(call: Call, now: datetime) -> bool:
+    deadline = call.review_closes_at
+    return (
+        call.state == CallState.REVIEW
+        and deadline is not None
+        and now >= deadline
+        and _unsubmitted().filter(juror__call=call).exists()
+    )
+
+
+def _summary_details(call: Call) -> list[tuple[str, str]]:
+    return [
+        (name, f"{count} évaluation{'s' if count > 1 else ''} en retard")
+        for name, count in late_jurors(call)
+    ]
+
+
+def _summary_words(call: Call) -> dict:
+    count = len(late_jurors(call))
+    return {
+        "count": count,
+        "jurors": (
+            "juré n'a pas soumis toutes ses évaluations"
+            if count == 1
+            else "jurés n'ont pas soumis toutes leurs évaluations"
+        ),
+    }
+
+
+def _jury_panel(call: Call) -> str:
+    return reverse("jury:panel", args=[call.slug])
+
+
 RULES: dict[str, Rule] = {
     rule.kind: rule
     for rule in (
@@ -112,23 +338,64 @@ RULES: dict[str, Rule] = {
             ),
             action="Déposer ma candidature",
         ),
+        Rule(
+            kind=ReminderKind.SUBMISSION_RECEIPT,
+            optional=False,
+            select=_no_scan,  # written by projects.services.submit_proposal, in its transaction
+            still_owed=lambda version, now: True,
+            sentence="Votre candidature « {title} » à l'appel {edition} est déposée.{after}",
+            action="Voir ma candidature",
+            words=_receipt_words,
+            details=_receipt_details,
+            subject="Accusé de réception {reference} — {title}",
+            link=lambda version: version.proposal.get_absolute_url(),
+        ),
+        Rule(
+            kind=ReminderKind.EVALUATION_DUE_3D,
+            optional=False,
+            select=_evaluations(ReminderKind.EVALUATION_DUE_3D, timedelta(0), timedelta(days=3)),
+            still_owed=_seat_still_owes(before_deadline=True),
+            sentence=(
+                "Jury de l'appel {edition} : il vous reste {count} {evaluations} à soumettre. "
+                "L'évaluation écrite se termine le {deadline}."
+            ),
+            action="Mes évaluations",
+            words=_seat_words,
+            link=_my_evaluations,
+        ),
+        Rule(
+            kind=ReminderKind.EVALUATION_LATE,
+            optional=False,
+            select=_evaluations(ReminderKind.EVALUATION_LATE, None, timedelta(0)),
+            still_owed=_seat_still_owes(before_deadline=False),
+            sentence=(
+                "Jury de l'appel {edition} : l'évaluation écrite s'est terminée le {deadline} et "
+                "il vous reste {count} {evaluations} à soumettre."
+            ),
+            action="Mes évaluations",
+            words=_seat_words,
+            link=_my_evaluations,
+        ),
+        Rule(
+            kind=ReminderKind.EVALUATION_LATE_SUMMARY,
+            optional=False,
+            select=_late_summaries,
+            still_owed=_call_still_late,
+            sentence=(
+                "Appel {edition} : l'évaluation écrite s'est terminée le {deadline} ; "
+                "{count} {jurors}."
+            ),
+            action="Voir le jury",
+            words=_summary_words,
+            details=_summary_details,
+            link=_jury_panel,
+        ),
     )
 }
 
 # Kinds the design asks for whose tables do not exist yet; each becomes a Rule above when
 # the part it speaks of lands (its enum value, rule and test together).
 NOT_YET: dict[str, str] = {
-    "submission_receipt": (
-        "Receipt of a submission (not optional), due at submitted_at. The projects part "
-        "sends it from submit_proposal; it can write its ledger row in its own transaction "
-        "with cohorts.services.owe_reminders so a broker outage leaves it pending."
-    ),
-    "evaluation_due_3d": "Juror's evaluations due in 3 days (not optional): needs Evaluation "
-    "and the review deadline of a call.",
-    "evaluation_late": "Juror's evaluations late (not optional): needs Evaluation and the "
-    "review deadline of a call.",
-    "evaluation_late_summary": "One summary per call to the programme staff of the jurors "
-    "late with their evaluations (not optional).",
     "audition_convocation": "Audition convocation when a proposal is shortlisted "
     "(not optional, to the team): needs Audition (slot, place).",
     "audition_day_before": "Day-before reminder of an audition (optional, to the team): "

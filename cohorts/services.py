@@ -235,8 +235,11 @@ def _load_objects(rows: list[Reminder]) -> dict[tuple[int, int], object]:
         if model is None:
             continue
         queryset = model._base_manager.all()
-        if any(f.name == "call" for f in model._meta.concrete_fields):
+        fields = {f.name for f in model._meta.concrete_fields}
+        if "call" in fields:
             queryset = queryset.select_related("call")
+        elif "proposal" in fields:
+            queryset = queryset.select_related("proposal__call")
         for pk, obj in queryset.in_bulk(ids).items():
             objects[(content_type_id, pk)] = obj
     return objects
@@ -256,14 +259,18 @@ def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
             "title": str(obj),
             "edition": row.call.edition if row.call else "",
             "deadline": deadline_in_paris(row.due),
+            **(rule.words(obj) if rule.words else {}),
         }
+        path = rule.link(obj) if rule.link else link_to(obj)
         items.append(
             {
                 "kind": row.get_kind_display(),
+                "subject": rule.subject.format(**words) if rule.subject else "",
                 "sentence": rule.sentence.format(**words),
+                "details": rule.details(obj) if rule.details else [],
                 "deadline": words["deadline"],
                 "action": rule.action,
-                "url": settings.SITE_URL + link_to(obj),
+                "url": settings.SITE_URL + path,
             }
         )
     with translation.override("fr"):

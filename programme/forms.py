@@ -172,3 +172,35 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
+
+
+class DeleteAccountForm(forms.Form):
+    """Confirm the deletion of one's account: the password when there is one, and a tick."""
+
+    password = forms.CharField(
+        label=_("Votre mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Je comprends que mon compte est désactivé et mes nom et adresse effacés "
+            "immédiatement, sans retour possible."
+        ),
+        error_messages={"required": _("Cochez la case pour confirmer la suppression.")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        fields = ["password", "confirm"]
+        if not user.has_usable_password():  # signed in through ProConnect only
+            del self.fields["password"]
+            fields = ["confirm"]
+        self.helper = submit_helper(_("Supprimer définitivement mon compte"), *fields)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mot de passe incorrect."))
+        return password

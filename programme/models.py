@@ -82,6 +82,9 @@ class User(AbstractUser):
         default=True,
         help_text=_("Les avis d'échéance et de décision sont toujours envoyés."),
     )
+    # Set when the person's data is anonymised (account deleted on request, or retention
+    # period over); the row stays so that proposals and evaluations keep their counts.
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []

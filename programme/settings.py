@@ -254,6 +254,14 @@ CELERY_BEAT_SCHEDULE["reminders-scan"] = {
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
 
+# Personal data: candidates' data of calls closed longer ago than this is anonymised
+# (not laureates'); a nightly beat task does it, `manage.py anonymise_expired` by hand.
+PERSONAL_DATA_RETENTION_DAYS = env.int("PERSONAL_DATA_RETENTION_DAYS", default=3 * 365)
+CELERY_BEAT_SCHEDULE["personal-data-anonymise"] = {
+    "task": "programme.tasks.anonymise_expired",
+    "schedule": 24 * 3600.0,
+}
+
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]
 CRISPY_TEMPLATE_PACK = "crispy_dsfr"

@@ -17,6 +17,9 @@ account_patterns = [
     path("deconnexion/", views.logout, name="logout"),
     path("inscription/", views.signup, name="signup"),
     path("profil/", views.profile, name="profile"),
+    path("mes-donnees/", views.my_data, name="my-data"),
+    path("mes-donnees/export.json", views.my_data_export, name="my-data-export"),
+    path("mes-donnees/supprimer-mon-compte/", views.delete_account, name="delete-account"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

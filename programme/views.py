@@ -3,12 +3,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from calls.models import Call
@@ -16,11 +17,12 @@ from calls.queries import calls_with_counts, open_calls
 from cohorts.queries import programme_figures, published_cohorts
 from projects.models import Proposal
 
-from . import mail, proconnect
+from . import mail, proconnect, services
 from .enums import ProgrammeRole
-from .forms import ProfileForm, SignupForm
+from .exceptions import TransitionError
+from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
-from .queries import programmes_where, programmes_with_figures
+from .queries import personal_data_export, programmes_where, programmes_with_figures
 
 
 def crumbs(*links, current):
@@ -184,7 +186,97 @@ def static_page(template, title):
 
 legal_notice = static_page("pages/legal-notice.html", "Mentions légales")
 accessibility = static_page("pages/accessibility.html", "Déclaration d'accessibilité")
-personal_data = static_page("pages/personal-data.html", "Données personnelles")
+
+
+def retention_label(days: int) -> str:
+    """The retention period as people say it: "3 ans", "18 mois", "45 jours"."""
+    if days % 365 == 0:
+        years = days // 365
+        return ngettext("%(n)s an", "%(n)s ans", years) % {"n": years}
+    if days % 30 == 0:
+        return _("%(n)s mois") % {"n": days // 30}
+    return ngettext("%(n)s jour", "%(n)s jours", days) % {"n": days}
+
+
+def personal_data(request):
+    """What the portal keeps about people, why, and for how long (from the settings)."""
+    title = _("Données personnelles")
+    return render(
+        request,
+        "pages/personal-data.html",
+        {
+            "page_title": title,
+            "retention": retention_label(settings.PERSONAL_DATA_RETENTION_DAYS),
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "breadcrumb_data": crumbs(current=title),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_data(request):
+    """Mes données: download them, or delete the account."""
+    title = _("Mes données")
+    return render(
+        request,
+        "registration/my_data.html",
+        {
+            "page_title": title,
+            "retention": retention_label(settings.PERSONAL_DATA_RETENTION_DAYS),
+            "obstacles": services.deletion_obstacles(request.user),
+            "breadcrumb_data": crumbs((_("Mon profil"), reverse("profile")), current=title),
+        },
+    )
+
+
+@login_required
+@require_GET
+def my_data_export(request):
+    """The person's data as a JSON file to download."""
+    data = personal_data_export(request.user)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    stamp = timezone.localtime().strftime("%Y-%m-%d")
+    response["Content-Disposition"] = f'attachment; filename="mes-donnees-{stamp}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request):
+    """Ask for the account's deletion; done at once when nothing prevents it."""
+    user = request.user
+    form = DeleteAccountForm(request.POST or None, user=user)
+    obstacles = services.deletion_obstacles(user)
+    if request.method == "POST" and not obstacles and form.is_valid():
+        try:
+            services.delete_account(user, by=user, now=timezone.now())
+        except TransitionError as error:
+            messages.error(request, str(error))
+        else:
+            auth_logout(request)
+            messages.success(
+                request,
+                _("Votre compte est supprimé : vos nom et adresse sont effacés du portail."),
+            )
+            return redirect("home")
+    title = _("Supprimer mon compte")
+    return render(
+        request,
+        "registration/delete_account.html",
+        {
+            "form": form,
+            "obstacles": obstacles,
+            "page_title": title,
+            "breadcrumb_data": crumbs(
+                (_("Mon profil"), reverse("profile")),
+                (_("Mes données"), reverse("my-data")),
+                current=title,
+            ),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 def sitemap(request):

@@ -46,7 +46,7 @@ class ProposalAdmin(admin.ModelAdmin):
     list_select_related = ["call"]
     raw_id_fields = ["created_by", "defi"]
     autocomplete_fields = ["structure"]
-    readonly_fields = ["public_id", "version", "sequence"]
+    readonly_fields = ["public_id", "version", "sequence", "anonymised_at"]
     inlines = [TeamMemberInline, AnswerInline, VersionInline]
 
 

@@ -460,9 +460,11 @@ def update_jury_settings(
     hide_juror_names: bool,
     allows_not_applicable: bool,
     disagreement_threshold,
+    review_closes_at: datetime | None = None,
 ) -> Call:
-    """Staff set how jurors see each other, whether "not applicable" is offered, and the
-    disagreement threshold of the ranking."""
+    """Staff set how jurors see each other, whether "not applicable" is offered, the
+    disagreement threshold of the ranking, and the end of the written review (the deadline
+    of the jurors' reminders; None: no deadline, no reminder)."""
     _require_staff(call, by)
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if locked.state in {CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
@@ -480,18 +482,24 @@ def update_jury_settings(
     locked.hide_juror_names = hide_juror_names
     locked.allows_not_applicable = allows_not_applicable
     locked.disagreement_threshold = disagreement_threshold
-    locked.save(
-        update_fields=["hide_juror_names", "allows_not_applicable", "disagreement_threshold"]
-    )
+    locked.review_closes_at = review_closes_at
+    fields = [
+        "hide_juror_names",
+        "allows_not_applicable",
+        "disagreement_threshold",
+        "review_closes_at",
+    ]
+    locked.save(update_fields=fields)
     audit.record(
         by,
         "jury.settings",
         locked,
         reason=f"hide_juror_names={hide_juror_names}, allows_not_applicable="
-        f"{allows_not_applicable}, disagreement_threshold={disagreement_threshold}",
+        f"{allows_not_applicable}, disagreement_threshold={disagreement_threshold}, "
+        f"review_closes_at={review_closes_at.isoformat() if review_closes_at else ''}",
         at=now,
     )
-    for field in ("hide_juror_names", "allows_not_applicable", "disagreement_threshold"):
+    for field in fields:
         setattr(call, field, getattr(locked, field))
     return locked
 

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls.enums import ReviewPhase
+from calls.forms import ParisDateTimeField
 from programme.forms import submit_helper
 from programme.models import User
 
@@ -231,6 +232,14 @@ class JurySettingsForm(forms.Form):
         min_value=0,
         max_digits=5,
         decimal_places=2,
+    )
+    review_closes_at = ParisDateTimeField(
+        label=_("Fin de l'évaluation écrite (heure de Paris)"),
+        required=False,
+        help_text=_(
+            "Facultatif. Les jurés sont relancés trois jours avant, puis en cas de retard ; "
+            "l'équipe reçoit la liste des retardataires."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

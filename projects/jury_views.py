@@ -109,6 +109,7 @@ def panel(request, slug):
             "hide_juror_names": call.hide_juror_names,
             "allows_not_applicable": call.allows_not_applicable,
             "disagreement_threshold": call.disagreement_threshold,
+            "review_closes_at": call.review_closes_at,
         }
     )
     settings_form.helper.form_action = reverse("jury:settings", args=[call.slug])
@@ -232,7 +233,10 @@ def jury_settings(request, slug):
     call = _staff_call(request, slug)
     form = JurySettingsForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Le seuil de désaccord doit être un nombre positif."))
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label} : {error}" if label else error)
     else:
         _run(
             request,

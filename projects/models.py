@@ -67,6 +67,9 @@ class Proposal(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(_("déposée le"), null=True, blank=True)
+    # Set when the retention period is over: free texts, files and messages are replaced,
+    # what the statistics read (state, call, structure, amounts, choices) stays.
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMember", related_name="proposals"
     )

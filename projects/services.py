@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call, Defi
+from cohorts.reminders import receipts_owed
+from cohorts.services import owe_reminders
 from programme import audit, mail
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
@@ -481,17 +483,16 @@ def _record_version(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
         submitted_by=by,
         submitted_at=now,
     )
-    mail.send(
-        _team_emails(proposal),
-        "proposal_receipt",
-        {"proposal": proposal, "call": proposal.call, "version": version},
-    )
+    # The receipt goes through the reminder ledger, written in this transaction: one row per
+    # member, so a broker outage leaves it pending and the next scan delivers it.
+    owe_reminders(receipts_owed(version), now=now)
     return version
 
 
 @transaction.atomic(durable=True)
 def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalVersion:
-    """Submit (or submit again) a complete proposal while the call is open; mail the receipt."""
+    """Submit (or submit again) a complete proposal while the call is open; the receipt is
+    owed to each member of the team (reminder ledger) in the same transaction."""
     locked = _lock(proposal)
     _require_team_member(locked, by)
     call = locked.call

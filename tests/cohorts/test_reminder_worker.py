@@ -4,14 +4,18 @@ from datetime import timedelta
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderState
+from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
 from cohorts.services import REQUEUE_AFTER, scan_reminders
 from cohorts.tasks import scan_reminders as scan_task
 from programme import mail
+from projects import services as proposals
+from projects.enums import ProposalState
+from projects.models import Proposal, TeamMember
 from tests import factories
 from tests.worker import celery_publishing, wait_for
 
@@ -87,3 +91,48 @@ def test_the_beat_task_run_by_the_worker_scans_and_delivers(celery_worker):
 
     wait_for(lambda: states() == {ReminderState.SENT}, what="the ledger to say sent")
     assert [m["To"] for m in celery_worker.delivered()] == [draft.created_by.email]
+
+
+def test_a_submission_saved_while_the_broker_is_down_gets_its_receipt_from_the_next_scan(
+    celery_worker, client
+):
+    now = timezone.now()
+    call = open_call(now)
+    agent = factories.UserFactory()
+    mate = factories.UserFactory()
+    draft = proposals.start_proposal(call, by=agent, now=now, title="Registre des digues")
+    TeamMember.objects.create(proposal=draft, user=mate)
+    proposals.save_draft(
+        draft, by=agent, version=1, now=now, fields={"summary": "Un registre partagé."}, answers={}
+    )
+    client.force_login(agent)
+
+    with celery_publishing(broker_url=UNREACHABLE_BROKER, queue=celery_worker.queue):
+        response = client.post(reverse("projects:submit", args=[draft.public_id]), follow=True)
+
+    # Saving worked and the page says so; the receipts wait in the ledger.
+    submitted = Proposal.objects.get(pk=draft.pk)
+    assert submitted.state == ProposalState.SUBMITTED
+    assert f"Candidature déposée sous la référence {submitted.reference}" in (
+        response.content.decode()
+    )
+    assert set(Reminder.objects.values_list("kind", "recipient_id", "state")) == {
+        (ReminderKind.SUBMISSION_RECEIPT, agent.pk, ReminderState.PENDING),
+        (ReminderKind.SUBMISSION_RECEIPT, mate.pk, ReminderState.PENDING),
+    }
+    assert celery_worker.delivered() == []
+
+    # The broker is back: the next scan queues them, the worker sends one receipt each.
+    result = scan_reminders(now=timezone.now() + REQUEUE_AFTER)
+    assert result.queued_reminders == 2
+    wait_for(lambda: states() == {ReminderState.SENT}, what="the ledger to say sent")
+    delivered = celery_worker.delivered()
+    assert sorted(m["To"] for m in delivered) == sorted([agent.email, mate.email])
+    [version] = submitted.versions.all()
+    for message in delivered:
+        assert (
+            message["Subject"] == f"Accusé de réception {submitted.reference} — Registre des digues"
+        )
+        body = message.get_body(("plain",)).get_content()
+        assert f"Empreinte SHA-256 du contenu déposé : {version.sha256}" in body
+    assert scan_reminders(now=timezone.now() + 2 * REQUEUE_AFTER).queued_reminders == 0

@@ -208,12 +208,15 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.reference == reference
     (version,) = proposal.versions.all()
-    receipt = mail.outbox[-1]
-    assert len(mail.outbox) == 2
-    assert sorted(receipt.to) == sorted([agent.email, mate.email])
-    assert receipt.subject == f"Accusé de réception {reference} — {TITLE}"
-    assert f"Référence : {reference}" in receipt.body
-    assert f"Empreinte SHA-256 du contenu déposé : {version.sha256}" in receipt.body
+    # The invitation, then one receipt per member of the team (through the reminder ledger).
+    receipts = mail.outbox[1:]
+    assert len(mail.outbox) == 3
+    assert sorted(m.to[0] for m in receipts) == sorted([agent.email, mate.email])
+    for receipt in receipts:
+        assert receipt.subject == f"Accusé de réception {reference} — {TITLE}"
+        assert f"Référence : {reference}" in receipt.body
+        assert f"Empreinte SHA-256 du contenu déposé : {version.sha256}" in receipt.body
+        assert f"{proposal.get_absolute_url()}" in receipt.body
 
     # "Mes candidatures" shows the new state and what comes next.
     page.goto(reverse("projects:mine"))
@@ -257,4 +260,4 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     assert submitted.state == ProposalState.SUBMITTED
     assert submitted.submitted_at == proposal.submitted_at
     assert submitted.versions.count() == 1
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 3

@@ -7,10 +7,13 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail as django_mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calls.enums import CallKind, CallState
+from cohorts.enums import ReminderKind, ReminderState
+from cohorts.models import Reminder
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects import services
@@ -127,6 +130,8 @@ def test_submit_makes_a_version_a_reference_and_mails_the_receipt(
     programme = proposal.call.programme
     programme.reference_prefix = "FN"
     programme.save()
+    mate = factories.UserFactory(first_name="Sacha")
+    TeamMember.objects.create(proposal=proposal, user=mate)
     complete(proposal, agent)
     with django_capture_on_commit_callbacks(execute=True):
         version = services.submit_proposal(proposal, by=agent, now=NOW)
@@ -140,10 +145,35 @@ def test_submit_makes_a_version_a_reference_and_mails_the_receipt(
     )
     assert version.sha256 == hashlib.sha256(canonical.encode()).hexdigest()
     assert version.content["answers"][0]["value"] == "Une réponse"
-    (receipt,) = django_mail.outbox
-    assert receipt.to == [agent.email]
-    assert "FN-2026-0001" in receipt.subject
-    assert version.sha256 in receipt.body
+    # One receipt per member of the team, each a row of the reminder ledger, sent.
+    assert sorted(m.to[0] for m in django_mail.outbox) == sorted([agent.email, mate.email])
+    receipt = next(m for m in django_mail.outbox if m.to == [mate.email])
+    assert receipt.subject == f"Accusé de réception FN-2026-0001 — {proposal.title}"
+    assert "Bonjour Sacha" in receipt.body
+    assert "Référence : FN-2026-0001" in receipt.body
+    assert f"Empreinte SHA-256 du contenu déposé : {version.sha256}" in receipt.body
+    assert f"{settings.SITE_URL}{proposal.get_absolute_url()}" in receipt.body
+    html, _ = receipt.alternatives[0]
+    assert version.sha256 in html
+    assert f'href="{settings.SITE_URL}{proposal.get_absolute_url()}"' in html
+    assert set(
+        Reminder.objects.values_list("kind", "object_id", "recipient_id", "due", "state")
+    ) == {
+        (ReminderKind.SUBMISSION_RECEIPT, version.pk, user.pk, NOW, ReminderState.SENT)
+        for user in (agent, mate)
+    }
+
+
+def test_each_submission_of_a_new_version_has_its_own_receipt(
+    proposal, agent, question, django_capture_on_commit_callbacks
+):
+    complete(proposal, agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submit_proposal(proposal, by=agent, now=NOW)
+        second = services.submit_proposal(proposal, by=agent, now=NOW + timedelta(hours=1))
+    assert len(django_mail.outbox) == 2
+    assert f"Version : {second.number}" in django_mail.outbox[-1].body
+    assert Reminder.objects.filter(kind=ReminderKind.SUBMISSION_RECEIPT).count() == 2
 
 
 def test_resubmission_keeps_the_reference_and_adds_a_version(proposal, agent, question):
