@@ -165,7 +165,8 @@ def test_the_team_sees_its_timeline_and_what_is_due_next(client, laureate):
     response = login(client, laureate.intrapreneur).get(pages(laureate)["timeline"])
     html = response.content.decode()
     assert "À faire ensuite" in html
-    assert "Point d&#x27;étape n°1 : attendu le" in html and "en retard" in html
+    assert "Point d&#x27;étape n°1 : attendu le" in html
+    assert "en retard" in html
     assert "Rédiger le point d'étape" in html
     assert "Écarter" not in html  # staff's actions only
 
@@ -209,12 +210,15 @@ def test_the_team_saves_a_draft_then_files_its_report(client, laureate):
     response = client.post(url, {**data, "submit_report": "Déposer"})
     assert response.status_code == 302
     report = Report.objects.get()
-    assert report.is_submitted and report.values.get().value == 200
+    assert report.is_submitted
+    assert report.values.get().value == 200
     milestone.refresh_from_db()
     assert milestone.done_at is not None
     # Filed: read-only, and a later post changes nothing.
     page = client.get(url).content.decode()
-    assert "Déposé le" in page and "À risque" in page and 'name="results"' not in page
+    assert "Déposé le" in page
+    assert "À risque" in page
+    assert 'name="results"' not in page
     client.post(url, {**data, "results": "Changé", "save_draft": "x"})
     assert Report.objects.get().results == "200 transporteurs inscrits."
 
@@ -236,7 +240,8 @@ def test_the_coach_comments_a_filed_report(client, laureate):
     assert client.post(url, {"text": "Très clair, merci."}).status_code == 302
     login(client, laureate.intrapreneur)
     page = client.get(pages(laureate)["report"]).content.decode()
-    assert "Très clair, merci." in page and "Enregistrer le commentaire" not in page
+    assert "Très clair, merci." in page
+    assert "Enregistrer le commentaire" not in page
 
 
 # --- Staff -------------------------------------------------------------------------------------
@@ -257,7 +262,9 @@ def test_staff_skip_add_and_hold_the_review_from_the_timeline(client, laureate, 
     client.post(add, {"title": "Démo aux usagers", "due_on": "2030-01-15"})
     assert laureate.milestones.filter(kind=MilestoneKind.ADHOC, title="Démo aux usagers").exists()
     html = client.get(pages(laureate)["timeline"]).content.decode()
-    assert "Lancement décalé" in html and "Démo aux usagers" in html and "Rétablir" in html
+    assert "Lancement décalé" in html
+    assert "Démo aux usagers" in html
+    assert "Rétablir" in html
     response = client.post(pages(laureate)["review"], {"notes": "Cap maintenu."})
     assert response.status_code == 302
     assert laureate.milestones.get(kind=MilestoneKind.MIDTERM).notes == "Cap maintenu."
@@ -276,7 +283,8 @@ def test_staff_record_the_final_committee(client, laureate, staff):
     laureate.refresh_from_db()
     assert laureate.phase == Phase.ACCELERATION
     page = client.get(url).content.decode()
-    assert "Poursuit dans une nouvelle phase" in page and "Encore un an." in page
+    assert "Poursuit dans une nouvelle phase" in page
+    assert "Encore un an." in page
 
 
 def _late_cohort(programme, slug, size):
@@ -316,7 +324,8 @@ def test_the_dashboard_puts_the_late_first(client, programme, staff):
     assert [r.late_count for r in rows] == [4, 3, 2, 1, 0]
     html = response.content.decode()
     assert html.count('class="followup-strip"') == 5
-    assert "fr-badge--error" in html and "fr-badge--success" in html
+    assert "fr-badge--error" in html
+    assert "fr-badge--success" in html
     # Ties are broken by the oldest late due date, then the name.
     first = cohort.laureates.get(name="Startup 04")
     Milestone.objects.filter(laureate=first, kind=MilestoneKind.REPORT, number=1).update(

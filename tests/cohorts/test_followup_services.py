@@ -162,9 +162,7 @@ def first_report(laureate):
 
 def fill(milestone, user, **data):
     defaults = {"results": "200 entreprises inscrites.", "next_steps": "Ouvrir aux PME."}
-    return followup.save_report(
-        milestone, data={**defaults, **data}, values={}, by=user, now=NOW
-    )
+    return followup.save_report(milestone, data={**defaults, **data}, values={}, by=user, now=NOW)
 
 
 @pytest.mark.django_db
