@@ -17,7 +17,7 @@ from projects.enums import ProposalState, TeamRole
 from projects.models import Proposal
 
 from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
-from .followup import write_milestones
+from .followup import milestones_for
 from .models import (
     Cohort,
     Indicator,
@@ -261,19 +261,14 @@ def _unfiled(index: int, number: int, months: int) -> bool:
 
 def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -> None:
     """The cohort's milestones, reports filed month by month (some not: late), the mid-term
-    review held, and, for the oldest cohort, the final committee's decisions. Rows are written
-    in bulk; a cohort whose reports exist is left as it is."""
+    review held, and, for the oldest cohort, the final committee's decisions. Rows are made in
+    memory and written in bulk; a laureate who has milestones already is left as it is."""
     start = datetime.combine(cohort.starts_on, datetime.min.time(), PARIS)
-    write_milestones(cohort, now=start)
-    if Report.objects.filter(milestone__laureate__cohort=cohort).exists():
-        return
     indicators = _indicators(cohort.programme)
-    laureates = list(
-        cohort.laureates.order_by("name", "pk").prefetch_related("milestones", "members")
-    )
-    reports, done, values = [], [], []
+    laureates = list(cohort.laureates.filter(milestones__isnull=True).order_by("name", "pk"))
+    reports, done, values, decisions = [], [], [], []
     for index, laureate in enumerate(laureates):
-        milestones = sorted(laureate.milestones.all(), key=lambda m: (m.due_on, m.pk))
+        milestones = milestones_for(laureate, cohort, start)
         months = sum(1 for m in milestones if m.kind == MilestoneKind.REPORT)
         author = laureate.intrapreneur_id
         for m in milestones:
@@ -306,10 +301,8 @@ def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -
                     )
                 )
                 m.done_at = at
-                done.append(m)
             elif m.kind == MilestoneKind.MIDTERM:
                 m.done_at, m.notes = m.deadline - timedelta(hours=6), MIDTERM_NOTES
-                done.append(m)
             elif m.kind == MilestoneKind.FINAL and committee_held:
                 outcome = {
                     Phase.PERMANENT: FinalOutcome.PERMANENT,
@@ -317,14 +310,18 @@ def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -
                 }.get(laureate.phase, FinalOutcome.CONTINUE)
                 m.done_at = m.deadline - timedelta(hours=6)
                 m.outcome, m.next_phase, m.notes = outcome, laureate.phase, FN_REASONS[outcome]
-                done.append(m)
-                audit.record(staff, "laureate.final_decision", laureate,
-                             after=laureate.phase,
-                             reason=f"{outcome.label} — {m.notes}", at=m.done_at)  # fmt: skip
+                decisions.append((laureate, m))
+        done.extend(milestones)
+    Milestone.objects.bulk_create(done, batch_size=500)
+    for report in reports:
+        report.milestone = report.milestone  # the milestone's primary key, set just now
     Report.objects.bulk_create(reports, batch_size=500)
-    Milestone.objects.bulk_update(
-        done, ["done_at", "notes", "outcome", "next_phase"], batch_size=500
-    )
+    for laureate, m in decisions:
+        reason = f"{FinalOutcome(m.outcome).label} — {m.notes}"
+        audit.record(
+            staff, "laureate.final_decision", laureate, after=m.next_phase, reason=reason,
+            at=m.done_at,
+        )  # fmt: skip
     for report in reports:
         number = report.milestone.number
         for indicator, step in indicators:

@@ -78,7 +78,8 @@ def schedule(starts_on: date, ends_on: date) -> list[Step]:
     return sorted(steps, key=lambda s: (s.due_on, s.kind != MilestoneKind.REPORT))
 
 
-def _milestones_for(laureate: Laureate, cohort: Cohort, now: datetime) -> list[Milestone]:
+def milestones_for(laureate: Laureate, cohort: Cohort, now: datetime) -> list[Milestone]:
+    """A laureate's milestones from the cohort's schedule, not saved yet."""
     return [
         Milestone(
             laureate=laureate,
@@ -98,7 +99,7 @@ def write_milestones(cohort: Cohort, *, now: datetime) -> int:
     """Give every laureate of the cohort without milestones its schedule (no audit: the caller
     records it). Returns how many laureates got theirs."""
     laureates = list(cohort.laureates.filter(milestones__isnull=True).distinct())
-    rows = [m for laureate in laureates for m in _milestones_for(laureate, cohort, now)]
+    rows = [m for laureate in laureates for m in milestones_for(laureate, cohort, now)]
     Milestone.objects.bulk_create(rows, batch_size=500)
     return len(laureates)
 
