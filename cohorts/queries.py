@@ -217,3 +217,17 @@ def laureates_followed_by(user):
         .distinct()
         .order_by("-cohort__starts_on", "name")
     )
+
+
+def laureates_coached_by(user):
+    """The laureates the person coaches or mentors, with their cohort (one query)."""
+    from django.db.models import Q
+
+    from .models import Laureate
+
+    return (
+        Laureate.objects.filter(Q(coach=user) | Q(mentors=user))
+        .select_related("cohort")
+        .distinct()
+        .order_by("-cohort__starts_on", "name")
+    )

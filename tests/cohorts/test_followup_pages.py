@@ -177,6 +177,12 @@ def test_the_dashboard_links_the_team_to_its_timeline(client, laureate):
     assert pages(laureate)["timeline"] in html
 
 
+def test_the_coach_finds_the_laureates_on_the_dashboard(client, laureate):
+    html = login(client, laureate.coach).get(reverse("dashboard")).content.decode()
+    assert "Lauréats que j&#x27;accompagne" in html or "Lauréats que j'accompagne" in html
+    assert pages(laureate)["timeline"] in html
+
+
 def test_the_header_links_to_the_cohorts(client):
     html = client.get(reverse("home")).content.decode()
     assert f'href="{reverse("cohorts:index")}"' in html
