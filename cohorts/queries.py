@@ -10,10 +10,17 @@ from .models import Reminder
 def reminders_for_staff(**scope) -> QuerySet[Reminder]:
     """The reminders of one call (`call=`) or cohort (`cohort=`), newest first, with what a
     row shows (recipient, object) fetched in a fixed number of queries."""
+    from django.contrib.contenttypes.prefetch import GenericPrefetch
+
+    from .models import Milestone
+
     return (
         Reminder.objects.filter(**scope)
         .select_related("recipient", "content_type")
-        .prefetch_related("content_object")
+        # A milestone names its laureate: fetched with it, not once per row.
+        .prefetch_related(
+            GenericPrefetch("content_object", [Milestone.objects.select_related("laureate")])
+        )
         .order_by("-created_at", "-id")
     )
 

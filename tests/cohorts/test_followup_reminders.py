@@ -212,3 +212,27 @@ def test_a_report_filed_before_the_mail_leaves_cancels_it(
         scan_reminders(now=NOW + timedelta(minutes=30))
     assert mail.outbox == []
     assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.CANCELLED}
+
+
+def test_the_cohort_reminder_page_names_each_milestone_in_fixed_queries(
+    client, frozen, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    cohort = factories.CohortFactory(slug="suivie")
+    staff = factories.StaffFactory(programme=cohort.programme)
+    client.force_login(staff)
+    url = reverse("reminders:cohort", kwargs={"slug": "suivie"})
+
+    def grow_and_count(n):
+        for _ in range(n):
+            lau = factories.LaureateFactory(cohort=cohort)
+            milestone(lau, TODAY + timedelta(days=3))
+        with django_capture_on_commit_callbacks(execute=False):
+            scan_reminders(now=NOW)
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url).content.decode()
+        assert html.count("n°1 — Startup") == Reminder.objects.count()
+        return len(queries)
+
+    assert grow_and_count(2) == grow_and_count(20)
