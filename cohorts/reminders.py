@@ -192,7 +192,7 @@ RULES: dict[str, Rule] = {
             select=_milestones_due(ReminderKind.REPORT_DUE_7D, "report", 1, 7),
             still_owed=_milestone_open,
             sentence="« {title} » est attendu au plus tard le {deadline}.",
-            action="Rédiger le point d'étape",
+            action="Ouvrir la frise de suivi",
         ),
         Rule(
             kind=ReminderKind.REPORT_LATE_1D,
@@ -202,7 +202,7 @@ RULES: dict[str, Rule] = {
             select=_milestones_due(ReminderKind.REPORT_LATE_1D, "report", -7, -1),
             still_owed=_milestone_open,
             sentence="« {title} » était attendu le {deadline} : il est en retard.",
-            action="Déposer le point d'étape",
+            action="Ouvrir la frise de suivi",
         ),
         Rule(
             kind=ReminderKind.MIDTERM_REVIEW,
@@ -210,7 +210,7 @@ RULES: dict[str, Rule] = {
             select=_milestones_due(ReminderKind.MIDTERM_REVIEW, "midterm", 0, 14),
             still_owed=_milestone_open,
             sentence="La « {title} » approche : elle a lieu au plus tard le {deadline}.",
-            action="Voir la frise du suivi",
+            action="Ouvrir la frise de suivi",
         ),
         Rule(
             kind=ReminderKind.FINAL_COMMITTEE,
@@ -218,7 +218,7 @@ RULES: dict[str, Rule] = {
             select=_milestones_due(ReminderKind.FINAL_COMMITTEE, "final", 0, 14),
             still_owed=_milestone_open,
             sentence="Le « {title} » approche : il se tient au plus tard le {deadline}.",
-            action="Préparer le comité final",
+            action="Ouvrir la frise de suivi",
         ),
     )
 }
