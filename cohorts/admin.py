@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Laureate, Reminder
+from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Reminder, Report
 
 
 class LaureateInline(admin.TabularInline):
@@ -44,3 +44,51 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(admin.ModelAdmin):
+    """The indicators each programme asks in the monthly reports."""
+
+    list_display = ["label", "unit", "programme", "position"]
+    list_filter = ["programme"]
+    search_fields = ["label"]
+
+
+class ReportInline(admin.StackedInline):
+    model = Report
+    extra = 0
+    fields = ["period_start", "period_end", "status", "results", "next_steps", "blockers",
+              "submitted_at", "coach_comment"]  # fmt: skip
+    readonly_fields = ["submitted_at"]
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    """Milestones are made and closed by the follow-up pages (audited); the admin reads them."""
+
+    list_display = ["title", "laureate", "kind", "due_on", "done_at", "skipped_at"]
+    list_filter = ["kind", "laureate__cohort"]
+    search_fields = ["title", "laureate__name"]
+    list_select_related = ["laureate"]
+    raw_id_fields = ["laureate"]
+    date_hierarchy = "due_on"
+    inlines = [ReportInline]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 0
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["milestone", "status", "submitted_at", "commented_at"]
+    list_filter = ["status", "milestone__laureate__cohort"]
+    search_fields = ["milestone__laureate__name"]
+    list_select_related = ["milestone__laureate"]
+    raw_id_fields = ["milestone", "updated_by", "submitted_by", "commented_by"]
+    inlines = [IndicatorValueInline]

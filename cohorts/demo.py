@@ -5,18 +5,28 @@ their entrepreneur, people by e-mail. The seed command runs inside one transacti
 writes rows directly instead of calling the durable services. People are fictitious.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from calls.models import Call, Defi
+from programme import audit
 from programme.enums import StructureType
 from programme.models import Programme, Structure, User
 from projects.enums import ProposalState, TeamRole
 from projects.models import Proposal
 
-from .enums import Phase
-from .models import Cohort, Laureate, default_end
+from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
+from .followup import milestones_for
+from .models import (
+    Cohort,
+    Indicator,
+    IndicatorValue,
+    Laureate,
+    Milestone,
+    Report,
+    default_end,
+)
 from .services import first_line
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -206,6 +216,121 @@ def _seed_eig(programme: Programme) -> Cohort:
     return cohort
 
 
+# The indicators each programme asks in its monthly reports: (label, unit, monthly growth).
+INDICATORS = {
+    "fabrique-numerique": [("Usagers touchés", "usagers", 150), ("Démarches traitées", "", 40)],
+    "fast": [("Usagers touchés", "usagers", 900), ("Services utilisateurs", "services", 3)],
+    "eig": [("Jeux de données ouverts", "jeux", 1), ("Agents utilisateurs", "agents", 25)],
+}
+REPORT_TEXTS = [
+    ("Entretiens avec une vingtaine d'usagers ; premier prototype testé sur le terrain.",
+     "Ouvrir un premier service à un territoire pilote.", ""),
+    ("Service ouvert au territoire pilote ; premiers retours positifs des agents.",
+     "Mesurer l'usage et corriger les irritants relevés.",
+     "Accès aux données de l'administration encore en attente."),
+    ("Usage en hausse chaque semaine ; deux nouveaux territoires demandeurs.",
+     "Préparer l'ouverture nationale et la documentation.", ""),
+]  # fmt: skip
+MIDTERM_NOTES = "Revue tenue avec l'équipe et le sponsor : cap confirmé, usage en progression."
+# FN laureates' final committee, from the phase they reached.
+FN_REASONS = {
+    FinalOutcome.PERMANENT: "Usage établi et budget de fonctionnement assuré par l'administration.",
+    FinalOutcome.CONTINUE: "Impact démontré ; le produit poursuit pour consolider son usage.",
+    FinalOutcome.ABANDON: "Pas d'usage suffisant malgré les itérations ; l'équipe rejoint "
+    "d'autres projets.",
+}
+
+
+def _indicators(programme: Programme) -> list[tuple[Indicator, int]]:
+    out = []
+    for position, (label, unit, step) in enumerate(INDICATORS.get(programme.slug, [])):
+        indicator, _ = Indicator.objects.update_or_create(
+            programme=programme, label=label, defaults={"unit": unit, "position": position}
+        )
+        out.append((indicator, step))
+    return out
+
+
+def _unfiled(index: int, number: int, months: int) -> bool:
+    """Which reports a demo laureate has not filed: every third laureate misses one, the
+    seventh of each ten misses its last two (so the dashboard has late ones to show)."""
+    return (index % 3 == 1 and number == 1 + index % months) or (
+        index % 10 == 6 and number > months - 2
+    )
+
+
+def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -> None:
+    """The cohort's milestones, reports filed month by month (some not: late), the mid-term
+    review held, and, for the oldest cohort, the final committee's decisions. Rows are made in
+    memory and written in bulk; a laureate who has milestones already is left as it is."""
+    start = datetime.combine(cohort.starts_on, datetime.min.time(), PARIS)
+    indicators = _indicators(cohort.programme)
+    laureates = list(cohort.laureates.filter(milestones__isnull=True).order_by("name", "pk"))
+    reports, done, values, decisions = [], [], [], []
+    for index, laureate in enumerate(laureates):
+        milestones = milestones_for(laureate, cohort, start)
+        months = sum(1 for m in milestones if m.kind == MilestoneKind.REPORT)
+        author = laureate.intrapreneur_id
+        for m in milestones:
+            if m.kind == MilestoneKind.REPORT and not _unfiled(index, m.number, months):
+                at = m.deadline - timedelta(days=(index + m.number) % 4, hours=3)
+                results, next_steps, blockers = REPORT_TEXTS[(index + m.number) % 3]
+                status = (
+                    ReportStatus.AT_RISK if (index + m.number) % 5 == 0 else ReportStatus.ON_TRACK
+                )
+                reports.append(
+                    Report(
+                        milestone=m,
+                        period_start=m.period_start,
+                        period_end=m.period_end,
+                        results=results,
+                        next_steps=next_steps,
+                        blockers=blockers,
+                        status=status,
+                        updated_at=at,
+                        updated_by_id=author,
+                        submitted_at=at,
+                        submitted_by_id=author,
+                        coach_comment="Bonne progression ; pensez à mesurer l'usage réel."
+                        if laureate.coach_id and m.number % 2 == 0
+                        else "",
+                        commented_at=at + timedelta(days=2)
+                        if laureate.coach_id and m.number % 2 == 0
+                        else None,
+                        commented_by_id=laureate.coach_id if m.number % 2 == 0 else None,
+                    )
+                )
+                m.done_at = at
+            elif m.kind == MilestoneKind.MIDTERM:
+                m.done_at, m.notes = m.deadline - timedelta(hours=6), MIDTERM_NOTES
+            elif m.kind == MilestoneKind.FINAL and committee_held:
+                outcome = {
+                    Phase.PERMANENT: FinalOutcome.PERMANENT,
+                    Phase.ABANDONED: FinalOutcome.ABANDON,
+                }.get(laureate.phase, FinalOutcome.CONTINUE)
+                m.done_at = m.deadline - timedelta(hours=6)
+                m.outcome, m.next_phase, m.notes = outcome, laureate.phase, FN_REASONS[outcome]
+                decisions.append((laureate, m))
+        done.extend(milestones)
+    Milestone.objects.bulk_create(done, batch_size=500)
+    for report in reports:
+        report.milestone = report.milestone  # the milestone's primary key, set just now
+    Report.objects.bulk_create(reports, batch_size=500)
+    for laureate, m in decisions:
+        reason = f"{FinalOutcome(m.outcome).label} — {m.notes}"
+        audit.record(
+            staff, "laureate.final_decision", laureate, after=m.next_phase, reason=reason,
+            at=m.done_at,
+        )  # fmt: skip
+    for report in reports:
+        number = report.milestone.number
+        for indicator, step in indicators:
+            values.append(
+                IndicatorValue(report=report, indicator=indicator, value=Decimal(step * number))
+            )
+    IndicatorValue.objects.bulk_create(values, batch_size=1000)
+
+
 def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> dict[str, Cohort]:
     """Create or refresh the three demo cohorts; returns them by slug."""
     coach = users.get(COACH) or User.objects.filter(email=COACH).first()
@@ -216,4 +341,9 @@ def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> di
         cohorts["fast-13"] = _seed_fast(programmes["fast"], coach)
     if "eig" in programmes:
         cohorts["eig-2"] = _seed_eig(programmes["eig"])
+    for slug, cohort in cohorts.items():
+        staff = User.objects.filter(
+            memberships__programme=cohort.programme, memberships__role="staff"
+        ).first()
+        seed_followup(cohort, staff=staff, committee_held=slug == "fabrique-numerique-2018")
     return cohorts

@@ -42,3 +42,37 @@ class ReminderState(models.TextChoices):
 
 # States a staff member may ask to send again.
 RESENDABLE_STATES = frozenset({ReminderState.FAILED})
+
+
+class MilestoneKind(models.TextChoices):
+    """What a milestone of a laureate's follow-up is."""
+
+    REPORT = "report", _("Point d'étape mensuel")
+    MIDTERM = "midterm", _("Revue de mi-parcours")
+    FINAL = "final", _("Comité final")
+    ADHOC = "adhoc", _("Jalon ponctuel")
+
+
+class MilestoneState(models.TextChoices):
+    """Where a milestone stands; computed from its dates, never stored (see `Milestone.state`)."""
+
+    DONE = "done", _("Fait")
+    LATE = "late", _("En retard")
+    UPCOMING = "upcoming", _("À venir")
+    SKIPPED = "skipped", _("Sans objet")
+
+
+class ReportStatus(models.TextChoices):
+    """The team's own weather of its project in a report."""
+
+    ON_TRACK = "on_track", _("En bonne voie")
+    AT_RISK = "at_risk", _("À risque")
+    LATE = "late", _("En retard")
+
+
+class FinalOutcome(models.TextChoices):
+    """What the final committee decides for a laureate."""
+
+    PERMANENT = "perennise", _("Pérennisé")
+    CONTINUE = "continue", _("Poursuit dans une nouvelle phase")
+    ABANDON = "abandon", _("Abandon")

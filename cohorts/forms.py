@@ -9,7 +9,7 @@ from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
 
-from .enums import Phase
+from .enums import FinalOutcome, Phase, ReportStatus
 from .models import Cohort, Laureate
 
 
@@ -119,3 +119,170 @@ class LaureateForm(forms.ModelForm):
         if value is not None and not 0 <= value <= 300000:
             raise forms.ValidationError(_("Le financement accordé est plafonné à 300 000 €."))
         return value
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+def _date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.Form):
+    """The team's monthly report: the period, the programme's indicators, results, next
+    steps, blockers and the project's status. Saved as a draft, then submitted."""
+
+    period_start = forms.DateField(label=_("Période du"), widget=_date_widget())
+    period_end = forms.DateField(label=_("au"), widget=_date_widget())
+    results = forms.CharField(
+        label=_("Résultats du mois"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    next_steps = forms.CharField(
+        label=_("Prochaines étapes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    blockers = forms.CharField(
+        label=_("Points de blocage"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ce dont vous avez besoin du programme ou de votre administration."),
+    )
+    status = forms.ChoiceField(
+        label=_("État du projet"),
+        required=False,
+        choices=[("", _("— à choisir —")), *ReportStatus.choices],
+    )
+
+    def __init__(self, *args, indicators=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        names = []
+        for indicator in self.indicators:
+            name = f"indicator_{indicator.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=str(indicator),
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                min_value=0,
+            )
+            names.append(name)
+        self.helper = FormHelper()
+        fieldsets = [Fieldset(_("La période"), "period_start", "period_end")]
+        if names:
+            fieldsets.append(Fieldset(_("Les indicateurs du programme"), *names))
+        fieldsets.append(
+            Fieldset(_("Le mois écoulé"), "results", "next_steps", "blockers", "status")
+        )
+        self.helper.layout = Layout(*fieldsets)
+        self.helper.add_input(
+            Submit("save_draft", _("Enregistrer le brouillon"), css_class="fr-btn--secondary")
+        )
+        self.helper.add_input(Submit("submit_report", _("Déposer le point d'étape")))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("La fin de la période doit venir après son début."))
+        return data
+
+    def report_data(self) -> dict:
+        return {f: self.cleaned_data.get(f) for f in (
+            "period_start", "period_end", "results", "next_steps", "blockers", "status"
+        )}  # fmt: skip
+
+    def indicator_values(self) -> dict:
+        return {i.pk: self.cleaned_data.get(f"indicator_{i.pk}") for i in self.indicators}
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(
+        label=_("Commentaire du coach"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Enregistrer le commentaire"), Fieldset("", "text"))
+
+
+class MilestoneAddForm(forms.Form):
+    title = forms.CharField(label=_("Intitulé du jalon"), max_length=200)
+    due_on = forms.DateField(label=_("Échéance"), widget=_date_widget())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Ajouter le jalon"), Fieldset("", "title", "due_on"))
+
+
+class SkipForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReviewForm(forms.Form):
+    notes = forms.CharField(
+        label=_("Compte rendu"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Enregistrer la revue"), Fieldset("", "notes"))
+
+
+class FinalDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Décision du comité"), choices=FinalOutcome.choices, widget=forms.RadioSelect
+    )
+    next_phase = forms.ChoiceField(
+        label=_("Phase dans laquelle le lauréat poursuit"),
+        required=False,
+        help_text=_("Seulement s'il poursuit dans une nouvelle phase."),
+    )
+    reasons = forms.CharField(
+        label=_("Motifs de la décision"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from .followup import CONTINUE_PHASES
+
+        super().__init__(*args, **kwargs)
+        self.fields["next_phase"].choices = [("", "—")] + [
+            (p.value, p.label) for p in CONTINUE_PHASES
+        ]
+        self.helper = _helper(
+            _("Enregistrer la décision"), Fieldset("", "outcome", "next_phase", "reasons")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == FinalOutcome.CONTINUE and not data.get("next_phase"):
+            self.add_error(
+                "next_phase", _("Choisissez la phase dans laquelle le lauréat poursuit.")
+            )
+        return data
+
+
+FOLLOWUP_STATUSES = [
+    ("", _("Tous")),
+    ("late", _("Un jalon en retard")),
+    ("up_to_date", _("À jour")),
+    ("on_track", _("Dernier point : en bonne voie")),
+    ("at_risk", _("Dernier point : à risque")),
+    ("report_late", _("Dernier point : en retard")),
+]
+
+
+class FollowupFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Suivi"),
+        choices=FOLLOWUP_STATUSES,
+        required=False,
+        widget=forms.Select(attrs={"class": "fr-select"}),
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"),
+        choices=[("", _("Toutes")), *Phase.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "fr-select"}),
+    )

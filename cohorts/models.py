@@ -1,5 +1,6 @@
 import calendar
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -12,7 +13,17 @@ from calls.models import Call
 from programme.models import Programme, Structure
 from projects.models import Proposal
 
-from .enums import Phase, ReminderKind, ReminderState
+from .enums import (
+    FinalOutcome,
+    MilestoneKind,
+    MilestoneState,
+    Phase,
+    ReminderKind,
+    ReminderState,
+    ReportStatus,
+)
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def add_months(day: date, months: int) -> date:
@@ -206,3 +217,168 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.recipient_id} — {self.due:%Y-%m-%d}"
+
+
+# --- Follow-up: milestones, reports, indicators -------------------------------------------------
+
+
+class Indicator(models.Model):
+    """An indicator a programme asks its laureates to report every month (e.g. users reached)."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("programme")
+    )
+    label = models.CharField(_("libellé"), max_length=150)
+    unit = models.CharField(_("unité"), max_length=40, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("indicateur de suivi")
+        verbose_name_plural = _("indicateurs de suivi")
+        ordering = ["programme", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "label"], name="indicator_unique_label"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} ({self.unit})" if self.unit else self.label
+
+
+class Milestone(models.Model):
+    """A dated step of a laureate's follow-up: a monthly report, the mid-term review, the final
+    committee, or an ad-hoc milestone added by staff.
+
+    The due date is written when the milestone is made and never recomputed: a report not
+    filed by then is late, and stays late until it is filed (or staff skip it with a reason).
+    """
+
+    laureate = models.ForeignKey(
+        Laureate, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("lauréat")
+    )
+    kind = models.CharField(_("nature"), max_length=10, choices=MilestoneKind)
+    # The report's month (1, 2, …); 0 for the other kinds.
+    number = models.PositiveSmallIntegerField(_("numéro"), default=0)
+    title = models.CharField(_("intitulé"), max_length=200)
+    due_on = models.DateField(_("échéance"))
+    period_start = models.DateField(_("début de la période"), null=True, blank=True)
+    period_end = models.DateField(_("fin de la période"), null=True, blank=True)
+    done_at = models.DateTimeField(_("fait le"), null=True, blank=True)
+    skipped_at = models.DateTimeField(_("écarté le"), null=True, blank=True)
+    skip_reason = models.TextField(_("motif de l'écart"), blank=True)
+    # The review's or the committee's minutes, and the committee's decision.
+    notes = models.TextField(_("compte rendu"), blank=True)
+    outcome = models.CharField(_("décision"), max_length=20, choices=FinalOutcome, blank=True)
+    next_phase = models.CharField(_("phase suivante"), max_length=20, choices=Phase, blank=True)
+    created_at = models.DateTimeField(_("créé le"))
+
+    class Meta:
+        verbose_name = _("jalon")
+        verbose_name_plural = _("jalons")
+        ordering = ["laureate", "due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["laureate", "kind", "number"],
+                condition=~models.Q(kind=MilestoneKind.ADHOC),
+                name="milestone_generated_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(done_at__isnull=True) | models.Q(skipped_at__isnull=True),
+                name="milestone_done_or_skipped",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(skipped_at__isnull=True) | ~models.Q(skip_reason=""),
+                name="milestone_skip_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "due_on"], name="milestone_due_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} — {self.laureate.name}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "cohorts:timeline",
+            kwargs={"slug": self.laureate.cohort.slug, "pk": self.laureate_id},
+        )
+
+    @property
+    def deadline(self) -> datetime:
+        """The due date's last minute, Paris time: what reminders and mails speak of."""
+        return datetime.combine(self.due_on, time(23, 59), PARIS)
+
+    def state(self, today: date) -> str:
+        if self.done_at is not None:
+            return MilestoneState.DONE
+        if self.skipped_at is not None:
+            return MilestoneState.SKIPPED
+        return MilestoneState.LATE if self.due_on < today else MilestoneState.UPCOMING
+
+
+class Report(models.Model):
+    """A monthly report of a laureate's team; the coach comments once it is submitted."""
+
+    milestone = models.OneToOneField(
+        Milestone, on_delete=models.CASCADE, related_name="report", verbose_name=_("jalon")
+    )
+    period_start = models.DateField(_("du"))
+    period_end = models.DateField(_("au"))
+    results = models.TextField(_("résultats"), blank=True)
+    next_steps = models.TextField(_("prochaines étapes"), blank=True)
+    blockers = models.TextField(_("points de blocage"), blank=True)
+    status = models.CharField(_("état du projet"), max_length=10, choices=ReportStatus, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    coach_comment = models.TextField(_("commentaire du coach"), blank=True)
+    commented_at = models.DateTimeField(_("commenté le"), null=True, blank=True)
+    commented_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("point d'étape")
+        verbose_name_plural = _("points d'étape")
+        ordering = ["milestone"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(period_start__lte=models.F("period_end")),
+                name="report_period_ordered",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(submitted_at__isnull=True) | ~models.Q(status=""),
+                name="report_submitted_has_status",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.milestone)
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+
+class IndicatorValue(models.Model):
+    """The value of one of the programme's indicators in a report."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="values")
+    value = models.DecimalField(_("valeur"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("valeur d'indicateur")
+        verbose_name_plural = _("valeurs d'indicateurs")
+        ordering = ["report", "indicator__position", "indicator"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="indicator_value_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"

@@ -4,6 +4,7 @@ and the staff's cohort desk (the reminders keep /rappels/)."""
 from django.urls import path
 
 from . import cohort_views as views
+from . import followup_views
 
 app_name = "cohorts"
 
@@ -16,4 +17,26 @@ urlpatterns = [
     path("<slug:slug>/pilotage/", views.cohort_manage, name="manage"),
     path("<slug:slug>/publication/", views.cohort_publication, name="publication"),
     path("<slug:slug>/laureats/<int:pk>/modifier/", views.laureate_edit, name="laureate-edit"),
+    path("<slug:slug>/suivi/", followup_views.followup_dashboard, name="followup"),
+    path("<slug:slug>/suivi/jalons/", followup_views.followup_start, name="followup-start"),
+    path("<slug:slug>/laureats/<int:pk>/suivi/", followup_views.timeline, name="timeline"),
+    path(
+        "<slug:slug>/laureats/<int:pk>/jalons/ajouter/",
+        followup_views.milestone_add,
+        name="milestone-add",
+    ),
+    path("<slug:slug>/jalons/<int:pk>/point/", followup_views.report, name="report"),
+    path(
+        "<slug:slug>/jalons/<int:pk>/commentaire/",
+        followup_views.report_comment,
+        name="report-comment",
+    ),
+    path(
+        "<slug:slug>/jalons/<int:pk>/ecarter/", followup_views.milestone_skip, name="milestone-skip"
+    ),
+    path(
+        "<slug:slug>/jalons/<int:pk>/revue/",
+        followup_views.milestone_review,
+        name="milestone-review",
+    ),
 ]

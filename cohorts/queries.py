@@ -8,7 +8,7 @@ from calls.models import Call, JuryMember
 from projects.models import Proposal, ProposalVersion
 
 from .enums import ReminderState
-from .models import Reminder
+from .models import Milestone, Reminder
 
 
 def reminders_for_staff(**scope) -> QuerySet[Reminder]:
@@ -27,6 +27,8 @@ def reminders_for_staff(**scope) -> QuerySet[Reminder]:
                     ProposalVersion.objects.all(),
                     JuryMember.objects.select_related("user", "call"),
                     Call.objects.all(),
+                    # A milestone names its laureate.
+                    Milestone.objects.select_related("laureate"),
                 ],
             )
         )
@@ -142,3 +144,108 @@ def programme_figures(programme) -> dict:
     )
     cohorts = Cohort.objects.filter(programme=programme, published_at__isnull=False).count()
     return {"cohorts": cohorts, **laureates}
+
+
+# --- Follow-up: the staff dashboard and a laureate's timeline ----------------------------------
+
+
+def _late(today):
+    from django.db.models import Q
+
+    return Q(
+        milestones__done_at__isnull=True,
+        milestones__skipped_at__isnull=True,
+        milestones__due_on__lt=today,
+    )
+
+
+def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
+    """The laureates of a cohort for the staff dashboard, late ones first (most late
+    milestones first, then the oldest late due date), then by name; each with its milestones
+    and their reports prefetched, and its counts by state: three queries whatever the size.
+
+    `status`: "late" (a milestone late), "up_to_date" (none late), or a report status
+    (the last submitted report's: on_track, at_risk, late as "report_late").
+    """
+    from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
+
+    from .models import Milestone, Report
+
+    last_status = (
+        Report.objects.filter(milestone__laureate=OuterRef("pk"), submitted_at__isnull=False)
+        .order_by("-milestone__due_on", "-pk")
+        .values("status")[:1]
+    )
+    rows = cohort.laureates.annotate(
+        late_count=Count("milestones", filter=_late(today)),
+        first_late=Min("milestones__due_on", filter=_late(today)),
+        done_count=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
+        total_count=Count("milestones"),
+        last_status=Subquery(last_status),
+    )
+    if status == "late":
+        rows = rows.filter(late_count__gt=0)
+    elif status == "up_to_date":
+        rows = rows.filter(late_count=0)
+    elif status in ("on_track", "at_risk", "report_late"):
+        rows = rows.filter(last_status="late" if status == "report_late" else status)
+    if phase:
+        rows = rows.filter(phase=phase)
+    return (
+        rows.select_related("intrapreneur", "coach")
+        .prefetch_related(
+            Prefetch(
+                "milestones",
+                queryset=Milestone.objects.select_related("report").order_by("due_on", "pk"),
+            )
+        )
+        .order_by("-late_count", "first_late", "name", "pk")
+    )
+
+
+def timeline_of(laureate):
+    """A laureate's milestones in date order, each with its report and the report's values
+    (two queries)."""
+    from django.db.models import Prefetch
+
+    from .models import IndicatorValue, Milestone
+
+    return (
+        Milestone.objects.filter(laureate=laureate)
+        .select_related("report")
+        .prefetch_related(
+            Prefetch(
+                "report__values",
+                queryset=IndicatorValue.objects.select_related("indicator"),
+            )
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+def laureates_followed_by(user):
+    """The laureates whose team the person is in, with their cohort (one query)."""
+    from django.db.models import Q
+
+    from .models import Laureate
+
+    return (
+        Laureate.objects.filter(Q(intrapreneur=user) | Q(members=user))
+        .select_related("cohort")
+        .distinct()
+        .order_by("-cohort__starts_on", "name")
+    )
+
+
+def laureates_coached_by(user):
+    """The laureates the person coaches or mentors, with their cohort (one query)."""
+    from django.db.models import Q
+
+    from .models import Laureate
+
+    return (
+        Laureate.objects.filter(Q(coach=user) | Q(mentors=user))
+        .select_related("cohort")
+        .distinct()
+        .order_by("-cohort__starts_on", "name")
+    )

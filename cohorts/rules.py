@@ -38,3 +38,74 @@ def is_published(user, cohort) -> bool:
 # Nobody but the programme's staff and superusers sees a cohort before it is published.
 rules.add_perm("cohorts.view_cohort", is_published | is_superuser | is_staff_of_its_programme)
 rules.add_perm("cohorts.manage_cohort", is_superuser | is_staff_of_its_programme)
+
+
+# --- Follow-up ---------------------------------------------------------------------------------
+
+
+def _laureate_of(obj):
+    """The laureate of a laureate, a milestone or a report."""
+    if obj is None:
+        return None
+    if hasattr(obj, "milestone_id") and hasattr(obj, "milestone"):
+        obj = obj.milestone
+    return getattr(obj, "laureate", obj)
+
+
+def team_ids(laureate) -> set[int]:
+    """The people of a laureate's team: its intrapreneur and its members (one query, cached)."""
+    cached = getattr(laureate, "_team_ids", None)
+    if cached is None:
+        cached = set(laureate.members.values_list("pk", flat=True))
+        if laureate.intrapreneur_id:
+            cached.add(laureate.intrapreneur_id)
+        laureate._team_ids = cached
+    return cached
+
+
+@rules.predicate
+def is_laureate_team(user, obj) -> bool:
+    laureate = _laureate_of(obj)
+    return user.is_authenticated and laureate is not None and user.pk in team_ids(laureate)
+
+
+@rules.predicate
+def is_laureate_coach(user, obj) -> bool:
+    laureate = _laureate_of(obj)
+    return user.is_authenticated and laureate is not None and laureate.coach_id == user.pk
+
+
+@rules.predicate
+def is_laureate_mentor(user, obj) -> bool:
+    laureate = _laureate_of(obj)
+    return (
+        user.is_authenticated
+        and laureate is not None
+        and laureate.mentors.filter(pk=user.pk).exists()
+    )
+
+
+@rules.predicate
+def is_staff_of_laureate_programme(user, obj) -> bool:
+    laureate = _laureate_of(obj)
+    return laureate is not None and is_programme_staff(user, laureate.cohort.programme)
+
+
+# The staff's follow-up dashboard of a cohort (the object is the cohort).
+rules.add_perm("cohorts.follow_cohort", is_superuser | is_staff_of_its_programme)
+# A laureate's timeline and reports: its team, its coach and mentors, the programme's staff.
+rules.add_perm(
+    "cohorts.view_followup",
+    is_superuser
+    | is_staff_of_laureate_programme
+    | is_laureate_team
+    | is_laureate_coach
+    | is_laureate_mentor,
+)
+# Only the team writes its reports; the coach (or staff) comments them.
+rules.add_perm("cohorts.write_report", is_laureate_team)
+rules.add_perm(
+    "cohorts.comment_report", is_superuser | is_staff_of_laureate_programme | is_laureate_coach
+)
+# Staff add, skip and close milestones and record the final committee's decision.
+rules.add_perm("cohorts.manage_followup", is_superuser | is_staff_of_laureate_programme)

@@ -33,6 +33,7 @@ from programme.models import Programme, User
 from projects.enums import ProposalState, TeamRole
 from projects.models import Proposal
 
+from . import followup
 from .enums import RESENDABLE_STATES, Phase, ReminderState
 from .models import Cohort, Laureate, Reminder, default_end
 from .reminders import RULES, Owed, link_to, owed_at
@@ -240,6 +241,8 @@ def _load_objects(rows: list[Reminder]) -> dict[tuple[int, int], object]:
             queryset = queryset.select_related("call")
         elif "proposal" in fields:
             queryset = queryset.select_related("proposal__call")
+        if "laureate" in fields:
+            queryset = queryset.select_related("laureate__cohort")
         for pk, obj in queryset.in_bulk(ids).items():
             objects[(content_type_id, pk)] = obj
     return objects
@@ -376,6 +379,8 @@ def form_cohort(
                 intrapreneur_id=lead or proposal.created_by_id,
             )
             laureate.members.set([m.user_id for m in team])
+        # Each laureate gets its milestones from the programme as the cohort starts.
+        followup.write_milestones(cohort, now=now)
         audit.record(by, "cohort.form", cohort, after="formed", at=now)
     return cohort
 

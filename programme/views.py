@@ -14,7 +14,12 @@ from rules.contrib.views import permission_required
 
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
-from cohorts.queries import programme_figures, published_cohorts
+from cohorts.queries import (
+    laureates_coached_by,
+    laureates_followed_by,
+    programme_figures,
+    published_cohorts,
+)
 from projects.models import Proposal
 
 from . import mail, proconnect, services
@@ -117,6 +122,8 @@ def dashboard(request):
             "coach_programmes": programmes_where(user, ProgrammeRole.COACH),
             "jury_calls": jury_calls,
             "proposals": proposals,
+            "laureates": laureates_followed_by(user),
+            "coached": laureates_coached_by(user),
             "open_calls": open_calls(timezone.now()).select_related("programme")[:3],
             "breadcrumb_data": crumbs(current=_("Mon espace")),
         },

@@ -211,3 +211,15 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
         ProposalFactory, call=factory.SelfAttribute("..juror.call"), state="eligible"
     )
     created_at = factory.LazyFunction(timezone.now)
+
+
+# --- cohorts: the follow-up (appended by the follow-up side) -----------------------------------
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "cohorts.Indicator"
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    label = factory.Sequence(lambda n: f"Indicateur {n}")
+    unit = "usagers"

@@ -101,3 +101,37 @@ def test_seeding_again_changes_nothing(settings):
     first = snapshot()
     call_command("seed_demo", stdout=None)
     assert snapshot() == first
+
+
+def test_the_demo_cohorts_have_their_follow_up(client, seeded):
+    from cohorts.enums import FinalOutcome, MilestoneKind
+    from cohorts.models import Milestone, Report
+    from programme.models import AuditEntry, User
+
+    counts = {
+        slug: Milestone.objects.filter(laureate__cohort__slug=slug).count()
+        for slug in ("fabrique-numerique-2018", "fast-13", "eig-2")
+    }
+    # Seeded twice, written once: (6 reports + review + committee) x 7 and x 10, (10 + 2) x 28.
+    assert counts == {"fabrique-numerique-2018": 56, "fast-13": 80, "eig-2": 336}
+    filed = Report.objects.filter(submitted_at__isnull=False)
+    late = Milestone.objects.filter(
+        kind=MilestoneKind.REPORT, done_at__isnull=True, skipped_at__isnull=True
+    )
+    for slug in counts:
+        assert filed.filter(milestone__laureate__cohort__slug=slug).count() > 0
+        assert late.filter(laureate__cohort__slug=slug).count() > 0
+    assert filed.filter(values__isnull=False).exists()
+    committees = Milestone.objects.filter(kind=MilestoneKind.FINAL, done_at__isnull=False)
+    fn = committees.filter(laureate__cohort__slug="fabrique-numerique-2018")
+    assert fn.count() == 7
+    assert not committees.exclude(laureate__cohort__slug="fabrique-numerique-2018").exists()
+    outcomes = {m.laureate.name: (m.outcome, m.next_phase) for m in fn.select_related("laureate")}
+    assert outcomes["Aides-territoires"] == (FinalOutcome.PERMANENT, Phase.PERMANENT)
+    assert outcomes["Alerte sécheresse"] == (FinalOutcome.CONTINUE, Phase.TRANSFER)
+    assert outcomes["Transporteurs et chargeurs"] == (FinalOutcome.ABANDON, Phase.ABANDONED)
+    assert AuditEntry.objects.filter(action="laureate.final_decision").count() == 7
+    client.force_login(User.objects.get(email="equipe.fast@demo.portail.example"))
+    response = client.get(reverse("cohorts:followup", kwargs={"slug": "fast-13"}))
+    rows = response.context["rows"]
+    assert rows[0].late_count > rows[-1].late_count

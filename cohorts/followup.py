@@ -1,0 +1,369 @@
+"""The six-month follow-up of the laureates: milestones, reports, reviews, the final committee.
+
+Each state change is one function here, in `transaction.atomic`, with a guard raising
+`TransitionError` (French message) and an audit-log entry. Permissions are checked by the
+views (`cohorts/rules.py`); these functions check what the data allows.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
+
+from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
+from .models import (
+    PARIS,
+    Cohort,
+    Indicator,
+    IndicatorValue,
+    Laureate,
+    Milestone,
+    Report,
+    add_months,
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One milestone of the programme's schedule, before it is written for a laureate."""
+
+    kind: str
+    number: int
+    title: str
+    due_on: date
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+def schedule(starts_on: date, ends_on: date) -> list[Step]:
+    """The milestones of a follow-up from `starts_on` to `ends_on`.
+
+    - A report every month: the n-th is due n months after the start, counted from the start
+      each time (clamped to the month's end, so a start on the 31st gives 28 or 29 February,
+      then 31 March, not 28 March), and covers the month before it; a report falls on the end
+      at the latest.
+    - The mid-term review halfway: after half the months when their number is even (3 of 6,
+      5 of 10), else on the middle day.
+    - The final committee on the last day.
+    """
+    steps = []
+    months = 0
+    while add_months(starts_on, months + 1) <= ends_on:
+        months += 1
+    for n in range(1, months + 1):
+        due = add_months(starts_on, n)
+        steps.append(
+            Step(
+                MilestoneKind.REPORT,
+                n,
+                _("Point d'étape n°%(n)s") % {"n": n},
+                due,
+                period_start=add_months(starts_on, n - 1),
+                period_end=due - timedelta(days=1),
+            )
+        )
+    if months and months % 2 == 0:
+        midterm = add_months(starts_on, months // 2)
+    else:
+        midterm = starts_on + (ends_on - starts_on) / 2
+    steps.append(Step(MilestoneKind.MIDTERM, 0, _("Revue de mi-parcours"), midterm))
+    steps.append(Step(MilestoneKind.FINAL, 0, _("Comité final"), ends_on))
+    return sorted(steps, key=lambda s: (s.due_on, s.kind != MilestoneKind.REPORT))
+
+
+def milestones_for(laureate: Laureate, cohort: Cohort, now: datetime) -> list[Milestone]:
+    """A laureate's milestones from the cohort's schedule, not saved yet."""
+    return [
+        Milestone(
+            laureate=laureate,
+            kind=step.kind,
+            number=step.number,
+            title=step.title,
+            due_on=step.due_on,
+            period_start=step.period_start,
+            period_end=step.period_end,
+            created_at=now,
+        )
+        for step in schedule(cohort.starts_on, cohort.ends_on)
+    ]
+
+
+def write_milestones(cohort: Cohort, *, now: datetime) -> int:
+    """Give every laureate of the cohort without milestones its schedule (no audit: the caller
+    records it). Returns how many laureates got theirs."""
+    laureates = list(cohort.laureates.filter(milestones__isnull=True).distinct())
+    rows = [m for laureate in laureates for m in milestones_for(laureate, cohort, now)]
+    Milestone.objects.bulk_create(rows, batch_size=500)
+    return len(laureates)
+
+
+def start_followup(cohort: Cohort, *, by: User, now: datetime) -> int:
+    """Generate the milestones of the laureates who have none yet (a cohort formed before the
+    follow-up existed, or a laureate added later); those already generated stay as they are."""
+    with transaction.atomic(durable=True):
+        Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+        count = write_milestones(cohort, now=now)
+        if not count:
+            raise TransitionError(_("Chaque lauréat a déjà ses jalons."))
+        audit.record(
+            by,
+            "cohort.milestones",
+            cohort,
+            after="generated",
+            reason=_("%(n)s lauréat(s)") % {"n": count},
+            at=now,
+        )
+    return count
+
+
+def add_milestone(
+    laureate: Laureate, *, title: str, due_on: date, by: User, now: datetime
+) -> Milestone:
+    """Staff add an ad-hoc milestone (e.g. a demo day) to a laureate's timeline."""
+    title = (title or "").strip()
+    if not title:
+        raise TransitionError(_("Donnez un intitulé au jalon."))
+    if due_on is None:
+        raise TransitionError(_("Donnez une échéance au jalon."))
+    with transaction.atomic(durable=True):
+        milestone = Milestone.objects.create(
+            laureate=laureate,
+            kind=MilestoneKind.ADHOC,
+            title=title[:200],
+            due_on=due_on,
+            created_at=now,
+        )
+        audit.record(by, "milestone.add", milestone, after=due_on.isoformat(), at=now)
+    return milestone
+
+
+def skip_milestone(milestone: Milestone, *, reason: str, by: User, now: datetime) -> None:
+    """Staff set a milestone aside with a reason: it owes nothing and is no longer late."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Indiquez le motif pour écarter ce jalon."))
+    with transaction.atomic(durable=True):
+        updated = Milestone.objects.filter(
+            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+        ).update(skipped_at=now, skip_reason=reason)
+        if not updated:
+            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        audit.record(by, "milestone.skip", milestone, after="skipped", reason=reason, at=now)
+    milestone.skipped_at, milestone.skip_reason = now, reason
+
+
+def restore_milestone(milestone: Milestone, *, by: User, now: datetime) -> None:
+    """Undo a skip: the milestone is due again on its own date (late if that has passed)."""
+    with transaction.atomic(durable=True):
+        updated = Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).update(
+            skipped_at=None, skip_reason=""
+        )
+        if not updated:
+            raise TransitionError(_("Ce jalon n'est pas écarté."))
+        audit.record(by, "milestone.restore", milestone, before="skipped", at=now)
+    milestone.skipped_at, milestone.skip_reason = None, ""
+
+
+# --- Reports -----------------------------------------------------------------------------------
+
+REPORT_FIELDS = ("period_start", "period_end", "results", "next_steps", "blockers", "status")
+
+
+def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
+    """The milestone's report, created as an empty draft if needed, locked for this change."""
+    Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
+    report = Report.objects.select_for_update().filter(milestone=milestone).first()
+    if report is None:
+        report = Report.objects.create(
+            milestone=milestone,
+            period_start=milestone.period_start or milestone.due_on,
+            period_end=milestone.period_end or milestone.due_on,
+            updated_at=now,
+            updated_by=by,
+        )
+    return report
+
+
+def save_report(
+    milestone: Milestone,
+    *,
+    data: dict,
+    values: dict[int, Decimal | None],
+    by: User,
+    now: datetime,
+) -> Report:
+    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+    if milestone.kind != MilestoneKind.REPORT:
+        raise TransitionError(_("Ce jalon n'attend pas de point d'étape."))
+    unknown = set(data) - set(REPORT_FIELDS)
+    if unknown:
+        raise TransitionError(_("Champs inconnus : %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    start = data.get("period_start")
+    end = data.get("period_end")
+    if start and end and end < start:
+        raise TransitionError(_("La fin de la période doit venir après son début."))
+    if data.get("status") and data["status"] not in ReportStatus.values:
+        raise TransitionError(_("État du projet inconnu."))
+    allowed = set(
+        Indicator.objects.filter(programme_id=milestone.laureate.cohort.programme_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if set(values) - allowed:
+        raise TransitionError(_("Cet indicateur n'est pas celui du programme."))
+    with transaction.atomic(durable=True):
+        report = _locked_report(milestone, by=by, now=now)
+        if report.is_submitted:
+            raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
+        if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
+            raise TransitionError(_("Ce jalon a été écarté : il n'attend plus de point d'étape."))
+        changes = {k: v for k, v in data.items() if v is not None or k == "status"}
+        changes["status"] = changes.get("status") or ""
+        for field, value in changes.items():
+            setattr(report, field, value)
+        report.updated_at, report.updated_by = now, by
+        report.save()
+        for indicator_id, value in values.items():
+            if value is None:
+                IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
+            else:
+                IndicatorValue.objects.update_or_create(
+                    report=report, indicator_id=indicator_id, defaults={"value": value}
+                )
+    return report
+
+
+def submit_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
+    """File the saved draft: the milestone is done, the coach may comment; it no longer changes."""
+    with transaction.atomic(durable=True):
+        report = Report.objects.select_for_update().filter(milestone=milestone).first()
+        if report is None:
+            raise TransitionError(_("Enregistrez d'abord le point d'étape."))
+        if report.is_submitted:
+            raise TransitionError(_("Ce point d'étape est déjà déposé."))
+        missing = [
+            label
+            for field, label in (
+                ("results", _("les résultats")),
+                ("next_steps", _("les prochaines étapes")),
+                ("status", _("l'état du projet")),
+            )
+            if not getattr(report, field).strip()
+        ]
+        if missing:
+            raise TransitionError(
+                _("Pour déposer, complétez %(fields)s. Votre brouillon est enregistré.")
+                % {"fields": ", ".join(missing)}
+            )
+        updated = Milestone.objects.filter(
+            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+        ).update(done_at=now)
+        if not updated:
+            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        report.submitted_at, report.submitted_by = now, by
+        report.save(update_fields=["submitted_at", "submitted_by"])
+        audit.record(
+            by, "report.submit", report, before="draft", after="submitted", reason=report.status,
+            at=now,
+        )  # fmt: skip
+    milestone.done_at = now
+    return report
+
+
+def comment_report(report: Report, *, text: str, by: User, now: datetime) -> None:
+    """The coach comments a submitted report (a later comment replaces the earlier one)."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError(_("Le commentaire est vide."))
+    with transaction.atomic(durable=True):
+        updated = Report.objects.filter(pk=report.pk, submitted_at__isnull=False).update(
+            coach_comment=text, commented_at=now, commented_by=by
+        )
+        if not updated:
+            raise TransitionError(_("Le coach commente un point d'étape une fois déposé."))
+        audit.record(by, "report.comment", report, after="commented", at=now)
+    report.coach_comment, report.commented_at, report.commented_by = text, now, by
+
+
+# --- Reviews and the final committee -----------------------------------------------------------
+
+
+def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) -> None:
+    """Staff record that the mid-term review (or an ad-hoc milestone) took place."""
+    if milestone.kind not in (MilestoneKind.MIDTERM, MilestoneKind.ADHOC):
+        raise TransitionError(_("Ce jalon se clôt autrement (point d'étape ou comité final)."))
+    notes = (notes or "").strip()
+    if not notes:
+        raise TransitionError(_("Écrivez le compte rendu de la revue."))
+    with transaction.atomic(durable=True):
+        updated = Milestone.objects.filter(
+            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+        ).update(done_at=now, notes=notes)
+        if not updated:
+            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        audit.record(by, "milestone.done", milestone, after="done", reason=notes, at=now)
+    milestone.done_at, milestone.notes = now, notes
+
+
+# The phase the laureate goes to with each decision (CONTINUE: the phase staff choose).
+OUTCOME_PHASE = {FinalOutcome.PERMANENT: Phase.PERMANENT, FinalOutcome.ABANDON: Phase.ABANDONED}
+CONTINUE_PHASES = [
+    p for p in Phase if p not in (Phase.PERMANENT, Phase.ABANDONED)
+]  # the phases a laureate may continue in
+
+
+def decide_final(
+    milestone: Milestone,
+    *,
+    outcome: str,
+    reasons: str,
+    by: User,
+    now: datetime,
+    next_phase: str = "",
+) -> None:
+    """The final committee's decision: pérennisé, a new phase, or abandon, with its reasons.
+
+    The laureate moves to the phase that follows; both the decision and the phase change are
+    in the audit log with the reasons.
+    """
+    if milestone.kind != MilestoneKind.FINAL:
+        raise TransitionError(_("Seul le comité final décide de la suite."))
+    if outcome not in FinalOutcome.values:
+        raise TransitionError(_("Décision inconnue."))
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise TransitionError(_("Motivez la décision du comité."))
+    if outcome == FinalOutcome.CONTINUE:
+        if next_phase not in CONTINUE_PHASES:
+            raise TransitionError(_("Choisissez la phase dans laquelle le lauréat poursuit."))
+        phase = next_phase
+    else:
+        phase = OUTCOME_PHASE[outcome]
+    with transaction.atomic(durable=True):
+        laureate = Laureate.objects.select_for_update().get(pk=milestone.laureate_id)
+        updated = Milestone.objects.filter(
+            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+        ).update(done_at=now, outcome=outcome, next_phase=phase, notes=reasons)
+        if not updated:
+            raise TransitionError(_("Le comité final de ce lauréat a déjà rendu sa décision."))
+        before = laureate.phase
+        if before != phase:
+            Laureate.objects.filter(pk=laureate.pk).update(phase=phase)
+        audit.record(by, "laureate.final_decision", laureate, before=before, after=phase,
+                     reason=f"{FinalOutcome(outcome).label} — {reasons}", at=now)  # fmt: skip
+        audit.record(by, "milestone.done", milestone, after=outcome, reason=reasons, at=now)
+    milestone.done_at, milestone.outcome, milestone.next_phase = now, outcome, phase
+    milestone.notes = reasons
+    milestone.laureate.phase = phase
+
+
+def today(now: datetime | None = None) -> date:
+    """The date in Paris: a milestone due today is late from tomorrow on."""
+    return timezone.localdate(now or timezone.now(), timezone=PARIS)
