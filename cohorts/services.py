@@ -186,7 +186,7 @@ def deliver_reminders(*, recipient_id: int, reminder_ids: list[int], now: dateti
         return Delivery(cancelled=len(drop))
 
     try:
-        _send_mail(recipient, keep)
+        _send_mail(recipient, keep, now=now)
     except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
         return _record_failure(token, error, now=now, cancelled=len(drop))
     Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
@@ -248,28 +248,34 @@ def deadline_in_paris(value: datetime) -> str:
         return formats.date_format(timezone.localtime(value, PARIS), r"l j F Y à H\hi")
 
 
-def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
-    items = []
+def _send_mail(recipient: User, rows: list[tuple[Reminder, object]], *, now: datetime) -> None:
+    items, files = [], []
     for row, obj in rows:
         rule = RULES[row.kind]
         words = {
             "title": str(obj),
             "edition": row.call.edition if row.call else "",
             "deadline": deadline_in_paris(row.due),
+            **(rule.words(obj) if rule.words else {}),
         }
         items.append(
             {
                 "kind": row.get_kind_display(),
+                "subject": words.get("subject", ""),
                 "sentence": rule.sentence.format(**words),
                 "deadline": words["deadline"],
                 "action": rule.action,
                 "url": settings.SITE_URL + link_to(obj),
             }
         )
+        if rule.attachments:
+            files.extend(rule.attachments(obj, now))
     with translation.override("fr"):
         subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     message.attach_alternative(html, "text/html")
+    for name, content, mimetype in files:
+        message.attach(name, content, mimetype)
     message.send()
 
 
