@@ -4,7 +4,6 @@ jurors' audition grid: guards, audit, who is owed which mail, who sees what."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.urls import reverse
 
@@ -19,10 +18,13 @@ from projects.enums import ProposalState
 from projects.ics import audition_ics
 from projects.models import Audition, Conflict, TeamMember
 from tests import factories
-
-from .jury_fixtures import NOW, criteria, eligible, juror_for, review_call, submit  # noqa: F401
+from tests.projects import jury_fixtures
+from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
 
 pytestmark = pytest.mark.django_db
+
+review_call = jury_fixtures.review_call
+criteria = jury_fixtures.criteria
 
 SLOT = datetime(2026, 5, 12, 8, 30, tzinfo=UTC)  # 10:30 in Paris
 
@@ -178,7 +180,8 @@ def test_a_slot_convokes_each_member_once_with_the_calendar_invitation(
     assert {r.due for r in rows} == {SLOT}
     assert sorted(m.to[0] for m in mail.outbox) == sorted([proposal.created_by.email, mate.email])
     message = mail.outbox[0]
-    assert "audition" in message.body and "mardi 12 mai 2026 à 10h30" in message.body
+    assert "audition" in message.body
+    assert "mardi 12 mai 2026 à 10h30" in message.body
     assert "Salle 4" in message.body
     ((name, content, mimetype),) = message.attachments
     assert (name, mimetype) == ("audition.ics", "text/calendar")
@@ -209,7 +212,8 @@ def test_a_moved_slot_is_a_new_convocation_with_a_revised_invitation(
     assert len(mail.outbox) == 2
     assert "SEQUENCE:1" in mail.outbox[1].attachments[0][1]
     entry = AuditEntry.objects.filter(action="jury.audition_schedule").order_by("pk").last()
-    assert "Salle 4" in entry.from_state and "Salle 5" in entry.to_state
+    assert "Salle 4" in entry.from_state
+    assert "Salle 5" in entry.to_state
 
 
 @pytest.mark.parametrize(
@@ -302,7 +306,8 @@ def test_the_rules_owe_the_convocation_and_the_day_before_to_exactly_the_team(re
     }
     # Exactly at the start, nothing any more.
     assert owed(SLOT) == set()
-    assert RULES[conv].optional is False and RULES[day].optional is True
+    assert RULES[conv].optional is False
+    assert RULES[day].optional is True
 
 
 @pytest.mark.parametrize("state", [CallState.DELIBERATION, CallState.RESULTS_PUBLISHED])
@@ -325,7 +330,8 @@ def test_a_convocation_written_before_an_undo_is_cancelled_at_sending(
     delivery = deliver_reminders(
         recipient_id=rows[0].recipient_id, reminder_ids=[r.pk for r in rows], now=NOW
     )
-    assert delivery.sent == 0 and delivery.cancelled == 1
+    assert delivery.sent == 0
+    assert delivery.cancelled == 1
     assert mail.outbox == []
 
 
