@@ -162,11 +162,8 @@ def schedule_audition(
     if not room and not video_link:
         raise TransitionError(_("Indiquez la salle ou le lien de visioconférence."))
     audition = Audition.objects.filter(proposal=locked).first()
-    before = (
-        f"{audition.starts_at.isoformat()} {audition.room or audition.video_link}"
-        if (audition)
-        else ""
-    )
+    before = audition.starts_at.isoformat() if audition else ""
+    before_place = (audition.room or audition.video_link) if audition else ""
     if audition is None:
         audition = Audition(proposal=locked)
     else:
@@ -183,7 +180,8 @@ def schedule_audition(
         "jury.audition_schedule",
         audition,
         before=before,
-        after=f"{starts_at.isoformat()} {room or video_link}",
+        after=starts_at.isoformat(),
+        reason=f"{before_place} → {room or video_link}" if before_place else room or video_link,
         at=now,
     )
     owe_reminders(convocations_owed([audition.pk], now=now), now=now)

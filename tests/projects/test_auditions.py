@@ -212,8 +212,8 @@ def test_a_moved_slot_is_a_new_convocation_with_a_revised_invitation(
     assert len(mail.outbox) == 2
     assert "SEQUENCE:1" in mail.outbox[1].attachments[0][1]
     entry = AuditEntry.objects.filter(action="jury.audition_schedule").order_by("pk").last()
-    assert "Salle 4" in entry.from_state
-    assert "Salle 5" in entry.to_state
+    assert entry.reason == "Salle 4 → Salle 5"
+    assert entry.to_state == "2026-05-13T08:30:00+00:00"
 
 
 @pytest.mark.parametrize(
