@@ -474,3 +474,22 @@ def test_the_juror_pages_need_a_seat(at_auditions, client):
     assert proposal.audition_evaluations.get(juror=seat).total == pytest.approx(
         (2 * 5 + 1 * 10) / 3
     )
+
+
+@pytest.mark.parametrize("n", [2, 7])
+def test_the_audition_pages_run_a_fixed_number_of_queries(
+    review_call, staff, client, django_assert_num_queries, n
+):
+    grid(review_call)
+    for _i in range(n):
+        shortlisted_with_slot(review_call, staff)
+    eligible(review_call, n)
+    seat = juror_for(review_call)
+    client.force_login(staff)
+    url = reverse("jury:auditions", args=[review_call.slug])
+    with django_assert_num_queries(9):
+        assert client.get(url).status_code == 200
+    client.force_login(seat.user)
+    url = reverse("jury:my-auditions", args=[review_call.slug])
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
