@@ -30,6 +30,8 @@ from .models import Audition, AuditionEvaluation, AuditionScore, Conflict, Propo
 SHORTLIST_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS})
 # The call state in which jurors score the audition grid.
 AUDITION_SCORING_STATE = CallState.AUDITIONS
+# Call states in which jurors see the auditions (then their own scores, read only).
+AUDITION_VISIBLE_STATES = frozenset({CallState.AUDITIONS, CallState.DELIBERATION})
 
 
 def _require_shortlisting(call: Call) -> None:
@@ -293,9 +295,14 @@ def shortlist_candidates(call: Call):
 
 def juror_auditions(seat: JuryMember):
     """The shortlisted proposals a juror may see and score at the auditions: never one they
-    are in conflict with; with their own audition evaluation (or none)."""
+    are in conflict with, and none before the auditions start (nor after the deliberation);
+    with their own audition evaluation (or none)."""
     return (
-        Proposal.objects.filter(call_id=seat.call_id, state=ProposalState.SHORTLISTED)
+        Proposal.objects.filter(
+            call_id=seat.call_id,
+            call__state__in=AUDITION_VISIBLE_STATES,
+            state=ProposalState.SHORTLISTED,
+        )
         .exclude(_conflicted_with(seat))
         .select_related("audition")
         .prefetch_related(
@@ -319,7 +326,7 @@ def audition_for(user: User, public_id) -> tuple[JuryMember, Proposal] | tuple[N
         .select_related("call__programme", "audition", "structure")
         .first()
     )
-    if proposal is None:
+    if proposal is None or proposal.call.state not in AUDITION_VISIBLE_STATES:
         return None, None
     seat = jury_queries.seat_of(user, proposal.call)
     if (

@@ -489,7 +489,28 @@ def test_the_audition_pages_run_a_fixed_number_of_queries(
     url = reverse("jury:auditions", args=[review_call.slug])
     with django_assert_num_queries(9):
         assert client.get(url).status_code == 200
+    review_call.state = CallState.AUDITIONS
+    review_call.save(update_fields=["state"])
     client.force_login(seat.user)
     url = reverse("jury:my-auditions", args=[review_call.slug])
     with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
+
+
+def test_jurors_see_the_auditions_only_from_the_auditions_phase(review_call, staff, client):
+    proposal, _audition = shortlisted_with_slot(review_call, staff)
+    seat = juror_for(review_call)
+    client.force_login(seat.user)
+    mine = reverse("jury:my-auditions", args=[review_call.slug])
+    score = reverse("jury:audition-score", args=[proposal.public_id])
+    assert proposal.title not in client.get(mine).content.decode()  # still under review
+    assert client.get(score).status_code == 404
+    review_call.state = CallState.AUDITIONS
+    review_call.save(update_fields=["state"])
+    assert proposal.title in client.get(mine).content.decode()
+    assert client.get(score).status_code == 200
+    review_call.state = CallState.DELIBERATION
+    review_call.save(update_fields=["state"])
+    page = client.get(score).content.decode()
+    assert "vos notes ne changent plus" in page
+    assert "Enregistrer mes notes d'audition" not in page
