@@ -107,7 +107,9 @@ class WeightsForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Décision"), choices=DecisionOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=_("Décision"), choices=[("", "---------"), *DecisionOutcome.choices]
+    )
     justification = forms.CharField(
         label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
