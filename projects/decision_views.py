@@ -28,7 +28,7 @@ from .decision_forms import (
     SlotForm,
     WeightsForm,
 )
-from .enums import ProposalState
+from .enums import DecisionMailState, ProposalState
 from .jury_views import _call, _call_crumbs, _run, _seat, _staff_call
 from .models import DecisionMail, Proposal
 
@@ -357,7 +357,7 @@ def outbox(request, slug):
             "page_title": _("Courriers de décision — %(call)s") % {"call": call.edition},
             "call": call,
             "mails": mails,
-            "drafts": sum(m.state == "draft" for m in mails),
+            "drafts": sum(m.state == DecisionMailState.DRAFT for m in mails),
             "can_prepare": call.state in deliberation.OUTBOX_STATES,
             "can_send": call.state == CallState.RESULTS_PUBLISHED,
             "breadcrumb_data": _call_crumbs(call, _("Courriers de décision")),

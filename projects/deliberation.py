@@ -18,14 +18,17 @@
 from datetime import datetime
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import (
     Avg,
     Case,
+    Count,
     Exists,
     F,
     FloatField,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
@@ -37,6 +40,8 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallState
 from calls.models import Call
+from cohorts.enums import ReminderKind, ReminderState
+from cohorts.models import Reminder
 from cohorts.reminders import decision_notices_owed
 from cohorts.services import owe_reminders
 from programme import audit
@@ -155,8 +160,6 @@ def final_ranking(call: Call, criteria=None, audition_criteria=None):
         counted.values("proposal_id").annotate(v=Avg("total")).values("v")[:1],
         output_field=FloatField(),
     )
-    from django.db.models import Count
-
     audition_count = Subquery(counted.values("proposal_id").annotate(n=Count("pk")).values("n")[:1])
     ww, wa = float(call.written_weight), float(call.audition_weight)
     ws, as_ = _scale(criteria), _scale(audition_criteria)
@@ -466,12 +469,6 @@ def release_decision_mails(call: Call, *, by: User, now: datetime) -> int:
 
 def outbox(call: Call):
     """The call's decision mails with their decision and ledger progress (one query)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db.models import Count, Q
-
-    from cohorts.enums import ReminderKind, ReminderState
-    from cohorts.models import Reminder
-
     mail_type = ContentType.objects.get_for_model(DecisionMail)
     ledger = Reminder.objects.filter(
         kind=ReminderKind.DECISION_NOTICE, content_type=mail_type, object_id=OuterRef("pk")
