@@ -514,3 +514,16 @@ def test_jurors_see_the_auditions_only_from_the_auditions_phase(review_call, sta
     page = client.get(score).content.decode()
     assert "vos notes ne changent plus" in page
     assert "Enregistrer mes notes d'audition" not in page
+
+
+def test_the_team_sees_its_audition_slot_on_its_proposal(review_call, staff, client):
+    mate = factories.UserFactory()
+    proposal, _audition = shortlisted_with_slot(review_call, staff, members=[mate])
+    client.force_login(mate)
+    page = client.get(reverse("projects:detail", args=[proposal.public_id])).content.decode()
+    assert "Votre audition" in page
+    assert "mardi 12 mai 2026 à 10:30" in page
+    assert "Salle 4" in page
+    outsider = factories.UserFactory()
+    client.force_login(outsider)
+    assert client.get(reverse("projects:detail", args=[proposal.public_id])).status_code == 404
