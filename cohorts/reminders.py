@@ -145,7 +145,7 @@ def _audition_words(audition: Audition) -> dict:
 def _audition_invitation(audition: Audition, now: datetime) -> list[tuple[str, str, str]]:
     from projects.ics import audition_ics
 
-    full = Audition.objects.select_related("proposal__call").get(pk=audition.pk)
+    full = Audition.objects.select_related("proposal__call__programme").get(pk=audition.pk)
     return [("audition.ics", audition_ics(full, now=now), "text/calendar")]
 
 

@@ -1,10 +1,11 @@
-"""The calendar invitation (RFC 5545) of an audition, joined to the convocation mail.
+"""The calendar invitation (RFC 5545/5546) of an audition, joined to the convocation mail.
 
 Written by hand: one event, times in UTC, text escaped and lines folded at 75 octets,
 so any calendar (Outlook, Thunderbird, the phone's) reads it without a library.
 """
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -54,18 +55,24 @@ def audition_ics(audition, *, now: datetime) -> str:
     if audition.room and audition.video_link:
         description += "\n" + _("Visioconférence : %(link)s") % {"link": audition.video_link}
     host = settings.SITE_URL.split("://")[-1].split("/")[0] or "portail"
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    # A parameter value is quoted, not escaped (RFC 5545 3.2): it may hold no quote.
+    organizer = (name or call.programme.name).replace('"', "")
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         "PRODID:-//Portail des programmes//Auditions//FR",
         "CALSCALE:GREGORIAN",
-        "METHOD:REQUEST",
+        # PUBLISH: an event to add to one's calendar; the team answers the staff by mail,
+        # not through an RSVP the portal could not read.
+        "METHOD:PUBLISH",
         "BEGIN:VEVENT",
         f"UID:audition-{audition.pk}@{host}",
         f"SEQUENCE:{audition.sequence}",
         f"DTSTAMP:{_utc(now)}",
         f"DTSTART:{_utc(audition.starts_at)}",
         f"DTEND:{_utc(ends_at)}",
+        f'ORGANIZER;CN="{organizer}":mailto:{address}',
         "SUMMARY:"
         + _escape(
             _("Audition %(edition)s : %(title)s")

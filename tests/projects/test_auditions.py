@@ -242,7 +242,8 @@ def test_only_a_shortlisted_proposal_gets_a_slot(review_call, staff):
         )
 
 
-def test_the_invitation_is_valid_icalendar(review_call, staff):
+def test_the_invitation_is_valid_icalendar(review_call, staff, settings):
+    settings.DEFAULT_FROM_EMAIL = "Portail des programmes <noreply@localhost>"
     proposal = eligible(review_call, title="Carte, données; et « accents »" * 3)[0]
     auditions.shortlist(proposal, by=staff, now=NOW)
     audition = auditions.schedule_audition(
@@ -255,7 +256,7 @@ def test_the_invitation_is_valid_icalendar(review_call, staff):
         video_link="https://visio.example/abc",
     )
     text = audition_ics(
-        Audition.objects.select_related("proposal__call").get(pk=audition.pk), now=NOW
+        Audition.objects.select_related("proposal__call__programme").get(pk=audition.pk), now=NOW
     )
     assert text.startswith("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert text.endswith("END:VEVENT\r\nEND:VCALENDAR\r\n")
@@ -263,7 +264,8 @@ def test_the_invitation_is_valid_icalendar(review_call, staff):
     assert all(len(line.encode()) <= 75 for line in lines)
     unfolded = text.replace("\r\n ", "")
     assert f"UID:audition-{audition.pk}@" in unfolded
-    assert "METHOD:REQUEST" in unfolded
+    assert "METHOD:PUBLISH" in unfolded
+    assert 'ORGANIZER;CN="Portail des programmes":mailto:noreply@localhost' in unfolded
     assert "DTSTAMP:20260504T090000Z" in unfolded
     assert "DTSTART:20260512T083000Z" in unfolded
     assert "DTEND:20260512T091500Z" in unfolded
