@@ -31,7 +31,7 @@ from programme import audit, mail
 from programme.exceptions import TransitionError
 from programme.models import Programme, User
 from projects.enums import ProposalState, TeamRole
-from projects.models import Proposal
+from projects.models import Decision, Proposal
 
 from .enums import RESENDABLE_STATES, Phase, ReminderState
 from .models import Cohort, Laureate, Reminder, default_end
@@ -363,6 +363,12 @@ def form_cohort(
         cohort = Cohort.objects.create(
             programme=programme, label=label, slug=slug, starts_on=starts_on, ends_on=ends_on
         )
+        # The amount the jury granted in its decision (FAST), when there is one.
+        granted = dict(
+            Decision.objects.filter(proposal__in=rows, amount_granted__isnull=False).values_list(
+                "proposal_id", "amount_granted"
+            )
+        )
         for proposal in sorted(rows, key=lambda p: p.title):
             team = list(proposal.team.all())
             lead = next((m.user_id for m in team if m.role == TeamRole.LEAD), None)
@@ -373,6 +379,7 @@ def form_cohort(
                 mission=first_line(proposal.summary)[:300],
                 host_structure_id=proposal.structure_id,
                 intrapreneur_id=lead or proposal.created_by_id,
+                funding_granted=granted.get(proposal.pk),
             )
             laureate.members.set([m.user_id for m in team])
         audit.record(by, "cohort.form", cohort, after="formed", at=now)

@@ -460,3 +460,23 @@ def test_the_lifecycle_button_does_not_publish_results_behind_the_deliberation(
     client.post(reverse("calls:transition", args=[call.slug]), {"action": "publish_results"})
     call.refresh_from_db()
     assert call.state == CallState.DELIBERATION
+
+
+def test_a_cohort_formed_from_the_results_takes_the_amounts_granted(fast, staff):
+    from cohorts.services import form_cohort
+
+    call, (first, second, third) = fast
+    decide(first, staff, amount=Decimal("250000"))
+    decide(second, staff, amount=Decimal("100000"))
+    decide(third, staff, "not_selected")
+    deliberation.publish_results(call, by=staff, now=NOW)
+    cohort = form_cohort(
+        call.programme,
+        label="FAST 14",
+        starts_on=NOW.date(),
+        proposals=[first, second],
+        by=staff,
+        now=NOW,
+    )
+    amounts = dict(cohort.laureates.values_list("proposal_id", "funding_granted"))
+    assert amounts == {first.pk: Decimal("250000"), second.pk: Decimal("100000")}
