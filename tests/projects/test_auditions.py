@@ -529,3 +529,13 @@ def test_the_team_sees_its_audition_slot_on_its_proposal(review_call, staff, cli
     outsider = factories.UserFactory()
     client.force_login(outsider)
     assert client.get(reverse("projects:detail", args=[proposal.public_id])).status_code == 404
+
+
+def test_the_call_reminders_page_lists_the_convocations(review_call, staff, client):
+    proposal, _audition = shortlisted_with_slot(review_call, staff)
+    client.force_login(staff)
+    page = client.get(reverse("reminders:call", args=[review_call.slug]))
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Convocation à l&#x27;audition" in text or "Convocation à l'audition" in text
+    assert proposal.title in text
