@@ -255,9 +255,15 @@ def audition_score(request, public_id):
 def deliberation_page(request, slug):
     call = _staff_call(request, slug)
     criteria = list(call.criteria.all())
-    rows = list(deliberation.final_ranking(call, criteria))
+    rows = list(
+        deliberation.final_ranking(call, criteria).prefetch_related(
+            deliberation.audition_scores_of_page()
+        )
+    )
     deciding = call.state == CallState.DELIBERATION
+    spent = deliberation.envelope_spent(call) if call.offers_funding else None
     for row in rows:
+        row.ceiling = deliberation.amount_ceiling(call, row, spent) if spent is not None else None
         decision = getattr(row, "decision", None)
         initial = {}
         if decision is not None:
@@ -284,8 +290,8 @@ def deliberation_page(request, slug):
             "deciding": deciding,
             "published": call.state in PUBLISHED,
             "undecided": sum(getattr(r, "decision", None) is None for r in rows),
-            "spent": deliberation.envelope_spent(call) if call.offers_funding else None,
-            "left": deliberation.envelope_left(call) if call.offers_funding else None,
+            "spent": spent,
+            "left": call.envelope - spent if spent is not None and call.envelope else None,
             "weights_form": weights_form,
             "breadcrumb_data": _call_crumbs(call, _("Délibération")),
         },

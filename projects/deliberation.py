@@ -28,6 +28,7 @@ from django.db.models import (
     F,
     FloatField,
     OuterRef,
+    Prefetch,
     Q,
     Subquery,
     Sum,
@@ -188,6 +189,40 @@ def final_ranking(call: Call, criteria=None, audition_criteria=None):
         .annotate(final=final)
         .order_by(F("final").desc(nulls_last=True), *jury_queries.tie_break(criteria))
     )
+
+
+def audition_scores_of_page():
+    """For the deliberation page: each proposal's audition evaluations with their juror
+    (conflicted pairs left out), in one query."""
+    return Prefetch(
+        "audition_evaluations",
+        queryset=AuditionEvaluation.objects.exclude(
+            Exists(
+                Conflict.objects.filter(
+                    juror_id=OuterRef("juror_id"),
+                    proposal_id=OuterRef("proposal_id"),
+                    lifted_at__isnull=True,
+                )
+            )
+        )
+        .select_related("juror__user")
+        .order_by("juror__user__last_name", "pk"),
+        to_attr="audition_scores",
+    )
+
+
+def amount_ceiling(call: Call, proposal: Proposal, spent: Decimal) -> Decimal | None:
+    """The most a funding call may grant this proposal: the lowest of its share of the
+    yearly budget, the ceiling per project and what is left of the envelope (`spent` being
+    the call's total granted, this proposal's own amount included)."""
+    if not call.offers_funding or proposal.yearly_budget is None:
+        return None
+    limits = [proposal.yearly_budget * call.max_funding_share / 100, call.max_funding_amount]
+    if call.envelope is not None:
+        decision = getattr(proposal, "decision", None)
+        own = decision.amount_granted if decision and decision.amount_granted else 0
+        limits.append(call.envelope - spent + own)
+    return max(Decimal("0"), min(limits))
 
 
 def envelope_spent(call: Call, *, excluding: Proposal | None = None) -> Decimal:

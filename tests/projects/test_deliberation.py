@@ -424,7 +424,7 @@ def test_the_deliberation_page_runs_a_fixed_number_of_queries(
     client.force_login(staff)
     url = reverse("jury:deliberation", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         assert client.get(url).status_code == 200
 
 
@@ -480,3 +480,48 @@ def test_a_cohort_formed_from_the_results_takes_the_amounts_granted(fast, staff)
     )
     amounts = dict(cohort.laureates.values_list("proposal_id", "funding_granted"))
     assert amounts == {first.pk: Decimal("250000"), second.pk: Decimal("100000")}
+
+
+def test_a_conflict_declared_after_the_audition_takes_that_score_out(
+    review_call, criteria, staff, client
+):
+    from projects import jury
+    from projects.models import Conflict, JuryMember
+
+    (proposal,), seat = build(review_call, criteria, staff, [4], [5])
+    other = juror_for(review_call, last_name="Conflictuel")
+    set_state(review_call, CallState.AUDITIONS)
+    grid_ = review_call.audition_criteria.get()
+    auditions.score_audition(proposal, by=other.user, now=NOW, scores={grid_.pk: 1})
+    set_state(review_call, CallState.DELIBERATION)
+    row = deliberation.final_ranking(review_call).get()
+    assert row.audition_mean == pytest.approx(3.0)
+    jury.add_conflict(
+        JuryMember.objects.get(pk=other.pk),
+        proposal,
+        by=staff,
+        type="personal",
+        reason="Lien familial découvert",
+        now=NOW,
+    )
+    row = deliberation.final_ranking(review_call).get()
+    assert (row.audition_mean, row.audition_count) == (pytest.approx(5.0), 1)
+    client.force_login(staff)
+    page = client.get(reverse("jury:deliberation", args=[review_call.slug])).content.decode()
+    assert seat.user.get_full_name() in page
+    assert "Conflictuel" not in page
+    assert Conflict.objects.count() == 1
+
+
+def test_the_deliberation_page_shows_the_most_that_may_be_granted(fast, staff, client):
+    call, (first, second, _third) = fast
+    decide(first, staff, amount=Decimal("300000"))
+    decide(second, staff, amount=Decimal("150000"))
+    client.force_login(staff)
+    page = client.get(reverse("jury:deliberation", args=[call.slug])).content.decode()
+    # 700 000 € of budget: 350 000 € by the share, 300 000 € by the ceiling, and the
+    # envelope leaves 50 000 € to the third.
+    assert "au plus 300\u00a0000 €" in page
+    assert "au plus 200\u00a0000 €" in page  # the second: its own 150 000 € + 50 000 € left
+    assert "au plus 50\u00a0000 €" in page
+    assert "reste 50\u00a0000 €" in page
