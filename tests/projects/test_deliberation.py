@@ -525,3 +525,38 @@ def test_the_deliberation_page_shows_the_most_that_may_be_granted(fast, staff, c
     assert "au plus 200\u00a0000 €" in page  # the second: its own 150 000 € + 50 000 € left
     assert "au plus 50\u00a0000 €" in page
     assert "reste 50\u00a0000 €" in page
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_cannot_both_spend_the_last_of_the_envelope(fast, staff):
+    import threading
+
+    from django.db import connections
+
+    call, (first, second, _third) = fast
+    decide(first, staff, amount=Decimal("250000"))  # 250 000 € left
+    other_staff = factories.StaffFactory(programme=call.programme)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def run(proposal, person):
+        try:
+            start.wait(timeout=10)
+            decide(proposal, person, amount=Decimal("200000"))
+            outcomes.append("decided")
+        except TransitionError as error:
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(second, staff)),
+        threading.Thread(target=run, args=(_third, other_staff)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(o == "decided" for o in outcomes) == [False, True]
+    assert deliberation.envelope_spent(call) == Decimal("450000")
