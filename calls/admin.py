@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Call, Criterion, Defi, JuryMember, Question
+from .models import AuditionCriterion, Call, Criterion, Defi, JuryMember, Question
 
 
 class CriterionInline(admin.TabularInline):
@@ -57,3 +57,11 @@ class DefiAdmin(admin.ModelAdmin):
     list_select_related = ["call", "host_structure"]
     raw_id_fields = ["source_proposal"]
     autocomplete_fields = ["host_structure"]
+
+
+@admin.register(AuditionCriterion)
+class AuditionCriterionAdmin(admin.ModelAdmin):
+    list_display = ["name", "call", "weight", "scale_max", "position"]
+    list_filter = ["call__programme"]
+    search_fields = ["name", "description", "call__edition"]
+    list_select_related = ["call"]

@@ -94,6 +94,21 @@ class Call(models.Model):
             "puis en cas de retard, et l'équipe reçoit la liste des retardataires."
         ),
     )
+    # The deliberation's final ranking: weighted mean of the written and audition scores.
+    written_weight = models.DecimalField(
+        _("poids de l'évaluation écrite"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    audition_weight = models.DecimalField(
+        _("poids de l'audition"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -113,6 +128,11 @@ class Call(models.Model):
             models.CheckConstraint(
                 condition=models.Q(max_funding_share__gte=1, max_funding_share__lte=100),
                 name="call_funding_share_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(written_weight__gte=0, audition_weight__gte=0)
+                & (models.Q(written_weight__gt=0) | models.Q(audition_weight__gt=0)),
+                name="call_final_weights_valid",
             ),
         ]
 
@@ -169,6 +189,34 @@ class Criterion(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(scale_max__gte=1), name="criterion_scale_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class AuditionCriterion(models.Model):
+    """A criterion of the audition grid (e.g. the team's will to go for it), apart from the
+    written criteria so the written review never asks for it."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="audition_criteria")
+    name = models.CharField(_("nom"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    weight = models.DecimalField(_("poids"), max_digits=5, decimal_places=2, default=1)
+    scale_max = models.PositiveSmallIntegerField(_("note maximale"), default=5)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("critère d'audition")
+        verbose_name_plural = _("critères d'audition")
+        ordering = ["call", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gt=0), name="audition_criterion_weight_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scale_max__gte=1), name="audition_criterion_scale_positive"
             ),
         ]
 

@@ -210,7 +210,9 @@ TRANSITIONS = {
     "start_review": (start_review, gettext_lazy("Lancer l'évaluation")),
     "start_auditions": (start_auditions, gettext_lazy("Passer aux auditions")),
     "start_deliberation": (start_deliberation, gettext_lazy("Ouvrir la délibération")),
-    "publish_results": (publish_results, gettext_lazy("Publier les résultats")),
+    # Not here: the results are published from the deliberation page
+    # (`projects.deliberation.publish_results`), which writes each decision into its
+    # proposal; publishing the call alone would leave the decisions unapplied.
     "archive": (archive, gettext_lazy("Archiver l'appel")),
 }
 # The transitions legal from each visible state (the buttons the page offers).
@@ -220,7 +222,7 @@ NEXT_ACTIONS = {
     CallState.CLOSED: ["start_review"],
     CallState.REVIEW: ["start_auditions", "start_deliberation"],
     CallState.AUDITIONS: ["start_deliberation"],
-    CallState.DELIBERATION: ["publish_results"],
+    CallState.DELIBERATION: [],
     CallState.RESULTS_PUBLISHED: ["archive"],
     CallState.ARCHIVED: [],
 }

@@ -70,6 +70,15 @@ def funnel(cohort) -> list[dict]:
     found eligible, auditioned (shortlisted or beyond) and selected, counted by the database
     in one query."""
     from calls.models import Call
+
+    # A subquery, not a join: filtering through `proposals` would restrict the counts
+    # to the laureates' own proposals.
+    return funnel_of_calls(Call.objects.filter(pk__in=cohort.laureates.values("proposal__call")))
+
+
+def funnel_of_calls(calls) -> list[dict]:
+    """The funnel (submitted, eligible, auditioned, selected) of each of `calls`, in one
+    query; the shape `cohorts/includes/funnel.html` draws."""
     from projects.enums import SUBMITTED_STATES, ProposalState
 
     eligible = {
@@ -81,10 +90,7 @@ def funnel(cohort) -> list[dict]:
     }
     auditioned = {ProposalState.SHORTLISTED, ProposalState.SELECTED, ProposalState.NOT_SELECTED}
     rows = (
-        # A subquery, not a join: filtering through `proposals` would restrict the counts
-        # below to the laureates' own proposals.
-        Call.objects.filter(pk__in=cohort.laureates.values("proposal__call"))
-        .annotate(
+        calls.annotate(
             submitted=Count(
                 "proposals", filter=Q(proposals__state__in=SUBMITTED_STATES), distinct=True
             ),

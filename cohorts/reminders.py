@@ -20,8 +20,17 @@ from django.utils import formats, timezone, translation
 from calls.enums import CallState
 from calls.models import Call, JuryMember
 from programme.enums import ProgrammeRole
-from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Conflict, Proposal, ProposalVersion, TeamMember
+from projects.enums import DecisionMailState, EvaluationState, ProposalState
+from projects.ics import audition_ics
+from projects.models import (
+    Assignment,
+    Audition,
+    Conflict,
+    DecisionMail,
+    Proposal,
+    ProposalVersion,
+    TeamMember,
+)
 
 from .enums import ReminderKind
 from .models import Milestone
@@ -64,6 +73,8 @@ class Rule:
     subject: str = ""
     # The page the mail links to (a path); else the object's own page (`link_to`).
     link: Callable[[models.Model], str] | None = None
+    # Files joined to the mail for the object: (name, content, MIME type).
+    attachments: Callable[[models.Model, datetime], list[tuple[str, str, str]]] | None = None
 
 
 def link_to(obj: models.Model | None) -> str:
@@ -202,6 +213,41 @@ def _evaluations(kind: ReminderKind, after: timedelta | None, until: timedelta |
         )
         for seat_id, user_id, deadline, call_id in rows.iterator(chunk_size=2000):
             yield Owed(kind, seat_type.pk, seat_id, user_id, deadline, call_id=call_id)
+
+    return select
+
+
+# --- Auditions: the convocation when a slot is given, and the day before -------------------
+
+# Call states in which shortlisted teams are convoked (auditions are scheduled in them).
+AUDITION_CALL_STATES = (CallState.REVIEW, CallState.AUDITIONS)
+
+
+def audition_seats(kind: ReminderKind, *, after: timedelta | None, until: timedelta | None):
+    """Members of the teams of shortlisted proposals with an audition starting in
+    (now + after, now + until] (no bound when None), the call at its auditions."""
+
+    def select(now: datetime, auditions=None) -> Iterable[Owed]:
+        audition_type = ContentType.objects.get_for_model(Audition)
+        seats = TeamMember.objects.filter(
+            proposal__state=ProposalState.SHORTLISTED,
+            proposal__call__state__in=AUDITION_CALL_STATES,
+            proposal__audition__starts_at__gt=now + (after or timedelta(0)),
+            user__is_active=True,
+        )
+        if until is not None:
+            seats = seats.filter(proposal__audition__starts_at__lte=now + until)
+        if auditions is not None:
+            seats = seats.filter(proposal__audition__in=auditions)
+        if RULES[kind].optional:
+            seats = seats.filter(user__wants_nudges=True)
+        for audition_id, user_id, starts_at, call_id in seats.values_list(
+            "proposal__audition__pk",
+            "user_id",
+            "proposal__audition__starts_at",
+            "proposal__call_id",
+        ).iterator(chunk_size=2000):
+            yield Owed(kind, audition_type.pk, audition_id, user_id, starts_at, call_id=call_id)
 
     return select
 
@@ -378,6 +424,71 @@ def _milestone_open(milestone, now: datetime) -> bool:
     return milestone.done_at is None and milestone.skipped_at is None
 
 
+def convocations_owed(auditions, *, now: datetime) -> Iterable[Owed]:
+    """The convocations owed for these auditions now (called when a slot is given)."""
+    return RULES[ReminderKind.AUDITION_CONVOCATION].select(now, auditions)
+
+
+def _audition_still_ahead(audition: Audition, now: datetime) -> bool:
+    return audition.starts_at > now and (
+        Proposal.objects.filter(pk=audition.proposal_id, state=ProposalState.SHORTLISTED).exists()
+    )
+
+
+def _audition_words(audition: Audition) -> dict:
+    place = audition.room or audition.video_link
+    if audition.room and audition.video_link:
+        place = f"{audition.room} (visioconférence : {audition.video_link})"
+    return {"minutes": audition.duration_minutes, "place": place}
+
+
+def _audition_invitation(audition: Audition, now: datetime) -> list[tuple[str, str, str]]:
+    full = Audition.objects.select_related("proposal__call__programme").get(pk=audition.pk)
+    return [("audition.ics", audition_ics(full, now=now), "text/calendar")]
+
+
+# --- Decisions: the mails staff released from the outbox -------------------------------------
+
+# A released mail is looked for by the scan this long (then it is sent or failed long since).
+DECISION_SCAN_WINDOW = timedelta(days=7)
+
+
+def _decision_notices(now: datetime, mails=None) -> Iterable[Owed]:
+    """Members of the team of each decision mail staff released (results published)."""
+    mail_type = ContentType.objects.get_for_model(DecisionMail)
+    seats = TeamMember.objects.filter(
+        proposal__decision_mail__state=DecisionMailState.RELEASED,
+        proposal__decision_mail__released_at__gt=now - DECISION_SCAN_WINDOW,
+        proposal__decision_mail__released_at__lte=now,
+        proposal__call__state__in=(CallState.RESULTS_PUBLISHED, CallState.ARCHIVED),
+        user__is_active=True,
+    )
+    if mails is not None:
+        seats = seats.filter(proposal__decision_mail__in=mails)
+    for mail_id, user_id, released_at, call_id in seats.values_list(
+        "proposal__decision_mail__pk",
+        "user_id",
+        "proposal__decision_mail__released_at",
+        "proposal__call_id",
+    ).iterator(chunk_size=2000):
+        yield Owed(
+            ReminderKind.DECISION_NOTICE, mail_type.pk, mail_id, user_id, released_at, call_id
+        )
+
+
+def decision_notices_owed(mails, *, now: datetime) -> Iterable[Owed]:
+    """The decision mails owed for these released mails (called when staff send them)."""
+    return _decision_notices(now, mails)
+
+
+def _decision_released(mail: DecisionMail, now: datetime) -> bool:
+    return mail.state == DecisionMailState.RELEASED
+
+
+def _decision_words(mail: DecisionMail) -> dict:
+    return {"body": mail.body, "subject": mail.subject}
+
+
 RULES: dict[str, Rule] = {
     rule.kind: rule
     for rule in (
@@ -491,18 +602,44 @@ RULES: dict[str, Rule] = {
             sentence="Le « {title} » approche : il se tient au plus tard le {deadline}.",
             action="Ouvrir la frise de suivi",
         ),
+        Rule(
+            kind=ReminderKind.AUDITION_CONVOCATION,
+            optional=False,
+            select=audition_seats(ReminderKind.AUDITION_CONVOCATION, after=None, until=None),
+            still_owed=_audition_still_ahead,
+            words=_audition_words,
+            attachments=_audition_invitation,
+            sentence=(
+                "Votre candidature « {title} » à l'appel {edition} est retenue pour une "
+                "audition devant le jury : le {deadline}, durée {minutes} minutes, {place}. "
+                "L'invitation pour votre agenda est jointe (audition.ics)."
+            ),
+            action="Voir ma candidature",
+        ),
+        Rule(
+            kind=ReminderKind.AUDITION_DAY_BEFORE,
+            optional=True,
+            select=audition_seats(
+                ReminderKind.AUDITION_DAY_BEFORE, after=None, until=timedelta(days=1)
+            ),
+            still_owed=_audition_still_ahead,
+            words=_audition_words,
+            sentence=(
+                "Rappel : l'audition de « {title} » ({edition}) a lieu demain, le {deadline}, "
+                "durée {minutes} minutes, {place}."
+            ),
+            action="Voir ma candidature",
+        ),
+        Rule(
+            kind=ReminderKind.DECISION_NOTICE,
+            optional=False,
+            select=_decision_notices,
+            still_owed=_decision_released,
+            words=_decision_words,
+            sentence="{body}",
+            action="Voir la décision sur ma candidature",
+        ),
     )
-}
-
-# Kinds the design asks for whose tables do not exist yet; each becomes a Rule above when
-# the part it speaks of lands (its enum value, rule and test together).
-NOT_YET: dict[str, str] = {
-    "audition_convocation": "Audition convocation when a proposal is shortlisted "
-    "(not optional, to the team): needs Audition (slot, place).",
-    "audition_day_before": "Day-before reminder of an audition (optional, to the team): "
-    "needs Audition.",
-    "decision_notice": "The jury's decision to the team (not optional), sent from the "
-    "decision outbox when staff send the mails.",
 }
 
 

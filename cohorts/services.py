@@ -31,7 +31,7 @@ from programme import audit, mail
 from programme.exceptions import TransitionError
 from programme.models import Programme, User
 from projects.enums import ProposalState, TeamRole
-from projects.models import Proposal
+from projects.models import Decision, Proposal
 
 from . import followup
 from .enums import RESENDABLE_STATES, Phase, ReminderState
@@ -187,7 +187,7 @@ def deliver_reminders(*, recipient_id: int, reminder_ids: list[int], now: dateti
         return Delivery(cancelled=len(drop))
 
     try:
-        _send_mail(recipient, keep)
+        _send_mail(recipient, keep, now=now)
     except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
         return _record_failure(token, error, now=now, cancelled=len(drop))
     Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
@@ -254,8 +254,8 @@ def deadline_in_paris(value: datetime) -> str:
         return formats.date_format(timezone.localtime(value, PARIS), r"l j F Y à H\hi")
 
 
-def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
-    items = []
+def _send_mail(recipient: User, rows: list[tuple[Reminder, object]], *, now: datetime) -> None:
+    items, files = [], []
     for row, obj in rows:
         rule = RULES[row.kind]
         words = {
@@ -268,7 +268,9 @@ def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
         items.append(
             {
                 "kind": row.get_kind_display(),
-                "subject": rule.subject.format(**words) if rule.subject else "",
+                "subject": (
+                    rule.subject.format(**words) if rule.subject else words.get("subject", "")
+                ),
                 "sentence": rule.sentence.format(**words),
                 "details": rule.details(obj) if rule.details else [],
                 "deadline": words["deadline"],
@@ -276,10 +278,14 @@ def _send_mail(recipient: User, rows: list[tuple[Reminder, object]]) -> None:
                 "url": settings.SITE_URL + path,
             }
         )
+        if rule.attachments:
+            files.extend(rule.attachments(obj, now))
     with translation.override("fr"):
         subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     message.attach_alternative(html, "text/html")
+    for name, content, mimetype in files:
+        message.attach(name, content, mimetype)
     message.send()
 
 
@@ -367,6 +373,12 @@ def form_cohort(
         cohort = Cohort.objects.create(
             programme=programme, label=label, slug=slug, starts_on=starts_on, ends_on=ends_on
         )
+        # The amount the jury granted in its decision (FAST), when there is one.
+        granted = dict(
+            Decision.objects.filter(proposal__in=rows, amount_granted__isnull=False).values_list(
+                "proposal_id", "amount_granted"
+            )
+        )
         for proposal in sorted(rows, key=lambda p: p.title):
             team = list(proposal.team.all())
             lead = next((m.user_id for m in team if m.role == TeamRole.LEAD), None)
@@ -377,6 +389,7 @@ def form_cohort(
                 mission=first_line(proposal.summary)[:300],
                 host_structure_id=proposal.structure_id,
                 intrapreneur_id=lead or proposal.created_by_id,
+                funding_granted=granted.get(proposal.pk),
             )
             laureate.members.set([m.user_id for m in team])
         # Each laureate gets its milestones from the programme as the cohort starts.

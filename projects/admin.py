@@ -4,8 +4,13 @@ from .models import (
     Answer,
     Assignment,
     Attachment,
+    Audition,
+    AuditionEvaluation,
+    AuditionScore,
     Conflict,
     CorrectionRequest,
+    Decision,
+    DecisionMail,
     Evaluation,
     EvaluationVersion,
     ExportJob,
@@ -109,6 +114,25 @@ class ScoreInline(admin.TabularInline):
     raw_id_fields = ["criterion"]
 
 
+# --- Auditions and deliberation --------------------------------------------------------------
+
+
+@admin.register(Audition)
+class AuditionAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "starts_at", "duration_minutes", "room", "video_link"]
+    list_filter = ["proposal__call"]
+    search_fields = ["proposal__title", "proposal__reference", "room"]
+    list_select_related = ["proposal"]
+    raw_id_fields = ["proposal", "scheduled_by"]
+    date_hierarchy = "starts_at"
+
+
+class AuditionScoreInline(admin.TabularInline):
+    model = AuditionScore
+    extra = 0
+    raw_id_fields = ["criterion"]
+
+
 class EvaluationVersionInline(admin.TabularInline):
     model = EvaluationVersion
     extra = 0
@@ -125,3 +149,43 @@ class EvaluationAdmin(admin.ModelAdmin):
     raw_id_fields = ["assignment"]
     readonly_fields = ["total", "version"]
     inlines = [ScoreInline, EvaluationVersionInline]
+
+
+@admin.register(AuditionEvaluation)
+class AuditionEvaluationAdmin(admin.ModelAdmin):
+    list_display = ["proposal", "juror", "total", "updated_at"]
+    list_filter = ["proposal__call"]
+    search_fields = ["proposal__title", "juror__user__email"]
+    list_select_related = ["proposal", "juror__user", "juror__call"]
+    raw_id_fields = ["proposal", "juror"]
+    inlines = [AuditionScoreInline]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Decisions and their mails change through the deliberation's services, which audit
+    every change and check the funding limits; the admin only shows them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "outcome", "amount_granted", "decided_by", "decided_at"]
+    list_filter = ["outcome", "proposal__call"]
+    search_fields = ["proposal__title", "proposal__reference", "justification"]
+    list_select_related = ["proposal", "decided_by"]
+
+
+@admin.register(DecisionMail)
+class DecisionMailAdmin(ReadOnlyAdmin):
+    list_display = ["proposal", "subject", "state", "generated_at", "released_at"]
+    list_filter = ["state", "proposal__call"]
+    search_fields = ["proposal__title", "subject"]
+    list_select_related = ["proposal"]

@@ -91,3 +91,22 @@ JURY_STATES = frozenset(
         ProposalState.NOT_SELECTED,
     }
 )
+
+
+# --- Auditions and deliberation --------------------------------------------------------------
+
+
+class DecisionOutcome(models.TextChoices):
+    SELECTED = "selected", _("Lauréate")
+    NOT_SELECTED = "not_selected", _("Non retenue")
+
+
+class DecisionMailState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    RELEASED = "released", _("Envoyé")
+
+
+# Proposals the deliberation decides on (shortlisted, or already decided).
+DELIBERATED_STATES = frozenset(
+    {ProposalState.SHORTLISTED, ProposalState.SELECTED, ProposalState.NOT_SELECTED}
+)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import decision_views
 from . import jury_views as views
 
 app_name = "jury"
@@ -21,4 +22,34 @@ urlpatterns = [
     path("evaluations/<int:pk>/versions/", views.versions, name="versions"),
     path("<uuid:public_id>/evaluation/", views.evaluate, name="evaluate"),
     path("rejoindre/<str:token>/", views.join, name="join"),
+    # Auditions and deliberation (projects.decision_views).
+    path("appel/<slug:slug>/auditions/", decision_views.audition_list, name="auditions"),
+    path(
+        "appel/<slug:slug>/auditions/premieres/",
+        decision_views.shortlist_top,
+        name="shortlist-top",
+    ),
+    path(
+        "appel/<slug:slug>/auditions/criteres/",
+        decision_views.add_audition_criterion,
+        name="audition-criterion-add",
+    ),
+    path("<uuid:public_id>/audition/retenir/", decision_views.shortlist, name="shortlist"),
+    path("<uuid:public_id>/audition/retirer/", decision_views.unshortlist, name="unshortlist"),
+    path("<uuid:public_id>/audition/creneau/", decision_views.audition_slot, name="audition-slot"),
+    path("appel/<slug:slug>/mes-auditions/", decision_views.my_auditions, name="my-auditions"),
+    path("<uuid:public_id>/audition/notes/", decision_views.audition_score, name="audition-score"),
+    path("appel/<slug:slug>/deliberation/", decision_views.deliberation_page, name="deliberation"),
+    path("appel/<slug:slug>/deliberation/poids/", decision_views.weights, name="weights"),
+    path("<uuid:public_id>/decision/", decision_views.decide, name="decide"),
+    path("appel/<slug:slug>/resultats/publier/", decision_views.publish, name="publish-results"),
+    path("appel/<slug:slug>/courriers/", decision_views.outbox, name="outbox"),
+    path(
+        "appel/<slug:slug>/courriers/preparer/",
+        decision_views.outbox_prepare,
+        name="outbox-prepare",
+    ),
+    path("appel/<slug:slug>/courriers/envoyer/", decision_views.outbox_send, name="outbox-send"),
+    path("courriers/<int:pk>/", decision_views.outbox_edit, name="outbox-edit"),
+    path("resultats/<slug:slug>/", decision_views.results, name="results"),
 ]

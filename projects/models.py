@@ -13,6 +13,8 @@ from . import rules as proposal_rules
 from .enums import (
     ConflictKind,
     ConflictType,
+    DecisionMailState,
+    DecisionOutcome,
     EvaluationState,
     ExportFormat,
     ExportStatus,
@@ -430,3 +432,152 @@ class EvaluationVersion(models.Model):
 
     def __str__(self):
         return f"{self.evaluation} v{self.number}"
+
+
+# --- Auditions and deliberation --------------------------------------------------------------
+
+
+class Audition(models.Model):
+    """A shortlisted proposal's audition slot: when, how long, and where (room or video)."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="audition")
+    starts_at = models.DateTimeField(_("début"))
+    duration_minutes = models.PositiveSmallIntegerField(_("durée (minutes)"), default=30)
+    room = models.CharField(_("salle"), max_length=200, blank=True)
+    video_link = models.URLField(_("lien de visioconférence"), blank=True)
+    # Bumped at each change, so the calendar invitation replaces the previous one.
+    sequence = models.PositiveIntegerField(_("révision"), default=0)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("modifiée le"))
+
+    class Meta:
+        verbose_name = _("audition")
+        verbose_name_plural = _("auditions")
+        ordering = ["starts_at", "id"]
+        indexes = [models.Index(fields=["starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=1), name="audition_duration_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(room="", video_link=""), name="audition_has_a_place"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.proposal)
+
+    def get_absolute_url(self):
+        return self.proposal.get_absolute_url()
+
+
+class AuditionEvaluation(models.Model):
+    """A juror's scores of one audition on the call's audition grid."""
+
+    juror = models.ForeignKey(
+        JuryMember, on_delete=models.CASCADE, related_name="audition_evaluations"
+    )
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="audition_evaluations"
+    )
+    comment = models.TextField(_("appréciation"), blank=True)
+    # The weighted mean of the grid, once every criterion is scored; None until then.
+    total = models.FloatField(_("note d'audition pondérée"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"))
+
+    class Meta:
+        verbose_name = _("évaluation d'audition")
+        verbose_name_plural = _("évaluations d'audition")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["juror", "proposal"], name="audition_evaluation_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} → {self.proposal}"
+
+
+class AuditionScore(models.Model):
+    evaluation = models.ForeignKey(
+        AuditionEvaluation, on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        "calls.AuditionCriterion", on_delete=models.PROTECT, related_name="scores"
+    )
+    value = models.PositiveSmallIntegerField(_("note"))
+
+    class Meta:
+        verbose_name = _("note d'audition")
+        verbose_name_plural = _("notes d'audition")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "criterion"], name="audition_score_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.value}"
+
+
+class Decision(models.Model):
+    """The jury's decision on a proposal, with its justification and, for a funding call,
+    the amount granted. The team sees it once the call's results are published."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField(_("décision"), max_length=20, choices=DecisionOutcome)
+    justification = models.TextField(_("justification"))
+    amount_granted = models.DecimalField(
+        _("montant accordé (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("décidée le"))
+
+    class Meta:
+        verbose_name = _("décision du jury")
+        verbose_name_plural = _("décisions du jury")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_granted__isnull=True)
+                | models.Q(amount_granted__gte=0, outcome=DecisionOutcome.SELECTED),
+                name="decision_amount_only_when_selected",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} — {self.get_outcome_display()}"
+
+
+class DecisionMail(models.Model):
+    """The decision mail to a team, a draft staff read and edit, then release together with
+    the others; the reminder ledger sends it once to each member."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="decision_mail"
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    state = models.CharField(
+        _("état"), max_length=10, choices=DecisionMailState, default=DecisionMailState.DRAFT
+    )
+    generated_at = models.DateTimeField(_("préparé le"))
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    edited_at = models.DateTimeField(_("modifié le"), null=True, blank=True)
+    released_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courrier de décision")
+        verbose_name_plural = _("courriers de décision")
+        indexes = [models.Index(fields=["state", "released_at"])]
+
+    def __str__(self):
+        return str(self.proposal)
+
+    def get_absolute_url(self):
+        return self.proposal.get_absolute_url()

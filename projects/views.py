@@ -19,6 +19,7 @@ from programme.exceptions import TransitionError
 from programme.views import crumbs
 
 from . import queries, services
+from .deliberation import visible_decision
 from .enums import ExportStatus, ProposalState
 from .filters import ProposalFilter
 from .forms import (
@@ -31,7 +32,7 @@ from .forms import (
     ScreenForm,
     StartProposalForm,
 )
-from .models import Attachment, ExportJob, Proposal
+from .models import Attachment, Audition, ExportJob, Proposal
 
 PAGE_SIZE = 50
 
@@ -183,6 +184,11 @@ def detail(request, public_id):
         "versions": proposal.versions.select_related("submitted_by"),
         "thread": proposal.messages.select_related("author"),
         "message_form": message_form,
+        # The jury's decision once the results are out, and the audition slot (deliberation).
+        "decision": visible_decision(proposal),
+        "audition": Audition.objects.filter(
+            proposal=proposal, proposal__state=ProposalState.SHORTLISTED
+        ).first(),
         "breadcrumb_data": crumbs(
             (
                 _("Candidatures %(call)s") % {"call": proposal.call.edition},

@@ -15,7 +15,7 @@ from calls.enums import CallState
 from calls.models import Call, JuryMember
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
-from cohorts.reminders import NOT_YET, RULES, owed_at
+from cohorts.reminders import RULES, owed_at
 from cohorts.services import scan_reminders
 from programme.enums import ProgrammeRole
 from programme.models import AuditEntry
@@ -77,7 +77,6 @@ def owed(now=NOW) -> set[tuple[str, int, int]]:
 
 def test_the_jury_kinds_are_rules_and_no_longer_waiting():
     assert JURY_KINDS | {ReminderKind.SUBMISSION_RECEIPT} <= set(RULES)
-    assert not (JURY_KINDS | {ReminderKind.SUBMISSION_RECEIPT}) & set(NOT_YET)
     assert not any(RULES[kind].optional for kind in JURY_KINDS)
 
 

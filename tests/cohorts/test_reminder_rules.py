@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from calls.enums import CallState
 from cohorts.enums import ReminderKind
-from cohorts.reminders import NOT_YET, RULES, owed_at
+from cohorts.reminders import RULES, owed_at
 from projects.enums import ProposalState
 from tests import factories
 
@@ -126,6 +126,5 @@ def test_the_rules_cost_the_same_queries_for_2_drafts_and_for_40():
     assert queries_for(2) == queries_for(40) <= len(RULES)
 
 
-def test_every_kind_of_the_design_is_either_a_rule_or_listed_as_not_yet():
-    assert set(RULES) | set(NOT_YET) == set(ReminderKind)
-    assert not set(RULES) & set(NOT_YET)
+def test_every_kind_of_the_design_has_its_rule():
+    assert set(RULES) == set(ReminderKind)

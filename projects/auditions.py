@@ -1,0 +1,376 @@
+"""Shortlisting for audition, audition slots and the jurors' audition grid.
+
+Services (one transaction each, a guard raising `TransitionError`, an audit entry) and
+the querysets of the audition pages. Staff shortlist while the call is under review or
+at its auditions, and may undo it there; jurors score the audition grid only while the
+call is at its auditions, never a proposal they are in conflict with.
+"""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, FloatField, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from calls.enums import CallState
+from calls.models import AuditionCriterion, Call, JuryMember
+from cohorts.reminders import convocations_owed
+from cohorts.services import owe_reminders
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
+
+from . import jury_queries
+from .enums import ProposalState
+from .jury import _require_staff, _seat
+from .models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
+
+# Call states in which staff shortlist (and undo it) and give audition slots.
+SHORTLIST_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS})
+# The call state in which jurors score the audition grid.
+AUDITION_SCORING_STATE = CallState.AUDITIONS
+# Call states in which jurors see the auditions (then their own scores, read only).
+AUDITION_VISIBLE_STATES = frozenset({CallState.AUDITIONS, CallState.DELIBERATION})
+
+
+def _require_shortlisting(call: Call) -> None:
+    if call.state not in SHORTLIST_STATES:
+        raise TransitionError(
+            _(
+                "La liste des auditions se fait pendant l'évaluation ou les auditions ; "
+                "l'appel est à l'état « %(state)s »."
+            )
+            % {"state": CallState(call.state).label}
+        )
+
+
+def _locked_call(call: Call) -> Call:
+    return Call.objects.select_for_update().get(pk=call.pk)
+
+
+def _move(proposal_id: int, before: str, after: str, *, by, now, action: str, reason="") -> bool:
+    moved = Proposal.objects.filter(pk=proposal_id, state=before).update(state=after)
+    if moved:
+        proposal = Proposal.objects.get(pk=proposal_id)
+        audit.record(by, action, proposal, before=before, after=after, reason=reason, at=now)
+    return bool(moved)
+
+
+# --- Shortlist --------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Proposal]:
+    """Shortlist the first `n` proposals of the jury's ranking (mean z-score, ties broken
+    as documented) that are eligible or already shortlisted. Returns those newly shortlisted;
+    hand-picked ones stay."""
+    _require_staff(call, by)
+    locked = _locked_call(call)
+    _require_shortlisting(locked)
+    if n < 1:
+        raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
+    top = list(
+        jury_queries.ranked(locked)
+        .filter(state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED])
+        .values_list("pk", "state")[:n]
+    )
+    added = []
+    for pk, state in top:
+        if state == ProposalState.ELIGIBLE and _move(
+            pk,
+            ProposalState.ELIGIBLE,
+            ProposalState.SHORTLISTED,
+            by=by,
+            now=now,
+            action="jury.shortlist",
+            reason=_("Parmi les %(n)s premières du classement.") % {"n": n},
+        ):
+            added.append(pk)
+    return list(Proposal.objects.filter(pk__in=added).order_by("sequence", "pk"))
+
+
+@transaction.atomic(durable=True)
+def shortlist(proposal: Proposal, *, by: User, now: datetime) -> Proposal:
+    """Shortlist one eligible proposal, hand-picked by staff."""
+    _require_staff(proposal.call, by)
+    _require_shortlisting(_locked_call(proposal.call))
+    if not _move(
+        proposal.pk,
+        ProposalState.ELIGIBLE,
+        ProposalState.SHORTLISTED,
+        by=by,
+        now=now,
+        action="jury.shortlist",
+        reason=_("Choisie par l'équipe du programme."),
+    ):
+        raise TransitionError(_("Seule une candidature recevable peut être retenue pour audition."))
+    proposal.state = ProposalState.SHORTLISTED
+    return proposal
+
+
+@transaction.atomic(durable=True)
+def unshortlist(proposal: Proposal, *, by: User, now: datetime, reason: str = "") -> Proposal:
+    """Undo a shortlisting while the call is still at that stage: the proposal is eligible
+    again and its audition slot is removed. Refused once jurors scored its audition."""
+    _require_staff(proposal.call, by)
+    _require_shortlisting(_locked_call(proposal.call))
+    if AuditionEvaluation.objects.filter(proposal=proposal).exists():
+        raise TransitionError(
+            _("Des jurés ont déjà noté cette audition : elle ne peut plus être retirée.")
+        )
+    if not _move(
+        proposal.pk,
+        ProposalState.SHORTLISTED,
+        ProposalState.ELIGIBLE,
+        by=by,
+        now=now,
+        action="jury.unshortlist",
+        reason=reason,
+    ):
+        raise TransitionError(_("Cette candidature n'est pas retenue pour audition."))
+    Audition.objects.filter(proposal=proposal).delete()
+    proposal.state = ProposalState.ELIGIBLE
+    return proposal
+
+
+# --- Slots ------------------------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def schedule_audition(
+    proposal: Proposal,
+    *,
+    by: User,
+    now: datetime,
+    starts_at: datetime,
+    duration_minutes: int,
+    room: str = "",
+    video_link: str = "",
+) -> Audition:
+    """Give (or move) a shortlisted proposal's audition slot. The team is convoked at once,
+    through the reminder ledger, with the calendar invitation (.ics) joined; a moved slot
+    is a new convocation."""
+    _require_staff(proposal.call, by)
+    _require_shortlisting(_locked_call(proposal.call))
+    locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.state != ProposalState.SHORTLISTED:
+        raise TransitionError(_("Seule une candidature retenue pour audition reçoit un créneau."))
+    if starts_at <= now:
+        raise TransitionError(_("Le créneau doit être dans le futur."))
+    if duration_minutes < 1:
+        raise TransitionError(_("La durée de l'audition doit être d'au moins une minute."))
+    room, video_link = room.strip(), video_link.strip()
+    if not room and not video_link:
+        raise TransitionError(_("Indiquez la salle ou le lien de visioconférence."))
+    audition = Audition.objects.filter(proposal=locked).first()
+    before = audition.starts_at.isoformat() if audition else ""
+    before_place = (audition.room or audition.video_link) if audition else ""
+    if audition is None:
+        audition = Audition(proposal=locked)
+    else:
+        audition.sequence += 1
+    audition.starts_at = starts_at
+    audition.duration_minutes = duration_minutes
+    audition.room = room
+    audition.video_link = video_link
+    audition.scheduled_by = by
+    audition.updated_at = now
+    audition.save()
+    audit.record(
+        by,
+        "jury.audition_schedule",
+        audition,
+        before=before,
+        after=starts_at.isoformat(),
+        reason=f"{before_place} → {room or video_link}" if before_place else room or video_link,
+        at=now,
+    )
+    owe_reminders(convocations_owed([audition.pk], now=now), now=now)
+    return audition
+
+
+# --- The audition grid ------------------------------------------------------------------
+
+
+def _require_audition_scoring(call: Call) -> None:
+    if call.state != AUDITION_SCORING_STATE:
+        raise TransitionError(
+            _("La grille d'audition n'est pas ouverte : l'appel est à l'état « %(state)s ».")
+            % {"state": CallState(call.state).label}
+        )
+
+
+def audition_total_in_db(evaluation: AuditionEvaluation) -> float | None:
+    """The weighted mean of the grid, computed by the database."""
+    sums = evaluation.scores.aggregate(
+        weighted=Sum(Cast("value", FloatField()) * Cast("criterion__weight", FloatField())),
+        weights=Sum(Cast("criterion__weight", FloatField())),
+    )
+    if not sums["weights"]:
+        return None
+    return sums["weighted"] / sums["weights"]
+
+
+@transaction.atomic(durable=True)
+def score_audition(
+    proposal: Proposal, *, by: User, now: datetime, scores: dict[int, int], comment: str = ""
+) -> AuditionEvaluation:
+    """A juror scores a shortlisted proposal's audition on the call's audition grid.
+
+    `scores` maps an audition criterion id to its value; the total is computed once every
+    criterion is scored. A juror in conflict with the proposal is refused, as anyone outside
+    the jury; the grid changes until the deliberation opens.
+    """
+    call = proposal.call
+    seat = _seat(call, by)
+    _require_audition_scoring(call)
+    if Conflict.objects.filter(juror=seat, proposal=proposal, lifted_at__isnull=True).exists():
+        raise TransitionError(_("Vous êtes en conflit d'intérêts avec cette candidature."))
+    if not Proposal.objects.filter(pk=proposal.pk, state=ProposalState.SHORTLISTED).exists():
+        raise TransitionError(_("Cette candidature n'est pas retenue pour audition."))
+    criteria = {c.pk: c for c in call.audition_criteria.all()}
+    if not criteria:
+        raise TransitionError(_("La grille d'audition de cet appel n'a pas de critère."))
+    for criterion_id, value in scores.items():
+        criterion = criteria.get(criterion_id)
+        if criterion is None:
+            raise TransitionError(_("Critère inconnu."))
+        if value is None or not 0 <= value <= criterion.scale_max:
+            raise TransitionError(
+                _("La note de « %(name)s » va de 0 à %(max)s.")
+                % {"name": criterion.name, "max": criterion.scale_max}
+            )
+    evaluation, _created = AuditionEvaluation.objects.select_for_update().get_or_create(
+        juror=seat, proposal=proposal, defaults={"updated_at": now}
+    )
+    evaluation.scores.exclude(criterion_id__in=scores).delete()
+    for criterion_id, value in scores.items():
+        AuditionScore.objects.update_or_create(
+            evaluation=evaluation, criterion_id=criterion_id, defaults={"value": value}
+        )
+    complete = set(scores) == set(criteria)
+    evaluation.total = audition_total_in_db(evaluation) if complete else None
+    evaluation.comment = comment
+    evaluation.updated_at = now
+    evaluation.save(update_fields=["total", "comment", "updated_at"])
+    audit.record(
+        by,
+        "jury.audition_score",
+        evaluation,
+        after="complete" if complete else "partial",
+        at=now,
+    )
+    return evaluation
+
+
+# --- Queries ----------------------------------------------------------------------------
+
+
+def _conflicted_with(seat: JuryMember):
+    return Exists(
+        Conflict.objects.filter(juror=seat, proposal_id=OuterRef("pk"), lifted_at__isnull=True)
+    )
+
+
+def shortlisted(call: Call):
+    """The call's shortlisted proposals with their slot, in the order of the slots."""
+    return (
+        Proposal.objects.filter(call=call, state=ProposalState.SHORTLISTED)
+        .select_related("audition", "structure")
+        .order_by("audition__starts_at", "sequence", "pk")
+    )
+
+
+def shortlist_candidates(call: Call):
+    """The staff's shortlist page: the ranking with each proposal's state and slot."""
+    return (
+        jury_queries.ranked(call)
+        .filter(
+            state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED],
+        )
+        .select_related("audition")
+    )
+
+
+def juror_auditions(seat: JuryMember):
+    """The shortlisted proposals a juror may see and score at the auditions: never one they
+    are in conflict with, and none before the auditions start (nor after the deliberation);
+    with their own audition evaluation (or none)."""
+    return (
+        Proposal.objects.filter(
+            call_id=seat.call_id,
+            call__state__in=AUDITION_VISIBLE_STATES,
+            state=ProposalState.SHORTLISTED,
+        )
+        .exclude(_conflicted_with(seat))
+        .select_related("audition")
+        .prefetch_related(
+            Prefetch(
+                "audition_evaluations",
+                queryset=AuditionEvaluation.objects.filter(juror=seat),
+                to_attr="own_evaluation",
+            )
+        )
+        .order_by("audition__starts_at", "sequence", "pk")
+    )
+
+
+def audition_for(user: User, public_id) -> tuple[JuryMember, Proposal] | tuple[None, None]:
+    """The juror's seat and the shortlisted proposal, or (None, None) when the user does not
+    sit on its jury or is in conflict with it."""
+    if not user.is_authenticated:
+        return None, None
+    proposal = (
+        Proposal.objects.filter(public_id=public_id, state=ProposalState.SHORTLISTED)
+        .select_related("call__programme", "audition", "structure")
+        .first()
+    )
+    if proposal is None or proposal.call.state not in AUDITION_VISIBLE_STATES:
+        return None, None
+    seat = jury_queries.seat_of(user, proposal.call)
+    if (
+        seat is None
+        or Conflict.objects.filter(
+            Q(juror=seat, proposal=proposal, lifted_at__isnull=True)
+        ).exists()
+    ):
+        return None, None
+    return seat, proposal
+
+
+def grid(call: Call) -> list[AuditionCriterion]:
+    return list(call.audition_criteria.all())
+
+
+@transaction.atomic(durable=True)
+def add_audition_criterion(
+    call: Call,
+    *,
+    by: User,
+    now: datetime,
+    name: str,
+    weight=1,
+    scale_max: int = 5,
+    description: str = "",
+) -> AuditionCriterion:
+    """Staff add a criterion to the call's audition grid, before any audition is scored."""
+    _require_staff(call, by)
+    locked = _locked_call(call)
+    if locked.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("La grille d'audition ne change plus après les auditions."))
+    if AuditionEvaluation.objects.filter(juror__call=locked).exists():
+        raise TransitionError(_("Des auditions sont déjà notées : la grille ne change plus."))
+    if not name.strip():
+        raise TransitionError(_("Nommez le critère."))
+    position = locked.audition_criteria.count() + 1
+    criterion = AuditionCriterion.objects.create(
+        call=locked,
+        name=name.strip(),
+        description=description,
+        weight=weight,
+        scale_max=scale_max,
+        position=position,
+    )
+    audit.record(by, "jury.audition_criterion_add", criterion, after=criterion.name, at=now)
+    return criterion
