@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from calls.models import Call, JuryMember
-from projects.models import Proposal, ProposalVersion
+from projects.models import Audition, DecisionMail, Proposal, ProposalVersion
 
 from .enums import ReminderState
 from .models import Milestone, Reminder
@@ -27,8 +27,11 @@ def reminders_for_staff(**scope) -> QuerySet[Reminder]:
                     ProposalVersion.objects.all(),
                     JuryMember.objects.select_related("user", "call"),
                     Call.objects.all(),
-                    # A milestone names its laureate.
+                    # A milestone names its laureate; an audition or a decision mail its
+                    # proposal.
                     Milestone.objects.select_related("laureate"),
+                    Audition.objects.select_related("proposal"),
+                    DecisionMail.objects.select_related("proposal"),
                 ],
             )
         )

@@ -25,7 +25,10 @@ from projects.enums import ProposalState
 from projects.models import (
     Answer,
     Attachment,
+    AuditionEvaluation,
     Conflict,
+    Decision,
+    DecisionMail,
     Evaluation,
     EvaluationVersion,
     Invitation,
@@ -242,6 +245,12 @@ def _anonymise_proposals(ids: list[int], *, now: datetime) -> None:
     EvaluationVersion.objects.filter(evaluation__assignment__proposal_id__in=ids).update(
         content={"anonymisee": True}
     )
+    AuditionEvaluation.objects.filter(proposal_id__in=ids).exclude(comment="").update(
+        comment=REDACTED
+    )
+    # The outcome stays for the statistics; the words about the team go.
+    Decision.objects.filter(proposal_id__in=ids).update(justification=REDACTED)
+    DecisionMail.objects.filter(proposal_id__in=ids).update(subject=REDACTED, body=REDACTED)
     Conflict.objects.filter(proposal_id__in=ids).exclude(reason="").update(reason=REDACTED)
     Conflict.objects.filter(proposal_id__in=ids).exclude(lift_reason="").update(
         lift_reason=REDACTED

@@ -22,10 +22,13 @@ from programme import services
 from programme.enums import Region, StructureType
 from programme.models import AuditEntry, ProgrammeMembership, User
 from programme.tasks import anonymise_expired as anonymise_task
-from projects.enums import EvaluationState, ProposalState
+from projects.enums import DecisionOutcome, EvaluationState, ProposalState
 from projects.models import (
     Answer,
     Attachment,
+    AuditionEvaluation,
+    Decision,
+    DecisionMail,
     Evaluation,
     Invitation,
     Message,
@@ -463,3 +466,36 @@ def test_the_personal_data_page_says_what_is_kept_and_how_long(client, settings)
     settings.PERSONAL_DATA_RETENTION_DAYS = 540
     page = client.get(reverse("footer-personal-data")).content.decode()
     assert "18 mois après la clôture de l'appel" in page
+
+
+def test_the_jury_s_words_about_an_expired_candidate_go_and_the_outcome_stays(
+    expired_world, time_machine
+):
+    time_machine.move_to(NOW, tick=False)
+    proposal = expired_world["not_selected"]
+    seat = factories.JuryMemberFactory(call=proposal.call)
+    AuditionEvaluation.objects.create(
+        juror=seat, proposal=proposal, comment="Camille hésite.", total=2.0, updated_at=NOW
+    )
+    Decision.objects.create(
+        proposal=proposal,
+        outcome=DecisionOutcome.NOT_SELECTED,
+        justification="Camille n'a pas convaincu le jury.",
+        decided_at=NOW - RETENTION,
+    )
+    DecisionMail.objects.create(
+        proposal=proposal,
+        subject="Projet de Camille",
+        body="Bonjour Camille, …",
+        generated_at=NOW - RETENTION,
+    )
+
+    services.anonymise_expired(now=NOW)
+
+    decision = Decision.objects.get(proposal=proposal)
+    assert decision.outcome == DecisionOutcome.NOT_SELECTED
+    assert decision.justification == "[anonymisé]"
+    mail = DecisionMail.objects.get(proposal=proposal)
+    assert (mail.subject, mail.body) == ("[anonymisé]", "[anonymisé]")
+    audition = AuditionEvaluation.objects.get(proposal=proposal)
+    assert (audition.comment, audition.total) == ("[anonymisé]", 2.0)
