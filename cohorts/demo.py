@@ -125,21 +125,15 @@ def _cohort(programme: Programme, slug: str, label: str, starts_on: date) -> Coh
     return cohort
 
 
-def _fn_funnel(call: Call) -> dict[str, Proposal]:
-    """Set the FN 2017 proposals' decisions so the funnel reads 50 → 12 → 7.
-
-    The jury's work (scores, shortlist, deliberation) will produce these states from the
-    jurors' scores once the jury demo exists; until then the demo writes them directly.
-    """
+def _fn_laureate_proposals(call: Call) -> dict[str, Proposal]:
+    """The FN 2017 proposals the jury selected (projects/jury_demo.py decides and publishes
+    them: the funnel reads 50 → 12 → 7)."""
     titles = [title for title, _, _ in FN_LAUREATES]
-    proposals = call.proposals.exclude(state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN])
-    proposals.exclude(title__in=titles + FN_AUDITIONED_NOT_SELECTED).update(
-        state=ProposalState.NOT_SHORTLISTED
-    )
-    proposals.filter(title__in=FN_AUDITIONED_NOT_SELECTED).update(state=ProposalState.NOT_SELECTED)
-    proposals.filter(title__in=titles).update(state=ProposalState.SELECTED)
     return {
-        p.title: p for p in call.proposals.filter(title__in=titles).prefetch_related("team__user")
+        p.title: p
+        for p in call.proposals.filter(
+            title__in=titles, state=ProposalState.SELECTED
+        ).prefetch_related("team__user")
     }
 
 
@@ -147,7 +141,7 @@ def _seed_fn(programme: Programme, coach: User | None) -> Cohort:
     cohort = _cohort(programme, "fabrique-numerique-2018", "Fabrique numérique 2018",
                      date(2018, 1, 26))  # fmt: skip
     call = Call.objects.filter(slug="fabrique-numerique-2017").first()
-    proposals = _fn_funnel(call) if call is not None else {}
+    proposals = _fn_laureate_proposals(call) if call is not None else {}
     for title, mission, phase in FN_LAUREATES:
         proposal = proposals.get(title)
         defaults = {"name": title, "mission": mission, "phase": phase, "coach": coach}
@@ -166,19 +160,36 @@ def _seed_fn(programme: Programme, coach: User | None) -> Cohort:
 
 def _seed_fast(programme: Programme, coach: User | None) -> Cohort:
     cohort = _cohort(programme, "fast-13", "FAST 13", date(2023, 11, 6))
+    # The selected proposals of the FAST 13 call (projects/jury_demo.py), when it exists.
+    proposals = {
+        p.title: p
+        for p in Proposal.objects.filter(call__slug="fast-13", state=ProposalState.SELECTED)
+        .select_related("decision")
+        .prefetch_related("team__user")
+    }
     for name, mission, host, amount in FAST_13:
         structure, _ = Structure.objects.get_or_create(type=StructureType.CENTRAL, name=host)
-        Laureate.objects.update_or_create(
-            cohort=cohort,
-            name=name,
-            defaults={
-                "mission": mission,
-                "host_structure": structure,
-                "phase": Phase.ACCELERATION,
-                "funding_granted": Decimal(amount),
-                "coach": coach,
-            },
-        )
+        defaults = {
+            "mission": mission,
+            "host_structure": structure,
+            "phase": Phase.ACCELERATION,
+            "funding_granted": Decimal(amount),
+            "coach": coach,
+        }
+        proposal = proposals.get(name)
+        if proposal is not None:
+            team = [m.user for m in proposal.team.all()]
+            defaults.update(
+                proposal=proposal,
+                intrapreneur=proposal.created_by,
+                funding_granted=proposal.decision.amount_granted,
+            )
+            laureate, _ = Laureate.objects.update_or_create(
+                cohort=cohort, name=name, defaults=defaults
+            )
+            laureate.members.set(team)
+        else:
+            Laureate.objects.update_or_create(cohort=cohort, name=name, defaults=defaults)
     return cohort
 
 

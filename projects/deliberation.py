@@ -404,7 +404,7 @@ def results(call: Call):
 # --- The outbox -------------------------------------------------------------------------
 
 
-def _render(decision: Decision) -> tuple[str, str]:
+def render_decision_mail(decision: Decision) -> tuple[str, str]:
     context = {
         "proposal": decision.proposal,
         "call": decision.proposal.call,
@@ -426,7 +426,7 @@ def _prepare(call: Call, *, now: datetime) -> int:
     )
     created = []
     for decision in missing:
-        subject, body = _render(decision)
+        subject, body = render_decision_mail(decision)
         created.append(
             DecisionMail(proposal=decision.proposal, subject=subject, body=body, generated_at=now)
         )

@@ -3,20 +3,48 @@ administration, the CCDG and the secretary general, as roles held by fictitious 
 
 Their written scores are built so that the database's ranking (z-scores, which correct
 the lenient and the harsh jurors) puts the twelve auditioned proposals first, the seven
-laureates among them. Written straight into the tables: the seed command runs in one
-transaction and the jury's services are durable. Idempotent: a call whose jury has
-already been given work is left as it is.
+laureates among them; then the twelve auditions of January 2018, scored on the audition
+grid (the agents' will to go for it), the decisions with their justification and the
+published results: the call's funnel reads 50 → 12 → 7.
+
+Written straight into the tables: the seed command runs in one transaction and the
+jury's services are durable. Idempotent: a call whose jury has already been given work
+is left as it is.
 """
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from calls.models import Call, JuryMember
+from calls.enums import CallState
+from calls.models import AuditionCriterion, Call, JuryMember
 from programme.enums import StructureType
 from programme.models import Structure, User
 
-from .enums import ConflictKind, ConflictType, EvaluationState, ProposalState, Recommendation
-from .models import Assignment, Conflict, Evaluation, EvaluationVersion, Proposal, Score
+from .deliberation import render_decision_mail
+from .enums import (
+    ConflictKind,
+    ConflictType,
+    DecisionMailState,
+    DecisionOutcome,
+    EvaluationState,
+    ProposalState,
+    Recommendation,
+    TeamRole,
+)
+from .models import (
+    Assignment,
+    Audition,
+    AuditionEvaluation,
+    AuditionScore,
+    Conflict,
+    Decision,
+    DecisionMail,
+    Evaluation,
+    EvaluationVersion,
+    Proposal,
+    Score,
+)
 
 PARIS = ZoneInfo("Europe/Paris")
 JURORS_PER_PROPOSAL = 3
@@ -90,6 +118,7 @@ def seed_fn_jury(call: Call, *, selected: list[str], auditioned: list[str]) -> l
     three jurors with equal loads and submit their written evaluations."""
     seats = [_juror(call, *row) for row in FN_JURY]
     if Assignment.objects.filter(juror__call=call).exists():
+        _keep_published(call)
         return seats
     proposals = list(
         call.proposals.filter(state__in=[ProposalState.SUBMITTED, ProposalState.ELIGIBLE])
@@ -120,6 +149,9 @@ def seed_fn_jury(call: Call, *, selected: list[str], auditioned: list[str]) -> l
         for seat in free[:JURORS_PER_PROPOSAL]:
             loads[seat.pk] += 1
             _evaluate(seat, proposal, criteria, quality[proposal.title], reviewed, index)
+    heard = [p for p in proposals if p.title in selected or p.title in auditioned]
+    _auditions(call, seats, heard, quality)
+    _decide(call, heard, selected)
     return seats
 
 
@@ -169,3 +201,181 @@ def _evaluate(seat, proposal, criteria, deserved, reviewed, index) -> None:
 
 
 FN_JURY_INDEX = {row[0]: i for i, row in enumerate(FN_JURY)}
+
+# The audition grid: what the jury looked for in the agents themselves (seeds/001).
+AUDITION_GRID = [
+    ("Volonté de tenter l'aventure", "L'agent est prêt à quitter son poste six mois.", 2),
+    ("Clarté du problème", "L'équipe sait dire pour qui et pourquoi.", 1),
+]
+AUDITIONS_START = datetime(2018, 1, 18, 9, 30, tzinfo=PARIS)
+AUDITION_ROOM = "Tour Séquoia, La Défense — salle du conseil"
+DECIDED = datetime(2018, 1, 24, 18, 0, tzinfo=PARIS)
+PUBLISHED = datetime(2018, 1, 26, 11, 0, tzinfo=PARIS)
+
+
+def _auditions(call: Call, seats, heard: list[Proposal], quality: dict) -> None:
+    """Twelve 30-minute auditions over two days, scored by every juror not in conflict."""
+    grid = []
+    for position, (name, description, weight) in enumerate(AUDITION_GRID):
+        criterion, _ = AuditionCriterion.objects.update_or_create(
+            call=call,
+            name=name,
+            defaults={"description": description, "weight": weight, "position": position},
+        )
+        grid.append(criterion)
+    conflicted = set(
+        Conflict.objects.filter(juror__call=call, lifted_at__isnull=True).values_list(
+            "juror_id", "proposal_id"
+        )
+    )
+    weights = [float(c.weight) for c in grid]
+    for index, proposal in enumerate(heard):
+        day, slot = divmod(index, 6)
+        starts_at = AUDITIONS_START + timedelta(days=day, minutes=40 * slot)
+        Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.SHORTLISTED)
+        Audition.objects.create(
+            proposal=proposal, starts_at=starts_at, room=AUDITION_ROOM, updated_at=starts_at
+        )
+        for seat in seats:
+            if (seat.pk, proposal.pk) in conflicted:
+                continue
+            lean = LENIENCY[FN_JURY_INDEX[seat.user.email]] / 2
+            notes = [_note(quality[proposal.title] + lean) for _ in grid]
+            total = sum(n * w for n, w in zip(notes, weights, strict=True)) / sum(weights)
+            evaluation = AuditionEvaluation.objects.create(
+                juror=seat, proposal=proposal, total=total, updated_at=starts_at
+            )
+            AuditionScore.objects.bulk_create(
+                AuditionScore(evaluation=evaluation, criterion=c, value=n)
+                for c, n in zip(grid, notes, strict=True)
+            )
+
+
+def _decide(call: Call, heard: list[Proposal], selected: list[str]) -> None:
+    """The deliberation's decisions on the twelve, published with their mails sent."""
+    for proposal in heard:
+        chosen = proposal.title in selected
+        decision = Decision.objects.create(
+            proposal=proposal,
+            outcome=DecisionOutcome.SELECTED if chosen else DecisionOutcome.NOT_SELECTED,
+            justification=(
+                "Besoin avéré, agents prêts à s'y consacrer six mois : le jury retient le projet."
+                if chosen
+                else "Projet utile, mais l'équipe n'est pas encore prête à s'y consacrer "
+                "six mois ; le jury l'encourage à se représenter."
+            ),
+            decided_at=DECIDED,
+        )
+        subject, body = render_decision_mail(decision)
+        DecisionMail.objects.create(
+            proposal=proposal,
+            subject=subject,
+            body=body,
+            state=DecisionMailState.RELEASED,
+            generated_at=PUBLISHED,
+            released_at=PUBLISHED,
+        )
+    _keep_published(call)
+
+
+def _keep_published(call: Call) -> None:
+    """The results of January 2018 are public: decided proposals carry their outcome, the
+    others were not shortlisted (the calls' demo rewrites the call's state on each run)."""
+    for decision in Decision.objects.filter(proposal__call=call).select_related("proposal"):
+        Proposal.objects.filter(pk=decision.proposal_id).update(state=decision.outcome)
+    call.proposals.filter(state__in=[ProposalState.ELIGIBLE, ProposalState.SUBMITTED]).update(
+        state=ProposalState.NOT_SHORTLISTED
+    )
+    Call.objects.filter(pk=call.pk).update(state=CallState.RESULTS_PUBLISHED)
+
+
+# --- FAST 13 (seeds/003): ten startups selected, 2.55 M€ granted in all ---------------------
+
+FAST_13_CALL = "fast-13"
+FAST_13_DECIDED = datetime(2023, 10, 17, 18, 0, tzinfo=PARIS)
+FAST_13_FIRST = [
+    "Amandine", "Bruno", "Cécile", "David", "Élodie", "Franck", "Gwenaëlle", "Hervé",
+    "Isabelle", "Jérôme",
+]  # fmt: skip
+FAST_13_LAST = [
+    "Arnaud", "Besson", "Charpentier", "Denis", "Even", "Fleury", "Guérin", "Huet",
+    "Joly", "Klein",
+]  # fmt: skip
+
+
+def seed_fast_13(programme, startups) -> Call:
+    """The FAST 13 call, closed and decided: each of the ten startups (name, mission, host,
+    amount in €) selected with the amount granted, at most half its yearly budget and
+    300 000 €, within the 2 550 000 € envelope. Results published in October 2023."""
+    call, _ = Call.objects.update_or_create(
+        slug=FAST_13_CALL,
+        defaults={
+            "programme": programme,
+            "edition": "FAST 13",
+            "title": "Appel à candidatures de la 13e promotion du FAST",
+            "description": "Treizième promotion du fonds d'accélération des startups d'État.",
+            "state": CallState.RESULTS_PUBLISHED,
+            "opens_at": datetime(2023, 6, 1, 9, tzinfo=PARIS),
+            "closes_at": datetime(2023, 9, 15, 12, tzinfo=PARIS),
+            "team_min": 1,
+            "team_max": 8,
+            "laureates_target": 10,
+            "offers_funding": True,
+            "envelope": Decimal("2550000"),
+            "max_funding_share": 50,
+            "max_funding_amount": Decimal("300000"),
+        },
+    )
+    for n, (name, mission, host, amount) in enumerate(startups):
+        structure, _ = Structure.objects.get_or_create(
+            name=host, defaults={"type": StructureType.CENTRAL}
+        )
+        email = f"fast13-{n + 1:02d}@demo.portail.example"
+        lead = User.objects.filter(email=email).first()
+        if lead is None:
+            lead = User(
+                email=email,
+                first_name=FAST_13_FIRST[n % len(FAST_13_FIRST)],
+                last_name=FAST_13_LAST[n % len(FAST_13_LAST)],
+                structure=structure,
+            )
+            lead.set_unusable_password()
+            lead.save()
+        granted = Decimal(amount)
+        proposal, _ = Proposal.objects.update_or_create(
+            call=call,
+            title=name,
+            defaults={
+                "summary": mission,
+                "structure": structure,
+                "created_by": lead,
+                "state": ProposalState.SELECTED,
+                "sequence": n + 1,
+                "reference": f"FAST-2023-{n + 1:04d}",
+                "submitted_at": datetime(2023, 9, 1, 10, tzinfo=PARIS) + timedelta(days=n),
+                # The budget the team declared: the amount granted is at most half of it.
+                "yearly_budget": granted * 2 + Decimal(20000 * (n % 3)),
+                "requested_amount": granted,
+            },
+        )
+        proposal.team.get_or_create(user=lead, defaults={"role": TeamRole.LEAD})
+        decision, created = Decision.objects.get_or_create(
+            proposal=proposal,
+            defaults={
+                "outcome": DecisionOutcome.SELECTED,
+                "justification": "Impact mesuré, direction engagée : le comité retient le projet.",
+                "amount_granted": granted,
+                "decided_at": FAST_13_DECIDED,
+            },
+        )
+        if created:
+            subject, body = render_decision_mail(decision)
+            DecisionMail.objects.create(
+                proposal=proposal,
+                subject=subject,
+                body=body,
+                state=DecisionMailState.RELEASED,
+                generated_at=FAST_13_DECIDED,
+                released_at=FAST_13_DECIDED,
+            )
+    return call

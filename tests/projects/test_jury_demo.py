@@ -1,13 +1,26 @@
 """The demo jury of Fabrique numérique 2017: its scores rank the 12 auditioned first."""
 
+import re
+from collections import Counter
+from decimal import Decimal
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.urls import reverse
 
 from calls.models import Call
 from cohorts.demo import FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES
+from cohorts.models import Laureate
 from projects import jury_queries
-from projects.models import Assignment, Conflict, Evaluation
+from projects.models import (
+    Assignment,
+    AuditionEvaluation,
+    Conflict,
+    Decision,
+    Evaluation,
+    Proposal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +67,46 @@ def test_seeding_again_keeps_the_jury_work(fn_call, settings):
     before = Evaluation.objects.filter(assignment__juror__call=fn_call).count()
     call_command("seed_demo", stdout=None)
     assert Evaluation.objects.filter(assignment__juror__call=fn_call).count() == before == 150
+
+
+def test_twelve_auditions_then_seven_decisions_published(fn_call):
+    fn_call.refresh_from_db()
+    assert fn_call.state == "results_published"
+    heard = Proposal.objects.filter(call=fn_call, audition__isnull=False)
+    assert heard.count() == 12
+    laureates = {title for title, _, _ in FN_LAUREATES}
+    assert set(heard.values_list("title", flat=True)) == laureates | set(FN_AUDITIONED_NOT_SELECTED)
+    decisions = Decision.objects.filter(proposal__call=fn_call)
+    assert decisions.count() == 12
+    selected = decisions.filter(outcome="selected")
+    assert set(selected.values_list("proposal__title", flat=True)) == laureates
+    assert all(d.justification for d in decisions)
+    states = Counter(fn_call.proposals.values_list("state", flat=True))
+    assert states == {"selected": 7, "not_selected": 5, "not_shortlisted": 38}
+    # Every juror not in conflict scored each audition on the grid.
+    assert AuditionEvaluation.objects.filter(proposal__call=fn_call).count() == 12 * 6 - (
+        Conflict.objects.filter(juror__call=fn_call, proposal__in=heard).count()
+    )
+
+
+def test_the_public_results_and_the_cohort_page_read_the_funnel(fn_call, client):
+    html = client.get(reverse("jury:results", args=[fn_call.slug])).content.decode()
+    assert "Aides-territoires" in html
+    cohort = client.get("/cohortes/fabrique-numerique-2018/").content.decode()
+    steps = dict(re.findall(r'data-step="(\w+)">(\d+)<', cohort))
+    assert steps["submitted"] == "50"
+    assert steps["selected"] == "7"
+    assert "12" in steps.values()
+
+
+def test_fast_13_selects_ten_startups_for_2_55_million_euros(fn_call):
+    fast = Call.objects.get(slug="fast-13")
+    decisions = Decision.objects.filter(proposal__call=fast, outcome="selected")
+    assert decisions.count() == 10
+    assert sum(d.amount_granted for d in decisions) == Decimal("2550000")
+    for decision in decisions.select_related("proposal"):
+        assert decision.amount_granted <= Decimal("300000")
+        assert decision.amount_granted * 2 <= decision.proposal.yearly_budget
+    laureates = Laureate.objects.filter(cohort__slug="fast-13")
+    assert laureates.filter(proposal__call=fast).count() == 10
+    assert sum(laureates.values_list("funding_granted", flat=True)) == Decimal("2550000")

@@ -7,11 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from calls.demo import seed_calls
-from cohorts.demo import FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
+from cohorts.demo import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 from projects.demo import seed_proposals
-from projects.jury_demo import seed_fn_jury
+from projects.jury_demo import seed_fast_13, seed_fn_jury
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -156,5 +156,7 @@ class Command(BaseCommand):
             selected=[title for title, _, _ in FN_LAUREATES],
             auditioned=FN_AUDITIONED_NOT_SELECTED,
         )
+        # FAST 13: ten startups selected, 2.55 M€ granted, results published.
+        seed_fast_13(programmes["fast"], FAST_13)
         # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
         seed_cohorts(programmes, users)
