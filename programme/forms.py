@@ -172,3 +172,22 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
+
+
+class IdentifiersChoiceField(forms.ModelMultipleChoiceField):
+    """A multiple choice of objects that refuses a number no database identifier can be
+    (SQLite raises on it) with the usual French message, instead of a server error."""
+
+    def _check_values(self, value):
+        for pk in value or ():
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # Django's own check says it is not a valid value
+            if not -(2**63) <= number < 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super()._check_values(value)
