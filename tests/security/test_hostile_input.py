@@ -203,6 +203,14 @@ def test_what_was_stored_hostile_comes_back_escaped_on_every_page(settings, tmp_
         answers={world.question.pk: payload},
     )
     world.cohort.laureates.update(name=payload[:200], mission=payload[:300])
+    # Staff's Markdown goes through nh3: links keep only http(s) and mailto, tags are dropped.
+    type(draft.call).objects.filter(pk=draft.call.pk).update(
+        description=payload + "\n\n[ok](https://beta.gouv.fr) <iframe src=//x></iframe>"
+    )
+    html = Client().get(reverse("calls:detail", kwargs={"slug": draft.call.slug})).content
+    assert b'<a href="https://beta.gouv.fr" rel="noopener noreferrer">ok</a>' in html
+    assert b"<iframe" not in html
+    assert not UNESCAPED.search(html.decode())
     for role in (TEAM, STAFF, SUPERUSER):
         client = Client()
         client.force_login(world.people[role])
