@@ -281,6 +281,13 @@ CELERY_BEAT_SCHEDULE["reminders-scan"] = {
     "task": "cohorts.tasks.scan_reminders",
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
+# Mail of programme.mail.send: queued again when the broker lost it or a worker died.
+CELERY_BEAT_SCHEDULE["outbox-flush"] = {
+    "task": "programme.tasks.flush_outbox",
+    "schedule": REMINDER_SCAN_MINUTES * 60.0,
+}
+# Sent mails are kept this long in the outbox (for support), then deleted.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 
 # Forms
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["crispy_dsfr"]

@@ -19,11 +19,14 @@ from calls.enums import CallState
 from cohorts import services as cohort_services
 from cohorts.enums import ReminderState
 from cohorts.models import Cohort, Laureate, Reminder
-from programme.models import AuditEntry
+from programme import mail
+from programme.models import AuditEntry, OutgoingMail
+from programme.tasks import deliver_mail
 from projects import services
 from projects.enums import ProposalState
 from projects.models import Proposal, ProposalVersion
 from tests import factories
+from tests.fake_mail import FlakyBackend
 from tests.worker import celery_publishing
 
 from .test_permission_matrix import MATRIX, PAGE
@@ -242,6 +245,7 @@ def test_without_redis_saves_work_and_reminders_wait_in_the_ledger(
         team_min=1, opens_at=now - timedelta(days=20), closes_at=now + timedelta(days=6)
     )
     agent = factories.UserFactory()
+    factories.StaffFactory(programme=call.programme)  # who the message is mailed to
     # Signing in (sessions and sign-in attempts live in the database).
     response = client.post(reverse("login"), {"username": agent.email, "password": password})
     assert response.status_code == 302
@@ -268,3 +272,106 @@ def test_without_redis_saves_work_and_reminders_wait_in_the_ledger(
         )
     assert response.status_code == 302
     assert draft.messages.count() == 1
+    # Its mail waits in the outbox, the broker being down.
+    assert OutgoingMail.objects.get().state == OutgoingMail.State.PENDING
+
+
+# --- the outbox of programme.mail.send -----------------------------------------------------
+
+
+def queue_welcome(person, capture):
+    with capture(execute=True):
+        mail.send([person.email], "welcome", {"user": person})
+    return OutgoingMail.objects.get()
+
+
+@pytest.mark.django_db
+def test_a_mail_queued_while_the_broker_was_down_is_sent_once_by_the_next_flush(
+    redis_down, mailoutbox, django_capture_on_commit_callbacks
+):
+    person = factories.UserFactory()
+    outgoing = queue_welcome(person, django_capture_on_commit_callbacks)
+    assert outgoing.state == OutgoingMail.State.PENDING
+    assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_the_flush_sends_what_waited_once_and_only_once(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    person = factories.UserFactory()
+    with celery_publishing(broker_url=UNREACHABLE_REDIS, eager=False):
+        outgoing = queue_welcome(person, django_capture_on_commit_callbacks)
+    now = timezone.now()
+    # Queued a moment ago: not again yet (the broker may still deliver it).
+    assert mail.flush_outbox(now=now) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail.flush_outbox(now=now + mail.REQUEUE_AFTER) == 1
+    assert [m.to for m in mailoutbox] == [[person.email]]
+    outgoing.refresh_from_db()
+    assert outgoing.state == OutgoingMail.State.SENT
+    # The same task delivered again (a broker redelivery) sends nothing.
+    deliver_mail.delay(mail_id=outgoing.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail.flush_outbox(now=now + 3 * mail.REQUEUE_AFTER) == 0
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_mail_held_by_a_dead_worker_is_sent_after_the_claim_expires(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    person = factories.UserFactory()
+    with celery_publishing(broker_url=UNREACHABLE_REDIS, eager=False):
+        outgoing = queue_welcome(person, django_capture_on_commit_callbacks)
+    claimed_at = timezone.now()
+    OutgoingMail.objects.filter(pk=outgoing.pk).update(
+        state=OutgoingMail.State.SENDING, claimed_at=claimed_at
+    )
+    assert mail.flush_outbox(now=claimed_at + timedelta(minutes=5)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert mail.flush_outbox(now=claimed_at + mail.STALE_CLAIM_AFTER + timedelta(seconds=1))
+    assert len(mailoutbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_refused_mail_is_retried_then_marked_failed(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    FlakyBackend.reset()
+    settings.MAILERS = {
+        "default": {"BACKEND": "tests.fake_mail.FlakyBackend", "OPTIONS": {"failures": 2}}
+    }
+    person = factories.UserFactory()
+    outgoing = queue_welcome(person, django_capture_on_commit_callbacks)
+    assert outgoing.state == OutgoingMail.State.SENT
+    assert outgoing.attempts == 2
+    assert len(mailoutbox) == 1
+
+    FlakyBackend.reset()
+    settings.MAILERS["default"]["OPTIONS"]["failures"] = 99
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.send([person.email], "welcome", {"user": person})
+    failed = OutgoingMail.objects.exclude(pk=outgoing.pk).get()
+    assert failed.state == OutgoingMail.State.FAILED
+    assert failed.attempts == mail.MAX_ATTEMPTS
+    assert "Connection unexpectedly closed" in failed.last_error
+    FlakyBackend.reset()
+
+
+@pytest.mark.django_db
+def test_sent_mails_are_deleted_after_the_keeping_period(settings):
+    settings.OUTBOX_KEEP_DAYS = 30
+    now = timezone.now()
+    for days in (31, 29):
+        OutgoingMail.objects.create(
+            to=["a@exemple.gouv.fr"],
+            subject="Bienvenue",
+            text="…",
+            state=OutgoingMail.State.SENT,
+            created_at=now - timedelta(days=days),
+            next_attempt_at=now,
+            sent_at=now - timedelta(days=days),
+        )
+    mail.flush_outbox(now=now)
+    assert OutgoingMail.objects.count() == 1
