@@ -39,6 +39,15 @@ def sign_in_username(request: HttpRequest, credentials: dict | None) -> str:
     return str(source.get("username") or "").strip().lower()[:254]
 
 
+def without_typed_address(request: HttpRequest, credentials: dict | None) -> bool:
+    """Attempts that carry no typed address (ProConnect's callback) are not counted here.
+
+    They would all share one empty username: agents behind a ministry's shared address
+    would lock each other out of ProConnect, which limits its own attempts.
+    """
+    return not sign_in_username(request, credentials)
+
+
 def locked_out(
     request: HttpRequest, original_response=None, credentials: dict | None = None
 ) -> HttpResponse:

@@ -133,6 +133,7 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (holding the e
 AXES_USERNAME_CALLABLE = "programme.security.sign_in_username"
 AXES_CLIENT_IP_CALLABLE = "programme.security.client_ip"
 AXES_LOCKOUT_CALLABLE = "programme.security.locked_out"
+AXES_WHITELIST_CALLABLE = "programme.security.without_typed_address"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).

@@ -95,3 +95,17 @@ def test_behind_a_trusted_proxy_the_client_address_is_the_one_the_proxy_saw(
         response = through_proxy("198.51.100.7", forged=f"192.0.2.{n}")
     assert response.status_code == 429
     assert through_proxy("203.0.113.9").status_code == 200
+
+
+def test_failed_proconnect_callbacks_lock_nobody_out_behind_a_shared_address(
+    client, person, password, rf
+):
+    from axes.models import AccessAttempt
+    from django.contrib.auth import authenticate
+
+    for _ in range(LIMIT + 2):
+        request = rf.get("/proconnect/callback/", REMOTE_ADDR="198.51.100.7")
+        # What mozilla-django-oidc passes when ProConnect's answer does not check out.
+        assert authenticate(request=request, nonce="n", code_verifier=None) is None
+    assert not AccessAttempt.objects.exists()
+    assert attempt(client, person.email, password).status_code == 302
