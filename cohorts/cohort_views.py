@@ -3,6 +3,7 @@
 import json
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -105,6 +106,7 @@ def cohort_json(request, slug):
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 @permission_required("programme.manage_programme", fn=_programme, raise_exception=True)
 def cohort_create(request, programme_slug):
@@ -141,6 +143,7 @@ def cohort_create(request, programme_slug):
     )
 
 
+@login_required
 @permission_required("cohorts.manage_cohort", fn=_cohort, raise_exception=True)
 def cohort_manage(request, slug):
     cohort = _cohort(request, slug)
@@ -156,6 +159,7 @@ def cohort_manage(request, slug):
     )
 
 
+@login_required
 @require_POST
 @permission_required("cohorts.manage_cohort", fn=_cohort, raise_exception=True)
 def cohort_publication(request, slug):
@@ -180,6 +184,7 @@ def _laureate(request, slug, pk):
     )
 
 
+@login_required
 @require_http_methods(["GET", "POST"])
 @permission_required("cohorts.manage_cohort", fn=_laureate, raise_exception=True)
 def laureate_edit(request, slug, pk):

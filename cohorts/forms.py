@@ -5,6 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import ProgrammeRole
+from programme.forms import IdentifiersChoiceField
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
@@ -20,7 +21,7 @@ def _helper(label, *fieldsets) -> FormHelper:
     return helper
 
 
-class ProposalChoiceField(forms.ModelMultipleChoiceField):
+class ProposalChoiceField(IdentifiersChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.title} ({obj.call.edition})"
 
@@ -95,6 +96,7 @@ class LaureateForm(forms.ModelForm):
             "intrapreneur_public",
         ]
         widgets = {"mentors": forms.CheckboxSelectMultiple}
+        field_classes = {"mentors": IdentifiersChoiceField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """Staff pages of the reminders: per call and per cohort, with filters and a resend."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,6 +58,7 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
     )
 
 
+@login_required
 @permission_required("cohorts.follow_reminders", fn=_call, raise_exception=True)
 def call_reminders(request, slug):
     call = _call(request, slug)
@@ -68,6 +70,7 @@ def call_reminders(request, slug):
     )
 
 
+@login_required
 @permission_required("cohorts.follow_reminders", fn=_cohort, raise_exception=True)
 def cohort_reminders(request, slug):
     cohort = _cohort(request, slug)
@@ -79,6 +82,7 @@ def cohort_reminders(request, slug):
     )
 
 
+@login_required
 @require_POST
 @permission_required("cohorts.resend_reminder", fn=_reminder, raise_exception=True)
 def resend(request, pk):

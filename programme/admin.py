@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Programme, ProgrammeMembership, Structure, User
+from .models import AuditEntry, OutgoingMail, Programme, ProgrammeMembership, Structure, User
 
 
 @admin.register(Structure)
@@ -73,4 +73,16 @@ class AuditEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "subject", "state", "attempts", "sent_at"]
+    list_filter = ["state"]
+    search_fields = ["subject", "to"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in OutgoingMail._meta.fields]
+
+    def has_add_permission(self, request):
         return False

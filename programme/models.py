@@ -202,3 +202,41 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class OutgoingMail(models.Model):
+    """A mail of `programme.mail.send`, kept until it is sent.
+
+    Written in the same transaction as the change that sends it, then queued; if the
+    broker is down or a worker dies, `programme.tasks.flush_outbox` queues it again, and
+    the claim (pending → sending with a token) lets only one task send it. Sent rows are
+    deleted after `OUTBOX_KEEP_DAYS`.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("À envoyer")
+        SENDING = "sending", _("En cours d'envoi")
+        SENT = "sent", _("Envoyé")
+        FAILED = "failed", _("Échec")
+
+    to = models.JSONField(_("destinataires"))
+    subject = models.CharField(_("objet"), max_length=300)
+    text = models.TextField(_("texte"))
+    html = models.TextField(_("HTML"), blank=True)
+    state = models.CharField(_("état"), max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives échouées"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"))
+    next_attempt_at = models.DateTimeField(_("prochain essai"))
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("courriel à envoyer")
+        verbose_name_plural = _("courriels à envoyer")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.subject} → {', '.join(self.to)}"

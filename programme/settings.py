@@ -5,6 +5,7 @@ in-process, mail to the console); production sets them in the environment.
 The README lists each one.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "mozilla_django_oidc",
+    "axes",
     "programme",
     "calls",
     "projects",
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the page saying so.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "programme.urls"
@@ -100,6 +104,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "programme.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any sign-in (password or ProConnect) while the attempts are locked out.
+    "programme.security.SignInAttemptsBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -116,6 +122,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+
+# Sign-in attempts (django-axes): after AXES_FAILURE_LIMIT failures for one address typed
+# from one IP, that pair is refused for AXES_COOLOFF_TIME; a success clears the count.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (holding the e-mail)
+AXES_USERNAME_CALLABLE = "programme.security.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "programme.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "programme.security.locked_out"
+AXES_WHITELIST_CALLABLE = "programme.security.without_typed_address"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+# Proxies in front of the site that append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # ProConnect (OpenID Connect), switched on when its client settings are present.
 PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
@@ -169,6 +191,13 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(MEDIA_ROOT / "private")))
+# Uploads larger than this are not written to disk beyond it (the service refuses them with
+# their real size); the web server should cap request bodies too.
+FILE_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "programme.uploads.BoundedTemporaryFileUploadHandler",
+]
 STORAGES = {
     # Uploads are private: never served from a public URL, only through views that check rights.
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -253,6 +282,13 @@ CELERY_BEAT_SCHEDULE["reminders-scan"] = {
     "task": "cohorts.tasks.scan_reminders",
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
+# Mail of programme.mail.send: queued again when the broker lost it or a worker died.
+CELERY_BEAT_SCHEDULE["outbox-flush"] = {
+    "task": "programme.tasks.flush_outbox",
+    "schedule": REMINDER_SCAN_MINUTES * 60.0,
+}
+# Sent mails are kept this long in the outbox (for support), then deleted.
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 
 # Personal data: candidates' data of calls closed longer ago than this is anonymised
 # (not laureates'); a nightly beat task does it, `manage.py anonymise_expired` by hand.
@@ -274,6 +310,8 @@ MATOMO_SITE_ID = env.str("MATOMO_SITE_ID", default="")
 # Security
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 8)
 SESSION_COOKIE_HTTPONLY = True
+# No script of ours reads the CSRF cookie (forms carry the token).
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -290,7 +328,8 @@ X_FRAME_OPTIONS = "DENY"
 _csp_self = [CSP.SELF]
 SECURE_CSP = {
     "default-src": _csp_self,
-    "script-src": [CSP.SELF, CSP.NONCE] + ([MATOMO_URL] if MATOMO_URL else []),
+    # Scripts only from files (no nonce, no inline script, no eval).
+    "script-src": [CSP.SELF] + ([MATOMO_URL] if MATOMO_URL else []),
     "style-src": _csp_self,
     "img-src": [CSP.SELF, "data:"] + ([MATOMO_URL] if MATOMO_URL else []),
     "font-src": _csp_self,
@@ -306,6 +345,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; failures and lockouts are warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Demo data command: refuses to run outside DEBUG.

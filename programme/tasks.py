@@ -1,24 +1,30 @@
-from smtplib import SMTPException
-
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 
-from . import services
+from . import mail, services
 
 
-@shared_task(
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=5,
-)
-def deliver_mail(*, to: list[str], subject: str, text: str, html: str) -> None:
-    """Hand one rendered mail to the mail backend; SMTP failures are retried with back-off."""
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, to)
-    message.attach_alternative(html, "text/html")
-    message.send()
+@shared_task(bind=True, max_retries=None)
+def deliver_mail(self, *, mail_id: int) -> None:
+    """Send one mail of the outbox; a refused mail is tried again with back-off.
+
+    The outbox counts the attempts and marks the mail failed after the last one, so the
+    task itself needs no retry limit.
+    """
+    while True:
+        retry_in = mail.deliver(mail_id, now=timezone.now())
+        if retry_in is None:
+            return
+        if not self.request.is_eager:
+            raise self.retry(countdown=retry_in)
+        # Run in-process (embedded mode): no worker comes back later, so try again now;
+        # the outbox's attempt count still ends it.
+
+
+@shared_task(expires=600)
+def flush_outbox() -> int:
+    """Run by beat: queue again what the broker lost or a dead worker held."""
+    return mail.flush_outbox(now=timezone.now())
 
 
 @shared_task(expires=3600)

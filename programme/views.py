@@ -83,6 +83,7 @@ def _programme_from_slug(request, slug):
     return get_object_or_404(Programme, slug=slug)
 
 
+@login_required
 @permission_required("programme.manage_programme", fn=_programme_from_slug, raise_exception=True)
 def programme_manage(request, slug):
     """The programme staff's desk: its calls with their proposal counts, its team."""

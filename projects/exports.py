@@ -3,11 +3,13 @@
 import csv
 import io
 from collections.abc import Callable
+from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.utils.timezone import localtime
 
 from calls.models import Call
+from programme.spreadsheet import safe_cell, safe_row
 
 from .enums import ExportFormat
 from .queries import for_export
@@ -22,33 +24,37 @@ def _cell(value) -> str:
         return "oui" if value else "non"
     if isinstance(value, list):
         return " ; ".join(str(v) for v in value)
+    if isinstance(value, int | float | Decimal):
+        return value  # a number stays a number (a negative one is no formula)
     return str(value)
 
 
-def _safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+def _safe(text):
+    # A cell starting with = + - @ (or a tab, a return) would run as a formula.
+    return safe_cell(text)
 
 
 def rows(call: Call, progress: Callable[[int, int], object] | None = None):
     """The header, then one row per submitted proposal; `progress(done, total)` as it goes."""
     questions = list(call.questions.all())
-    yield [
-        "Référence",
-        "Titre",
-        "État",
-        "Structure",
-        "Type de structure",
-        "Défi",
-        "Équipe",
-        "Courriels",
-        "Budget annuel (€)",
-        "Montant demandé (€)",
-        "Déposée le",
-        "Motif d'irrecevabilité",
-        "Résumé",
-        *[q.label for q in questions],
-    ]
+    yield safe_row(
+        [
+            "Référence",
+            "Titre",
+            "État",
+            "Structure",
+            "Type de structure",
+            "Défi",
+            "Équipe",
+            "Courriels",
+            "Budget annuel (€)",
+            "Montant demandé (€)",
+            "Déposée le",
+            "Motif d'irrecevabilité",
+            "Résumé",
+            *[q.label for q in questions],
+        ]
+    )
     queryset = for_export(call)
     total = queryset.count()
     for done, proposal in enumerate(queryset.iterator(chunk_size=CHUNK), start=1):

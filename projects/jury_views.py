@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.enums import ReviewPhase
 from calls.models import Call, JuryMember
 from programme.exceptions import TransitionError
+from programme.spreadsheet import safe_cell, safe_row
 from programme.views import crumbs
 
 from . import jury, jury_charts, jury_queries
@@ -367,17 +368,8 @@ def ranking(request, slug):
     )
 
 
-def _safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+def _safe(value):
+    return safe_cell(value)
 
 
 def _export(call, criteria, queryset, fmt):
@@ -413,7 +405,7 @@ def _export(call, criteria, queryset, fmt):
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
+        writer.writerow(safe_row(header))
         writer.writerows(rows())
         response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv")
     else:
@@ -421,7 +413,7 @@ def _export(call, criteria, queryset, fmt):
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(_("Classement"))
-        sheet.append(header)
+        sheet.append(safe_row(header))
         for row in rows():
             sheet.append(row)
         output = io.BytesIO()

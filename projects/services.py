@@ -492,7 +492,10 @@ def _record_version(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
 @transaction.atomic(durable=True)
 def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalVersion:
     """Submit (or submit again) a complete proposal while the call is open; the receipt is
-    owed to each member of the team (reminder ledger) in the same transaction."""
+    owed to each member of the team (reminder ledger) in the same transaction.
+
+    Submitting again what the last version already holds returns that version unchanged, so
+    a double click or two tabs make one version."""
     locked = _lock(proposal)
     _require_team_member(locked, by)
     call = locked.call
@@ -513,6 +516,12 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
         raise TransitionError(
             _("Dépôt impossible, il manque : %(missing)s") % {"missing": " ".join(missing)}
         )
+    if locked.state == ProposalState.SUBMITTED:
+        # A second click, or the same form sent from another tab: nothing changed since the
+        # last version, so that version stands (no new version, receipt or audit entry).
+        last = locked.versions.order_by("-number").first()
+        if last is not None and last.sha256 == content_hash(snapshot(locked)):
+            return last
     before = locked.state
     if locked.sequence is None:
         Call.objects.select_for_update().get(pk=call.pk)  # one numbering at a time per call

@@ -1,5 +1,7 @@
 """Thin views: check the rule, call a query or a service, render."""
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -601,11 +603,22 @@ def call_proposals(request, slug):
     )
 
 
+def _uuids(values) -> list[uuid.UUID]:
+    """The values that are identifiers; anything else sent in the list is ignored."""
+    valid = []
+    for value in values:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
+
+
 @login_required
 @require_POST
 def screen_selection(request, slug):
     call = _staff_call(request, slug)
-    ids = request.POST.getlist("selected")
+    ids = _uuids(request.POST.getlist("selected"))
     decision = request.POST.get("decision")
     reason = request.POST.get("reason", "")
     proposals = list(

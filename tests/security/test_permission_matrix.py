@@ -1,0 +1,435 @@
+"""Every URL of the site, for every role, for GET and for each POST action.
+
+The table `MATRIX` is keyed by URL name. The test walks the URL resolver, so a page added
+without a row fails `test_every_url_has_a_row` with its name. A row says how to address
+the page in the fixture world (`tests/security/world.py`, one object of each kind) and
+what each role gets:
+
+- `PAGE`: the page (200); `REDIRECT`: sent elsewhere, not to sign-in (302);
+- `LOGIN`: sent to sign-in; `FORBIDDEN` (403) or `NOT_FOUND` (404): refused;
+- `DONE` (POST only): the action was let through (a redirect elsewhere than sign-in, or
+  the form again with its French errors: 200/400);
+- `NOT_ALLOWED` (405): the method is not one of the page's.
+
+Each request runs inside a savepoint rolled back afterwards, so a POST that changes the
+world does not change what the next role sees. An HTML page served with 200 must also
+carry no inline script or style (the Content Security Policy would block it).
+
+To add a page: add its objects to `build_world()` if needed, then a row here, e.g.
+    "jury:auditions": Row(lambda w: {"slug": w.review_call.slug},
+                          get=staff_only(FORBIDDEN), post=staff_only(FORBIDDEN, DONE)),
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.contrib import admin
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .world import (
+    ANONYMOUS,
+    COACH,
+    CONFLICTED,
+    JUROR,
+    OTHER_JUROR,
+    OTHER_STAFF,
+    OUTSIDER,
+    ROLES,
+    STAFF,
+    SUPERUSER,
+    TEAM,
+    build_world,
+)
+
+PAGE = "page (200)"
+REDIRECT = "redirect elsewhere (302)"
+LOGIN = "sign-in redirect"
+FORBIDDEN = "403"
+NOT_FOUND = "404"
+DONE = "action let through"
+NOT_ALLOWED = "405"
+
+
+def who(default, **by_role) -> dict[str, str]:
+    """`default` for every signed-in role, sign-in for the anonymous, unless said."""
+    expected = dict.fromkeys(ROLES, default)
+    expected[ANONYMOUS] = LOGIN
+    expected.update(by_role)
+    return expected
+
+
+def everyone(outcome) -> dict[str, str]:
+    return who(outcome, anonymous=outcome)
+
+
+def staff_only(denied, allowed=PAGE, **by_role) -> dict[str, str]:
+    """Only the programme's staff and superusers; the others get `denied`."""
+    return who(denied, staff=allowed, superuser=allowed, **by_role)
+
+
+def post_only() -> dict[str, str]:
+    return who(NOT_ALLOWED)
+
+
+@dataclass(frozen=True)
+class Row:
+    kwargs: Callable = lambda w: {}  # noqa: E731 (the world -> the URL's arguments)
+    get: dict | None = None
+    post: dict | None = None  # None: the page has no POST action
+    data: Callable = lambda w: {}  # noqa: E731 (what the POST sends)
+    notes: str = field(default="", compare=False)
+
+
+def call(name):
+    return lambda w: {"slug": getattr(w, name).slug}
+
+
+def proposal(name, **more):
+    return lambda w: {"public_id": getattr(w, name).public_id} | {k: v(w) for k, v in more.items()}
+
+
+def call_item(kind, name):
+    return lambda w: {"slug": w.open_call.slug, "pk": getattr(w, name).pk}
+
+
+MANAGE_CALL = staff_only(FORBIDDEN)
+DRAFT_VIEW = who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE)
+DRAFT_ACTION = who(NOT_FOUND, team=DONE, staff=NOT_FOUND, superuser=DONE)
+# Staff see the team and the files of a proposal, but only its team changes them.
+DRAFT_PAGE_ACTION = who(NOT_FOUND, team=DONE, staff=FORBIDDEN, superuser=DONE)
+
+MATRIX: dict[str, Row] = {
+    # --- foundation ---------------------------------------------------------------------
+    "home": Row(get=everyone(PAGE)),
+    # Signed-in people are sent to their dashboard.
+    "login": Row(get=who(REDIRECT, anonymous=PAGE), post=everyone(DONE)),
+    "logout": Row(get=everyone(NOT_ALLOWED), post=everyone(DONE)),
+    "signup": Row(get=who(REDIRECT, anonymous=PAGE), post=everyone(DONE)),
+    "profile": Row(get=who(PAGE), post=who(DONE)),
+    "password_reset": Row(get=everyone(PAGE), post=everyone(DONE)),
+    "password_reset_done": Row(get=everyone(PAGE)),
+    "password_reset_confirm": Row(
+        lambda w: {"uidb64": "MQ", "token": "set-password"}, get=everyone(PAGE)
+    ),
+    "password_reset_complete": Row(get=everyone(PAGE)),
+    "dashboard": Row(get=who(PAGE)),
+    "programme-list": Row(get=everyone(PAGE)),
+    "programme-detail": Row(call("programme"), get=everyone(PAGE)),
+    "programme-manage": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "footer-legal-notice": Row(get=everyone(PAGE)),
+    "footer-accessibility-status": Row(get=everyone(PAGE)),
+    "footer-personal-data": Row(get=everyone(PAGE)),
+    "footer-sitemap": Row(get=everyone(PAGE)),
+    "healthz": Row(get=everyone(PAGE)),
+    # ProConnect is switched off in the tests: its addresses answer 404 to all.
+    "oidc_authentication_callback": Row(get=everyone(NOT_FOUND)),
+    "oidc_authentication_init": Row(get=everyone(NOT_FOUND)),
+    "oidc_logout": Row(get=everyone(NOT_FOUND), post=everyone(NOT_FOUND)),
+    # --- calls --------------------------------------------------------------------------
+    "calls:list": Row(get=everyone(PAGE)),
+    "calls:create": Row(
+        lambda w: {"programme_slug": w.programme.slug},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "calls:detail": Row(call("open_call"), get=everyone(PAGE)),
+    "calls:manage": Row(call("open_call"), get=MANAGE_CALL),
+    "calls:edit": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    "calls:transition": Row(
+        call("open_call"), get=staff_only(FORBIDDEN, NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    **{
+        f"calls:{kind}-add": Row(
+            call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+        )
+        for kind in ("criterion", "question", "defi")
+    },
+    **{
+        f"calls:{kind}-edit": Row(
+            call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+        )
+        for kind in ("criterion", "question", "defi")
+    },
+    **{
+        f"calls:{kind}-{action}": Row(
+            call_item(kind, kind),
+            get=staff_only(FORBIDDEN, NOT_ALLOWED),
+            post=staff_only(FORBIDDEN, DONE),
+        )
+        for kind in ("criterion", "question", "defi")
+        for action in ("delete", "move")
+    },
+    # --- proposals ----------------------------------------------------------------------
+    "projects:mine": Row(get=who(PAGE)),
+    "projects:start": Row(call("open_call"), get=who(PAGE), post=who(DONE)),
+    "projects:call-proposals": Row(call("review_call"), get=MANAGE_CALL),
+    "projects:screen-selection": Row(
+        call("review_call"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "projects:export": Row(
+        call("review_call"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # An export is seen only by who asked for it (the programme's staff member).
+    "projects:export-job": Row(
+        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+    ),
+    "projects:export-status": Row(
+        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+    ),
+    "projects:export-file": Row(
+        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+    ),
+    # Whoever holds the link sees the invitation; accepting checks the address.
+    "projects:join": Row(lambda w: {"token": w.invitation_token}, get=who(PAGE), post=who(DONE)),
+    "projects:detail": Row(proposal("draft"), get=DRAFT_VIEW),
+    "projects:edit": Row(
+        proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
+    ),
+    "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
+    "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
+    "projects:attachment": Row(
+        proposal("draft", attachment_id=lambda w: w.attachment.public_id), get=DRAFT_VIEW
+    ),
+    "projects:remove-attachment": Row(
+        proposal("draft", attachment_id=lambda w: w.attachment.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
+    "projects:submit": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
+    "projects:withdraw": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
+    "projects:message": Row(
+        proposal("draft"),
+        get=who(NOT_ALLOWED),
+        post=who(NOT_FOUND, team=DONE, staff=DONE, superuser=DONE),
+    ),
+    "projects:screen": Row(
+        proposal("eligible"),
+        get=who(NOT_ALLOWED),
+        post=who(NOT_FOUND, staff=DONE, superuser=DONE),
+    ),
+    "projects:request-correction": Row(
+        proposal("eligible"),
+        get=who(NOT_ALLOWED),
+        post=who(NOT_FOUND, staff=DONE, superuser=DONE),
+    ),
+    "projects:send-back": Row(
+        proposal("eligible"),
+        get=who(NOT_ALLOWED),
+        post=who(NOT_FOUND, team=DONE, superuser=DONE),
+    ),
+    "projects:version": Row(
+        proposal("eligible", number=lambda w: 1),
+        get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE),
+    ),
+    # --- jury ---------------------------------------------------------------------------
+    "jury:panel": Row(call("review_call"), get=MANAGE_CALL),
+    **{
+        f"jury:{name}": Row(
+            call("review_call"),
+            get=post_only(),
+            post=staff_only(FORBIDDEN, DONE),
+        )
+        for name in ("add-juror", "assign", "phase", "settings", "add-conflict", "move")
+    },
+    "jury:ranking": Row(call("review_call"), get=MANAGE_CALL),
+    "jury:mine": Row(
+        call("review_call"),
+        get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE),
+    ),
+    "jury:declare-conflict": Row(
+        call("review_call"),
+        get=who(NOT_ALLOWED),
+        post=who(FORBIDDEN, juror=DONE, conflicted=DONE),
+    ),
+    "jury:lift-conflict": Row(
+        lambda w: {"pk": w.conflict.pk},
+        get=who(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "jury:reopen": Row(
+        lambda w: {"pk": w.evaluation.pk},
+        get=who(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # The proposal's existence stays private to all but its assigned juror.
+    "jury:evaluate": Row(
+        proposal("eligible"), get=who(NOT_FOUND, juror=PAGE), post=who(NOT_FOUND, juror=DONE)
+    ),
+    "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
+    # --- reminders ----------------------------------------------------------------------
+    "reminders:call": Row(call("open_call"), get=MANAGE_CALL),
+    "reminders:cohort": Row(call("cohort"), get=MANAGE_CALL),
+    "reminders:resend": Row(
+        lambda w: {"pk": w.reminder.pk},
+        get=who(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # --- cohorts ------------------------------------------------------------------------
+    "cohorts:index": Row(get=everyone(PAGE)),
+    "cohorts:create": Row(
+        lambda w: {"programme_slug": w.programme.slug},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "cohorts:detail": Row(call("cohort"), get=everyone(PAGE)),
+    "cohorts:csv": Row(call("cohort"), get=everyone(PAGE)),
+    "cohorts:json": Row(call("cohort"), get=everyone(PAGE)),
+    "cohorts:manage": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:publication": Row(call("cohort"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "cohorts:laureate-edit": Row(
+        lambda w: {"slug": w.cohort.slug, "pk": w.laureate.pk},
+        get=MANAGE_CALL,
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+}
+
+# The admin is Django's: every page sends whoever is not staff to its own sign-in page;
+# `test_admin_lists_open_to_superusers_only` walks its lists.
+ADMIN_NAMESPACE = "admin"
+
+
+def url_names(patterns=None, namespace=None):
+    """Every named URL of the project, namespaced, from the resolver."""
+    patterns = get_resolver().url_patterns if patterns is None else patterns
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace
+            full = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+            yield from url_names(pattern.url_patterns, full)
+        elif isinstance(pattern, URLPattern):
+            if pattern.name is None:
+                # The admin's own catch-all routes; anything else must have a name.
+                if namespace != ADMIN_NAMESPACE:
+                    yield f"<unnamed: {pattern.pattern}>"
+            else:
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_has_a_row():
+    names = set(url_names())
+    missing = sorted(
+        n for n in names if n not in MATRIX and not n.startswith(f"{ADMIN_NAMESPACE}:")
+    )
+    assert not missing, (
+        "These URL names have no row in tests/security/test_permission_matrix.py MATRIX "
+        "(say what each role gets for GET and POST): " + ", ".join(missing)
+    )
+    stale = sorted(set(MATRIX) - names)
+    assert not stale, "Rows for URL names that no longer exist: " + ", ".join(stale)
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+INLINE_STYLE = re.compile(r"<style\b|\sstyle=\"", re.IGNORECASE)
+
+
+def outcome(response, method) -> str:
+    status = response.status_code
+    if status == 302:
+        if response.url.startswith(reverse("login")):
+            return LOGIN
+        return DONE if method == "post" else REDIRECT
+    if method == "post" and status in (200, 400):
+        return DONE
+    return {200: PAGE, 403: FORBIDDEN, 404: NOT_FOUND, 405: NOT_ALLOWED}.get(status, str(status))
+
+
+@pytest.fixture
+def world(db, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return build_world()
+
+
+def test_every_role_gets_the_expected_answer_on_every_url(world):
+    mismatches, inline = [], []
+    for name, row in sorted(MATRIX.items()):
+        url = reverse(name, kwargs=row.kwargs(world))
+        for method, expected_by_role in (("get", row.get), ("post", row.post)):
+            if expected_by_role is None:
+                continue
+            for role in ROLES:
+                # Each request in a savepoint: what a POST changes is undone for the next.
+                savepoint = transaction.savepoint_create()
+                try:
+                    client = Client(raise_request_exception=False)
+                    if world.people[role] is not None:
+                        client.force_login(world.people[role])
+                    if method == "get":
+                        response = client.get(url)
+                    else:
+                        response = client.post(url, row.data(world))
+                finally:
+                    transaction.savepoint_rollback(savepoint)
+                got = outcome(response, method)
+                if got != expected_by_role[role]:
+                    mismatches.append(
+                        f"{name:32} {method.upper():4} {role:12} "
+                        f"expected {expected_by_role[role]}, got {got}"
+                    )
+                content_type = response.headers.get("Content-Type", "")
+                if response.status_code == 200 and content_type.startswith("text/html"):
+                    html = response.content.decode()
+                    if INLINE_SCRIPT.search(html) or INLINE_STYLE.search(html):
+                        inline.append(f"{name} ({role})")
+    assert not mismatches, f"{len(mismatches)} answers differ:\n" + "\n".join(mismatches)
+    assert not inline, "Inline script or style on: " + ", ".join(sorted(set(inline)))
+
+
+def test_admin_lists_open_to_superusers_only(world):
+    lists = [
+        reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for model in admin.site._registry
+    ]
+    assert len(lists) > 10
+    superuser_client, staff_client, anonymous = Client(), Client(), Client()
+    superuser_client.force_login(world.people[SUPERUSER])
+    staff_client.force_login(world.people[STAFF])
+    for url in [reverse("admin:index"), *lists]:
+        assert superuser_client.get(url).status_code == 200, url
+        for client in (staff_client, anonymous):
+            response = client.get(url)
+            assert response.status_code == 302, url
+            assert response.url.startswith(reverse("admin:login")), url
+
+
+# Objects addressed by a number: a neighbour's number gives nothing. Staff of the other
+# programme address the programme's objects; staff of the programme address them through
+# another call or cohort of theirs.
+def test_numbered_addresses_of_another_programme_give_nothing(world):
+    from tests import factories
+
+    own_call = factories.CallFactory(programme=world.other_programme, slug="leur-appel")
+    own_cohort = factories.CohortFactory(programme=world.other_programme, slug="leur-promo")
+    client = Client()
+    client.force_login(world.people[OTHER_STAFF])
+    addresses = [
+        *(
+            reverse(f"calls:{kind}-edit", kwargs={"slug": own_call.slug, "pk": obj.pk})
+            for kind, obj in (
+                ("criterion", world.criterion),
+                ("question", world.question),
+                ("defi", world.defi),
+            )
+        ),
+        reverse("cohorts:laureate-edit", kwargs={"slug": own_cohort.slug, "pk": world.laureate.pk}),
+    ]
+    for url in addresses:
+        assert client.get(url).status_code == 404, url
+    for name, pk in (
+        ("jury:lift-conflict", world.conflict.pk),
+        ("jury:reopen", world.evaluation.pk),
+        ("reminders:resend", world.reminder.pk),
+    ):
+        assert client.post(reverse(name, kwargs={"pk": pk})).status_code in (403, 404), name
+
+
+def test_roles_are_all_in_the_world(world):
+    assert set(world.people) == set(ROLES)
+    assert {COACH, CONFLICTED, JUROR, OTHER_JUROR, OUTSIDER, TEAM} <= set(ROLES)

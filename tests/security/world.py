@@ -1,0 +1,208 @@
+"""One object of each kind and one person in each role, for the permission matrix.
+
+`build_world()` returns a `World`: the people by role (`world.people[ROLE]`) and the
+objects the URL table addresses (`world.open_call`, `world.draft`, …). Another helper's
+new pages add what they need here (one object each) and their rows to the table.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core import signing
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from calls.enums import CallKind, CallState
+from cohorts.enums import ReminderKind
+from cohorts.models import Reminder
+from programme.models import User
+from projects import jury
+from projects.enums import (
+    ConflictKind,
+    ConflictType,
+    EvaluationState,
+    ExportFormat,
+    ExportStatus,
+    ProposalState,
+    TeamRole,
+)
+from projects.models import (
+    Assignment,
+    Attachment,
+    Conflict,
+    Evaluation,
+    ExportJob,
+    Invitation,
+    ProposalVersion,
+    TeamMember,
+)
+from projects.services import INVITATION_SALT
+from tests import factories
+
+ANONYMOUS = "anonymous"
+OUTSIDER = "outsider"  # a signed-in agent with no part in anything below
+TEAM = "team"  # lead of the draft, member of the eligible proposal, laureate's intrapreneur
+JUROR = "juror"  # juror of the call under review, assigned the eligible proposal
+CONFLICTED = "conflicted"  # juror of the same call, in conflict with the eligible proposal
+OTHER_JUROR = "other_juror"  # juror of another call of the programme
+COACH = "coach"  # coach of the programme and mentor of the laureate
+OTHER_STAFF = "other_staff"  # staff of another programme
+STAFF = "staff"  # staff of the programme
+SUPERUSER = "superuser"
+
+ROLES = (
+    ANONYMOUS,
+    OUTSIDER,
+    TEAM,
+    JUROR,
+    CONFLICTED,
+    OTHER_JUROR,
+    COACH,
+    OTHER_STAFF,
+    STAFF,
+    SUPERUSER,
+)
+
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+
+
+@dataclass
+class World:
+    people: dict[str, User | None] = field(default_factory=dict)
+    objects: dict[str, object] = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["objects"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def build_world() -> World:
+    now = timezone.now()
+    w = World()
+    o = w.objects
+
+    programme = o["programme"] = factories.ProgrammeFactory(slug="fabrique", name="Fabrique")
+    other_programme = o["other_programme"] = factories.ProgrammeFactory(slug="autre")
+    staff = factories.StaffFactory(programme=programme)
+    other_staff = factories.StaffFactory(programme=other_programme)
+    coach = factories.CoachFactory(programme=programme)
+    team = factories.UserFactory()
+    w.people = {
+        ANONYMOUS: None,
+        OUTSIDER: factories.UserFactory(),
+        TEAM: team,
+        JUROR: factories.UserFactory(),
+        CONFLICTED: factories.UserFactory(),
+        OTHER_JUROR: factories.UserFactory(),
+        COACH: coach,
+        OTHER_STAFF: other_staff,
+        STAFF: staff,
+        SUPERUSER: factories.UserFactory(is_superuser=True, is_staff=True),
+    }
+
+    # An open call of the programme, with a draft whose team is TEAM.
+    open_call = o["open_call"] = factories.CallFactory(
+        programme=programme,
+        slug="ouvert",
+        kind=CallKind.CHALLENGES,
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=20),
+    )
+    o["criterion"] = factories.CriterionFactory(call=open_call)
+    o["question"] = factories.QuestionFactory(call=open_call)
+    o["defi"] = factories.DefiFactory(call=open_call)
+    draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
+    attachment = Attachment(
+        proposal=draft,
+        original_name="budget.pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=team,
+        uploaded_at=now,
+    )
+    attachment.file.save("budget.pdf", ContentFile(PDF), save=False)
+    attachment.save()
+    o["attachment"] = attachment
+    invitation = Invitation.objects.create(
+        proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
+    )
+    o["invitation_token"] = signing.dumps(str(invitation.public_id), salt=INVITATION_SALT)
+
+    # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
+    review_call = o["review_call"] = factories.CallFactory(
+        programme=programme,
+        slug="en-evaluation",
+        state=CallState.REVIEW,
+        opens_at=now - timedelta(days=60),
+        closes_at=now - timedelta(days=30),
+    )
+    o["review_criterion"] = factories.CriterionFactory(call=review_call, scale_max=5)
+    eligible = o["eligible"] = factories.ProposalFactory(
+        call=review_call, state=ProposalState.ELIGIBLE, submitted_at=now - timedelta(days=31)
+    )
+    TeamMember.objects.create(proposal=eligible, user=team, role=TeamRole.MEMBER)
+    ProposalVersion.objects.create(
+        proposal=eligible,
+        number=1,
+        content={"title": eligible.title},
+        sha256="0" * 64,
+        reference="P-1",
+        submitted_by=eligible.created_by,
+        submitted_at=now - timedelta(days=31),
+    )
+    seat = factories.JuryMemberFactory(call=review_call, user=w.people[JUROR])
+    assignment = Assignment.objects.create(juror=seat, proposal=eligible, created_at=now)
+    o["evaluation"] = Evaluation.objects.create(
+        assignment=assignment,
+        state=EvaluationState.SUBMITTED,
+        recommendation="yes",
+        version=1,
+        updated_at=now,
+        submitted_at=now,
+    )
+    conflicted_seat = factories.JuryMemberFactory(call=review_call, user=w.people[CONFLICTED])
+    o["conflict"] = Conflict.objects.create(
+        juror=conflicted_seat,
+        proposal=eligible,
+        kind=ConflictKind.DECLARED,
+        type=ConflictType.PERSONAL,
+        reason="Ma sœur fait partie de l'équipe.",
+        created_by=w.people[CONFLICTED],
+        created_at=now,
+    )
+    o["jury_token"] = signing.dumps(
+        {"call": review_call.pk, "email": "jure.invite@exemple.gouv.fr", "role": ""},
+        salt=jury.JURY_INVITATION_SALT,
+    )
+    o["export_job"] = ExportJob.objects.create(
+        call=review_call,
+        requested_by=staff,
+        format=ExportFormat.CSV,
+        status=ExportStatus.DONE,
+        file=ContentFile(b"titre\r\nProjet\r\n", name="export.csv"),
+        created_at=now,
+        finished_at=now,
+    )
+
+    other_call = o["other_call"] = factories.CallFactory(
+        programme=programme, slug="autre-appel", state=CallState.REVIEW
+    )
+    factories.JuryMemberFactory(call=other_call, user=w.people[OTHER_JUROR])
+
+    # A published cohort whose laureate is TEAM's, mentored by COACH.
+    cohort = o["cohort"] = factories.CohortFactory(programme=programme, slug="promo-2026")
+    o["laureate"] = factories.LaureateFactory(cohort=cohort, intrapreneur=team, coach=coach)
+    o["reminder"] = Reminder.objects.create(
+        kind=ReminderKind.DRAFT_CLOSING_7D,
+        content_type=ContentType.objects.get_for_model(draft),
+        object_id=draft.pk,
+        recipient=team,
+        due=open_call.closes_at,
+        call=open_call,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    return w
