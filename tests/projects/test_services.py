@@ -170,6 +170,7 @@ def test_each_submission_of_a_new_version_has_its_own_receipt(
     complete(proposal, agent)
     with django_capture_on_commit_callbacks(execute=True):
         services.submit_proposal(proposal, by=agent, now=NOW)
+        complete(proposal, agent, now=NOW + timedelta(hours=1), summary="Mieux dit.")
         second = services.submit_proposal(proposal, by=agent, now=NOW + timedelta(hours=1))
     assert len(django_mail.outbox) == 2
     assert f"Version : {second.number}" in django_mail.outbox[-1].body
