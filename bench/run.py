@@ -386,20 +386,23 @@ def main() -> None:
         captured.extend((page.label, q) for q in seen)
         rows.append(row)
 
-    server = serve()
+    server = serve() if not os.environ.get("BENCH_SKIP_PAGES") else None
+    export = None
     try:
         for i, row in enumerate(rows):
-            if row.get("absent"):
+            if row.get("absent") or server is None:
                 continue
             page = PAGES[i]
             warm_up(row["path"], cookies[page.role])
             row.update(drive(row["path"], cookies[page.role], f"page-{i:02d}"))
             print(f"  {row['page']}: {row['rps']:.0f} req/s", flush=True)
         csv_page = next((r for r in rows if r["url_name"] == "cohorts:csv" and r.get("path")), None)
-        export = first_and_last_byte(csv_page["path"]) if csv_page else None
+        if csv_page and server:
+            export = first_and_last_byte(csv_page["path"])
     finally:
-        server.terminate()
-        server.wait(30)
+        if server:
+            server.terminate()
+            server.wait(30)
 
     floor = next((r for r in rows if PAGES[rows.index(r)].floor and "rps" in r), None)
     for row in rows:
@@ -447,6 +450,9 @@ def print_report(report: dict) -> None:
             print(f"| {row['page']} | n/a — page absent ({row['url_name']}) | | | | |")
             continue
         flag = "" if row.get("status") == 200 and not row.get("failures") else " ⚠"
+        if "rps" not in row:
+            print(f"| {row['page']}{flag} | {row['queries']} | | | | |")
+            continue
         print(
             f"| {row['page']}{flag} | {row['queries']} | {row['median_ms']:.0f} | "
             f"{row['p95_ms']:.0f} | {row['rps']:.1f} | {row.get('ratio', 0):.2f} |"

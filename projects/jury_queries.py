@@ -180,7 +180,7 @@ def counted_evaluations(call: Call):
         assignment__juror__call=call,
         state=EvaluationState.SUBMITTED,
         total__isnull=False,
-    ).exclude(_conflicted("assignment__juror_id", "assignment__proposal_id"))
+    ).exclude(assignment__in=Subquery(_conflicted_assignments(call)))
 
 
 def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
