@@ -204,6 +204,77 @@ def deliver_reminders(
     return Delivery(sent=len(keep), cancelled=len(drop))
 
 
+def deliver_reminder_batches(
+    batches: list, *, now: datetime, mailer=None
+) -> list[tuple[int, list[int], Delivery]]:
+    """`deliver_reminders` for several people at once, as the worker gets them from the scan
+    (`[recipient_id, reminder_ids]` pairs): their rows are claimed, read and their objects
+    loaded in one query each for the whole batch, then each person's mail is sent and its
+    rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
+    Returns (recipient_id, reminder_ids, Delivery) per person who had rows to send.
+    """
+    token = uuid4()
+    ids = [pk for _recipient, pks in batches for pk in pks]
+    Reminder.objects.filter(
+        pk__in=ids,
+        recipient_id__in=[recipient for recipient, _pks in batches],
+        state=ReminderState.PENDING,
+    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
+    rows = list(
+        Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
+        .select_related("recipient", "call", "cohort")
+        .order_by("recipient_id", "due", "pk")
+    )
+    objects = _load_objects(rows)
+    by_person: dict[int, list[Reminder]] = defaultdict(list)
+    for row in rows:
+        by_person[row.recipient_id].append(row)
+    results, dropped = [], []
+    for recipient_id, own in by_person.items():
+        keep, drop = _sort_out(own, objects, now)
+        dropped.extend(row.pk for row, _obj in drop)
+        pks = [row.pk for row, _obj in keep]
+        if not keep:
+            results.append((recipient_id, pks, Delivery(cancelled=len(drop))))
+            continue
+        try:
+            _send_mail(own[0].recipient, keep, mailer=mailer)
+        except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
+            if mailer is not None:
+                mailer.close()  # the connection may be broken: the next mail opens its own
+            personal = uuid4()
+            Reminder.objects.filter(pk__in=pks, claim=token).update(claim=personal)
+            delivery = _record_failure(personal, error, now=now, cancelled=len(drop))
+            results.append((recipient_id, pks, delivery))
+            continue
+        Reminder.objects.filter(pk__in=pks, claim=token, state=ReminderState.SENDING).update(
+            state=ReminderState.SENT, sent_at=now, claim=None
+        )
+        results.append((recipient_id, pks, Delivery(sent=len(keep), cancelled=len(drop))))
+    if dropped:
+        Reminder.objects.filter(pk__in=dropped, claim=token).update(
+            state=ReminderState.CANCELLED, claim=None
+        )
+    return results
+
+
+def _sort_out(rows: list[Reminder], objects: dict, now: datetime):
+    """One person's claimed rows split into those still owed and those no longer owed."""
+    keep, drop = [], []
+    for row in rows:
+        obj = objects.get((row.content_type_id, row.object_id))
+        rule = RULES.get(row.kind)
+        owed = (
+            obj is not None
+            and rule is not None
+            and row.recipient.is_active
+            and (row.recipient.wants_nudges or not rule.optional)
+            and rule.still_owed(obj, now)
+        )
+        (keep if owed else drop).append((row, obj))
+    return keep, drop
+
+
 def _record_failure(token, error: OSError, *, now: datetime, cancelled: int) -> Delivery:
     # The least-tried row decides: while one may still go out, the task tries again.
     attempts = (

@@ -47,23 +47,25 @@ def send_reminder_batch(*, batches: list) -> dict:
     """
     totals = {"sent": 0, "cancelled": 0, "failed": 0, "retried": 0}
     mailer = mail.mailers.default
-    with mailer:
-        for recipient_id, reminder_ids in batches:
-            delivery = services.deliver_reminders(
-                recipient_id=recipient_id,
-                reminder_ids=list(reminder_ids),
-                now=timezone.now(),
-                mailer=mailer,
+    try:
+        mailer.open()
+    except OSError:
+        # The mail server is unreachable: each person's delivery records the failure and
+        # is retried on its own, as without a shared connection.
+        mailer = None
+    try:
+        results = services.deliver_reminder_batches(batches, now=timezone.now(), mailer=mailer)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    for recipient_id, reminder_ids, delivery in results:
+        totals["sent"] += delivery.sent
+        totals["cancelled"] += delivery.cancelled
+        totals["failed"] += delivery.failed
+        if delivery.retry_in is not None:
+            totals["retried"] += 1
+            send_reminders.apply_async(
+                kwargs={"recipient_id": recipient_id, "reminder_ids": reminder_ids},
+                countdown=delivery.retry_in,
             )
-            totals["sent"] += delivery.sent
-            totals["cancelled"] += delivery.cancelled
-            totals["failed"] += delivery.failed
-            if delivery.retry_in is not None:
-                # A refused mail may have broken the connection: the next send opens anew.
-                mailer.close()
-                totals["retried"] += 1
-                send_reminders.apply_async(
-                    kwargs={"recipient_id": recipient_id, "reminder_ids": list(reminder_ids)},
-                    countdown=delivery.retry_in,
-                )
     return totals
