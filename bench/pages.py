@@ -33,7 +33,7 @@ PAGES: list[Page] = [
         "projects:call-proposals",
         ("ranking_call",),
         "staff",
-        "state=eligible&region={region}",
+        "state=shortlisted&region={region}",
     ),
     Page(
         "staff proposals, search",
@@ -62,13 +62,18 @@ def targets() -> dict[str, str]:
 
     call = Call.objects.get(slug=benchdata.RANKING_CALL)
     proposal = Proposal.objects.filter(call=call).order_by("sequence").first()
+    # The filtered page's region: one that shortlisted proposals have, so the page has rows.
+    shortlisted = (
+        Proposal.objects.filter(call=call, state="shortlisted").order_by("sequence").first()
+        or proposal
+    )
     return {
         "ranking_call": call.slug,
         "open_call": benchdata.DRAFTS_CALL,
         "proposal": str(proposal.public_id),
         "big_cohort": benchdata.BIG_COHORT,
         "programme": benchdata.SLUG,
-        "region": proposal.structure.region if proposal.structure else "",
+        "region": shortlisted.structure.region if shortlisted.structure else "",
     }
 
 

@@ -166,7 +166,11 @@ def generate(sizes: Sizes, *, now: datetime | None = None, password: str = "") -
         for i in range(sizes.criteria)
     )
     agents = _users("agent", max(1, min(sizes.proposals, 1000)), structures, hashed)
-    states = [ProposalState.ELIGIBLE] * 4 + [ProposalState.SUBMITTED]
+    # All before the jury (the ranking ranks every one), in states the staff filter on.
+    states = [ProposalState.ELIGIBLE] * 3 + [
+        ProposalState.SHORTLISTED,
+        ProposalState.NOT_SHORTLISTED,
+    ]
     Proposal.objects.bulk_create(
         (
             Proposal(
