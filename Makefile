@@ -8,7 +8,7 @@ PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$(
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv node worker beat lint format audit migrate seed clean
+.PHONY: run test venv node worker beat lint format audit migrate seed clean bench
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or newer is needed (Django 6): install it, or set PYTHON=/path/to/python3.12"; exit 1; }
@@ -62,5 +62,18 @@ format: venv
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Performance at scale (issue 7): a large data set in the configured database (PostgreSQL with
+# DATABASE_URL, else SQLite), then gunicorn + locust over the pages, the ranking, the reminder
+# scan and the worker. About 10 minutes; never part of `make test`. See README "Performance".
+$(VENV)/.bench: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev,bench]"
+	touch $@
+
+bench: $(VENV)/.bench
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py generate_bench_data
+	DEBUG=0 SECRET_KEY=bench-only-secret-key $(PY) manage.py collectstatic --noinput -v0
+	$(PY) -m bench.run
+
 clean:
-	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts bench/out bench/last.json bench/plans.txt

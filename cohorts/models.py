@@ -213,6 +213,11 @@ class Reminder(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="reminder_scan_idx"),
             models.Index(fields=["call", "-created_at"], name="reminder_call_idx"),
             models.Index(fields=["cohort", "-created_at"], name="reminder_cohort_idx"),
+            # The send task finds the rows it claimed by their token; only rows being sent
+            # have one, so the index stays small however long the ledger grows.
+            models.Index(
+                fields=["claim"], name="reminder_claim_idx", condition=models.Q(claim__isnull=False)
+            ),
         ]
 
     def __str__(self):

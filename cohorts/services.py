@@ -49,6 +49,8 @@ STALE_CLAIM_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 BACKOFF_SECONDS = 60
 BACKOFF_MAX_SECONDS = 3600
+# People whose mails one task sends (see `_queue`).
+QUEUE_CHUNK = 50
 
 
 @dataclass(frozen=True)
@@ -137,22 +139,29 @@ def _take_due(*, now: datetime, recipient_ids=None) -> dict[int, list[int]]:
 
 
 def _queue(batches: dict[int, list[int]]) -> None:
-    from .tasks import send_reminders
+    """Queue the mails at commit, QUEUE_CHUNK people per task: one publish to the broker per
+    chunk rather than per person (10,000 people: 200 publishes, not 10,000), and the worker
+    sends a chunk's mails over one connection to the mail server."""
+    from .tasks import send_reminder_batch
 
-    for recipient_id, ids in batches.items():
+    items = [[recipient_id, ids] for recipient_id, ids in batches.items()]
+    for start in range(0, len(items), QUEUE_CHUNK):
         # robust: an unreachable broker is logged and the rows stay pending for the next scan.
         transaction.on_commit(
-            partial(send_reminders.delay, recipient_id=recipient_id, reminder_ids=ids),
+            partial(send_reminder_batch.delay, batches=items[start : start + QUEUE_CHUNK]),
             robust=True,
         )
 
 
-def deliver_reminders(*, recipient_id: int, reminder_ids: list[int], now: datetime) -> Delivery:
+def deliver_reminders(
+    *, recipient_id: int, reminder_ids: list[int], now: datetime, mailer=None
+) -> Delivery:
     """Claim the given pending reminders of one person, send them as one mail, record it.
 
     Rows another task has claimed or already sent are left alone. When the mail server
     refuses, the rows go back to pending with the error and a back-off, or to failed after
-    `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again.
+    `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again. `mailer`, an
+    open mail connection, is reused by a task sending several people's mails.
     """
     token = uuid4()
     claimed = Reminder.objects.filter(
@@ -187,13 +196,84 @@ def deliver_reminders(*, recipient_id: int, reminder_ids: list[int], now: dateti
         return Delivery(cancelled=len(drop))
 
     try:
-        _send_mail(recipient, keep, now=now)
+        _send_mail(recipient, keep, now=now, mailer=mailer)
     except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
         return _record_failure(token, error, now=now, cancelled=len(drop))
     Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
         state=ReminderState.SENT, sent_at=now, claim=None
     )
     return Delivery(sent=len(keep), cancelled=len(drop))
+
+
+def deliver_reminder_batches(
+    batches: list, *, now: datetime, mailer=None
+) -> list[tuple[int, list[int], Delivery]]:
+    """`deliver_reminders` for several people at once, as the worker gets them from the scan
+    (`[recipient_id, reminder_ids]` pairs): their rows are claimed, read and their objects
+    loaded in one query each for the whole batch, then each person's mail is sent and its
+    rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
+    Returns (recipient_id, reminder_ids, Delivery) per person who had rows to send.
+    """
+    token = uuid4()
+    ids = [pk for _recipient, pks in batches for pk in pks]
+    Reminder.objects.filter(
+        pk__in=ids,
+        recipient_id__in=[recipient for recipient, _pks in batches],
+        state=ReminderState.PENDING,
+    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
+    rows = list(
+        Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
+        .select_related("recipient", "call", "cohort")
+        .order_by("recipient_id", "due", "pk")
+    )
+    objects = _load_objects(rows)
+    by_person: dict[int, list[Reminder]] = defaultdict(list)
+    for row in rows:
+        by_person[row.recipient_id].append(row)
+    results, dropped = [], []
+    for recipient_id, own in by_person.items():
+        keep, drop = _sort_out(own, objects, now)
+        dropped.extend(row.pk for row, _obj in drop)
+        pks = [row.pk for row, _obj in keep]
+        if not keep:
+            results.append((recipient_id, pks, Delivery(cancelled=len(drop))))
+            continue
+        try:
+            _send_mail(own[0].recipient, keep, now=now, mailer=mailer)
+        except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
+            if mailer is not None:
+                mailer.close()  # the connection may be broken: the next mail opens its own
+            personal = uuid4()
+            Reminder.objects.filter(pk__in=pks, claim=token).update(claim=personal)
+            delivery = _record_failure(personal, error, now=now, cancelled=len(drop))
+            results.append((recipient_id, pks, delivery))
+            continue
+        Reminder.objects.filter(pk__in=pks, claim=token, state=ReminderState.SENDING).update(
+            state=ReminderState.SENT, sent_at=now, claim=None
+        )
+        results.append((recipient_id, pks, Delivery(sent=len(keep), cancelled=len(drop))))
+    if dropped:
+        Reminder.objects.filter(pk__in=dropped, claim=token).update(
+            state=ReminderState.CANCELLED, claim=None
+        )
+    return results
+
+
+def _sort_out(rows: list[Reminder], objects: dict, now: datetime):
+    """One person's claimed rows split into those still owed and those no longer owed."""
+    keep, drop = [], []
+    for row in rows:
+        obj = objects.get((row.content_type_id, row.object_id))
+        rule = RULES.get(row.kind)
+        owed = (
+            obj is not None
+            and rule is not None
+            and row.recipient.is_active
+            and (row.recipient.wants_nudges or not rule.optional)
+            and rule.still_owed(obj, now)
+        )
+        (keep if owed else drop).append((row, obj))
+    return keep, drop
 
 
 def _record_failure(token, error: OSError, *, now: datetime, cancelled: int) -> Delivery:
@@ -254,7 +334,9 @@ def deadline_in_paris(value: datetime) -> str:
         return formats.date_format(timezone.localtime(value, PARIS), r"l j F Y à H\hi")
 
 
-def _send_mail(recipient: User, rows: list[tuple[Reminder, object]], *, now: datetime) -> None:
+def _send_mail(
+    recipient: User, rows: list[tuple[Reminder, object]], *, now: datetime, mailer=None
+) -> None:
     items, files = [], []
     for row, obj in rows:
         rule = RULES[row.kind]
@@ -286,7 +368,10 @@ def _send_mail(recipient: User, rows: list[tuple[Reminder, object]], *, now: dat
     message.attach_alternative(html, "text/html")
     for name, content, mimetype in files:
         message.attach(name, content, mimetype)
-    message.send()
+    if mailer is None:
+        message.send()
+    else:
+        mailer.send_messages([message])
 
 
 def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:

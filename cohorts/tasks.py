@@ -1,6 +1,7 @@
 """Celery tasks of the reminders: the periodic scan and the sending of one person's mail."""
 
 from celery import shared_task
+from django.core import mail
 from django.utils import timezone
 
 from . import services
@@ -34,3 +35,37 @@ def send_reminders(self, *, recipient_id: int, reminder_ids: list[int]) -> dict:
             raise self.retry(countdown=delivery.retry_in)
         # Run in-process (embedded mode): no worker comes back later, so try again now;
         # the ledger's attempt count still ends it.
+
+
+@shared_task
+def send_reminder_batch(*, batches: list) -> dict:
+    """Send several people's grouped reminders, as the scan queues them (`[recipient_id,
+    reminder_ids]` pairs, `services.QUEUE_CHUNK` at most), over one mail connection.
+
+    A person whose mail is refused gets their own `send_reminders` task, which tries again
+    with back-off as the ledger allows; the others' mails are not held up by it.
+    """
+    totals = {"sent": 0, "cancelled": 0, "failed": 0, "retried": 0}
+    mailer = mail.mailers.default
+    try:
+        mailer.open()
+    except OSError:
+        # The mail server is unreachable: each person's delivery records the failure and
+        # is retried on its own, as without a shared connection.
+        mailer = None
+    try:
+        results = services.deliver_reminder_batches(batches, now=timezone.now(), mailer=mailer)
+    finally:
+        if mailer is not None:
+            mailer.close()
+    for recipient_id, reminder_ids, delivery in results:
+        totals["sent"] += delivery.sent
+        totals["cancelled"] += delivery.cancelled
+        totals["failed"] += delivery.failed
+        if delivery.retry_in is not None:
+            totals["retried"] += 1
+            send_reminders.apply_async(
+                kwargs={"recipient_id": recipient_id, "reminder_ids": reminder_ids},
+                countdown=delivery.retry_in,
+            )
+    return totals

@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     Max,
     Min,
@@ -27,14 +28,14 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 
 from .assignment import ZERO_SPREAD
 from .enums import JURY_STATES, EvaluationState
-from .models import Assignment, Conflict, Evaluation, Proposal, Score
+from .models import Assignment, Conflict, Evaluation, Proposal
 
 # A juror's scores are standardised only from this many on (as `assignment.zscores`).
 MIN_SCORES_FOR_Z = 5
@@ -179,7 +180,7 @@ def counted_evaluations(call: Call):
         assignment__juror__call=call,
         state=EvaluationState.SUBMITTED,
         total__isnull=False,
-    ).exclude(_conflicted("assignment__juror_id", "assignment__proposal_id"))
+    ).exclude(assignment__in=Subquery(_conflicted_assignments(call)))
 
 
 def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
@@ -219,17 +220,50 @@ def evaluations_with_z(call: Call, stats=None):
     )
 
 
-def _per_proposal(queryset, aggregate):
-    return Subquery(
-        queryset.filter(assignment__proposal_id=OuterRef("pk"))
-        .values("assignment__proposal_id")
-        .annotate(value=aggregate)
-        .values("value")[:1]
-    )
-
-
 def criterion_key(criterion) -> str:
     return f"criterion_{criterion.pk}"
+
+
+def _conflicted_assignments(call: Call):
+    """The call's assignments under an active conflict, as one uncorrelated subquery (the
+    database hashes it once instead of probing the conflicts for every evaluation)."""
+    return Assignment.objects.filter(
+        Exists(
+            Conflict.objects.filter(
+                juror_id=OuterRef("juror_id"),
+                proposal_id=OuterRef("proposal_id"),
+                lifted_at__isnull=True,
+            )
+        ),
+        juror__call=call,
+    ).values("pk")
+
+
+def _standardised(juror: str, total: str, jurors: list[tuple[int, float, float]]):
+    """The z-score of `total` from its juror's mean and deviation, the raw total for the
+    jurors not listed: a CASE split in halves on the juror's id (a balanced tree), so a row
+    passes about log2(jurors) comparisons instead of one per juror (300 jurors: 9, not 150).
+    """
+    if not jurors:
+        return Cast(total, FloatField())
+    if len(jurors) <= 4:
+        return Case(
+            *[
+                When(**{juror: juror_id}, then=(F(total) - Value(mean)) / Value(sd))
+                for juror_id, mean, sd in jurors
+            ],
+            default=Cast(total, FloatField()),
+            output_field=FloatField(),
+        )
+    middle = len(jurors) // 2
+    return Case(
+        When(
+            **{f"{juror}__lt": jurors[middle][0]},
+            then=_standardised(juror, total, jurors[:middle]),
+        ),
+        default=_standardised(juror, total, jurors[middle:]),
+        output_field=FloatField(),
+    )
 
 
 def ranking(call: Call, criteria=None):
@@ -241,41 +275,66 @@ def ranking(call: Call, criteria=None):
     call's threshold), and the mean of each criterion (`criterion_<id>`).
     Ties are broken as `projects.assignment.rank`: the criteria in the call's order,
     then the earlier submission, then the proposal id; a missing value comes last.
+
+    One grouped query: each proposal joined to its live assignments (the call's jurors,
+    no active conflict: the join's condition), their evaluation (one to one) and, per
+    criterion, the evaluation's score on it (unique per evaluation and criterion, so no
+    row counts twice), aggregated per proposal. The jurors' statistics come first from
+    one aggregate query (`juror_statistics`) and enter the z-score as a CASE on the
+    juror; the conflicted assignments are one uncorrelated (hashed) subquery. No
+    correlated subquery runs per proposal or per evaluation.
     """
     criteria = list(call.criteria.all()) if criteria is None else criteria
-    counted = counted_evaluations(call)
-    with_z = evaluations_with_z(call, juror_statistics(call))
-    per_criterion = {
-        criterion_key(c): Subquery(
-            Score.objects.filter(
-                criterion=c,
-                value__isnull=False,
-                evaluation__in=counted.filter(assignment__proposal_id=OuterRef(OuterRef("pk"))),
+    stats = juror_statistics(call)
+    live = FilteredRelation(
+        "jury_assignments",
+        condition=Q(
+            jury_assignments__juror_id__in=Subquery(
+                JuryMember.objects.filter(call=call).values("pk")
             )
-            .values("criterion_id")
-            .annotate(mean=Avg(Cast("value", FloatField())))
-            .values("mean")[:1]
+        )
+        & ~Q(jury_assignments__in=Subquery(_conflicted_assignments(call))),
+    )
+    counted = Q(live__evaluation__state=EvaluationState.SUBMITTED) & Q(
+        live__evaluation__total__isnull=False
+    )
+    total = "live__evaluation__total"
+    z = _standardised(
+        "live__juror_id",
+        total,
+        sorted(
+            (juror_id, mean, sd)
+            for juror_id, (n, mean, sd) in stats.items()
+            if n >= MIN_SCORES_FOR_Z and sd is not None and sd > ZERO_SPREAD
+        ),
+    )
+    scores = {
+        f"score_{c.pk}": FilteredRelation(
+            "live__evaluation__scores",
+            condition=Q(live__evaluation__scores__criterion_id=c.pk),
         )
         for c in criteria
     }
-    expected = Subquery(
-        Assignment.objects.filter(proposal_id=OuterRef("pk"), juror__call=call)
-        .exclude(_conflicted("juror_id", "proposal_id"))
-        .values("proposal_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
+    per_criterion = {
+        criterion_key(c): Avg(
+            Cast(f"score_{c.pk}__value", FloatField()),
+            filter=counted & Q(**{f"score_{c.pk}__value__isnull": False}),
+        )
+        for c in criteria
+    }
     threshold = float(call.disagreement_threshold)
     return (
         Proposal.objects.filter(call=call, state__in=JURY_STATES)
         .select_related("structure")
+        .alias(live=live)
+        .alias(**scores)
         .annotate(
-            z_mean=_per_proposal(with_z, Avg("z")),
-            raw_mean=_per_proposal(counted, Avg("total")),
-            received=Coalesce(_per_proposal(counted, Count("pk")), Value(0)),
-            expected=Coalesce(expected, Value(0)),
-            high=_per_proposal(counted, Max("total")),
-            low=_per_proposal(counted, Min("total")),
+            z_mean=Avg(z, filter=counted),
+            raw_mean=Avg(total, filter=counted),
+            received=Count("live", filter=counted),
+            expected=Count("live"),
+            high=Max(total, filter=counted),
+            low=Min(total, filter=counted),
             **per_criterion,
         )
         .annotate(spread=F("high") - F("low"))

@@ -145,6 +145,26 @@ def test_a_mail_server_failing_twice_then_accepting_delivers_one_mail(
 
 
 @pytest.mark.django_db
+def test_a_refused_mail_in_a_batch_holds_up_nobody_else_and_is_retried_alone(
+    frozen, flaky_mail, django_capture_on_commit_callbacks, monkeypatch
+):
+    monkeypatch.setattr(services, "QUEUE_CHUNK", 2)
+    server = flaky_mail(failures=1)
+    call = call_closing_in(timedelta(days=3))
+    drafts = [draft_with_team(call) for _ in range(5)]
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        scan_reminders(now=NOW)
+
+    assert len(queued) == 3  # five people, two per task
+    assert server.refused == 1
+    assert all(len(mails_to(d.created_by)) == 1 for d in drafts)
+    assert len(mail.outbox) == 5
+    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.SENT}
+    assert sorted(Reminder.objects.values_list("attempts", flat=True)) == [0, 0, 0, 0, 1]
+
+
+@pytest.mark.django_db
 def test_a_mail_server_refusing_gives_up_after_a_few_tries_and_staff_can_resend(
     frozen, flaky_mail, django_capture_on_commit_callbacks
 ):
@@ -244,7 +264,8 @@ def test_the_scan_costs_the_same_queries_for_2_people_and_for_30(
             django_capture_on_commit_callbacks() as queued,
         ):
             scan_reminders(now=NOW)
-        assert len(queued) >= people
+        # One task per QUEUE_CHUNK people, each carrying its people's reminders.
+        assert sum(len(task.keywords["batches"]) for task in queued) >= people
         return len(queries)
 
     assert queries_for(2) == queries_for(30)

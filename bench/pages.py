@@ -1,0 +1,86 @@
+"""The pages `make bench` measures: one row per page, keyed by URL name.
+
+To add a page, add a row. `args` names values of the bench data set (`targets()` in
+`bench/run.py`: the ranking call's slug, a proposal's public id, the big cohort's slug,
+the programme's slug, ...); `role` is who is signed in (`anonymous`, `staff` of the bench
+programme, `juror` of the ranking call). A URL name that does not resolve (a page not in
+this branch yet) is printed as "n/a — page absent" and skipped.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    url_name: str
+    args: tuple[str, ...] = ()
+    role: str = "anonymous"
+    query: str = ""
+    # The floor: a bare view, the ratio of every other page's throughput is to this one's.
+    floor: bool = False
+
+
+PAGES: list[Page] = [
+    Page("floor (bare view)", "healthz", floor=True),
+    Page("public list of calls", "calls:list"),
+    Page("call page", "calls:detail", ("open_call",)),
+    Page("staff proposals, page 1", "projects:call-proposals", ("ranking_call",), "staff"),
+    Page(
+        "staff proposals, filtered",
+        "projects:call-proposals",
+        ("ranking_call",),
+        "staff",
+        "state=shortlisted&region={region}",
+    ),
+    Page(
+        "staff proposals, search",
+        "projects:call-proposals",
+        ("ranking_call",),
+        "staff",
+        "q=digues",
+    ),
+    Page("proposal page", "projects:detail", ("proposal",), "staff"),
+    Page("jury ranking (10,000)", "jury:ranking", ("ranking_call",), "staff"),
+    Page("juror's queue", "jury:mine", ("ranking_call",), "juror"),
+    # Built on another branch: the integrator checks the URL name and its arguments.
+    Page("deliberation", "jury:deliberation", ("ranking_call",), "staff"),
+    Page("public cohort page", "cohorts:detail", ("big_cohort",)),
+    Page("laureats.csv (1,000)", "cohorts:csv", ("big_cohort",)),
+    # Built on another branch: the integrator checks the URL name and its arguments.
+    Page("staff follow-up dashboard", "cohorts:followup", ("big_cohort",), "staff"),
+]
+
+
+def targets() -> dict[str, str]:
+    """The values the table's `args` name, read from the bench data set."""
+    from calls.models import Call
+    from programme import benchdata
+    from projects.models import Proposal
+
+    call = Call.objects.get(slug=benchdata.RANKING_CALL)
+    proposal = Proposal.objects.filter(call=call).order_by("sequence").first()
+    # The filtered page's region: one that shortlisted proposals have, so the page has rows.
+    shortlisted = (
+        Proposal.objects.filter(call=call, state="shortlisted").order_by("sequence").first()
+        or proposal
+    )
+    return {
+        "ranking_call": call.slug,
+        "open_call": benchdata.DRAFTS_CALL,
+        "proposal": str(proposal.public_id),
+        "big_cohort": benchdata.BIG_COHORT,
+        "programme": benchdata.SLUG,
+        "region": shortlisted.structure.region if shortlisted.structure else "",
+    }
+
+
+def path_of(page: Page, values: dict[str, str]) -> str | None:
+    """The page's address with its query string, or None when the URL name is absent."""
+    try:
+        path = reverse(page.url_name, args=[values[a] for a in page.args])
+    except (NoReverseMatch, KeyError):
+        return None
+    return f"{path}?{page.query.format(**values)}" if page.query else path

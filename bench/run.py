@@ -1,0 +1,492 @@
+"""`make bench`: measure the pages, the ranking, the reminder scan and the mail worker.
+
+Run after `manage.py generate_bench_data` (the Makefile does both). It:
+
+1. counts each page's queries (Django's test client, signed in as the page's role) and
+   keeps the slowest queries for their plans;
+2. serves the site with gunicorn (2 workers) and drives each page with locust (headless,
+   8 users, `BENCH_SECONDS` seconds each), from separate processes;
+3. times the ranking of the 10,000-proposal call, the reminder scan over the drafts, and
+   the delivery of those reminders by a real Celery worker to a local SMTP sink
+   (aiosmtpd) when `REDIS_URL` is set;
+4. prints one table and writes the figures to bench/last.json and the plans of the five
+   heaviest queries to bench/plans.txt (neither committed).
+"""
+
+import csv
+import http.client
+import json
+import os
+import platform
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+OUT = BASE_DIR / "bench"
+BIN = Path(sys.executable).parent
+SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+USERS = int(os.environ.get("BENCH_USERS", "8"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8025"))
+QUEUE = "portal-bench"
+
+# The server runs as in production (DEBUG off), over plain HTTP on the loopback.
+SERVER_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "LOG_LEVEL": "WARNING",
+    "CELERY_QUEUE": QUEUE,
+    "EMAIL_URL": f"smtp://127.0.0.1:{SMTP_PORT}",
+}
+for key, value in SERVER_ENV.items():
+    os.environ.setdefault(key, value)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "programme.settings")
+sys.path.insert(0, str(BASE_DIR))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from bench.pages import PAGES, path_of, targets  # noqa: E402
+from programme import benchdata  # noqa: E402
+
+
+def sessions() -> dict[str, str]:
+    """A signed-in session per role, as the cookie header the load generator sends."""
+    from importlib import import_module
+
+    from django.contrib.auth import get_user_model
+
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    users = get_user_model().objects
+    cookies = {"anonymous": ""}
+    for role, email in (("staff", benchdata.STAFF_EMAIL), ("juror", benchdata.JUROR_EMAIL)):
+        user = users.get(email=email)
+        store = store_class()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = next(
+            b for b in settings.AUTHENTICATION_BACKENDS if b.endswith("ModelBackend")
+        )
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        cookies[role] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    return cookies
+
+
+def count_queries(path: str, cookie: str) -> tuple[int, int, list[dict]]:
+    """(status, queries, captured queries) of one request after a warm-up request."""
+    client = Client()
+    if cookie:
+        name, value = cookie.split("=", 1)
+        client.cookies[name] = value
+    client.get(path)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+        if getattr(response, "streaming", False):
+            b"".join(response.streaming_content)
+    return response.status_code, len(captured), captured.captured_queries
+
+
+def wait_port(port: int, deadline: float = 30.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)  # polling for the server to listen
+    raise SystemExit(f"nothing listens on port {port} after {deadline:.0f} s")
+
+
+def serve():
+    command = [
+        str(BIN / "gunicorn"),
+        "programme.wsgi",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+    ]
+    server = subprocess.Popen(command, cwd=BASE_DIR, env=os.environ.copy())  # noqa: S603
+    wait_port(PORT)
+    return server
+
+
+def drive(path: str, cookie: str, name: str) -> dict:
+    """Run locust headless against one path; its figures from the CSV stats."""
+    prefix = OUT / "out" / name
+    prefix.parent.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "BENCH_PATH": path, "BENCH_COOKIE": cookie}
+    subprocess.run(  # noqa: S603
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(OUT / "locustfile.py"),
+            "--headless",
+            "--users",
+            str(USERS),
+            "--spawn-rate",
+            str(USERS),
+            "--run-time",
+            f"{SECONDS}s",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        env=env,
+        cwd=BASE_DIR,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+
+    def number(key: str) -> float:
+        try:
+            return float(row[key])
+        except ValueError:  # "N/A" when no request completed
+            return float("nan")
+
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "median_ms": number("50%"),
+        "p95_ms": number("95%"),
+        "rps": number("Requests/s"),
+    }
+
+
+def warm_up(path: str, cookie: str, times: int = 4) -> None:
+    """A few requests first, so that each worker has imported and connected before timing."""
+    for _ in range(times):
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+        conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        conn.getresponse().read()
+        conn.close()
+
+
+def first_and_last_byte(path: str) -> dict:
+    """Time to the first byte of the body and to the last, for a streamed export."""
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+    started = time.perf_counter()
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read(1)
+    first = time.perf_counter() - started
+    size = 1 + len(response.read())
+    last = time.perf_counter() - started
+    conn.close()
+    return {"first_byte_ms": first * 1000, "last_byte_ms": last * 1000, "bytes": size}
+
+
+def time_ranking() -> dict:
+    from calls.models import Call
+    from projects import jury_queries
+
+    call = Call.objects.get(slug=benchdata.RANKING_CALL)
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(jury_queries.ranked(call))
+        runs.append(time.perf_counter() - started)
+    return {"proposals": len(rows), "seconds": min(runs), "queries": len(captured)}
+
+
+class Sink:
+    """A local SMTP server that accepts and counts every message (aiosmtpd)."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.count = 0
+        self.lock = threading.Lock()
+        self.controller = Controller(self, hostname="127.0.0.1", port=SMTP_PORT)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's name)
+        with self.lock:
+            self.count += 1
+        return "250 OK"
+
+    def __enter__(self):
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.controller.stop()
+
+
+def reminders() -> dict:
+    """Time the scan over the drafts, then the worker's delivery of what it queued."""
+    from cohorts.enums import ReminderState
+    from cohorts.models import Reminder
+    from cohorts.services import scan_reminders
+
+    Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN).delete()
+    bench_rows = Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN)
+    result = {}
+    with Sink() as sink:
+        worker = None
+        if os.environ.get("REDIS_URL"):
+            import redis
+
+            redis.Redis.from_url(os.environ["REDIS_URL"]).delete(QUEUE)
+            log = open(OUT / "out" / "worker.log", "w")  # noqa: SIM115 (closed below)
+            worker = subprocess.Popen(  # noqa: S603
+                [
+                    str(BIN / "celery"),
+                    "-A",
+                    "programme",
+                    "worker",
+                    "-Q",
+                    QUEUE,
+                    "--concurrency",
+                    "2",
+                    "--loglevel",
+                    "WARNING",
+                    "--without-mingle",
+                    "--without-gossip",
+                ],
+                cwd=BASE_DIR,
+                env=os.environ.copy(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            time.sleep(5)  # the worker's start-up, so that it is not counted in the rate
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            scan = scan_reminders(now=timezone.now())
+        result["scan_seconds"] = time.perf_counter() - started
+        result["scan_queries"] = len(captured)
+        result["owed"] = scan.queued_reminders
+        if worker is not None:
+            deadline = time.monotonic() + 600
+            while time.monotonic() < deadline:
+                done = bench_rows.exclude(state=ReminderState.PENDING).exclude(
+                    state=ReminderState.SENDING
+                )
+                if done.count() >= scan.queued_reminders:
+                    break
+                time.sleep(0.2)  # polling the ledger for the worker's progress
+            elapsed = time.perf_counter() - started - result["scan_seconds"]
+            sent = bench_rows.filter(state=ReminderState.SENT).count()
+            result.update(
+                sent=sent,
+                mails=sink.count,
+                send_seconds=elapsed,
+                per_second=sent / elapsed if elapsed else 0,
+            )
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(30)
+        else:
+            result["sent"] = bench_rows.filter(state=ReminderState.SENT).count()
+            result["note"] = "no REDIS_URL: tasks ran in-process during the scan"
+    return result
+
+
+def explain(captured: list[tuple[str, dict]], n: int = 5) -> list[dict]:
+    """The plans of the n slowest distinct queries seen while counting."""
+    seen, heaviest = set(), []
+    for label, query in sorted(captured, key=lambda item: -float(item[1]["time"])):
+        sql = query["sql"]
+        if sql in seen or not sql.lstrip().upper().startswith("SELECT"):
+            continue
+        seen.add(sql)
+        heaviest.append((label, query))
+        if len(heaviest) == n:
+            break
+    plans = []
+    prefix = (
+        "EXPLAIN (ANALYZE, BUFFERS) "
+        if connection.vendor == "postgresql"
+        else "EXPLAIN QUERY PLAN "
+    )
+    with connection.cursor() as cursor:
+        for label, query in heaviest:
+            cursor.execute(prefix + query["sql"].replace("%", "%%"))
+            lines = [" ".join(str(c) for c in row) for row in cursor.fetchall()]
+            seq = [line.strip() for line in lines if "Seq Scan on projects_proposal" in line]
+            plans.append(
+                {
+                    "page": label,
+                    "ms": float(query["time"]) * 1000,
+                    "sql": query["sql"],
+                    "plan": lines,
+                    "key": (seq[0] if seq else lines[0].strip()) if lines else "",
+                    "seq_scan_on_proposals": bool(seq),
+                }
+            )
+    return plans
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+        else:
+            cursor.execute("SELECT sqlite_version()")
+        version = cursor.fetchone()[0]
+    return {
+        "cpu": cpu or platform.processor(),
+        "cores": os.cpu_count(),
+        "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "database": f"{connection.vendor} {version}",
+        "when": timezone.now().isoformat(timespec="seconds"),
+    }
+
+
+def main() -> None:
+    started = time.perf_counter()
+    values = targets()
+    cookies = sessions()
+    print(f"{len(PAGES)} pages, {USERS} users, {SECONDS} s each, gunicorn 2 workers", flush=True)
+
+    rows, captured = [], []
+    for page in PAGES:
+        path = path_of(page, values)
+        row = {"page": page.label, "url_name": page.url_name, "path": path}
+        if path is None:
+            row["absent"] = True
+            rows.append(row)
+            continue
+        status, queries, seen = count_queries(path, cookies[page.role])
+        row.update(status=status, queries=queries)
+        captured.extend((page.label, q) for q in seen)
+        rows.append(row)
+
+    server = serve() if not os.environ.get("BENCH_SKIP_PAGES") else None
+    export = None
+    try:
+        for i, row in enumerate(rows):
+            if row.get("absent") or server is None:
+                continue
+            page = PAGES[i]
+            warm_up(row["path"], cookies[page.role])
+            row.update(drive(row["path"], cookies[page.role], f"page-{i:02d}"))
+            print(f"  {row['page']}: {row['rps']:.0f} req/s", flush=True)
+        csv_page = next((r for r in rows if r["url_name"] == "cohorts:csv" and r.get("path")), None)
+        if csv_page and server:
+            export = first_and_last_byte(csv_page["path"])
+    finally:
+        if server:
+            server.terminate()
+            server.wait(30)
+
+    floor = next((r for r in rows if PAGES[rows.index(r)].floor and "rps" in r), None)
+    for row in rows:
+        if floor and "rps" in row:
+            row["ratio"] = row["rps"] / floor["rps"] if floor["rps"] else 0
+
+    ranking = time_ranking()
+    print("  ranking timed", flush=True)
+    reminder = reminders()
+    print("  reminders timed", flush=True)
+    plans = explain(captured)
+    info = machine()
+    report = {
+        "machine": info,
+        "users": USERS,
+        "seconds": SECONDS,
+        "pages": rows,
+        "export": export,
+        "ranking": ranking,
+        "reminders": reminder,
+        "plans": [{k: v for k, v in p.items() if k != "plan"} for p in plans],
+        "total_seconds": time.perf_counter() - started,
+    }
+    (OUT / "last.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    with open(OUT / "plans.txt", "w") as handle:
+        for p in plans:
+            handle.write(f"-- {p['page']} ({p['ms']:.1f} ms)\n{p['sql']}\n")
+            handle.write("\n".join(p["plan"]) + "\n\n")
+    print_report(report)
+
+
+def print_report(report: dict) -> None:
+    info = report["machine"]
+    print()
+    print(
+        f"{info['cpu']}, {info['cores']} cores, load {info['load']}, {info['database']}, "
+        f"Python {info['python']}, {info['when']}"
+    )
+    print()
+    header = ("page", "queries", "median ms", "p95 ms", "req/s", "× floor")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join(["---"] + ["---:"] * 5) + "|")
+    for row in report["pages"]:
+        if row.get("absent"):
+            print(f"| {row['page']} | n/a — page absent ({row['url_name']}) | | | | |")
+            continue
+        flag = "" if row.get("status") == 200 and not row.get("failures") else " ⚠"
+        if "rps" not in row:
+            print(f"| {row['page']}{flag} | {row['queries']} | | | | |")
+            continue
+        print(
+            f"| {row['page']}{flag} | {row['queries']} | {row['median_ms']:.0f} | "
+            f"{row['p95_ms']:.0f} | {row['rps']:.1f} | {row.get('ratio', 0):.2f} |"
+        )
+    print()
+    export = report["export"]
+    if export:
+        print(
+            f"laureats.csv: first byte {export['first_byte_ms']:.0f} ms, "
+            f"last byte {export['last_byte_ms']:.0f} ms, {export['bytes']} bytes"
+        )
+    r = report["ranking"]
+    print(
+        f"ranking of {r['proposals']} proposals: {r['seconds'] * 1000:.0f} ms, "
+        f"{r['queries']} queries"
+    )
+    m = report["reminders"]
+    print(
+        f"reminder scan: {m['owed']} reminders owed in {m['scan_seconds']:.2f} s, "
+        f"{m['scan_queries']} queries"
+    )
+    if "per_second" in m:
+        print(
+            f"worker: {m['sent']} reminders sent ({m['mails']} mails received by the sink) "
+            f"in {m['send_seconds']:.1f} s = {m['per_second']:.0f} per second"
+        )
+    else:
+        print(f"worker: {m.get('note')}")
+    print()
+    print("plans of the five heaviest queries (bench/plans.txt):")
+    for p in report["plans"]:
+        print(f"  {p['page']} ({p['ms']:.1f} ms): {p['key']}")
+    print(f"\nbench ran in {report['total_seconds'] / 60:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
