@@ -1,5 +1,7 @@
 """Forms of the jury's pages (crispy, DSFR pack)."""
 
+import uuid
+
 import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -57,16 +59,57 @@ class LiftConflictForm(forms.Form):
         self.helper = submit_helper(_("Lever le conflit"))
 
 
+# Above this many proposals, a list to choose from would weigh megabytes: the juror types
+# the proposal's reference instead.
+CONFLICT_CHOICES_MAX = 200
+
+
+class ProposalChoiceField(forms.ModelChoiceField):
+    """A proposal of the call, given by its public id (from the list) or its reference
+    (typed, e.g. FN-2017-0042, in any case)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        try:
+            lookup = {"public_id": uuid.UUID(text)}
+        except ValueError:
+            lookup = {"reference__iexact": text}
+        try:
+            return self.queryset.get(**lookup)
+        except (self.queryset.model.DoesNotExist, self.queryset.model.MultipleObjectsReturned):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            ) from None
+
+
 class DeclareConflictForm(forms.Form):
-    proposal = forms.ModelChoiceField(
-        label=_("Candidature"), queryset=None, to_field_name="public_id"
+    proposal = ProposalChoiceField(
+        label=_("Candidature"),
+        queryset=None,
+        to_field_name="public_id",
+        error_messages={
+            "required": _("Indiquez la candidature."),
+            "invalid_choice": _(
+                "Aucune candidature de cet appel ne porte cette référence, ou votre conflit "
+                "y est déjà déclaré."
+            ),
+        },
     )
     type = forms.ChoiceField(label=_("Nature du conflit"), choices=ConflictType.choices)
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, proposals, **kwargs):
+    def __init__(self, *args, proposals, typed=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["proposal"].queryset = proposals
+        field = self.fields["proposal"]
+        field.queryset = proposals
+        if typed:
+            field.label = _("Référence de la candidature")
+            field.help_text = _(
+                "Par exemple FN-2017-0042 : elle figure en tête de chaque candidature."
+            )
+            field.widget = forms.TextInput(attrs={"autocomplete": "off"})
         self.helper = submit_helper(_("Déclarer le conflit d'intérêts"))
 
 

@@ -6,6 +6,7 @@ see is decided by `jury_queries`, so a template can never show more.
 
 import csv
 import io
+import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,7 @@ from programme.views import crumbs
 from . import jury, jury_charts, jury_queries
 from .enums import EvaluationState
 from .jury_forms import (
+    CONFLICT_CHOICES_MAX,
     QUEUE_FILTERS,
     AddJurorForm,
     AssignForm,
@@ -51,6 +53,13 @@ ORDERINGS = {
     "received": [F("received").asc()],
     "title": [F("title").asc()],
 }
+
+
+def _uuid_or_none(value):
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
 
 
 def _call(slug) -> Call:
@@ -433,7 +442,31 @@ def _export(call, criteria, queryset, fmt):
 @require_GET
 def my_evaluations(request, slug):
     call = _call(slug)
-    seat = _seat(request, call)
+    return _queue(request, call, _seat(request, call))
+
+
+def _declare_form(call, seat, data=None, wanted=None) -> DeclareConflictForm:
+    """A list of the call's proposals to choose from, or, for a large call, the reference
+    to type (a list of thousands would weigh megabytes)."""
+    declarable = jury_queries.declarable_proposals(seat)
+    typed = declarable.count() > CONFLICT_CHOICES_MAX
+    if typed and wanted:  # from a row of the queue: its reference, typed for the juror
+        wanted = next(
+            iter(
+                declarable.filter(public_id=_uuid_or_none(wanted)).values_list(
+                    "reference", flat=True
+                )
+            ),
+            "",
+        )
+    form = DeclareConflictForm(
+        data, proposals=declarable, typed=typed, initial={"proposal": wanted}
+    )
+    form.helper.form_action = reverse("jury:declare-conflict", args=[call.slug])
+    return form
+
+
+def _queue(request, call, seat, declare_form=None, status=200):
     shown = request.GET.get("filtre", "")
     assignments = list(jury_queries.juror_assignments(seat))
     for assignment in assignments:
@@ -447,11 +480,8 @@ def my_evaluations(request, slug):
     elif shown == "scored":
         assignments = [a for a in assignments if a.scored]
     conflicts = list(jury_queries.juror_conflicts(seat))
-    declare_form = DeclareConflictForm(
-        proposals=jury_queries.declarable_proposals(seat),
-        initial={"proposal": request.GET.get("conflit")},
-    )
-    declare_form.helper.form_action = reverse("jury:declare-conflict", args=[call.slug])
+    if declare_form is None:
+        declare_form = _declare_form(call, seat, wanted=request.GET.get("conflit"))
     return render(
         request,
         "projects/jury/my_evaluations.html",
@@ -470,6 +500,7 @@ def my_evaluations(request, slug):
                 (_("Mon espace"), reverse("dashboard")), current=_("Mes évaluations")
             ),
         },
+        status=status,
     )
 
 
@@ -478,18 +509,21 @@ def my_evaluations(request, slug):
 def declare_conflict(request, slug):
     call = _call(slug)
     seat = _seat(request, call)
-    form = DeclareConflictForm(request.POST, proposals=jury_queries.declarable_proposals(seat))
+    form = _declare_form(call, seat, request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choisissez la candidature, la nature du conflit et son motif."))
-    else:
-        _run(
-            request,
-            jury.declare_conflict,
-            form.cleaned_data["proposal"],
-            type=form.cleaned_data["type"],
-            reason=form.cleaned_data["reason"],
-            success=_("Conflit enregistré : cette candidature ne vous sera pas confiée."),
-        )
+        # The page again, with what was typed and a message on each field in error.
+        messages.error(request, _("Le conflit n'est pas enregistré : corrigez le formulaire."))
+        return _queue(request, call, seat, form, status=400)
+    done = _run(
+        request,
+        jury.declare_conflict,
+        form.cleaned_data["proposal"],
+        type=form.cleaned_data["type"],
+        reason=form.cleaned_data["reason"],
+        success=_("Conflit enregistré : cette candidature ne vous sera pas confiée."),
+    )
+    if done is None:
+        return _queue(request, call, seat, form, status=400)
     return redirect("jury:mine", slug=call.slug)
 
 

@@ -402,7 +402,8 @@ def test_my_evaluations_query_count_is_fixed(client, review_call, n, django_asse
     client.force_login(seat.user)
     url = reverse("jury:mine", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(9):
+    # …, the count of declarable proposals (a list, or the reference to type past 200)
+    with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
 
 
@@ -469,3 +470,41 @@ def test_an_altered_jury_link_is_refused(client, user):
     client.force_login(user)
     response = client.get(reverse("jury:join", args=["faux:lien"]), follow=True)
     assert "pas valide" in response.content.decode()
+
+
+def test_a_large_call_asks_the_reference_instead_of_a_list(client, review_call, monkeypatch):
+    monkeypatch.setattr("projects.jury_views.CONFLICT_CHOICES_MAX", 2)
+    proposals = eligible(review_call, 3)
+    for number, proposal in enumerate(proposals, start=1):
+        proposal.reference = f"FN-2026-{number:04d}"
+        proposal.save(update_fields=["reference"])
+    seat = juror_for(review_call)
+    Assignment.objects.create(juror=seat, proposal=proposals[0], created_at=NOW)
+    client.force_login(seat.user)
+    url = reverse("jury:mine", args=[review_call.slug])
+    page = client.get(url, {"conflit": proposals[0].public_id}).content.decode()
+    assert "Référence de la candidature" in page
+    assert 'value="FN-2026-0001"' in page  # prefilled from the row's link
+    assert str(proposals[1].public_id) not in page  # no list of the call's proposals
+
+    response = client.post(
+        reverse("jury:declare-conflict", args=[review_call.slug]),
+        {"proposal": "fn-2026-0003", "type": "personal", "reason": "Mon frère."},
+    )
+    assert response.status_code == 302
+    assert Conflict.objects.get(juror=seat).proposal == proposals[2]
+
+
+def test_a_wrong_reference_keeps_what_was_typed_with_a_french_message(client, review_call):
+    eligible(review_call, 1)
+    seat = juror_for(review_call)
+    client.force_login(seat.user)
+    response = client.post(
+        reverse("jury:declare-conflict", args=[review_call.slug]),
+        {"proposal": "FN-1999-0042", "type": "personal", "reason": "Ma voisine."},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Aucune candidature de cet appel ne porte cette référence" in html
+    assert "Ma voisine." in html
+    assert not Conflict.objects.filter(juror=seat).exists()
