@@ -4,6 +4,7 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -59,6 +60,9 @@ def cohort_index(request):
     )
 
 
+PUBLIC_PAGE_SIZE = 100
+
+
 def cohort_detail(request, slug):
     cohort = _visible_cohort(request, slug)
     return render(
@@ -67,7 +71,11 @@ def cohort_detail(request, slug):
         {
             "page_title": cohort.label,
             "cohort": cohort,
-            "laureates": laureates_of(cohort),
+            # A hundred a page: a national promotion may hold a thousand (the open data
+            # files beside it always hold them all).
+            "laureates": Paginator(laureates_of(cohort), PUBLIC_PAGE_SIZE).get_page(
+                request.GET.get("page")
+            ),
             "funnels": funnel(cohort),
             "breadcrumb_data": crumbs(
                 (_("Promotions"), reverse("cohorts:index")), current=cohort.label

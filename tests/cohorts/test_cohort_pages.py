@@ -7,6 +7,7 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import factory
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -187,8 +188,25 @@ def test_the_public_page_runs_a_fixed_number_of_queries(client, programme, size)
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">Startup ') == size
-    # The cohort, its laureates, the funnel, and the DSFR site settings of the layout.
-    assert len(queries) == 4, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # The cohort, the count and the page of its laureates, the funnel, and the DSFR site
+    # settings of the layout.
+    assert len(queries) == 5, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+
+
+def test_a_large_promotion_is_listed_a_hundred_a_page(client, programme):
+    cohort = factories.CohortFactory(programme=programme, slug="nationale")
+    factories.LaureateFactory.create_batch(
+        130, cohort=cohort, name=factory.Sequence(lambda n: f"Startup {n:03d}")
+    )
+    url = reverse("cohorts:detail", kwargs={"slug": "nationale"})
+    first = client.get(url).content.decode()
+    assert "130 lauréats" in first
+    assert first.count('<th scope="row">Startup ') == 100
+    assert "Page 1 sur 2" in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert second.count('<th scope="row">Startup ') == 30
+    rows = client.get(reverse("cohorts:csv", kwargs={"slug": "nationale"}))
+    assert b"".join(rows.streaming_content).decode("utf-8-sig").count("Startup ") == 130
 
 
 def test_the_programme_page_shows_figures_from_data(client, programme):
