@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_permission_matrix import MATRIX, PAGE
-from .world import JUROR, STAFF, SUPERUSER, TEAM, build_world
+from .world import COACH, JUROR, STAFF, SUPERUSER, TEAM, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -106,29 +106,35 @@ class FormReader(HTMLParser):
             self.select = None
 
 
+# The people whose pages hold forms: staff, superusers, a team, a juror and a coach.
+FUZZED_ROLES = (STAFF, SUPERUSER, TEAM, JUROR, COACH)
+SKIPPED_ACTIONS = ("/compte/deconnexion", "/admin/")
+
+
 def forms_of(world) -> list[tuple[str, Form]]:
     """(role, form) for every form on the matrix's pages, once per action, method and role."""
     found: dict[tuple[str, str, str], Form] = {}
     for name, row in sorted(MATRIX.items()):
         if row.get is None:
             continue
-        url = reverse(name, kwargs=row.kwargs(world))
-        for role in (STAFF, SUPERUSER, TEAM, JUROR):
-            if row.get[role] != PAGE:
-                continue
-            client = Client()
-            client.force_login(world.people[role])
-            response = client.get(url)
-            if not response.headers.get("Content-Type", "").startswith("text/html"):
-                continue
-            reader = FormReader(url)
-            reader.feed(response.content.decode())
-            for form in reader.forms:
-                action = urlsplit(form.action).path
-                if form.fields and not action.startswith(("/compte/deconnexion", "/admin/")):
-                    found.setdefault(
-                        (role, action, form.method), Form(action, form.method, form.fields)
-                    )
+        for kwargs in row.addresses(world):
+            url = reverse(name, kwargs=kwargs)
+            for role in FUZZED_ROLES:
+                if row.get[role] != PAGE:
+                    continue
+                client = Client()
+                client.force_login(world.people[role])
+                response = client.get(url)
+                if not response.headers.get("Content-Type", "").startswith("text/html"):
+                    continue
+                reader = FormReader(url)
+                reader.feed(response.content.decode())
+                for form in reader.forms:
+                    action = urlsplit(form.action).path
+                    if form.fields and not action.startswith(SKIPPED_ACTIONS):
+                        found.setdefault(
+                            (role, action, form.method), Form(action, form.method, form.fields)
+                        )
     return [(role, form) for (role, _, _), form in sorted(found.items())]
 
 

@@ -374,7 +374,10 @@ MATRIX: dict[str, Row] = {
         in_cohort("open_report"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
     ),
     "cohorts:milestone-review": Row(
-        in_cohort("midterm"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+        in_cohort("midterm"),
+        get=MANAGE_CALL,
+        post=staff_only(FORBIDDEN, DONE),
+        also=(in_cohort("final_committee"),),
     ),
 }
 

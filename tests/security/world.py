@@ -7,6 +7,7 @@ new pages add what they need here (one object each) and their rows to the table.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -226,25 +227,32 @@ def build_world() -> World:
         created_at=now,
     )
 
-    # A call in deliberation, its jury JUROR and CONFLICTED: a shortlisted proposal (TEAM's)
-    # with its decision and the decision's draft mail, not published yet.
+    # A funding call in deliberation, its jury JUROR and CONFLICTED: a shortlisted proposal
+    # (TEAM's) with its decision, its amount and its draft mail, not published yet.
     delib_call = o["delib_call"] = factories.CallFactory(
         programme=programme,
         slug="deliberation",
         state=CallState.DELIBERATION,
+        offers_funding=True,
+        envelope=Decimal("2550000"),
         opens_at=now - timedelta(days=120),
         closes_at=now - timedelta(days=90),
     )
     factories.JuryMemberFactory(call=delib_call, user=w.people[JUROR])
     factories.JuryMemberFactory(call=delib_call, user=w.people[CONFLICTED])
     deliberated = o["deliberated"] = factories.ProposalFactory(
-        call=delib_call, state=ProposalState.SHORTLISTED, submitted_at=now - timedelta(days=91)
+        call=delib_call,
+        state=ProposalState.SHORTLISTED,
+        submitted_at=now - timedelta(days=91),
+        yearly_budget=Decimal("400000"),
+        requested_amount=Decimal("200000"),
     )
     TeamMember.objects.create(proposal=deliberated, user=team, role=TeamRole.MEMBER)
     Decision.objects.create(
         proposal=deliberated,
         outcome=DecisionOutcome.SELECTED,
         justification="Impact fort, équipe prête.",
+        amount_granted=Decimal("150000"),
         decided_by=staff,
         decided_at=now,
     )
@@ -299,6 +307,7 @@ def build_world() -> World:
     type(filed).objects.filter(pk=filed.pk).update(done_at=now)
     o["open_report"] = laureate.milestones.get(kind=MilestoneKind.REPORT, number=2)
     o["midterm"] = laureate.milestones.get(kind=MilestoneKind.MIDTERM)
+    o["final_committee"] = laureate.milestones.get(kind=MilestoneKind.FINAL)
     o["reminder"] = Reminder.objects.create(
         kind=ReminderKind.DRAFT_CLOSING_7D,
         content_type=ContentType.objects.get_for_model(draft),
