@@ -290,6 +290,7 @@ def build_world() -> World:
     laureate = o["laureate"] = factories.LaureateFactory(
         cohort=cohort, intrapreneur=team, coach=coach
     )
+    factories.IndicatorFactory(programme=programme, label="Usagers actifs")
     followup.write_milestones(cohort, now=now)
     filed = o["filed_report"] = laureate.milestones.get(kind=MilestoneKind.REPORT, number=1)
     Report.objects.create(
