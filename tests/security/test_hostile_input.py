@@ -45,6 +45,7 @@ HOSTILE = [
     "",
     " ",
     "999999999999999999999999999",
+    "nul\x00octet",  # PostgreSQL refuses it in text: a form must, before the database
 ]
 # What a stored script would look like if it came back unescaped.
 UNESCAPED = re.compile(
@@ -190,6 +191,56 @@ def settings_fixture_world(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     world = build_world()
     return world, forms_of(world)
+
+
+# Fields no page shows but a view reads straight from the request: a hostile client adds them.
+def unseen_fields(world):
+    return [
+        (reverse("jury:unshortlist", kwargs={"public_id": world.heard.public_id}), "reason"),
+        (reverse("projects:screen-selection", kwargs={"slug": world.review_call.slug}), "reason"),
+        (
+            reverse(
+                "cohorts:milestone-skip",
+                kwargs={"slug": world.cohort.slug, "pk": world.open_report.pk},
+            ),
+            "action",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("value", [v for v in HOSTILE if v.strip()] + ["x" * 100_000])
+def test_fields_the_pages_do_not_show_are_refused_cleanly(value, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    client = Client(raise_request_exception=False)
+    client.force_login(world.people[STAFF])
+    for url, name in unseen_fields(world):
+        data = {name: value, "decision": "ineligible", "selected": [str(world.eligible.public_id)]}
+        savepoint = transaction.savepoint_create()
+        try:
+            response = client.post(url, data)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        assert response.status_code < 500, (url, name, value)
+
+
+def test_a_nul_byte_in_the_unshortlist_reason_is_refused_with_a_message(settings, tmp_path):
+    """It was a server error on PostgreSQL (the reason went straight to the audit log)."""
+    from projects.enums import ProposalState
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    client = Client()
+    client.force_login(world.people[STAFF])
+    url = reverse("jury:unshortlist", kwargs={"public_id": world.heard.public_id})
+    response = client.post(url, {"reason": "nul\x00octet"}, follow=True)
+    assert response.status_code == 200
+    assert "caractère nul n’est pas autorisé" in response.content.decode()
+    world.heard.refresh_from_db()
+    assert world.heard.state == ProposalState.SHORTLISTED
+    response = client.post(url, {"reason": "Équipe dissoute."}, follow=True)
+    world.heard.refresh_from_db()
+    assert world.heard.state == ProposalState.ELIGIBLE
 
 
 def test_what_was_stored_hostile_comes_back_escaped_on_every_page(settings, tmp_path):
