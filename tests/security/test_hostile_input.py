@@ -243,6 +243,33 @@ def test_a_nul_byte_in_the_unshortlist_reason_is_refused_with_a_message(settings
     assert world.heard.state == ProposalState.ELIGIBLE
 
 
+def test_a_nul_byte_in_the_screening_reason_is_refused_with_a_message(settings, tmp_path):
+    """It was a server error on PostgreSQL (the reason went to the proposal and the mail)."""
+    from django.utils import timezone
+
+    from calls.enums import CallState
+    from projects.enums import ProposalState
+    from tests import factories
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    call = factories.CallFactory(programme=world.programme, state=CallState.CLOSED)
+    submitted = factories.ProposalFactory(
+        call=call, state=ProposalState.SUBMITTED, submitted_at=timezone.now()
+    )
+    client = Client()
+    client.force_login(world.people[STAFF])
+    url = reverse("projects:screen-selection", kwargs={"slug": call.slug})
+    data = {"selected": [str(submitted.public_id)], "decision": "ineligible"}
+    response = client.post(url, data | {"reason": "nul\x00octet"}, follow=True)
+    assert "caractère nul n’est pas autorisé" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == ProposalState.SUBMITTED
+    response = client.post(url, data | {"reason": "Hors périmètre."}, follow=True)
+    submitted.refresh_from_db()
+    assert submitted.state == ProposalState.INELIGIBLE
+
+
 def test_what_was_stored_hostile_comes_back_escaped_on_every_page(settings, tmp_path):
     """Hostile text saved through the services shows escaped wherever it is read."""
     from projects import services
