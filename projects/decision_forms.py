@@ -24,6 +24,13 @@ class ShortlistTopForm(forms.Form):
         self.helper = submit_helper(_("Retenir les premières pour audition"))
 
 
+class UnshortlistForm(forms.Form):
+    """The optional reason for taking a proposal off the audition list (no page shows it yet:
+    the form only bounds what a request may send)."""
+
+    reason = forms.CharField(label=_("Motif"), required=False, max_length=2000)
+
+
 class SlotForm(forms.Form):
     starts_at = ParisDateTimeField(label=_("Début (heure de Paris)"))
     duration_minutes = forms.IntegerField(

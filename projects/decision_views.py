@@ -26,6 +26,7 @@ from .decision_forms import (
     DecisionMailForm,
     ShortlistTopForm,
     SlotForm,
+    UnshortlistForm,
     WeightsForm,
 )
 from .enums import DecisionMailState, ProposalState
@@ -106,13 +107,17 @@ def shortlist(request, public_id):
 @require_POST
 def unshortlist(request, public_id):
     proposal = _staff_proposal(request, public_id)
-    _run(
-        request,
-        auditions.unshortlist,
-        proposal,
-        reason=request.POST.get("reason", ""),
-        success=_("La candidature n'est plus retenue pour audition."),
-    )
+    form = UnshortlistForm(request.POST)
+    if not form.is_valid():
+        _errors(request, form)
+    else:
+        _run(
+            request,
+            auditions.unshortlist,
+            proposal,
+            reason=form.cleaned_data["reason"],
+            success=_("La candidature n'est plus retenue pour audition."),
+        )
     return redirect("jury:auditions", slug=proposal.call.slug)
 
 

@@ -619,13 +619,18 @@ def _uuids(values) -> list[uuid.UUID]:
 def screen_selection(request, slug):
     call = _staff_call(request, slug)
     ids = _uuids(request.POST.getlist("selected"))
-    decision = request.POST.get("decision")
-    reason = request.POST.get("reason", "")
+    # The form bounds the decision and the reason (a NUL byte was a server error).
+    form = ScreenForm(request.POST)
+    form.is_valid()
+    decision = form.cleaned_data.get("decision")
+    reason = form.cleaned_data.get("reason")
     proposals = list(
         Proposal.objects.filter(call=call, public_id__in=ids).select_related("call__programme")
     )
     if not proposals or decision not in ("eligible", "ineligible"):
         messages.error(request, _("Cochez au moins une candidature et choisissez la décision."))
+    elif reason is None:
+        messages.error(request, " ".join(form.errors.get("reason", [])))
     else:
         try:
             count = services.screen_selection(

@@ -2,12 +2,14 @@
 version, and without Redis every page and every save still works.
 
 A failure half-way is made at the edge, in the database: the insert of the audit-log entry
-(the last write of every workflow) is refused, as a full disk or a lost connection would.
+(the last write of every workflow), or another write in the middle, is refused, as a full
+disk or a lost connection would.
 """
 
 import contextlib
 import threading
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import OperationalError, close_old_connections, connection
@@ -22,9 +24,9 @@ from cohorts.models import Cohort, Laureate, Reminder
 from programme import mail
 from programme.models import AuditEntry, OutgoingMail
 from programme.tasks import deliver_mail
-from projects import services
+from projects import deliberation, services
 from projects.enums import ProposalState
-from projects.models import Proposal, ProposalVersion
+from projects.models import Decision, DecisionMail, Proposal, ProposalVersion
 from tests import factories
 from tests.fake_mail import FlakyBackend
 from tests.worker import celery_publishing
@@ -36,17 +38,22 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
 
 @contextlib.contextmanager
-def audit_log_refused():
-    """The database refuses to write an audit-log entry (as a full disk would)."""
-    table = AuditEntry._meta.db_table
+def refused(model, verb="INSERT"):
+    """The database refuses one kind of write to a model's table (as a full disk would)."""
+    table = model._meta.db_table
 
     def refuse(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("INSERT") and table in sql:
+        if sql.lstrip().upper().startswith(verb) and table in sql:
             raise OperationalError("disk I/O error (simulated)")
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(refuse):
         yield
+
+
+def audit_log_refused():
+    """The database refuses to write an audit-log entry, the last write of every workflow."""
+    return refused(AuditEntry)
 
 
 def complete_draft(call, by):
@@ -138,6 +145,116 @@ def test_screening_a_selection_is_all_or_nothing():
         services.screen_selection(proposals, by=staff, now=timezone.now(), eligible=True)
 
     assert set(Proposal.objects.values_list("state", flat=True)) == {ProposalState.SUBMITTED}
+
+
+# --- the deliberation: a decision, and the publication of the results ----------------------
+
+
+@pytest.fixture
+def deliberation_call(db):
+    """A funding call in deliberation: two shortlisted proposals decided (one laureate with
+    its amount, its draft mail prepared), one eligible proposal left out of the auditions."""
+    call = factories.CallFactory(
+        state=CallState.DELIBERATION, offers_funding=True, envelope=Decimal("2550000")
+    )
+    staff = factories.StaffFactory(programme=call.programme)
+    now = timezone.now()
+    laureate, other = (
+        factories.ProposalFactory(
+            call=call, state=ProposalState.SHORTLISTED, yearly_budget=Decimal("400000")
+        )
+        for _ in range(2)
+    )
+    left_out = factories.ProposalFactory(call=call, state=ProposalState.ELIGIBLE)
+    deliberation.decide(
+        laureate, by=staff, now=now, outcome="selected", justification="Impact fort.",
+        amount_granted=Decimal("150000"),
+    )  # fmt: skip
+    deliberation.decide(other, by=staff, now=now, outcome="not_selected", justification="Tôt.")
+    deliberation.prepare_decision_mails(call, by=staff, now=now)
+    return call, staff, laureate, other, left_out
+
+
+def decision_of(proposal):
+    return (
+        Decision.objects.filter(proposal=proposal)
+        .values("outcome", "justification", "amount_granted", "decided_at")
+        .get()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(lambda: refused(DecisionMail, "DELETE"), id="mid-way (dropping the draft)"),
+        pytest.param(audit_log_refused, id="at the end (the audit entry)"),
+    ],
+)
+def test_a_decision_that_fails_half_way_leaves_the_previous_decision_whole(
+    deliberation_call, failure
+):
+    call, staff, laureate, _other, _left_out = deliberation_call
+    before = decision_of(laureate)
+    entries = AuditEntry.objects.count()
+
+    with failure(), pytest.raises(OperationalError):
+        deliberation.decide(
+            laureate,
+            by=staff,
+            now=timezone.now() + timedelta(hours=1),
+            outcome="not_selected",
+            justification="Changement d'avis.",
+        )
+
+    assert decision_of(laureate) == before
+    assert DecisionMail.objects.filter(proposal=laureate).exists()  # its draft too
+    assert AuditEntry.objects.count() == entries
+    # And the change goes through once the database answers again.
+    deliberation.decide(
+        laureate, by=staff, now=timezone.now(), outcome="not_selected", justification="Revu."
+    )
+    assert decision_of(laureate)["outcome"] == "not_selected"
+    assert not DecisionMail.objects.filter(proposal=laureate).exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(audit_log_refused, id="after the first proposal"),
+        pytest.param(lambda: refused(DecisionMail), id="at the end (the last drafts)"),
+    ],
+)
+def test_publishing_the_results_is_all_or_nothing(deliberation_call, failure):
+    call, staff, laureate, other, left_out = deliberation_call
+    # One decision without its mail yet: publishing prepares it, its last write.
+    DecisionMail.objects.filter(proposal=other).delete()
+    entries = AuditEntry.objects.count()
+
+    with failure(), pytest.raises(OperationalError):
+        deliberation.publish_results(call, by=staff, now=timezone.now())
+
+    call.refresh_from_db()
+    assert call.state == CallState.DELIBERATION
+    states = dict(Proposal.objects.values_list("pk", "state"))
+    assert states == {
+        laureate.pk: ProposalState.SHORTLISTED,
+        other.pk: ProposalState.SHORTLISTED,
+        left_out.pk: ProposalState.ELIGIBLE,
+    }
+    assert list(DecisionMail.objects.values_list("proposal", flat=True)) == [laureate.pk]
+    assert AuditEntry.objects.count() == entries
+    # Nobody sees a result: the public page stays closed.
+    assert Client().get(reverse("jury:results", args=[call.slug])).status_code == 404
+
+    deliberation.publish_results(call, by=staff, now=timezone.now())
+    assert dict(Proposal.objects.values_list("pk", "state")) == {
+        laureate.pk: ProposalState.SELECTED,
+        other.pk: ProposalState.NOT_SELECTED,
+        left_out.pk: ProposalState.NOT_SHORTLISTED,
+    }
+    assert DecisionMail.objects.count() == 2
 
 
 # --- double submit -----------------------------------------------------------------------

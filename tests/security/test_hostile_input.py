@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from .test_permission_matrix import MATRIX, PAGE
-from .world import JUROR, STAFF, SUPERUSER, TEAM, build_world
+from .world import COACH, JUROR, STAFF, SUPERUSER, TEAM, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +45,7 @@ HOSTILE = [
     "",
     " ",
     "999999999999999999999999999",
+    "nul\x00octet",  # PostgreSQL refuses it in text: a form must, before the database
 ]
 # What a stored script would look like if it came back unescaped.
 UNESCAPED = re.compile(
@@ -106,29 +107,35 @@ class FormReader(HTMLParser):
             self.select = None
 
 
+# The people whose pages hold forms: staff, superusers, a team, a juror and a coach.
+FUZZED_ROLES = (STAFF, SUPERUSER, TEAM, JUROR, COACH)
+SKIPPED_ACTIONS = ("/compte/deconnexion", "/admin/")
+
+
 def forms_of(world) -> list[tuple[str, Form]]:
     """(role, form) for every form on the matrix's pages, once per action, method and role."""
     found: dict[tuple[str, str, str], Form] = {}
     for name, row in sorted(MATRIX.items()):
         if row.get is None:
             continue
-        url = reverse(name, kwargs=row.kwargs(world))
-        for role in (STAFF, SUPERUSER, TEAM, JUROR):
-            if row.get[role] != PAGE:
-                continue
-            client = Client()
-            client.force_login(world.people[role])
-            response = client.get(url)
-            if not response.headers.get("Content-Type", "").startswith("text/html"):
-                continue
-            reader = FormReader(url)
-            reader.feed(response.content.decode())
-            for form in reader.forms:
-                action = urlsplit(form.action).path
-                if form.fields and not action.startswith(("/compte/deconnexion", "/admin/")):
-                    found.setdefault(
-                        (role, action, form.method), Form(action, form.method, form.fields)
-                    )
+        for kwargs in row.addresses(world):
+            url = reverse(name, kwargs=kwargs)
+            for role in FUZZED_ROLES:
+                if row.get[role] != PAGE:
+                    continue
+                client = Client()
+                client.force_login(world.people[role])
+                response = client.get(url)
+                if not response.headers.get("Content-Type", "").startswith("text/html"):
+                    continue
+                reader = FormReader(url)
+                reader.feed(response.content.decode())
+                for form in reader.forms:
+                    action = urlsplit(form.action).path
+                    if form.fields and not action.startswith(SKIPPED_ACTIONS):
+                        found.setdefault(
+                            (role, action, form.method), Form(action, form.method, form.fields)
+                        )
     return [(role, form) for (role, _, _), form in sorted(found.items())]
 
 
@@ -184,6 +191,83 @@ def settings_fixture_world(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     world = build_world()
     return world, forms_of(world)
+
+
+# Fields no page shows but a view reads straight from the request: a hostile client adds them.
+def unseen_fields(world):
+    return [
+        (reverse("jury:unshortlist", kwargs={"public_id": world.heard.public_id}), "reason"),
+        (reverse("projects:screen-selection", kwargs={"slug": world.review_call.slug}), "reason"),
+        (
+            reverse(
+                "cohorts:milestone-skip",
+                kwargs={"slug": world.cohort.slug, "pk": world.open_report.pk},
+            ),
+            "action",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("value", [v for v in HOSTILE if v.strip()] + ["x" * 100_000])
+def test_fields_the_pages_do_not_show_are_refused_cleanly(value, settings, tmp_path):
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    client = Client(raise_request_exception=False)
+    client.force_login(world.people[STAFF])
+    for url, name in unseen_fields(world):
+        data = {name: value, "decision": "ineligible", "selected": [str(world.eligible.public_id)]}
+        savepoint = transaction.savepoint_create()
+        try:
+            response = client.post(url, data)
+        finally:
+            transaction.savepoint_rollback(savepoint)
+        assert response.status_code < 500, (url, name, value)
+
+
+def test_a_nul_byte_in_the_unshortlist_reason_is_refused_with_a_message(settings, tmp_path):
+    """It was a server error on PostgreSQL (the reason went straight to the audit log)."""
+    from projects.enums import ProposalState
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    client = Client()
+    client.force_login(world.people[STAFF])
+    url = reverse("jury:unshortlist", kwargs={"public_id": world.heard.public_id})
+    response = client.post(url, {"reason": "nul\x00octet"}, follow=True)
+    assert response.status_code == 200
+    assert "caractère nul n’est pas autorisé" in response.content.decode()
+    world.heard.refresh_from_db()
+    assert world.heard.state == ProposalState.SHORTLISTED
+    response = client.post(url, {"reason": "Équipe dissoute."}, follow=True)
+    world.heard.refresh_from_db()
+    assert world.heard.state == ProposalState.ELIGIBLE
+
+
+def test_a_nul_byte_in_the_screening_reason_is_refused_with_a_message(settings, tmp_path):
+    """It was a server error on PostgreSQL (the reason went to the proposal and the mail)."""
+    from django.utils import timezone
+
+    from calls.enums import CallState
+    from projects.enums import ProposalState
+    from tests import factories
+
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    world = build_world()
+    call = factories.CallFactory(programme=world.programme, state=CallState.CLOSED)
+    submitted = factories.ProposalFactory(
+        call=call, state=ProposalState.SUBMITTED, submitted_at=timezone.now()
+    )
+    client = Client()
+    client.force_login(world.people[STAFF])
+    url = reverse("projects:screen-selection", kwargs={"slug": call.slug})
+    data = {"selected": [str(submitted.public_id)], "decision": "ineligible"}
+    response = client.post(url, data | {"reason": "nul\x00octet"}, follow=True)
+    assert "caractère nul n’est pas autorisé" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == ProposalState.SUBMITTED
+    response = client.post(url, data | {"reason": "Hors périmètre."}, follow=True)
+    submitted.refresh_from_db()
+    assert submitted.state == ProposalState.INELIGIBLE
 
 
 def test_what_was_stored_hostile_comes_back_escaped_on_every_page(settings, tmp_path):

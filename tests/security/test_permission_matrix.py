@@ -23,6 +23,7 @@ To add a page: add its objects to `build_world()` if needed, then a row here, e.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import pytest
 from django.contrib import admin
@@ -82,6 +83,12 @@ class Row:
     post: dict | None = None  # None: the page has no POST action
     data: Callable = lambda w: {}  # noqa: E731 (what the POST sends)
     notes: str = field(default="", compare=False)
+    # Other addresses of the same page (the object in another state) that must give the
+    # same answers; their forms are fuzzed too.
+    also: tuple[Callable, ...] = ()
+
+    def addresses(self, world) -> list[dict]:
+        return [self.kwargs(world), *(more(world) for more in self.also)]
 
 
 def call(name):
@@ -94,6 +101,14 @@ def proposal(name, **more):
 
 def call_item(kind, name):
     return lambda w: {"slug": w.open_call.slug, "pk": getattr(w, name).pk}
+
+
+def in_cohort(name):
+    return lambda w: {"slug": w.cohort.slug, "pk": getattr(w, name).pk}
+
+
+def pk(name):
+    return lambda w: {"pk": getattr(w, name).pk}
 
 
 MANAGE_CALL = staff_only(FORBIDDEN)
@@ -110,6 +125,10 @@ MATRIX: dict[str, Row] = {
     "logout": Row(get=everyone(NOT_ALLOWED), post=everyone(DONE)),
     "signup": Row(get=who(REDIRECT, anonymous=PAGE), post=everyone(DONE)),
     "profile": Row(get=who(PAGE), post=who(DONE)),
+    # Each person's own data: nobody reaches another's through these addresses.
+    "my-data": Row(get=who(PAGE)),
+    "my-data-export": Row(get=who(PAGE)),
+    "delete-account": Row(get=who(PAGE), post=who(DONE)),
     "password_reset": Row(get=everyone(PAGE), post=everyone(DONE)),
     "password_reset_done": Row(get=everyone(PAGE)),
     "password_reset_confirm": Row(
@@ -215,6 +234,11 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_ALLOWED),
         post=who(NOT_FOUND, staff=DONE, superuser=DONE),
     ),
+    "projects:retain-defi": Row(
+        proposal("eligible"),
+        get=who(NOT_ALLOWED),
+        post=who(NOT_FOUND, staff=DONE, superuser=DONE),
+    ),
     "projects:request-correction": Row(
         proposal("eligible"),
         get=who(NOT_ALLOWED),
@@ -264,6 +288,39 @@ MATRIX: dict[str, Row] = {
         proposal("eligible"), get=who(NOT_FOUND, juror=PAGE), post=who(NOT_FOUND, juror=DONE)
     ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
+    "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
+    # What each juror scored, version by version: the programme's staff only.
+    "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
+    # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
+    "jury:auditions": Row(call("audition_call"), get=MANAGE_CALL),
+    **{
+        f"jury:{name}": Row(
+            call("audition_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE)
+        )
+        for name in ("shortlist-top", "audition-criterion-add")
+    },
+    "jury:shortlist": Row(proposal("eligible"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "jury:unshortlist": Row(proposal("heard"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "jury:audition-slot": Row(proposal("heard"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    # Only the call's jurors; the conflicted one's list leaves the proposal out.
+    "jury:my-auditions": Row(
+        call("audition_call"), get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE)
+    ),
+    # The proposal's existence stays private to all but its jurors not in conflict.
+    "jury:audition-score": Row(
+        proposal("heard"), get=who(NOT_FOUND, juror=PAGE), post=who(NOT_FOUND, juror=DONE)
+    ),
+    # --- deliberation (a call in deliberation; its jurors see none of it) ----------------
+    "jury:deliberation": Row(call("delib_call"), get=MANAGE_CALL),
+    **{
+        f"jury:{name}": Row(call("delib_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE))
+        for name in ("weights", "publish-results", "outbox-prepare", "outbox-send")
+    },
+    "jury:decide": Row(proposal("deliberated"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "jury:outbox": Row(call("delib_call"), get=MANAGE_CALL),
+    "jury:outbox-edit": Row(pk("decision_mail"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    # Public once published; `test_an_unpublished_result_is_seen_by_nobody` for the rest.
+    "jury:results": Row(call("published_call"), get=everyone(PAGE)),
     # --- reminders ----------------------------------------------------------------------
     "reminders:call": Row(call("open_call"), get=MANAGE_CALL),
     "reminders:cohort": Row(call("cohort"), get=MANAGE_CALL),
@@ -288,6 +345,39 @@ MATRIX: dict[str, Row] = {
         lambda w: {"slug": w.cohort.slug, "pk": w.laureate.pk},
         get=MANAGE_CALL,
         post=staff_only(FORBIDDEN, DONE),
+    ),
+    # --- follow-up: staff manage; the team writes its reports; the coach comments them ---
+    "cohorts:followup": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:followup-start": Row(
+        call("cohort"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    "cohorts:timeline": Row(
+        in_cohort("laureate"),
+        get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
+    ),
+    "cohorts:milestone-add": Row(
+        in_cohort("laureate"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    "cohorts:report": Row(
+        in_cohort("filed_report"),
+        get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
+        # Superusers act for a team as on its drafts (`projects:edit`).
+        post=who(FORBIDDEN, team=DONE, superuser=DONE),
+        also=(in_cohort("open_report"),),
+    ),
+    "cohorts:report-comment": Row(
+        in_cohort("filed_report"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE, coach=DONE),
+    ),
+    "cohorts:milestone-skip": Row(
+        in_cohort("open_report"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    "cohorts:milestone-review": Row(
+        in_cohort("midterm"),
+        get=MANAGE_CALL,
+        post=staff_only(FORBIDDEN, DONE),
+        also=(in_cohort("final_committee"),),
     ),
 }
 
@@ -350,36 +440,39 @@ def world(db, settings, tmp_path):
 def test_every_role_gets_the_expected_answer_on_every_url(world):
     mismatches, inline = [], []
     for name, row in sorted(MATRIX.items()):
-        url = reverse(name, kwargs=row.kwargs(world))
-        for method, expected_by_role in (("get", row.get), ("post", row.post)):
-            if expected_by_role is None:
-                continue
-            for role in ROLES:
-                # Each request in a savepoint: what a POST changes is undone for the next.
-                savepoint = transaction.savepoint_create()
-                try:
-                    client = Client(raise_request_exception=False)
-                    if world.people[role] is not None:
-                        client.force_login(world.people[role])
-                    if method == "get":
-                        response = client.get(url)
-                    else:
-                        response = client.post(url, row.data(world))
-                finally:
-                    transaction.savepoint_rollback(savepoint)
-                got = outcome(response, method)
-                if got != expected_by_role[role]:
-                    mismatches.append(
-                        f"{name:32} {method.upper():4} {role:12} "
-                        f"expected {expected_by_role[role]}, got {got}"
-                    )
-                content_type = response.headers.get("Content-Type", "")
-                if response.status_code == 200 and content_type.startswith("text/html"):
-                    html = response.content.decode()
-                    if INLINE_SCRIPT.search(html) or INLINE_STYLE.search(html):
-                        inline.append(f"{name} ({role})")
+        for i, kwargs in enumerate(row.addresses(world)):
+            url = reverse(name, kwargs=kwargs)
+            check(name if i == 0 else f"{name} {url}", url, row, world, mismatches, inline)
     assert not mismatches, f"{len(mismatches)} answers differ:\n" + "\n".join(mismatches)
     assert not inline, "Inline script or style on: " + ", ".join(sorted(set(inline)))
+
+
+def check(label, url, row, world, mismatches, inline):
+    for method, expected_by_role in (("get", row.get), ("post", row.post)):
+        if expected_by_role is None:
+            continue
+        for role in ROLES:
+            # Each request in a savepoint: what a POST changes is undone for the next.
+            savepoint = transaction.savepoint_create()
+            try:
+                client = Client(raise_request_exception=False)
+                if world.people[role] is not None:
+                    client.force_login(world.people[role])
+                send = client.get if method == "get" else partial(client.post, data=row.data(world))
+                response = send(url)
+            finally:
+                transaction.savepoint_rollback(savepoint)
+            got = outcome(response, method)
+            if got != expected_by_role[role]:
+                mismatches.append(
+                    f"{label:32} {method.upper():4} {role:12} "
+                    f"expected {expected_by_role[role]}, got {got}"
+                )
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code == 200 and content_type.startswith("text/html"):
+                html = response.content.decode()
+                if INLINE_SCRIPT.search(html) or INLINE_STYLE.search(html):
+                    inline.append(f"{label} ({role})")
 
 
 def test_admin_lists_open_to_superusers_only(world):
@@ -420,14 +513,82 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
         ),
         reverse("cohorts:laureate-edit", kwargs={"slug": own_cohort.slug, "pk": world.laureate.pk}),
     ]
+    addresses += [
+        reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
+        for name, obj in (
+            ("cohorts:timeline", world.laureate),
+            ("cohorts:report", world.filed_report),
+            ("cohorts:milestone-review", world.midterm),
+        )
+    ]
     for url in addresses:
         assert client.get(url).status_code == 404, url
     for name, pk in (
         ("jury:lift-conflict", world.conflict.pk),
         ("jury:reopen", world.evaluation.pk),
         ("reminders:resend", world.reminder.pk),
+        ("jury:outbox-edit", world.decision_mail.pk),
     ):
         assert client.post(reverse(name, kwargs={"pk": pk})).status_code in (403, 404), name
+    for name, pk in (
+        ("jury:versions", world.evaluation.pk),
+        ("jury:outbox-edit", world.decision_mail.pk),
+    ):
+        assert client.get(reverse(name, kwargs={"pk": pk})).status_code in (403, 404), name
+    # Through their own cohort, they reach none of the programme's milestones either.
+    for name, obj in (
+        ("cohorts:milestone-add", world.laureate),
+        ("cohorts:milestone-skip", world.open_report),
+        ("cohorts:report-comment", world.filed_report),
+    ):
+        url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
+        assert client.post(url).status_code == 404, url
+
+
+def page_text(world, role, name, **kwargs):
+    client = Client()
+    if world.people[role] is not None:
+        client.force_login(world.people[role])
+    response = client.get(reverse(name, kwargs=kwargs))
+    assert response.status_code == 200, (name, role)
+    return response.content.decode()
+
+
+def test_a_conflicted_juror_never_sees_the_proposal_at_the_auditions(world):
+    title = world.heard.title
+    mine = page_text(world, JUROR, "jury:my-auditions", slug=world.audition_call.slug)
+    assert title in mine
+    theirs = page_text(world, CONFLICTED, "jury:my-auditions", slug=world.audition_call.slug)
+    assert title not in theirs
+    for role in (CONFLICTED, OTHER_JUROR, TEAM, COACH):
+        assert title not in page_text(world, role, "dashboard"), role
+
+
+def test_an_unpublished_result_is_seen_by_nobody(world):
+    """Nobody, staff included, sees the results page of a call in deliberation; the team
+    does not see its decision on its proposal before the results are published."""
+    url = reverse("jury:results", kwargs={"slug": world.delib_call.slug})
+    for role in ROLES:
+        client = Client()
+        if world.people[role] is not None:
+            client.force_login(world.people[role])
+        assert client.get(url).status_code == 404, role
+    justification = world.deliberated.decision.justification
+    detail = page_text(world, TEAM, "projects:detail", public_id=world.deliberated.public_id)
+    assert justification not in detail
+    for role in (TEAM, JUROR, CONFLICTED, COACH):
+        assert justification not in page_text(world, role, "dashboard"), role
+    # Published: the team reads it.
+    type(world.delib_call).objects.filter(pk=world.delib_call.pk).update(state="results_published")
+    detail = page_text(world, TEAM, "projects:detail", public_id=world.deliberated.public_id)
+    assert justification in detail
+
+
+def test_the_coach_reads_and_comments_the_report_the_team_does_not_comment(world):
+    kwargs = {"slug": world.cohort.slug, "pk": world.filed_report.pk}
+    comment = reverse("cohorts:report-comment", kwargs=kwargs)
+    assert f'action="{comment}"' in page_text(world, COACH, "cohorts:report", **kwargs)
+    assert f'action="{comment}"' not in page_text(world, TEAM, "cohorts:report", **kwargs)
 
 
 def test_roles_are_all_in_the_world(world):

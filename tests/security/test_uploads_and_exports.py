@@ -137,10 +137,15 @@ def test_path_tricks_in_a_name_stay_in_the_private_folder(client, world, setting
 
 # --- spreadsheet cells ----------------------------------------------------------------------
 
+# Stored straight through the ORM: no NUL byte, which every form refuses and PostgreSQL
+# cannot store (test_hostile_input sends it through the forms).
+stored_text = st.characters(exclude_characters="\x00")
 cell_text = st.one_of(
-    st.text(max_size=30),
+    st.text(stored_text, max_size=30),
     st.builds(
-        lambda start, rest: start + rest, st.sampled_from(FORMULA_STARTS), st.text(max_size=20)
+        lambda start, rest: start + rest,
+        st.sampled_from(FORMULA_STARTS),
+        st.text(stored_text, max_size=20),
     ),
     st.sampled_from(['=HYPERLINK("http://malveillant.example","clic")', "@SUM(A1)", "-2+3"]),
 )

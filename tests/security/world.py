@@ -7,6 +7,7 @@ new pages add what they need here (one object each) and their rows to the table.
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core import signing
@@ -14,13 +15,16 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from calls.enums import CallKind, CallState
-from cohorts.enums import ReminderKind
-from cohorts.models import Reminder
+from calls.models import AuditionCriterion
+from cohorts import followup
+from cohorts.enums import MilestoneKind, ReminderKind, ReportStatus
+from cohorts.models import Reminder, Report
 from programme.models import User
 from projects import jury
 from projects.enums import (
     ConflictKind,
     ConflictType,
+    DecisionOutcome,
     EvaluationState,
     ExportFormat,
     ExportStatus,
@@ -30,7 +34,10 @@ from projects.enums import (
 from projects.models import (
     Assignment,
     Attachment,
+    Audition,
     Conflict,
+    Decision,
+    DecisionMail,
     Evaluation,
     ExportJob,
     Invitation,
@@ -192,9 +199,116 @@ def build_world() -> World:
     )
     factories.JuryMemberFactory(call=other_call, user=w.people[OTHER_JUROR])
 
-    # A published cohort whose laureate is TEAM's, mentored by COACH.
-    cohort = o["cohort"] = factories.CohortFactory(programme=programme, slug="promo-2026")
-    o["laureate"] = factories.LaureateFactory(cohort=cohort, intrapreneur=team, coach=coach)
+    # A call at its auditions: JUROR and CONFLICTED sit on its jury, the shortlisted proposal
+    # has its slot and the call its audition grid; CONFLICTED is in conflict with it.
+    audition_call = o["audition_call"] = factories.CallFactory(
+        programme=programme,
+        slug="auditions",
+        state=CallState.AUDITIONS,
+        opens_at=now - timedelta(days=90),
+        closes_at=now - timedelta(days=60),
+    )
+    AuditionCriterion.objects.create(call=audition_call, name="Envie d'y aller", scale_max=5)
+    heard = o["heard"] = factories.ProposalFactory(
+        call=audition_call, state=ProposalState.SHORTLISTED, submitted_at=now - timedelta(days=61)
+    )
+    Audition.objects.create(
+        proposal=heard, starts_at=now + timedelta(days=3), room="Salle 1", updated_at=now
+    )
+    factories.JuryMemberFactory(call=audition_call, user=w.people[JUROR])
+    audition_conflicted = factories.JuryMemberFactory(call=audition_call, user=w.people[CONFLICTED])
+    Conflict.objects.create(
+        juror=audition_conflicted,
+        proposal=heard,
+        kind=ConflictKind.DECLARED,
+        type=ConflictType.PERSONAL,
+        reason="J'ai encadré cette équipe.",
+        created_by=w.people[CONFLICTED],
+        created_at=now,
+    )
+
+    # A funding call in deliberation, its jury JUROR and CONFLICTED: a shortlisted proposal
+    # (TEAM's) with its decision, its amount and its draft mail, not published yet.
+    delib_call = o["delib_call"] = factories.CallFactory(
+        programme=programme,
+        slug="deliberation",
+        state=CallState.DELIBERATION,
+        offers_funding=True,
+        envelope=Decimal("2550000"),
+        opens_at=now - timedelta(days=120),
+        closes_at=now - timedelta(days=90),
+    )
+    factories.JuryMemberFactory(call=delib_call, user=w.people[JUROR])
+    factories.JuryMemberFactory(call=delib_call, user=w.people[CONFLICTED])
+    deliberated = o["deliberated"] = factories.ProposalFactory(
+        call=delib_call,
+        state=ProposalState.SHORTLISTED,
+        submitted_at=now - timedelta(days=91),
+        yearly_budget=Decimal("400000"),
+        requested_amount=Decimal("200000"),
+    )
+    TeamMember.objects.create(proposal=deliberated, user=team, role=TeamRole.MEMBER)
+    Decision.objects.create(
+        proposal=deliberated,
+        outcome=DecisionOutcome.SELECTED,
+        justification="Impact fort, équipe prête.",
+        amount_granted=Decimal("150000"),
+        decided_by=staff,
+        decided_at=now,
+    )
+    o["decision_mail"] = DecisionMail.objects.create(
+        proposal=deliberated,
+        subject="Votre candidature est lauréate",
+        body="Bonjour, …",
+        generated_at=now,
+    )
+
+    # A call whose results are published: one laureate proposal.
+    published_call = o["published_call"] = factories.CallFactory(
+        programme=programme,
+        slug="resultats",
+        state=CallState.RESULTS_PUBLISHED,
+        opens_at=now - timedelta(days=200),
+        closes_at=now - timedelta(days=170),
+    )
+    winner = factories.ProposalFactory(
+        call=published_call, state=ProposalState.SELECTED, submitted_at=now - timedelta(days=171)
+    )
+    Decision.objects.create(
+        proposal=winner,
+        outcome=DecisionOutcome.SELECTED,
+        justification="Projet mûr.",
+        decided_by=staff,
+        decided_at=now,
+    )
+
+    # A published cohort whose laureate is TEAM's, mentored by COACH, with its milestones:
+    # the first report filed (for the coach to comment), the second still a draft to write.
+    cohort = o["cohort"] = factories.CohortFactory(
+        programme=programme, slug="promo-2026", starts_on=timezone.localdate() - timedelta(days=75)
+    )
+    laureate = o["laureate"] = factories.LaureateFactory(
+        cohort=cohort, intrapreneur=team, coach=coach
+    )
+    factories.IndicatorFactory(programme=programme, label="Usagers actifs")
+    followup.write_milestones(cohort, now=now)
+    filed = o["filed_report"] = laureate.milestones.get(kind=MilestoneKind.REPORT, number=1)
+    Report.objects.create(
+        milestone=filed,
+        period_start=filed.period_start,
+        period_end=filed.period_end,
+        results="Premiers usagers.",
+        next_steps="Ouvrir à deux départements.",
+        status=ReportStatus.ON_TRACK,
+        updated_at=now,
+        updated_by=team,
+        submitted_at=now,
+        submitted_by=team,
+    )
+    type(filed).objects.filter(pk=filed.pk).update(done_at=now)
+    o["open_report"] = laureate.milestones.get(kind=MilestoneKind.REPORT, number=2)
+    o["midterm"] = laureate.milestones.get(kind=MilestoneKind.MIDTERM)
+    o["final_committee"] = laureate.milestones.get(kind=MilestoneKind.FINAL)
     o["reminder"] = Reminder.objects.create(
         kind=ReminderKind.DRAFT_CLOSING_7D,
         content_type=ContentType.objects.get_for_model(draft),
