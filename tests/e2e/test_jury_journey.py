@@ -2,15 +2,24 @@
 their own evaluation is submitted; staff then read the ranking and its charts."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from calls.enums import CallState, ReviewPhase
 from projects import jury
-from projects.models import Assignment, Conflict, Evaluation
+from projects.models import (
+    Assignment,
+    Conflict,
+    Decision,
+    DecisionMail,
+    Evaluation,
+    TeamMember,
+)
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -138,3 +147,81 @@ def test_staff_read_the_ranking_and_each_juror_s_distribution(
     table = page.get_by_role("table")
     expect(table.get_by_role("row", name="Alice Juré")).to_contain_text("3")
     assert_accessible(page)
+
+
+def test_staff_shortlist_decide_within_the_envelope_publish_and_send_the_mails(
+    page, live_server, sign_in, assert_accessible, jury_call
+):
+    jury_call.offers_funding = True
+    jury_call.envelope = Decimal("400000")
+    jury_call.save()
+    staff = factories.StaffFactory(programme=jury_call.programme)
+    seat = factories.JuryMemberFactory(call=jury_call)
+    criteria = list(jury_call.criteria.all())
+    teams = {}
+    for title, note in (("Mobilic", 5), ("Ma Cantine", 4), ("Docurba", 2)):
+        proposal = _eligible(jury_call, title)
+        proposal.yearly_budget, proposal.requested_amount = Decimal("600000"), Decimal("300000")
+        proposal.save()
+        teams[title] = factories.TeamMemberFactory(proposal=proposal, role="lead").user
+        assignment = Assignment.objects.create(
+            juror=seat, proposal=proposal, created_at=timezone.now()
+        )
+        jury.submit_evaluation(
+            assignment,
+            by=seat.user,
+            now=timezone.now(),
+            scores={c.pk: (note, "") for c in criteria},
+            recommendation="yes",
+        )
+    sign_in(page, staff.email, PASSWORD)
+
+    # The two best of the written review go to the auditions.
+    page.goto(reverse("jury:auditions", args=[jury_call.slug]))
+    page.get_by_label("Nombre de candidatures à auditionner").fill("2")
+    page.get_by_role("button", name="Retenir les premières pour audition").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert_accessible(page)
+    assert set(jury_call.proposals.filter(state="shortlisted").values_list("title", flat=True)) == {
+        "Mobilic",
+        "Ma Cantine",
+    }
+
+    # The call goes to its deliberation from its own page.
+    page.goto(reverse("calls:manage", args=[jury_call.slug]))
+    page.get_by_role("button", name="Ouvrir la délibération").click()
+    page.goto(reverse("jury:deliberation", args=[jury_call.slug]))
+    assert_accessible(page)
+
+    def decide(title, outcome, justification, amount=""):
+        row = page.locator("tr", has_text=title)
+        row.get_by_label("Décision").select_option(label=outcome)
+        row.get_by_label("Justification").fill(justification)
+        if amount:
+            row.get_by_label("Montant accordé (€)").fill(amount)
+        row.get_by_role("button", name="Enregistrer la décision").click()
+
+    decide("Mobilic", "Lauréate", "Impact mesuré, direction engagée.", "300000")
+    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée")
+    # 300 000 € more would overrun the 400 000 € envelope: refused, with the reason.
+    decide("Ma Cantine", "Lauréate", "Très bon dossier.", "300000")
+    expect(page.get_by_role("alert").or_(page.locator(".fr-alert--error"))).to_contain_text(
+        "enveloppe"
+    )
+    decide("Ma Cantine", "Lauréate", "Très bon dossier.", "100000")
+    expect(page.get_by_role("status")).to_contain_text("Décision enregistrée")
+    assert Decision.objects.filter(proposal__call=jury_call).count() == 2
+    page.get_by_role("button", name="Publier les résultats").click()
+
+    # The outbox: drafts to read, then sent together, once to each team.
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Courriers")
+    assert_accessible(page)
+    page.get_by_role("button", name="Envoyer les 2 courriers").click()
+    expect(page.get_by_role("status")).to_be_visible()
+    assert set(DecisionMail.objects.values_list("state", flat=True)) == {"released"}
+    # One mail to each member of the two decided teams, none to the team left out.
+    to = sorted(address for message in mail.outbox for address in message.to)
+    decided = TeamMember.objects.filter(proposal__title__in=["Mobilic", "Ma Cantine"])
+    assert to == sorted(decided.values_list("user__email", flat=True))
+    assert teams["Mobilic"].email in to
+    assert teams["Docurba"].email not in to
