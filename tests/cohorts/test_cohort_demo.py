@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import reverse
 
 from cohorts.enums import Phase
@@ -15,11 +17,20 @@ from projects.models import Proposal
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _seeded_twice(django_db_setup, django_db_blocker):
+    """The demo seeded twice (the same data), once for the module, inside a transaction
+    rolled back at its end; each test runs in a savepoint of it."""
+    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+        call_command("seed_demo", stdout=None)
+        call_command("seed_demo", stdout=None)
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def seeded(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    call_command("seed_demo", stdout=None)  # twice: the same data
+def seeded(_seeded_twice, db):
+    return None
 
 
 def test_three_published_cohorts_and_nothing_twice(seeded):
