@@ -258,7 +258,12 @@ def audition_score(request, public_id):
 @login_required
 @require_GET
 def deliberation_page(request, slug):
-    call = _staff_call(request, slug)
+    return _deliberation(request, _staff_call(request, slug))
+
+
+def _deliberation(request, call, refused=None, status=200):
+    """The deliberation page; `refused` is a (proposal id, bound form) whose decision was
+    refused, shown again open with what staff typed and the reason."""
     criteria = list(call.criteria.all())
     rows = list(
         deliberation.final_ranking(call, criteria).prefetch_related(
@@ -277,9 +282,12 @@ def deliberation_page(request, slug):
                 "justification": decision.justification,
                 "amount_granted": decision.amount_granted,
             }
-        row.form = DecisionForm(
-            initial=initial, funding=call.offers_funding, auto_id=f"id_{row.pk}_%s"
-        )
+        if refused is not None and refused[0] == row.pk:
+            row.form, row.refused = refused[1], True
+        else:
+            row.form = DecisionForm(
+                initial=initial, funding=call.offers_funding, auto_id=f"id_{row.pk}_%s"
+            )
         row.form.helper.form_action = reverse("jury:decide", args=[row.public_id])
     weights_form = WeightsForm(
         initial={"written": call.written_weight, "audition": call.audition_weight}
@@ -300,6 +308,7 @@ def deliberation_page(request, slug):
             "weights_form": weights_form,
             "breadcrumb_data": _call_crumbs(call, _("Délibération")),
         },
+        status=status,
     )
 
 
@@ -325,11 +334,14 @@ def weights(request, slug):
 @require_POST
 def decide(request, public_id):
     proposal = _staff_proposal(request, public_id)
-    form = DecisionForm(request.POST, funding=proposal.call.offers_funding)
+    form = DecisionForm(
+        request.POST, funding=proposal.call.offers_funding, auto_id=f"id_{proposal.pk}_%s"
+    )
     if not form.is_valid():
         _errors(request, form)
+        done = None
     else:
-        _run(
+        done = _run(
             request,
             deliberation.decide,
             proposal,
@@ -338,6 +350,9 @@ def decide(request, public_id):
             amount_granted=form.cleaned_data.get("amount_granted"),
             success=_("Décision enregistrée pour « %(title)s ».") % {"title": proposal.title},
         )
+    if done is None:
+        # Refused: the page again, this decision open with what was typed.
+        return _deliberation(request, proposal.call, refused=(proposal.pk, form), status=400)
     return redirect(reverse("jury:deliberation", args=[proposal.call.slug]) + f"#p-{proposal.pk}")
 
 

@@ -527,6 +527,27 @@ def test_the_deliberation_page_shows_the_most_that_may_be_granted(fast, staff, c
     assert "reste 50\u00a0000 €" in page
 
 
+def test_a_refused_amount_comes_back_with_what_staff_typed(fast, staff, client):
+    call, (first, second, third) = fast
+    decide(first, staff, amount=Decimal("300000"))
+    decide(second, staff, amount=Decimal("150000"))
+    client.force_login(staff)
+    response = client.post(
+        reverse("jury:decide", args=[third.public_id]),
+        {
+            "outcome": "selected",
+            "justification": "Équipe solide, usage national.",
+            "amount_granted": "60000",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "enveloppe de la promotion : 50\u00a0000 €" in html  # the reason, on the page
+    assert "Équipe solide, usage national." in html
+    assert 'value="60000"' in html
+    assert not Decision.objects.filter(proposal=third).exists()
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_staff_cannot_both_spend_the_last_of_the_envelope(fast, staff):
