@@ -70,6 +70,7 @@ $(VENV)/.bench: $(VENV)/.installed pyproject.toml
 	touch $@
 
 bench: $(VENV)/.bench
+	$(PY) -m bench.ensure_db
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py generate_bench_data
 	DEBUG=0 SECRET_KEY=bench-only-secret-key $(PY) manage.py collectstatic --noinput -v0
