@@ -216,6 +216,7 @@ def personal_data(request):
             "page_title": title,
             "retention": retention_label(settings.PERSONAL_DATA_RETENTION_DAYS),
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "outbox_days": settings.OUTBOX_KEEP_DAYS,
             "breadcrumb_data": crumbs(current=title),
         },
     )

@@ -463,6 +463,7 @@ def test_the_personal_data_page_says_what_is_kept_and_how_long(client, settings)
     assert "3 ans après la clôture de l'appel, puis anonymisées." in page
     assert "Statistiques" in page
     assert "8 heures" in page
+    assert "30 jours après l'envoi, puis effacés." in page  # the mail outbox
     settings.PERSONAL_DATA_RETENTION_DAYS = 540
     page = client.get(reverse("footer-personal-data")).content.decode()
     assert "18 mois après la clôture de l'appel" in page
