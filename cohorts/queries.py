@@ -1,14 +1,15 @@
 """Querysets of the reminders' staff pages."""
 
 from django.contrib.contenttypes.prefetch import GenericPrefetch
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from calls.models import Call, JuryMember
+from projects.enums import SUBMITTED_STATES, ProposalState
 from projects.models import Audition, DecisionMail, Proposal, ProposalVersion
 
-from .enums import ReminderState
-from .models import Milestone, Reminder
+from .enums import Phase, ReminderState
+from .models import Cohort, IndicatorValue, Laureate, Milestone, Reminder, Report
 
 
 def reminders_for_staff(**scope) -> QuerySet[Reminder]:
@@ -51,8 +52,6 @@ def state_counts(**scope) -> dict[str, int]:
 
 def published_cohorts():
     """Published cohorts, newest first, with their laureate count (one query)."""
-    from .models import Cohort
-
     return (
         Cohort.objects.filter(published_at__isnull=False)
         .select_related("programme")
@@ -72,8 +71,6 @@ def funnel(cohort) -> list[dict]:
     """For each call the cohort's laureates come from, how many proposals were submitted,
     found eligible, auditioned (shortlisted or beyond) and selected, counted by the database
     in one query."""
-    from calls.models import Call
-
     # A subquery, not a join: filtering through `proposals` would restrict the counts
     # to the laureates' own proposals.
     return funnel_of_calls(Call.objects.filter(pk__in=cohort.laureates.values("proposal__call")))
@@ -82,8 +79,6 @@ def funnel(cohort) -> list[dict]:
 def funnel_of_calls(calls) -> list[dict]:
     """The funnel (submitted, eligible, auditioned, selected) of each of `calls`, in one
     query; the shape `cohorts/includes/funnel.html` draws."""
-    from projects.enums import SUBMITTED_STATES, ProposalState
-
     eligible = {
         ProposalState.ELIGIBLE,
         ProposalState.SHORTLISTED,
@@ -139,11 +134,6 @@ def funnel_of_calls(calls) -> list[dict]:
 
 def programme_figures(programme) -> dict:
     """What a programme's public page states, computed from published cohorts only."""
-    from django.db.models import Sum
-
-    from .enums import Phase
-    from .models import Cohort, Laureate
-
     laureates = Laureate.objects.filter(
         cohort__programme=programme, cohort__published_at__isnull=False
     ).aggregate(
@@ -159,7 +149,6 @@ def programme_figures(programme) -> dict:
 
 
 def _late(today):
-    from django.db.models import Q
 
     return Q(
         milestones__done_at__isnull=True,
@@ -176,10 +165,6 @@ def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
     `status`: "late" (a milestone late), "up_to_date" (none late), or a report status
     (the last submitted report's: on_track, at_risk, late as "report_late").
     """
-    from django.db.models import Min, OuterRef, Prefetch, Q, Subquery
-
-    from .models import Milestone, Report
-
     last_status = (
         Report.objects.filter(milestone__laureate=OuterRef("pk"), submitted_at__isnull=False)
         .order_by("-milestone__due_on", "-pk")
@@ -215,10 +200,6 @@ def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
 def timeline_of(laureate):
     """A laureate's milestones in date order, each with its report and the report's values
     (two queries)."""
-    from django.db.models import Prefetch
-
-    from .models import IndicatorValue, Milestone
-
     return (
         Milestone.objects.filter(laureate=laureate)
         .select_related("report")
@@ -234,10 +215,6 @@ def timeline_of(laureate):
 
 def laureates_followed_by(user):
     """The laureates whose team the person is in, with their cohort (one query)."""
-    from django.db.models import Q
-
-    from .models import Laureate
-
     return (
         Laureate.objects.filter(Q(intrapreneur=user) | Q(members=user))
         .select_related("cohort")
@@ -248,10 +225,6 @@ def laureates_followed_by(user):
 
 def laureates_coached_by(user):
     """The laureates the person coaches or mentors, with their cohort (one query)."""
-    from django.db.models import Q
-
-    from .models import Laureate
-
     return (
         Laureate.objects.filter(Q(coach=user) | Q(mentors=user))
         .select_related("cohort")
