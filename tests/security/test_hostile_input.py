@@ -139,6 +139,8 @@ def forms_of(world) -> list[tuple[str, Form]]:
     return [(role, form) for (role, _, _), form in sorted(found.items())]
 
 
+# Like the permission matrix, far too slow on SQLite: PostgreSQL only (CI runs it).
+@pytest.mark.postgres
 def test_no_form_fails_or_echoes_markup_on_hostile_input(settings_fixture_world):
     world, forms = settings_fixture_world
     assert len([f for _, f in forms if f.method == "post"]) >= 30, [f.action for _, f in forms]
