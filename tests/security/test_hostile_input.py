@@ -141,6 +141,7 @@ def forms_of(world) -> list[tuple[str, Form]]:
 
 # Like the permission matrix, far too slow on SQLite: PostgreSQL only (CI runs it).
 @pytest.mark.postgres
+@pytest.mark.timeout(900)
 def test_no_form_fails_or_echoes_markup_on_hostile_input(settings_fixture_world):
     world, forms = settings_fixture_world
     assert len([f for _, f in forms if f.method == "post"]) >= 30, [f.action for _, f in forms]

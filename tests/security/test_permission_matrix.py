@@ -440,6 +440,7 @@ def world(db, settings, tmp_path):
 # On SQLite this walk takes more than ten minutes (against about one on PostgreSQL, where CI
 # runs it with REQUIRE_SERVICES=1): it runs on PostgreSQL only.
 @pytest.mark.postgres
+@pytest.mark.timeout(900)
 def test_every_role_gets_the_expected_answer_on_every_url(world):
     mismatches, inline = [], []
     for name, row in sorted(MATRIX.items()):
