@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import Programme
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import services
 from .enums import CallKind, CallState

@@ -15,7 +15,7 @@ from rules.contrib.views import permission_required
 
 from programme.exceptions import TransitionError
 from programme.models import Programme
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import opendata, services
 from .forms import CohortForm, LaureateForm

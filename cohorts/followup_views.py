@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from programme.exceptions import TransitionError
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import followup
 from .enums import MilestoneKind, MilestoneState, Phase, ReportStatus

@@ -12,7 +12,7 @@ from rules.contrib.views import permission_required
 
 from calls.models import Call
 from programme.exceptions import TransitionError
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import services
 from .enums import RESENDABLE_STATES

@@ -28,11 +28,7 @@ from .exceptions import TransitionError
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
 from .queries import personal_data_export, programmes_where, programmes_with_figures
-
-
-def crumbs(*links, current):
-    """The breadcrumb data django-dsfr's tag reads: (title, url) pairs then the current page."""
-    return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
+from .web import crumbs
 
 
 def home(request):

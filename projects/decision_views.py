@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.enums import CallState
 from calls.models import Call
 from cohorts.queries import funnel_of_calls
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import auditions, deliberation
 from .decision_forms import (

@@ -24,7 +24,7 @@ from calls.enums import ReviewPhase
 from calls.models import Call, JuryMember
 from programme.exceptions import TransitionError
 from programme.spreadsheet import safe_cell, safe_row
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import jury, jury_charts, jury_queries
 from .enums import EvaluationState

@@ -18,7 +18,7 @@ from calls import services as call_services
 from calls.enums import CallKind
 from calls.models import Call
 from programme.exceptions import TransitionError
-from programme.views import crumbs
+from programme.web import crumbs
 
 from . import queries, services
 from .deliberation import visible_decision

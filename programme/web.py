@@ -1,0 +1,116 @@
+"""The web layer every view shares: load and check an object, run a service, breadcrumbs.
+
+Views stay thin and all alike:
+
+    @login_required
+    @require_POST
+    @web.object_permission("projects.change_proposal", load_proposal, private=True)
+    def withdraw(request, proposal):
+        outcome = web.run(
+            request, services.withdraw, proposal, by=request.user, now=timezone.now(),
+            success=_("Candidature retirée."),
+        )
+        return redirect(proposal.get_absolute_url())
+
+- `object_permission` loads the object once from the URL, asks the `rules` predicate, and
+  answers sign-in to a visitor, 404 for what must stay private, 403 otherwise. The object is
+  handed to the view, which never loads it again.
+- `run` calls a service; a `TransitionError` becomes its French message on the page (or on the
+  form, next to the field, so what was typed is shown again). No view catches it by hand.
+"""
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .exceptions import TransitionError
+
+
+def check(request, perm: str, obj, *, private: bool = False) -> None:
+    """Raise unless the user has `perm` on `obj`: sign-in for a visitor, then 404 or 403."""
+    if request.user.has_perm(perm, obj):
+        return
+    if not request.user.is_authenticated:
+        raise _SignIn
+    raise Http404 if private else PermissionDenied
+
+
+class _SignIn(Exception):
+    """Raised by `check` for a visitor; the decorator turns it into the sign-in redirect."""
+
+
+def object_permission(perm: str | None, loader: Callable, *, private: bool = False):
+    """Load the view's object once with `loader`, check `perm` on it, then call the view.
+
+    `loader` receives the URL arguments it names (e.g. `def load_call(slug)`) and returns the
+    object or raises Http404; the view receives `(request, obj, **the other URL arguments)`.
+    With `private`, a refusal is a 404, so that a neighbour's identifier reveals nothing.
+    `perm=None` only loads (the view is public or checks by itself).
+    """
+    wanted = set(inspect.signature(loader).parameters)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            obj = loader(**{name: kwargs.pop(name) for name in wanted if name in kwargs})
+            if perm is not None:
+                try:
+                    check(request, perm, obj, private=private)
+                except _SignIn:
+                    return redirect_to_login(request.get_full_path())
+            return view(request, obj, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `run` did: `ok` (and the service's return `value`) or the refusal `error`."""
+
+    ok: bool
+    value: Any = None
+    error: TransitionError | None = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def run(
+    request,
+    service: Callable,
+    *args,
+    success: str | None = None,
+    form=None,
+    field: str | None = None,
+    **kwargs,
+) -> Outcome:
+    """Call `service(*args, **kwargs)`; say `success`, or show the refusal's French message.
+
+    With a `form`, the refusal is attached to it (to `field`, or to the whole form) so the page
+    can be rendered again with what was typed; otherwise it becomes a message on the next page.
+    """
+    try:
+        value = service(*args, **kwargs)
+    except TransitionError as error:
+        if form is not None:
+            form.add_error(field, str(error))
+        else:
+            messages.error(request, str(error))
+        return Outcome(False, error=error)
+    if success:
+        messages.success(request, success)
+    return Outcome(True, value)
+
+
+def crumbs(*links, current):
+    """The breadcrumb data django-dsfr's tag reads: (title, url) pairs then the current page."""
+    return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
