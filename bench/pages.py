@@ -57,7 +57,7 @@ PAGES: list[Page] = [
 def targets() -> dict[str, str]:
     """The values the table's `args` name, read from the bench data set."""
     from calls.models import Call
-    from programme import benchdata
+    from demo import bench as benchdata
     from projects.models import Proposal
 
     call = Call.objects.get(slug=benchdata.RANKING_CALL)

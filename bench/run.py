@@ -65,7 +65,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from bench.pages import PAGES, path_of, targets  # noqa: E402
-from programme import benchdata  # noqa: E402
+from demo import bench as benchdata  # noqa: E402
 
 
 def sessions() -> dict[str, str]:
@@ -204,7 +204,7 @@ def first_and_last_byte(path: str) -> dict:
 
 def time_ranking() -> dict:
     from calls.models import Call
-    from projects import jury_queries
+    from projects.queries import jury as jury_queries
 
     call = Call.objects.get(slug=benchdata.RANKING_CALL)
     runs = []
@@ -243,7 +243,7 @@ def reminders() -> dict:
     """Time the scan over the drafts, then the worker's delivery of what it queued."""
     from cohorts.enums import ReminderState
     from cohorts.models import Reminder
-    from cohorts.services import scan_reminders
+    from cohorts.services.reminders import scan_reminders
 
     Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN).delete()
     bench_rows = Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN)

@@ -19,8 +19,11 @@ class CallKind(models.TextChoices):
     CHALLENGE_APPLICATIONS = "challenge_applications", _("Candidatures aux défis")
 
 
-# States in which the call is visible to visitors.
-PUBLIC_STATES = frozenset(CallState) - {CallState.DRAFT}
+# Named groups of states, declared once on the enum (templates read them too).
+# Visible to visitors:
+CallState.public_states = frozenset(CallState) - {CallState.DRAFT}
+# Results out (the laureates are public):
+CallState.results_states = frozenset({CallState.RESULTS_PUBLISHED, CallState.ARCHIVED})
 
 
 class QuestionKind(models.TextChoices):

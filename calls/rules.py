@@ -4,7 +4,7 @@ import rules
 
 from programme.rules import is_programme_staff, is_superuser
 
-from .enums import PUBLIC_STATES
+from .enums import CallState
 
 
 @rules.predicate
@@ -14,7 +14,7 @@ def is_call_staff(user, call) -> bool:
 
 @rules.predicate
 def is_call_public(user, call) -> bool:
-    return call is not None and call.state in PUBLIC_STATES
+    return call is not None and call.state in CallState.public_states
 
 
 @rules.predicate

@@ -211,7 +211,7 @@ TRANSITIONS = {
     "start_auditions": (start_auditions, gettext_lazy("Passer aux auditions")),
     "start_deliberation": (start_deliberation, gettext_lazy("Ouvrir la délibération")),
     # Not here: the results are published from the deliberation page
-    # (`projects.deliberation.publish_results`), which writes each decision into its
+    # (`projects.services.deliberation.publish_results`), which writes each decision into its
     # proposal; publishing the call alone would leave the decisions unapplied.
     "archive": (archive, gettext_lazy("Archiver l'appel")),
 }

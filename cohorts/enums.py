@@ -41,7 +41,7 @@ class ReminderState(models.TextChoices):
 
 
 # States a staff member may ask to send again.
-RESENDABLE_STATES = frozenset({ReminderState.FAILED})
+ReminderState.resendable_states = frozenset({ReminderState.FAILED})
 
 
 class MilestoneKind(models.TextChoices):

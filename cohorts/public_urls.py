@@ -3,8 +3,8 @@ and the staff's cohort desk (the reminders keep /rappels/)."""
 
 from django.urls import path
 
-from . import cohort_views as views
-from . import followup_views
+from cohorts.views import desk as views
+from cohorts.views import followup as followup_views
 
 app_name = "cohorts"
 

@@ -5,7 +5,7 @@ from django.db.models import Count, Min, OuterRef, Prefetch, Q, QuerySet, Subque
 from django.utils.translation import gettext as _
 
 from calls.models import Call, JuryMember
-from projects.enums import SUBMITTED_STATES, ProposalState
+from projects.enums import ProposalState
 from projects.models import Audition, DecisionMail, Proposal, ProposalVersion
 
 from .enums import Phase, ReminderState
@@ -90,7 +90,9 @@ def funnel_of_calls(calls) -> list[dict]:
     rows = (
         calls.annotate(
             submitted=Count(
-                "proposals", filter=Q(proposals__state__in=SUBMITTED_STATES), distinct=True
+                "proposals",
+                filter=Q(proposals__state__in=ProposalState.submitted_states),
+                distinct=True,
             ),
             eligible=Count("proposals", filter=Q(proposals__state__in=eligible), distinct=True),
             auditioned=Count("proposals", filter=Q(proposals__state__in=auditioned), distinct=True),

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from . import views
+from cohorts.views import reminders as views
 
 app_name = "reminders"
 

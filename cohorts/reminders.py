@@ -519,7 +519,8 @@ RULES: dict[str, Rule] = {
         Rule(
             kind=ReminderKind.SUBMISSION_RECEIPT,
             optional=False,
-            select=_no_scan,  # written by projects.services.submit_proposal, in its transaction
+            # written by projects.services.proposals.submit_proposal, in its transaction
+            select=_no_scan,
             still_owed=lambda version, now: True,
             sentence="Votre candidature « {title} » à l'appel {edition} est déposée.{after}",
             action="Voir ma candidature",

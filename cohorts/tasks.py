@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core import mail
 from django.utils import timezone
 
-from . import services
+from .services import reminders as services
 
 
 @shared_task(expires=600)

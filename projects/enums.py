@@ -20,7 +20,7 @@ class TeamRole(models.TextChoices):
 
 
 # States a candidate can still withdraw from (before the decision).
-WITHDRAWABLE_STATES = frozenset(
+ProposalState.withdrawable_states = frozenset(
     {
         ProposalState.DRAFT,
         ProposalState.SUBMITTED,
@@ -30,15 +30,18 @@ WITHDRAWABLE_STATES = frozenset(
 )
 
 # States a team may still edit in (during the call, or while a correction is asked for).
-EDITABLE_STATES = frozenset({ProposalState.DRAFT, ProposalState.SUBMITTED})
+ProposalState.editable_states = frozenset({ProposalState.DRAFT, ProposalState.SUBMITTED})
 
 # States the staff may screen from (a screening can be corrected).
-SCREENABLE_STATES = frozenset(
+ProposalState.screenable_states = frozenset(
     {ProposalState.SUBMITTED, ProposalState.ELIGIBLE, ProposalState.INELIGIBLE}
 )
 
 # States that count as submitted (shown on the staff's list of a call).
-SUBMITTED_STATES = frozenset(ProposalState) - {ProposalState.DRAFT, ProposalState.WITHDRAWN}
+ProposalState.submitted_states = frozenset(ProposalState) - {
+    ProposalState.DRAFT,
+    ProposalState.WITHDRAWN,
+}
 
 
 class ExportFormat(models.TextChoices):
@@ -82,7 +85,7 @@ class Recommendation(models.TextChoices):
 
 
 # Proposals the jury evaluates.
-JURY_STATES = frozenset(
+ProposalState.jury_states = frozenset(
     {
         ProposalState.ELIGIBLE,
         ProposalState.SHORTLISTED,
@@ -107,6 +110,6 @@ class DecisionMailState(models.TextChoices):
 
 
 # Proposals the deliberation decides on (shortlisted, or already decided).
-DELIBERATED_STATES = frozenset(
+ProposalState.deliberated_states = frozenset(
     {ProposalState.SHORTLISTED, ProposalState.SELECTED, ProposalState.NOT_SELECTED}
 )

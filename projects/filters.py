@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import Defi
 from programme.enums import Region, StructureType
+from projects.queries import proposals as queries
 
-from . import queries
-from .enums import SUBMITTED_STATES, ProposalState
+from .enums import ProposalState
 
 
 class ProposalFilter(django_filters.FilterSet):
@@ -16,7 +16,7 @@ class ProposalFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Rechercher"), method="search")
     state = django_filters.ChoiceFilter(
         label=_("État"),
-        choices=[(s.value, s.label) for s in ProposalState if s in SUBMITTED_STATES],
+        choices=[(s.value, s.label) for s in ProposalState if s in ProposalState.submitted_states],
     )
     structure_type = django_filters.ChoiceFilter(
         label=_("Type de structure"), field_name="structure__type", choices=StructureType.choices

@@ -1,7 +1,7 @@
 from django.urls import path
 
-from . import decision_views
-from . import jury_views as views
+from projects.views import deliberation as decision_views
+from projects.views import jury as views
 
 app_name = "jury"
 
@@ -22,7 +22,7 @@ urlpatterns = [
     path("evaluations/<int:pk>/versions/", views.versions, name="versions"),
     path("<uuid:public_id>/evaluation/", views.evaluate, name="evaluate"),
     path("rejoindre/<str:token>/", views.join, name="join"),
-    # Auditions and deliberation (projects.decision_views).
+    # Auditions and deliberation (projects.views.deliberation).
     path("appel/<slug:slug>/auditions/", decision_views.audition_list, name="auditions"),
     path(
         "appel/<slug:slug>/auditions/premieres/",

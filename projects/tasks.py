@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import services
+from projects.services import proposals as services
+
 from .models import ExportJob
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from projects.views import candidate as views
 
 app_name = "projects"
 

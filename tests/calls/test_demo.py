@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from calls.demo import seed_calls
 from calls.enums import CallKind, CallState
 from calls.models import Call, Criterion, Defi, Question
+from demo.calls import seed_calls
 from tests import factories
 
 pytestmark = pytest.mark.django_db

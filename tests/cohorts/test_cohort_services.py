@@ -4,9 +4,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from cohorts import services
 from cohorts.enums import Phase
 from cohorts.models import Cohort, add_months, default_end
+from cohorts.services import cohorts as services
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import ProposalState, TeamRole

@@ -13,7 +13,7 @@ from cohorts import followup
 from cohorts.enums import MilestoneKind, ReminderKind, ReminderState
 from cohorts.models import Milestone, Reminder
 from cohorts.reminders import RULES, owed_at
-from cohorts.services import scan_reminders
+from cohorts.services.reminders import scan_reminders
 from tests import factories
 
 from .conftest import NOW

@@ -6,9 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from cohorts import followup, services
+from cohorts import followup
 from cohorts.enums import FinalOutcome, MilestoneKind, MilestoneState, Phase, ReportStatus
 from cohorts.models import Cohort, IndicatorValue, Milestone
+from cohorts.services import cohorts as services
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import ProposalState

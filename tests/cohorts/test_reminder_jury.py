@@ -16,7 +16,7 @@ from calls.models import Call, JuryMember
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
 from cohorts.reminders import RULES, owed_at
-from cohorts.services import scan_reminders
+from cohorts.services.reminders import scan_reminders
 from programme.enums import ProgrammeRole
 from programme.models import AuditEntry
 from projects.enums import ConflictKind, ConflictType, EvaluationState

@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cohorts import services
 from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
 from cohorts.reminders import Owed, link_to
-from cohorts.services import MAX_ATTEMPTS, REQUEUE_AFTER, scan_reminders
+from cohorts.services import reminders as services
+from cohorts.services.reminders import MAX_ATTEMPTS, REQUEUE_AFTER, scan_reminders
 from projects.enums import ProposalState
 from tests import factories
 from tests.worker import celery_publishing

@@ -10,12 +10,12 @@ from django.utils import timezone
 from calls.enums import CallState
 from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
-from cohorts.services import REQUEUE_AFTER, scan_reminders
+from cohorts.services.reminders import REQUEUE_AFTER, scan_reminders
 from cohorts.tasks import scan_reminders as scan_task
 from programme import mail
-from projects import services as proposals
 from projects.enums import ProposalState
 from projects.models import Proposal, TeamMember
+from projects.services import proposals
 from tests import factories
 from tests.worker import celery_publishing, wait_for
 

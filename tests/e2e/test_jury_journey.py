@@ -11,7 +11,6 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from calls.enums import CallState, ReviewPhase
-from projects import jury
 from projects.models import (
     Assignment,
     Conflict,
@@ -20,6 +19,7 @@ from projects.models import (
     Evaluation,
     TeamMember,
 )
+from projects.services import jury
 from tests import factories
 from tests.factories import PASSWORD
 

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from bench.pages import PAGES, path_of, targets
 from calls.models import Call, JuryMember
 from cohorts.models import Cohort, Laureate, Milestone, Report
-from programme import benchdata
+from demo import bench as benchdata
 from projects.models import Evaluation, Proposal, Score
 
 pytestmark = pytest.mark.django_db

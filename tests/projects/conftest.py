@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from calls.enums import QuestionKind
-from projects import services
+from projects.services import proposals as services
 from tests import factories
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from calls.enums import CallState
-from projects import jury
 from projects.enums import ProposalState
+from projects.services import jury
 from tests import factories
 
 NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from projects.assignment import (
+from projects.services.assignment import (
     KEPT_CONFLICTED,
     KEPT_JUROR_GONE,
     KEPT_PROPOSAL_GONE,

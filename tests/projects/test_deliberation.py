@@ -13,12 +13,12 @@ from calls.enums import CallState
 from calls.models import AuditionCriterion
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
-from cohorts.services import scan_reminders
+from cohorts.services.reminders import scan_reminders
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
-from projects import auditions, deliberation
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import Decision, DecisionMail, TeamMember
+from projects.services import auditions, deliberation
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
@@ -463,7 +463,7 @@ def test_the_lifecycle_button_does_not_publish_results_behind_the_deliberation(
 
 
 def test_a_cohort_formed_from_the_results_takes_the_amounts_granted(fast, staff):
-    from cohorts.services import form_cohort
+    from cohorts.services.cohorts import form_cohort
 
     call, (first, second, third) = fast
     decide(first, staff, amount=Decimal("250000"))
@@ -485,8 +485,8 @@ def test_a_cohort_formed_from_the_results_takes_the_amounts_granted(fast, staff)
 def test_a_conflict_declared_after_the_audition_takes_that_score_out(
     review_call, criteria, staff, client
 ):
-    from projects import jury
     from projects.models import Conflict, JuryMember
+    from projects.services import jury
 
     (proposal,), seat = build(review_call, criteria, staff, [4], [5])
     other = juror_for(review_call, last_name="Conflictuel")

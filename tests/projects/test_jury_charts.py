@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from projects import jury, jury_charts
 from projects.models import Assignment, Conflict
+from projects.queries import charts as jury_charts
+from projects.services import jury
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, full_scores, juror_for, submit

@@ -12,9 +12,8 @@ from django.test import override_settings
 from django.urls import reverse
 
 from calls.models import Call
-from cohorts.demo import FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES
 from cohorts.models import Laureate
-from projects import jury_queries
+from demo.cohorts import FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES
 from projects.models import (
     Assignment,
     AuditionEvaluation,
@@ -23,6 +22,7 @@ from projects.models import (
     Evaluation,
     Proposal,
 )
+from projects.queries import jury as jury_queries
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from projects import assignment as maths
-from projects import jury, jury_queries
 from projects.enums import EvaluationState
 from projects.models import Assignment, Conflict, Evaluation, Proposal, Score
+from projects.queries import jury as jury_queries
+from projects.services import assignment as maths
+from projects.services import jury
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
@@ -32,7 +33,7 @@ def _score_all(call, criteria, table):
 
 
 def _pure_ranking(call, criteria):
-    """The same ranking by projects.assignment, from the rows the database holds."""
+    """The same ranking by projects.services.assignment, from the rows the database holds."""
     totals: dict[int, dict[int, float]] = {}
     per_criterion: dict[tuple[int, int], list[float]] = {}
     for evaluation in jury_queries.counted_evaluations(call).select_related("assignment"):

@@ -5,9 +5,10 @@ import pytest
 from calls.enums import CallState
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
-from projects import jury, jury_queries
 from projects.enums import ConflictKind, ConflictType, EvaluationState
 from projects.models import Assignment, Conflict, Evaluation
+from projects.queries import jury as jury_queries
+from projects.services import jury
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, full_scores, juror_for, submit

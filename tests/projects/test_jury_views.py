@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 
 from calls.enums import ReviewPhase
-from projects import jury
 from projects.models import Assignment, Conflict, Evaluation
+from projects.services import jury
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
@@ -473,7 +473,7 @@ def test_an_altered_jury_link_is_refused(client, user):
 
 
 def test_a_large_call_asks_the_reference_instead_of_a_list(client, review_call, monkeypatch):
-    monkeypatch.setattr("projects.jury_views.CONFLICT_CHOICES_MAX", 2)
+    monkeypatch.setattr("projects.views.jury.CONFLICT_CHOICES_MAX", 2)
     proposals = eligible(review_call, 3)
     for number, proposal in enumerate(proposals, start=1):
         proposal.reference = f"FN-2026-{number:04d}"

@@ -16,9 +16,9 @@ from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
-from projects import services
 from projects.enums import ProposalState
 from projects.models import Answer, Proposal, TeamMember
+from projects.services import proposals as services
 from tests import factories
 from tests.projects.conftest import CLOSES_AT, NOW, PDF, complete
 

@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from calls.enums import QuestionKind
-from projects import services
 from projects.enums import ExportStatus, ProposalState
 from projects.models import ExportJob, Proposal, TeamMember
+from projects.services import proposals as services
 from tests import factories
 from tests.projects.conftest import CLOSES_AT, NOW, PDF, complete
 

@@ -18,15 +18,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts import services as cohort_services
 from cohorts.enums import ReminderState
 from cohorts.models import Cohort, Laureate, Reminder
+from cohorts.services import cohorts as cohort_services
+from cohorts.services import reminders
 from programme import mail
 from programme.models import AuditEntry, OutgoingMail
 from programme.tasks import deliver_mail
-from projects import deliberation, services
 from projects.enums import ProposalState
 from projects.models import Decision, DecisionMail, Proposal, ProposalVersion
+from projects.services import deliberation
+from projects.services import proposals as services
 from tests import factories
 from tests.fake_mail import FlakyBackend
 from tests.worker import celery_publishing
@@ -376,7 +378,7 @@ def test_without_redis_saves_work_and_reminders_wait_in_the_ledger(
 
     # The reminder scan commits its rows though it cannot queue their mail.
     with django_capture_on_commit_callbacks(execute=True):
-        result = cohort_services.scan_reminders(now=now)
+        result = reminders.scan_reminders(now=now)
     assert result.queued_recipients == 1
     assert Reminder.objects.get().state == ReminderState.PENDING
     assert Reminder.objects.get().object_id == draft.pk

@@ -275,7 +275,7 @@ def test_a_nul_byte_in_the_screening_reason_is_refused_with_a_message(settings, 
 
 def test_what_was_stored_hostile_comes_back_escaped_on_every_page(settings, tmp_path):
     """Hostile text saved through the services shows escaped wherever it is read."""
-    from projects import services
+    from projects.services import proposals as services
 
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
     world = build_world()

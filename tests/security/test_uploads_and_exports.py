@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from programme.spreadsheet import CONTROL_CHARACTERS, FORMULA_STARTS, safe_cell
-from projects import exports
 from projects.enums import ProposalState
 from projects.models import Answer, Attachment, Proposal
+from projects.services import exports
 from tests import factories
 
 from .world import PDF, STAFF, TEAM, build_world

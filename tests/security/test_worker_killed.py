@@ -34,7 +34,7 @@ from django.utils import timezone
 from calls.enums import CallState
 from cohorts.enums import ReminderState
 from cohorts.models import Reminder
-from cohorts.services import STALE_CLAIM_AFTER, scan_reminders
+from cohorts.services.reminders import STALE_CLAIM_AFTER, scan_reminders
 from cohorts.tasks import send_reminders
 from tests import factories
 from tests.cohorts.conftest import draft_with_team

@@ -20,7 +20,6 @@ from cohorts import followup
 from cohorts.enums import MilestoneKind, ReminderKind, ReportStatus
 from cohorts.models import Reminder, Report
 from programme.models import User
-from projects import jury
 from projects.enums import (
     ConflictKind,
     ConflictType,
@@ -44,7 +43,8 @@ from projects.models import (
     ProposalVersion,
     TeamMember,
 )
-from projects.services import INVITATION_SALT
+from projects.services import jury
+from projects.services.proposals import INVITATION_SALT
 from tests import factories
 
 ANONYMOUS = "anonymous"

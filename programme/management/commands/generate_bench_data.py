@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from programme import benchdata
+from demo import bench as benchdata
 
 
 class Command(BaseCommand):

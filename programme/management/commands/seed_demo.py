@@ -6,12 +6,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from calls.demo import seed_calls
-from cohorts.demo import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
+from demo.calls import seed_calls
+from demo.cohorts import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
+from demo.jury import seed_fast_13, seed_fn_jury
+from demo.proposals import seed_proposals
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
-from projects.demo import seed_proposals
-from projects.jury_demo import seed_fast_13, seed_fn_jury
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -3,7 +3,7 @@
 One function per change, each in its own transaction, with its guard and its audit
 entry; an illegal change raises `TransitionError` with a French message the views
 show as is. The time is always a parameter (`now`). The arithmetic of the fair
-assignment lives in `projects.assignment` and is only called from here.
+assignment lives in `projects.services.assignment` and is only called from here.
 """
 
 from datetime import datetime
@@ -22,10 +22,9 @@ from programme import audit, mail
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.rules import is_superuser
-
-from . import assignment as fair
-from .enums import JURY_STATES, ConflictKind, ConflictType, EvaluationState, ProposalState
-from .models import Assignment, Conflict, Evaluation, EvaluationVersion, Proposal, Score
+from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
+from projects.models import Assignment, Conflict, Evaluation, EvaluationVersion, Proposal, Score
+from projects.services import assignment as fair
 
 # Call states in which staff may (re)assign the proposals.
 ASSIGNABLE_STATES = frozenset({CallState.CLOSED, CallState.REVIEW})
@@ -91,7 +90,9 @@ def _automatic_conflicts(call: Call, *, now: datetime, jurors=None) -> int:
         )
     )
     proposals = Proposal.objects.filter(
-        call=call, structure_id__in=by_structure, state__in=JURY_STATES | {ProposalState.SUBMITTED}
+        call=call,
+        structure_id__in=by_structure,
+        state__in=ProposalState.jury_states | {ProposalState.SUBMITTED},
     ).values_list("pk", "structure_id")
     created = [
         Conflict(
@@ -163,7 +164,7 @@ def declare_conflict(
 ) -> Conflict:
     """A juror declares a conflict with a proposal: they will neither see nor score it."""
     seat = _seat(proposal.call, by)
-    if proposal.state not in JURY_STATES | {ProposalState.SUBMITTED}:
+    if proposal.state not in ProposalState.jury_states | {ProposalState.SUBMITTED}:
         raise TransitionError(_("Cette candidature n'est pas soumise au jury."))
     if not reason.strip():
         raise TransitionError(_("Indiquez le motif du conflit d'intérêts."))

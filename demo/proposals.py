@@ -16,10 +16,9 @@ from calls.enums import CallState, QuestionKind
 from calls.models import Call
 from programme.enums import Region, StructureType
 from programme.models import Structure, User
-
-from . import services
-from .enums import ProposalState, TeamRole
-from .models import Answer, Proposal, ProposalVersion, TeamMember
+from projects.enums import ProposalState, TeamRole
+from projects.models import Answer, Proposal, ProposalVersion, TeamMember
+from projects.services import proposals as services
 
 PARIS = ZoneInfo("Europe/Paris")
 FN_CALL = "fabrique-numerique-2017"

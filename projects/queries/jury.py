@@ -6,7 +6,7 @@
 - The ranking is computed by the database, in a fixed number of queries whatever
   the size of the call: one aggregate per juror (count, mean, population standard
   deviation of their totals), then per evaluation the z-score (or the raw total for
-  a juror with too few scores or no spread, as `projects.assignment.zscores`) and per
+  a juror with too few scores or no spread, as `projects.services.assignment.zscores`) and per
   proposal the means, count and max - min. Conflicted pairs never count.
 """
 
@@ -32,10 +32,9 @@ from django.db.models.functions import Cast
 
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
-
-from .assignment import ZERO_SPREAD
-from .enums import JURY_STATES, EvaluationState
-from .models import Assignment, Conflict, Evaluation, Proposal
+from projects.enums import EvaluationState, ProposalState
+from projects.models import Assignment, Conflict, Evaluation, Proposal
+from projects.services.assignment import ZERO_SPREAD
 
 # A juror's scores are standardised only from this many on (as `assignment.zscores`).
 MIN_SCORES_FOR_Z = 5
@@ -91,7 +90,7 @@ def juror_conflicts(seat: JuryMember):
 def declarable_proposals(seat: JuryMember):
     """The call's proposals before the jury on which the juror may still declare a conflict."""
     return (
-        Proposal.objects.filter(call_id=seat.call_id, state__in=JURY_STATES)
+        Proposal.objects.filter(call_id=seat.call_id, state__in=ProposalState.jury_states)
         .exclude(
             Exists(
                 Conflict.objects.filter(
@@ -198,7 +197,7 @@ def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
 def evaluations_with_z(call: Call, stats=None):
     """Counted evaluations with `z`: (total - juror's mean) / juror's standard deviation,
     or the raw total for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below
-    ZERO_SPREAD (as `projects.assignment.zscores`).
+    ZERO_SPREAD (as `projects.services.assignment.zscores`).
 
     The jurors' statistics come from one aggregate query (`juror_statistics`) and enter
     the z-score as a CASE on the juror: a correlated subquery per evaluation would cost
@@ -273,7 +272,7 @@ def ranking(call: Call, criteria=None):
     `raw_mean` (mean of the jurors' weighted totals), `received` / `expected`
     evaluations, `spread` (max - min of the totals), `flagged` (spread above the
     call's threshold), and the mean of each criterion (`criterion_<id>`).
-    Ties are broken as `projects.assignment.rank`: the criteria in the call's order,
+    Ties are broken as `projects.services.assignment.rank`: the criteria in the call's order,
     then the earlier submission, then the proposal id; a missing value comes last.
 
     One grouped query: each proposal joined to its live assignments (the call's jurors,
@@ -324,7 +323,7 @@ def ranking(call: Call, criteria=None):
     }
     threshold = float(call.disagreement_threshold)
     return (
-        Proposal.objects.filter(call=call, state__in=JURY_STATES)
+        Proposal.objects.filter(call=call, state__in=ProposalState.jury_states)
         .select_related("structure")
         .alias(live=live)
         .alias(**scores)
@@ -348,7 +347,7 @@ def ranking(call: Call, criteria=None):
 
 
 def tie_break(criteria) -> list:
-    """The documented tie-break after the ranked figure (see `projects.assignment.rank`)."""
+    """The documented tie-break after the ranked figure (`projects.services.assignment.rank`)."""
     return [
         *[F(criterion_key(c)).desc(nulls_last=True) for c in criteria],
         F("submitted_at").asc(nulls_last=True),

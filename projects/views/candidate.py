@@ -19,12 +19,9 @@ from calls.enums import CallKind
 from calls.models import Call
 from programme.exceptions import TransitionError
 from programme.web import crumbs
-
-from . import queries, services
-from .deliberation import visible_decision
-from .enums import ExportStatus, ProposalState
-from .filters import ProposalFilter
-from .forms import (
+from projects.enums import ExportStatus, ProposalState
+from projects.filters import ProposalFilter
+from projects.forms.candidate import (
     AttachmentForm,
     CorrectionForm,
     ExportForm,
@@ -34,7 +31,10 @@ from .forms import (
     ScreenForm,
     StartProposalForm,
 )
-from .models import Attachment, Audition, ExportJob, Proposal
+from projects.models import Attachment, Audition, ExportJob, Proposal
+from projects.queries import proposals as queries
+from projects.services import proposals as services
+from projects.services.deliberation import visible_decision
 
 PAGE_SIZE = 50
 
@@ -176,7 +176,7 @@ def detail(request, public_id):
         "is_staff": is_staff,
         "can_edit": is_team and services.can_edit(proposal, now),
         "can_submit": is_team and services.can_submit(proposal, now),
-        "can_withdraw": is_team and proposal.state in services.WITHDRAWABLE_STATES,
+        "can_withdraw": is_team and proposal.state in services.ProposalState.withdrawable_states,
         "missing": services.missing_items(proposal),
         "eligibility_warning": services.eligibility_warning(proposal),
         "next_step": next_step(proposal, now),

@@ -2,8 +2,8 @@
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 
-from .enums import SUBMITTED_STATES, ProposalState
-from .models import Answer, CorrectionRequest, Proposal, TeamMember
+from projects.enums import ProposalState
+from projects.models import Answer, CorrectionRequest, Proposal, TeamMember
 
 
 def proposals_of(user):
@@ -30,7 +30,7 @@ def staff_list(call):
 
     Filter and sort this, paginate its ids, then load the page with `staff_rows`: page 20
     costs what page 1 costs (a deferred join)."""
-    return Proposal.objects.filter(call=call, state__in=SUBMITTED_STATES)
+    return Proposal.objects.filter(call=call, state__in=ProposalState.submitted_states)
 
 
 def staff_rows(ids):

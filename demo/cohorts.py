@@ -10,15 +10,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from calls.models import Call, Defi
-from programme import audit
-from programme.enums import StructureType
-from programme.models import Programme, Structure, User
-from projects.enums import ProposalState, TeamRole
-from projects.models import Proposal
-
-from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
-from .followup import milestones_for
-from .models import (
+from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
+from cohorts.followup import milestones_for
+from cohorts.models import (
     Cohort,
     Indicator,
     IndicatorValue,
@@ -27,7 +21,12 @@ from .models import (
     Report,
     default_end,
 )
-from .services import first_line
+from cohorts.services.cohorts import first_line
+from programme import audit
+from programme.enums import StructureType
+from programme.models import Programme, Structure, User
+from projects.enums import ProposalState, TeamRole
+from projects.models import Proposal
 
 PARIS = ZoneInfo("Europe/Paris")
 COACH = "coach@demo.portail.example"

@@ -13,10 +13,9 @@ from django.db.models import Count, IntegerField, Max, Value
 from django.db.models.functions import Cast, Floor, Greatest, Least
 
 from calls.models import Call
-
-from .enums import Recommendation
-from .jury_queries import counted_evaluations, juror_statistics
-from .models import Evaluation
+from projects.enums import Recommendation
+from projects.models import Evaluation
+from projects.queries.jury import counted_evaluations, juror_statistics
 
 # The drawing of one juror's histogram (SVG user units).
 CHART_WIDTH = 320

@@ -17,12 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from programme.exceptions import TransitionError
-from programme.web import crumbs
-
-from . import followup
-from .enums import MilestoneKind, MilestoneState, Phase, ReportStatus
-from .forms import (
+from cohorts import followup
+from cohorts.enums import MilestoneKind, MilestoneState, Phase, ReportStatus
+from cohorts.forms import (
     CommentForm,
     FinalDecisionForm,
     FollowupFilterForm,
@@ -31,9 +28,11 @@ from .forms import (
     ReviewForm,
     SkipForm,
 )
-from .models import Cohort, Indicator, Laureate, Milestone, Report
-from .opendata import neutralise
-from .queries import followup_rows, timeline_of
+from cohorts.models import Cohort, Indicator, Laureate, Milestone, Report
+from cohorts.opendata import neutralise
+from cohorts.queries import followup_rows, timeline_of
+from programme.exceptions import TransitionError
+from programme.web import crumbs
 
 BADGE = {
     MilestoneState.DONE: "success",

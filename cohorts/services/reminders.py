@@ -13,7 +13,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from uuid import uuid4
 from zoneinfo import ZoneInfo
@@ -24,19 +24,14 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import formats, timezone, translation
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cohorts.enums import ReminderState
+from cohorts.models import Reminder
+from cohorts.reminders import RULES, Owed, link_to, owed_at
 from programme import audit, mail
 from programme.exceptions import TransitionError
-from programme.models import Programme, User
-from projects.enums import ProposalState, TeamRole
-from projects.models import Decision, Proposal
-
-from . import followup
-from .enums import RESENDABLE_STATES, Phase, ReminderState
-from .models import Cohort, Laureate, Reminder, default_end
-from .reminders import RULES, Owed, link_to, owed_at
+from programme.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -142,7 +137,7 @@ def _queue(batches: dict[int, list[int]]) -> None:
     """Queue the mails at commit, QUEUE_CHUNK people per task: one publish to the broker per
     chunk rather than per person (10,000 people: 200 publishes, not 10,000), and the worker
     sends a chunk's mails over one connection to the mail server."""
-    from .tasks import send_reminder_batch
+    from cohorts.tasks import send_reminder_batch
 
     items = [[recipient_id, ids] for recipient_id, ids in batches.items()]
     for start in range(0, len(items), QUEUE_CHUNK):
@@ -377,7 +372,9 @@ def _send_mail(
 def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
     """Send a failed reminder again: back to pending with fresh attempts, queued at commit."""
     with transaction.atomic(durable=True):
-        updated = Reminder.objects.filter(pk=reminder.pk, state__in=RESENDABLE_STATES).update(
+        updated = Reminder.objects.filter(
+            pk=reminder.pk, state__in=ReminderState.resendable_states
+        ).update(
             state=ReminderState.PENDING,
             attempts=0,
             claim=None,
@@ -394,180 +391,3 @@ def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
             at=now,
         )
         _queue({reminder.recipient_id: [reminder.pk]})
-
-
-# --- Cohorts: forming, publishing, a laureate's phase and public fields ------------------------
-
-
-def form_cohort(
-    programme: Programme,
-    *,
-    label: str,
-    starts_on: date,
-    proposals: Iterable[Proposal],
-    by: User,
-    now: datetime,
-    ends_on: date | None = None,
-    slug: str = "",
-) -> Cohort:
-    """Form a cohort of `programme` from selected proposals of its calls, one laureate each.
-
-    A laureate starts from its proposal: the title as public name, the first line of the
-    summary as mission, the proposal's structure as host, its lead as intrapreneur and its
-    team as members. The end date defaults to the programme's follow-up length later, the
-    address (slug) to the label's.
-    """
-    slug = slug or slugify(label)[:80]
-    if not slug:
-        raise TransitionError(_("Le libellé doit contenir des lettres ou des chiffres."))
-    ends_on = ends_on or default_end(starts_on, programme)
-    if ends_on <= starts_on:
-        raise TransitionError(_("La fin de la promotion doit venir après son début."))
-    with transaction.atomic(durable=True):
-        if Cohort.objects.filter(slug=slug).exists():
-            raise TransitionError(
-                _("L'adresse « %(slug)s » est déjà prise par une autre promotion.") % {"slug": slug}
-            )
-        ids = [p.pk for p in proposals]
-        if not ids:
-            raise TransitionError(_("Choisissez au moins une candidature lauréate."))
-        # Locked, so a proposal cannot be put in two cohorts by two staff at once.
-        rows = list(
-            Proposal.objects.select_for_update()
-            .filter(pk__in=ids)
-            .select_related("call")
-            .prefetch_related("team")
-        )
-        for proposal in rows:
-            if proposal.call.programme_id != programme.pk:
-                raise TransitionError(
-                    _("« %(title)s » n'est pas une candidature de ce programme.")
-                    % {"title": proposal.title}
-                )
-            if proposal.state != ProposalState.SELECTED:
-                raise TransitionError(
-                    _("« %(title)s » n'est pas lauréate : seule une candidature retenue par le "
-                      "jury entre dans une promotion.")
-                    % {"title": proposal.title}
-                )  # fmt: skip
-        taken = Laureate.objects.filter(proposal__in=rows).select_related("proposal").first()
-        if taken is not None:
-            raise TransitionError(
-                _("« %(title)s » est déjà dans une promotion.") % {"title": taken.proposal.title}
-            )
-        cohort = Cohort.objects.create(
-            programme=programme, label=label, slug=slug, starts_on=starts_on, ends_on=ends_on
-        )
-        # The amount the jury granted in its decision (FAST), when there is one.
-        granted = dict(
-            Decision.objects.filter(proposal__in=rows, amount_granted__isnull=False).values_list(
-                "proposal_id", "amount_granted"
-            )
-        )
-        for proposal in sorted(rows, key=lambda p: p.title):
-            team = list(proposal.team.all())
-            lead = next((m.user_id for m in team if m.role == TeamRole.LEAD), None)
-            laureate = Laureate.objects.create(
-                cohort=cohort,
-                proposal=proposal,
-                name=proposal.title[:200],
-                mission=first_line(proposal.summary)[:300],
-                host_structure_id=proposal.structure_id,
-                intrapreneur_id=lead or proposal.created_by_id,
-                funding_granted=granted.get(proposal.pk),
-            )
-            laureate.members.set([m.user_id for m in team])
-        # Each laureate gets its milestones from the programme as the cohort starts.
-        followup.write_milestones(cohort, now=now)
-        audit.record(by, "cohort.form", cohort, after="formed", at=now)
-    return cohort
-
-
-def first_line(text: str) -> str:
-    """The first non-empty line of a text, or its first sentence when it is one long line."""
-    for line in (text or "").splitlines():
-        line = line.strip()
-        if line:
-            sentence, dot, rest = line.partition(". ")
-            return sentence + "." if dot and rest else line
-    return ""
-
-
-def publish_cohort(cohort: Cohort, *, by: User, now: datetime) -> None:
-    """Publish the laureate list: the cohort's public page and open data appear."""
-    with transaction.atomic(durable=True):
-        if not cohort.laureates.exists():
-            raise TransitionError(_("Une promotion sans lauréat ne peut pas être publiée."))
-        updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=True).update(
-            published_at=now
-        )
-        if not updated:
-            raise TransitionError(_("Cette promotion est déjà publiée."))
-        audit.record(by, "cohort.publish", cohort, before="draft", after="published", at=now)
-    cohort.published_at = now
-
-
-def unpublish_cohort(cohort: Cohort, *, by: User, reason: str, now: datetime) -> None:
-    """Withdraw a published laureate list from the public pages (e.g. an error to correct)."""
-    with transaction.atomic(durable=True):
-        updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=False).update(
-            published_at=None
-        )
-        if not updated:
-            raise TransitionError(_("Cette promotion n'est pas publiée."))
-        audit.record(
-            by, "cohort.unpublish", cohort, before="published", after="draft", reason=reason, at=now
-        )
-    cohort.published_at = None
-
-
-def set_phase(laureate: Laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
-    """Move a laureate to another phase of the beta.gouv vocabulary."""
-    if phase not in Phase.values:
-        raise TransitionError(_("Phase inconnue : %(phase)s.") % {"phase": phase})
-    with transaction.atomic(durable=True):
-        before = laureate.phase
-        if before == phase:
-            raise TransitionError(_("Le lauréat est déjà dans cette phase."))
-        updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(phase=phase)
-        if not updated:
-            raise TransitionError(
-                _("La phase vient d'être changée par quelqu'un d'autre ; rechargez la page.")
-            )
-        audit.record(
-            by, "laureate.phase", laureate, before=before, after=phase, reason=reason, at=now
-        )
-    laureate.phase = phase
-
-
-# The fields staff edit on a laureate besides its phase.
-LAUREATE_EDITABLE = (
-    "name",
-    "mission",
-    "coach",
-    "funding_granted",
-    "intrapreneur_public",
-    "host_structure",
-    "mentors",
-)
-
-
-def update_laureate(laureate: Laureate, *, changes: dict, by: User, now: datetime) -> None:
-    """Save staff's changes to a laureate's public name, mission, coach, funding, flags."""
-    unknown = set(changes) - set(LAUREATE_EDITABLE)
-    if unknown:
-        raise TransitionError(_("Champs non modifiables : %(f)s.") % {"f": ", ".join(unknown)})
-    funding = changes.get("funding_granted")
-    if funding is not None and not 0 <= funding <= 300000:
-        raise TransitionError(_("Le financement accordé est plafonné à 300 000 €."))
-    changes = dict(changes)
-    mentors = changes.pop("mentors", None)
-    with transaction.atomic(durable=True):
-        if changes:
-            Laureate.objects.filter(pk=laureate.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(laureate, field, value)
-        if mentors is not None:
-            laureate.mentors.set(mentors)
-        changed = sorted([*changes, *(["mentors"] if mentors is not None else [])])
-        audit.record(by, "laureate.update", laureate, reason=", ".join(changed), at=now)

@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
+from calls.enums import CallKind, CallState, QuestionKind
+from calls.models import Call, Criterion, Defi, Question
 from programme.enums import StructureType
 from programme.models import Programme, Structure, User
-
-from .enums import CallKind, CallState, QuestionKind
-from .models import Call, Criterion, Defi, Question
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.forms import ParisDateTimeField
 from programme.forms import submit_helper
-
-from .enums import DecisionOutcome
+from projects.enums import DecisionOutcome
 
 
 class ShortlistTopForm(forms.Form):

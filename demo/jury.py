@@ -20,9 +20,7 @@ from calls.enums import CallState
 from calls.models import AuditionCriterion, Call, JuryMember
 from programme.enums import StructureType
 from programme.models import Structure, User
-
-from .deliberation import render_decision_mail
-from .enums import (
+from projects.enums import (
     ConflictKind,
     ConflictType,
     DecisionMailState,
@@ -32,7 +30,7 @@ from .enums import (
     Recommendation,
     TeamRole,
 )
-from .models import (
+from projects.models import (
     Assignment,
     Audition,
     AuditionEvaluation,
@@ -45,6 +43,7 @@ from .models import (
     Proposal,
     Score,
 )
+from projects.services.deliberation import render_decision_mail
 
 PARIS = ZoneInfo("Europe/Paris")
 JURORS_PER_PROPOSAL = 3

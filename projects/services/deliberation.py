@@ -44,15 +44,14 @@ from calls.models import Call
 from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
 from cohorts.reminders import decision_notices_owed
-from cohorts.services import owe_reminders
+from cohorts.services.reminders import owe_reminders
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
-
-from . import jury_queries
-from .enums import DecisionMailState, DecisionOutcome, ProposalState
-from .jury import _require_staff
-from .models import AuditionEvaluation, Conflict, Decision, DecisionMail, Proposal
+from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
+from projects.models import AuditionEvaluation, Conflict, Decision, DecisionMail, Proposal
+from projects.queries import jury as jury_queries
+from projects.services.jury import _require_staff
 
 # Call states in which the final weights may change (until the results are out).
 WEIGHTS_EDITABLE_STATES = frozenset(

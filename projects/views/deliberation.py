@@ -17,9 +17,8 @@ from calls.enums import CallState
 from calls.models import Call
 from cohorts.queries import funnel_of_calls
 from programme.web import crumbs
-
-from . import auditions, deliberation
-from .decision_forms import (
+from projects.enums import DecisionMailState, ProposalState
+from projects.forms.deliberation import (
     AuditionCriterionForm,
     AuditionGridForm,
     DecisionForm,
@@ -29,9 +28,9 @@ from .decision_forms import (
     UnshortlistForm,
     WeightsForm,
 )
-from .enums import DecisionMailState, ProposalState
-from .jury_views import _call, _call_crumbs, _run, _seat, _staff_call
-from .models import DecisionMail, Proposal
+from projects.models import DecisionMail, Proposal
+from projects.services import auditions, deliberation
+from projects.views.jury import _call, _call_crumbs, _run, _seat, _staff_call
 
 PUBLISHED = frozenset({CallState.RESULTS_PUBLISHED, CallState.ARCHIVED})
 

@@ -6,8 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.enums import CallKind, QuestionKind
 from programme.forms import submit_helper
-
-from .enums import ExportFormat
+from projects.enums import ExportFormat
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
+from cohorts import opendata
+from cohorts.forms import CohortForm, LaureateForm
+from cohorts.models import Cohort, Laureate
+from cohorts.queries import funnel, laureates_of, published_cohorts
+from cohorts.services import cohorts as services
 from programme.exceptions import TransitionError
 from programme.models import Programme
 from programme.web import crumbs
-
-from . import opendata, services
-from .forms import CohortForm, LaureateForm
-from .models import Cohort, Laureate
-from .queries import funnel, laureates_of, published_cohorts
 
 
 def _cohort(request, slug):

@@ -16,15 +16,14 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.models import AuditionCriterion, Call, JuryMember
 from cohorts.reminders import convocations_owed
-from cohorts.services import owe_reminders
+from cohorts.services.reminders import owe_reminders
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
-
-from . import jury_queries
-from .enums import ProposalState
-from .jury import _require_staff, _seat
-from .models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
+from projects.enums import ProposalState
+from projects.models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
+from projects.queries import jury as jury_queries
+from projects.services.jury import _require_staff, _seat
 
 # Call states in which staff shortlist (and undo it) and give audition slots.
 SHORTLIST_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS})

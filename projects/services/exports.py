@@ -10,9 +10,8 @@ from django.utils.timezone import localtime
 
 from calls.models import Call
 from programme.spreadsheet import safe_cell, safe_row
-
-from .enums import ExportFormat
-from .queries import for_export
+from projects.enums import ExportFormat
+from projects.queries.proposals import for_export
 
 CHUNK = 200
 

@@ -24,22 +24,18 @@ from django.utils.translation import gettext as _
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call, Defi
 from cohorts.reminders import receipts_owed
-from cohorts.services import owe_reminders
+from cohorts.services.reminders import owe_reminders
 from programme import audit, mail
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
 from programme.models import ProgrammeMembership, User
-
-from . import rules as proposal_rules
-from .enums import (
-    EDITABLE_STATES,
-    SCREENABLE_STATES,
-    WITHDRAWABLE_STATES,
+from projects import rules as proposal_rules
+from projects.enums import (
     ExportStatus,
     ProposalState,
     TeamRole,
 )
-from .models import (
+from projects.models import (
     Answer,
     Attachment,
     CorrectionRequest,
@@ -108,20 +104,20 @@ def open_correction(proposal: Proposal) -> CorrectionRequest | None:
 
 def can_edit(proposal: Proposal, now: datetime) -> bool:
     """A team edits while the call is open (draft or submitted), or while a correction is due."""
-    if proposal.state in EDITABLE_STATES and proposal.call.is_open(now):
+    if proposal.state in ProposalState.editable_states and proposal.call.is_open(now):
         return True
     correction = open_correction(proposal)
     return correction is not None and now < correction.deadline
 
 
 def can_submit(proposal: Proposal, now: datetime) -> bool:
-    return proposal.state in EDITABLE_STATES and proposal.call.is_open(now)
+    return proposal.state in ProposalState.editable_states and proposal.call.is_open(now)
 
 
 def _require_editable(proposal: Proposal, now: datetime) -> None:
     if can_edit(proposal, now):
         return
-    if proposal.state not in EDITABLE_STATES:
+    if proposal.state not in ProposalState.editable_states:
         raise TransitionError(
             _("La candidature n'est plus modifiable : elle est « %(state)s ».")
             % {"state": _state_label(proposal.state)}
@@ -398,7 +394,7 @@ def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
             )
             % {"email": invitation.email}
         )
-    if proposal.state not in WITHDRAWABLE_STATES:
+    if proposal.state not in ProposalState.withdrawable_states:
         raise TransitionError(_("Cette candidature n'accueille plus de nouveaux membres."))
     if proposal.team.count() >= proposal.call.team_max:
         raise TransitionError(
@@ -506,7 +502,7 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
             if now >= call.closes_at
             else _("Dépôt impossible : l'appel n'est pas ouvert.")
         )
-    if locked.state not in EDITABLE_STATES:
+    if locked.state not in ProposalState.editable_states:
         raise TransitionError(
             _("Dépôt impossible : la candidature est « %(state)s ».")
             % {"state": _state_label(locked.state)}
@@ -548,9 +544,9 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
     """Withdraw a proposal before the decision."""
     _require_team_member(proposal, by)
     before = proposal.state
-    updated = Proposal.objects.filter(pk=proposal.pk, state__in=WITHDRAWABLE_STATES).update(
-        state=ProposalState.WITHDRAWN, updated_at=now
-    )
+    updated = Proposal.objects.filter(
+        pk=proposal.pk, state__in=ProposalState.withdrawable_states
+    ).update(state=ProposalState.WITHDRAWN, updated_at=now)
     if not updated:
         raise TransitionError(
             _("Retrait impossible : la candidature est « %(state)s ».")
@@ -579,9 +575,9 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
     if not eligible and not reason.strip():
         raise TransitionError(_("Indiquez le motif d'irrecevabilité : il est envoyé à l'équipe."))
     before = proposal.state
-    updated = Proposal.objects.filter(pk=proposal.pk, state__in=SCREENABLE_STATES).update(
-        state=target, ineligibility_reason="" if eligible else reason.strip(), updated_at=now
-    )
+    updated = Proposal.objects.filter(
+        pk=proposal.pk, state__in=ProposalState.screenable_states
+    ).update(state=target, ineligibility_reason="" if eligible else reason.strip(), updated_at=now)
     if not updated:
         raise TransitionError(
             _("« %(title)s » ne peut pas être examinée : elle est « %(state)s ».")
@@ -661,7 +657,7 @@ def request_correction(
     """Ask the team to correct a submitted proposal before `deadline`; it reopens for editing."""
     _require_staff(proposal, by)
     locked = _lock(proposal)
-    if locked.state not in SCREENABLE_STATES:
+    if locked.state not in ProposalState.screenable_states:
         raise TransitionError(
             _("Impossible de demander une correction : la candidature est « %(state)s ».")
             % {"state": _state_label(locked.state)}
@@ -721,7 +717,7 @@ def send_back_correction(proposal: Proposal, *, by: User, now: datetime) -> Prop
 @transaction.atomic(durable=True)
 def request_export(call: Call, *, by: User, fmt: str, now: datetime) -> ExportJob:
     """Queue an export of the call's proposals; a task writes the file."""
-    from .tasks import build_export
+    from projects.tasks import build_export
 
     job = ExportJob.objects.create(call=call, requested_by=by, format=fmt, created_at=now)
     audit.record(by, "proposal.export", call, reason=fmt, at=now)
@@ -731,7 +727,7 @@ def request_export(call: Call, *, by: User, fmt: str, now: datetime) -> ExportJo
 
 def run_export(job: ExportJob, *, now: datetime) -> ExportJob:
     """Write the export file, recording progress as it goes (the status page reads it)."""
-    from . import exports
+    from projects.services import exports
 
     ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING)
     try:

@@ -25,10 +25,8 @@ from calls.models import Call, JuryMember
 from programme.exceptions import TransitionError
 from programme.spreadsheet import safe_cell, safe_row
 from programme.web import crumbs
-
-from . import jury, jury_charts, jury_queries
-from .enums import EvaluationState
-from .jury_forms import (
+from projects.enums import EvaluationState
+from projects.forms.jury import (
     CONFLICT_CHOICES_MAX,
     QUEUE_FILTERS,
     AddJurorForm,
@@ -43,7 +41,10 @@ from .jury_forms import (
     ReopenForm,
     StaffConflictForm,
 )
-from .models import Assignment, Conflict, Evaluation
+from projects.models import Assignment, Conflict, Evaluation
+from projects.queries import charts as jury_charts
+from projects.queries import jury as jury_queries
+from projects.services import jury
 
 PAGE_SIZE = 50
 

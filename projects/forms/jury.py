@@ -12,8 +12,7 @@ from calls.enums import ReviewPhase
 from calls.forms import ParisDateTimeField
 from programme.forms import submit_helper
 from programme.models import User
-
-from .enums import JURY_STATES, ConflictType, ProposalState, Recommendation
+from projects.enums import ConflictType, ProposalState, Recommendation
 
 NOT_APPLICABLE = "na"
 
@@ -201,7 +200,8 @@ class RankingFilter(django_filters.FilterSet):
         label=_("Rechercher"), field_name="title", lookup_expr="icontains"
     )
     state = django_filters.ChoiceFilter(
-        label=_("État"), choices=[(s.value, s.label) for s in ProposalState if s in JURY_STATES]
+        label=_("État"),
+        choices=[(s.value, s.label) for s in ProposalState if s in ProposalState.jury_states],
     )
     flagged = django_filters.BooleanFilter(label=_("Désaccord signalé"), field_name="flagged")
     ordering = django_filters.ChoiceFilter(
@@ -239,9 +239,9 @@ class StaffConflictForm(forms.Form):
     def __init__(self, *args, call, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["juror"].queryset = call.jury_members.select_related("user")
-        self.fields["proposal"].queryset = call.proposals.filter(state__in=JURY_STATES).order_by(
-            "sequence", "pk"
-        )
+        self.fields["proposal"].queryset = call.proposals.filter(
+            state__in=ProposalState.jury_states
+        ).order_by("sequence", "pk")
         self.helper = submit_helper(_("Ajouter le conflit"))
 
 
@@ -257,9 +257,9 @@ class MoveAssignmentForm(forms.Form):
         jurors = call.jury_members.select_related("user")
         self.fields["from_juror"].queryset = jurors
         self.fields["to_juror"].queryset = jurors
-        self.fields["proposal"].queryset = call.proposals.filter(state__in=JURY_STATES).order_by(
-            "sequence", "pk"
-        )
+        self.fields["proposal"].queryset = call.proposals.filter(
+            state__in=ProposalState.jury_states
+        ).order_by("sequence", "pk")
         self.helper = submit_helper(_("Déplacer l'attribution"))
 
 

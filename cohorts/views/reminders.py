@@ -11,14 +11,13 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from calls.models import Call
+from cohorts.enums import ReminderState
+from cohorts.filters import ReminderFilter
+from cohorts.models import Cohort, Reminder
+from cohorts.queries import reminders_for_staff, state_counts
+from cohorts.services import reminders as services
 from programme.exceptions import TransitionError
 from programme.web import crumbs
-
-from . import services
-from .enums import RESENDABLE_STATES
-from .filters import ReminderFilter
-from .models import Cohort, Reminder
-from .queries import reminders_for_staff, state_counts
 
 PAGE_SIZE = 50
 
@@ -48,7 +47,7 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
             "filter": reminders,
             "page_obj": page,
             "counts": state_counts(**scope),
-            "resendable": RESENDABLE_STATES,
+            "resendable": ReminderState.resendable_states,
             "breadcrumb_data": crumbs(
                 (_("Mon espace"), reverse("dashboard")),
                 (programme.name, reverse("programme-manage", kwargs={"slug": programme.slug})),
