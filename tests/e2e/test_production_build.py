@@ -7,16 +7,10 @@ there. This journey builds the site as a deployment does and fails on any consol
 refused request or stylesheet that did not apply.
 """
 
-import os
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
+
+from tests.served import ServedSite
 
 pytestmark = pytest.mark.browser
 
@@ -24,84 +18,21 @@ PASSWORD = "production-journey-password"  # noqa: S105
 EMAIL = "camille.prod@example.gouv.fr"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _manage(env: dict, *args: str) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=settings.BASE_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-
-
 @pytest.fixture(scope="module")
 def production_site(tmp_path_factory):
     """A gunicorn serving a fresh SQLite database and the collected static files."""
-    root = tmp_path_factory.mktemp("production")
-    port = _free_port()
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
-    }
-    env.update(
-        DEBUG="0",
-        SECRET_KEY="production-journey-" + "k" * 50,
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{root / 'db.sqlite3'}",
-        STATIC_ROOT=str(root / "static"),
-        MEDIA_ROOT=str(root / "media"),
-        EMAIL_URL="consolemail://",
-        # Plain HTTP on loopback: production's HTTPS redirect and secure cookies stay off here.
-        SECURE_SSL_REDIRECT="0",
-        SESSION_COOKIE_SECURE="0",
-        CSRF_COOKIE_SECURE="0",
-        SECURE_HSTS_SECONDS="0",
-    )
-    _manage(env, "collectstatic", "--noinput", "-v0")
-    _manage(env, "migrate", "--noinput", "-v0")
-    _manage(
-        env,
+    site = ServedSite(tmp_path_factory.mktemp("production"))
+    site.build()
+    site.manage(
         "shell",
         "-c",
         "from programme.models import User; "
         f"User.objects.create_user(email={EMAIL!r}, password={PASSWORD!r}, "
         "first_name='Camille', last_name='Prod')",
     )
-    server = subprocess.Popen(  # noqa: S603
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "programme.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-        ],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    # Waiting for the server to listen, bounded: not waiting for time to pass.
-    for _ in range(200):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
-            break
-        except OSError:
-            if server.poll() is not None:
-                pytest.fail(f"gunicorn stopped: {server.stderr.read().decode()}")
-            time.sleep(0.05)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
+    site.start()
+    yield site.url
+    site.stop()
 
 
 @pytest.fixture
