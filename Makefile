@@ -73,7 +73,7 @@ bench: $(VENV)/.bench
 	$(PY) -m bench.ensure_db
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py generate_bench_data
-	DEBUG=0 SECRET_KEY=bench-only-secret-key $(PY) manage.py collectstatic --noinput -v0
+	DEBUG=0 SECRET_KEY=bench-only-secret-key-never-used-in-production-0123456789 $(PY) manage.py collectstatic --noinput -v0
 	$(PY) -m bench.run
 
 clean:

@@ -38,7 +38,9 @@ QUEUE = "portal-bench"
 # The server runs as in production (DEBUG off), over plain HTTP on the loopback.
 SERVER_ENV = {
     "DEBUG": "0",
-    "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production"),
+    "SECRET_KEY": os.environ.get(
+        "SECRET_KEY", "bench-only-secret-key-not-for-production-0123456789"
+    ),
     "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
     "SECURE_SSL_REDIRECT": "0",
     "SESSION_COOKIE_SECURE": "0",
