@@ -15,6 +15,7 @@ from calls.enums import QuestionKind
 from projects.enums import ExportStatus, ProposalState
 from projects.models import ExportJob, Proposal, TeamMember
 from projects.services import proposals as services
+from projects.services import screening
 from tests import factories
 from tests.projects.conftest import CLOSES_AT, NOW, PDF, complete
 
@@ -609,7 +610,7 @@ def test_my_proposals_runs_a_fixed_number_of_queries(
 
 def test_my_proposals_tells_when_a_correction_is_due(client, submitted, staff, agent):
     after = CLOSES_AT + timedelta(days=1)
-    services.request_correction(
+    screening.request_correction(
         submitted, by=staff, reason="Budget", deadline=after + timedelta(days=7), now=after
     )
     client.force_login(agent)

@@ -1,0 +1,261 @@
+"""The staff's pages on a call's proposals: the list, screening (one or a selection),
+correction requests, retaining a défi, and the exports with their progress page.
+
+Thin views: `web.object_permission` loads and checks the call or the proposal, `web.run`
+calls the service and shows its refusal.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from calls import services as call_services
+from programme import web
+from projects.enums import ExportStatus
+from projects.filters import ProposalFilter
+from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
+from projects.models import Proposal
+from projects.queries import proposals as queries
+from projects.services import exports, screening
+from projects.views.loaders import load_call, load_export_job, load_proposal
+
+PAGE_SIZE = 50
+MANAGE_CALL = "calls.manage_call"
+SCREEN = "projects.screen_proposal"
+FOLLOW_EXPORT = "projects.follow_export"
+
+
+def _call_list_url(call) -> str:
+    return reverse("projects:call-proposals", args=[call.slug])
+
+
+@login_required
+@require_GET
+@web.object_permission(MANAGE_CALL, load_call)
+def call_proposals(request, call):
+    filterset = ProposalFilter(request.GET or None, queryset=queries.staff_list(call), call=call)
+    queryset = filterset.qs
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("sequence", "id")
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = queries.staff_rows(list(page.object_list))
+    export_form = ExportForm()
+    export_form.helper.form_action = reverse("projects:export", args=[call.slug])
+    return render(
+        request,
+        "projects/call_proposals.html",
+        {
+            "page_title": _("Candidatures — %(call)s") % {"call": call.edition},
+            "call": call,
+            "filter": filterset,
+            "page": page,
+            "export_form": export_form,
+            "breadcrumb_data": web.crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (call.programme.name, reverse("programme-manage", args=[call.programme.slug])),
+                current=_("Candidatures %(call)s") % {"call": call.edition},
+            ),
+        },
+    )
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    """The values that are identifiers; anything else sent in the list is ignored."""
+    valid = []
+    for value in values:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
+
+
+@login_required
+@require_POST
+@web.object_permission(MANAGE_CALL, load_call)
+def screen_selection(request, call):
+    ids = _uuids(request.POST.getlist("selected"))
+    # The form bounds the decision and the reason (a NUL byte was a server error).
+    form = ScreenForm(request.POST)
+    form.is_valid()
+    decision = form.cleaned_data.get("decision")
+    reason = form.cleaned_data.get("reason")
+    selection = list(
+        Proposal.objects.filter(call=call, public_id__in=ids).select_related("call__programme")
+    )
+    if not selection or decision not in ("eligible", "ineligible"):
+        messages.error(request, _("Cochez au moins une candidature et choisissez la décision."))
+    elif reason is None:
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+    else:
+        outcome = web.run(
+            request,
+            screening.screen_selection,
+            selection,
+            by=request.user,
+            now=timezone.now(),
+            eligible=decision == "eligible",
+            reason=reason,
+        )
+        if outcome:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s candidature examinée.",
+                    "%(count)s candidatures examinées.",
+                    outcome.value,
+                )
+                % {"count": outcome.value},
+            )
+        else:
+            messages.info(request, _("Aucune candidature n'a été modifiée."))
+    return redirect(_call_list_url(call))
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def screen(request, proposal):
+    form = ScreenForm(request.POST)
+    if form.is_valid():
+        if form.cleaned_data["decision"] == "eligible":
+            service, reason = screening.mark_eligible, {}
+        else:
+            service, reason = screening.mark_ineligible, {"reason": form.cleaned_data["reason"]}
+        web.run(
+            request,
+            service,
+            proposal,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Recevabilité enregistrée."),
+            **reason,
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def request_correction(request, proposal):
+    form = CorrectionForm(request.POST)
+    if form.is_valid():
+        web.run(
+            request,
+            screening.request_correction,
+            proposal,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            deadline=form.cleaned_data["deadline"],
+            now=timezone.now(),
+            success=_("Correction demandée ; l'équipe est prévenue."),
+        )
+    else:
+        messages.error(request, _("Précisez la correction attendue et sa date limite."))
+    return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def retain_defi(request, proposal):
+    """EIG: staff retain an administration's proposal as a défi of its call."""
+    outcome = web.run(
+        request, call_services.retain_defi, proposal, by=request.user, now=timezone.now()
+    )
+    if outcome:
+        messages.success(
+            request,
+            _("« %(title)s » est retenu comme défi : les candidats pourront s'y porter.")
+            % {"title": outcome.value.title},
+        )
+    return redirect(proposal.get_absolute_url())
+
+
+# The export of a call's proposals --------------------------------------------------------
+
+
+@login_required
+@require_POST
+@web.object_permission(MANAGE_CALL, load_call)
+def export(request, call):
+    form = ExportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choisissez le format de l'export."))
+        return redirect(_call_list_url(call))
+    outcome = web.run(
+        request,
+        exports.request_export,
+        call,
+        by=request.user,
+        fmt=form.cleaned_data["format"],
+        now=timezone.now(),
+    )
+    if not outcome:
+        return redirect(_call_list_url(call))
+    return redirect("projects:export-job", job_id=outcome.value.public_id)
+
+
+@login_required
+@require_GET
+@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
+def export_job(request, job):
+    return render(
+        request,
+        "projects/export_job.html",
+        {
+            "page_title": _("Export des candidatures"),
+            "job": job,
+            "done": job.status == ExportStatus.DONE,
+            "failed": job.status == ExportStatus.FAILED,
+            "finished": job.status in (ExportStatus.DONE, ExportStatus.FAILED),
+            "breadcrumb_data": web.crumbs(
+                (_("Candidatures %(call)s") % {"call": job.call.edition}, _call_list_url(job.call)),
+                current=_("Export"),
+            ),
+        },
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
+def export_status(request, job):
+    return JsonResponse(
+        {
+            "status": job.status,
+            "label": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "download": reverse("projects:export-file", args=[job.public_id])
+            if job.status == ExportStatus.DONE
+            else "",
+        }
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
+def export_file(request, job):
+    if job.status != ExportStatus.DONE or not job.file:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"candidatures-{job.call.slug}.{job.format}",
+    )
