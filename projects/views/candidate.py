@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
 from programme import web
@@ -73,6 +74,11 @@ def next_step(proposal: Proposal, now) -> str:
     if not proposal.call.is_open(now) and proposal.state in AFTER_DEADLINE:
         return AFTER_DEADLINE[proposal.state]
     return NEXT_STEP.get(proposal.state, "")
+
+
+def _euros(value) -> str:
+    """An amount the French way, or a dash when it is not given yet."""
+    return "—" if value in (None, "") else funding.euros(value)
 
 
 def _proposal_crumbs(proposal, current):
@@ -170,6 +176,7 @@ def detail(request, proposal):
     is_staff = user.has_perm("projects.screen_proposal", proposal)
     message_form = MessageForm()
     message_form.helper.form_action = reverse("projects:message", args=[proposal.public_id])
+    decision = visible_decision(proposal)
     context = {
         "page_title": proposal.title,
         "proposal": proposal,
@@ -187,8 +194,13 @@ def detail(request, proposal):
         "versions": proposal.versions.select_related("submitted_by"),
         "thread": proposal.messages.select_related("author"),
         "message_form": message_form,
+        "yearly_budget": _euros(proposal.yearly_budget),
+        "requested_amount": _euros(proposal.requested_amount),
         # The jury's decision once the results are out, and the audition slot (deliberation).
-        "decision": visible_decision(proposal),
+        "decision": decision,
+        "granted": decision
+        and decision.amount_granted is not None
+        and _euros(decision.amount_granted),
         "audition": queries.audition_of(proposal),
         "breadcrumb_data": web.crumbs(
             (
@@ -484,6 +496,8 @@ def version_detail(request, proposal, number):
             "page_title": title,
             "proposal": proposal,
             "version": version,
+            "yearly_budget": _euros(version.content.get("yearly_budget")),
+            "requested_amount": _euros(version.content.get("requested_amount")),
             "breadcrumb_data": _proposal_crumbs(proposal, title),
         },
     )
