@@ -34,6 +34,7 @@ from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.services import invitations, proposals
 from projects.services.deliberation import visible_decision
+from projects.views.actions import act_on_proposal
 from projects.views.loaders import attachment_of, load_call, load_proposal
 
 VIEW = "projects.view_proposal"
@@ -437,50 +438,37 @@ def withdraw(request, proposal):
     if request.POST.get("confirm") != "on":
         messages.error(request, _("Cochez la case de confirmation pour retirer la candidature."))
         return redirect(proposal.get_absolute_url())
-    web.run(
-        request,
-        proposals.withdraw_proposal,
-        proposal,
-        by=request.user,
-        now=timezone.now(),
-        success=_("Candidature retirée."),
+    return act_on_proposal(
+        request, proposal, proposals.withdraw_proposal, success=_("Candidature retirée.")
     )
-    return redirect(proposal.get_absolute_url())
 
 
 @login_required
 @require_POST
 @web.object_permission(VIEW, load_proposal, private=True)
 def message(request, proposal):
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        web.run(
-            request,
-            proposals.send_message,
-            proposal,
-            by=request.user,
-            body=form.cleaned_data["body"],
-            now=timezone.now(),
-            success=_("Message envoyé."),
-        )
-    else:
-        messages.error(request, _("Le message est vide ou trop long (5 000 caractères au plus)."))
-    return redirect(proposal.get_absolute_url() + "#messages")
+    return act_on_proposal(
+        request,
+        proposal,
+        proposals.send_message,
+        form=MessageForm(request.POST),
+        fields=("body",),
+        invalid=_("Le message est vide ou trop long (5 000 caractères au plus)."),
+        anchor="#messages",
+        success=_("Message envoyé."),
+    )
 
 
 @login_required
 @require_POST
 @web.object_permission(CHANGE, load_proposal, private=True)
 def send_back(request, proposal):
-    web.run(
+    return act_on_proposal(
         request,
-        proposals.send_back_correction,
         proposal,
-        by=request.user,
-        now=timezone.now(),
+        proposals.send_back_correction,
         success=_("Candidature corrigée renvoyée."),
     )
-    return redirect(proposal.get_absolute_url())
 
 
 @login_required

@@ -26,6 +26,7 @@ from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
 from projects.models import Proposal
 from projects.queries import proposals as queries
 from projects.services import exports, screening
+from projects.views.actions import act_on_proposal
 from projects.views.loaders import load_call, load_export_job, load_proposal
 
 PAGE_SIZE = 50
@@ -127,45 +128,30 @@ def screen_selection(request, call):
 @require_POST
 @web.object_permission(SCREEN, load_proposal, private=True)
 def screen(request, proposal):
-    form = ScreenForm(request.POST)
-    if form.is_valid():
-        if form.cleaned_data["decision"] == "eligible":
-            service, reason = screening.mark_eligible, {}
-        else:
-            service, reason = screening.mark_ineligible, {"reason": form.cleaned_data["reason"]}
-        web.run(
-            request,
-            service,
-            proposal,
-            by=request.user,
-            now=timezone.now(),
-            success=_("Recevabilité enregistrée."),
-            **reason,
-        )
-    else:
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-    return redirect(proposal.get_absolute_url())
+    eligible = request.POST.get("decision") == "eligible"
+    return act_on_proposal(
+        request,
+        proposal,
+        screening.mark_eligible if eligible else screening.mark_ineligible,
+        form=ScreenForm(request.POST),
+        fields=() if eligible else ("reason",),
+        success=_("Recevabilité enregistrée."),
+    )
 
 
 @login_required
 @require_POST
 @web.object_permission(SCREEN, load_proposal, private=True)
 def request_correction(request, proposal):
-    form = CorrectionForm(request.POST)
-    if form.is_valid():
-        web.run(
-            request,
-            screening.request_correction,
-            proposal,
-            by=request.user,
-            reason=form.cleaned_data["reason"],
-            deadline=form.cleaned_data["deadline"],
-            now=timezone.now(),
-            success=_("Correction demandée ; l'équipe est prévenue."),
-        )
-    else:
-        messages.error(request, _("Précisez la correction attendue et sa date limite."))
-    return redirect(proposal.get_absolute_url())
+    return act_on_proposal(
+        request,
+        proposal,
+        screening.request_correction,
+        form=CorrectionForm(request.POST),
+        fields=("reason", "deadline"),
+        invalid=_("Précisez la correction attendue et sa date limite."),
+        success=_("Correction demandée ; l'équipe est prévenue."),
+    )
 
 
 @login_required
