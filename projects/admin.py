@@ -5,7 +5,10 @@ offers are actions that call the services, which check their guard and write the
 Any other change made in a form is written to the audit log too.
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -48,6 +51,14 @@ def run_each(modeladmin, request, objects, service, success: str, **kwargs) -> i
     if done:
         modeladmin.message_user(request, success % {"count": done})
     return done
+
+
+class IneligibilityForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif d'irrecevabilité (envoyé aux équipes)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -137,13 +148,36 @@ class ProposalAdmin(AuditedAdmin):
         "anonymised_at",
     ]
     inlines = [TeamMemberInline, AnswerInline, VersionInline]
-    actions = ["mark_eligible", "withdraw"]
+    actions = ["mark_eligible", "mark_ineligible", "withdraw"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("call__programme")
 
     @admin.action(description=_("Déclarer recevables (l'appel doit être clos)"))
     def mark_eligible(self, request, queryset):
+        self._screen(request, queryset, eligible=True)
+
+    @admin.action(description=_("Déclarer irrecevables (le motif est envoyé aux équipes)"))
+    def mark_ineligible(self, request, queryset):
+        # A first click asks for the reason on an intermediate page, which posts back here.
+        form = IneligibilityForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._screen(request, queryset, eligible=False, reason=form.cleaned_data["reason"])
+            return None
+        return TemplateResponse(
+            request,
+            "projects/admin_ineligible.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Déclarer irrecevables"),
+                "opts": self.model._meta,
+                "proposals": queryset,
+                "form": form,
+                "action_checkbox_name": ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def _screen(self, request, queryset, *, eligible: bool, reason: str = ""):
         # All or nothing, as on the staff's list of the call.
         outcome = web.run(
             request,
@@ -151,14 +185,15 @@ class ProposalAdmin(AuditedAdmin):
             list(queryset),
             by=request.user,
             now=timezone.now(),
-            eligible=True,
+            eligible=eligible,
+            reason=reason,
         )
         if outcome:
             self.message_user(
                 request,
                 ngettext(
-                    "%(count)s candidature déclarée recevable.",
-                    "%(count)s candidatures déclarées recevables.",
+                    "%(count)s candidature examinée.",
+                    "%(count)s candidatures examinées.",
                     outcome.value,
                 )
                 % {"count": outcome.value},

@@ -207,3 +207,21 @@ def test_reopening_an_evaluation_from_the_admin_goes_through_the_service(admin_c
     evaluation.refresh_from_db()
     assert evaluation.state == EvaluationState.DRAFT
     assert AuditEntry.objects.filter(to_state=EvaluationState.DRAFT).exists()
+
+
+def test_declaring_ineligible_from_the_admin_asks_for_the_reason_then_calls_the_service(
+    admin_client,
+):
+    proposals = _closed_call_with_submitted()
+    selection = {"action": "mark_ineligible", "_selected_action": [p.pk for p in proposals]}
+
+    response = admin_client.post(_changelist(Proposal), selection)
+    assert response.status_code == 200
+    assert "Motif d" in response.content.decode()
+    assert set(Proposal.objects.values_list("state", flat=True)) == {ProposalState.SUBMITTED}
+
+    admin_client.post(_changelist(Proposal), selection | {"apply": "1", "reason": "Hors sujet."})
+
+    assert set(Proposal.objects.values_list("state", flat=True)) == {ProposalState.INELIGIBLE}
+    entries = AuditEntry.objects.filter(action="proposal.screen", reason="Hors sujet.")
+    assert entries.count() == 2
