@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import candidate, screening
+from projects.views import candidate, exports, screening
 
 app_name = "projects"
 
@@ -9,10 +9,10 @@ urlpatterns = [
     path("appel/<slug:slug>/nouvelle/", candidate.start, name="start"),
     path("appel/<slug:slug>/", screening.call_proposals, name="call-proposals"),
     path("appel/<slug:slug>/recevabilite/", screening.screen_selection, name="screen-selection"),
-    path("appel/<slug:slug>/export/", screening.export, name="export"),
-    path("exports/<uuid:job_id>/", screening.export_job, name="export-job"),
-    path("exports/<uuid:job_id>/etat/", screening.export_status, name="export-status"),
-    path("exports/<uuid:job_id>/fichier/", screening.export_file, name="export-file"),
+    path("appel/<slug:slug>/export/", exports.export, name="export"),
+    path("exports/<uuid:job_id>/", exports.export_job, name="export-job"),
+    path("exports/<uuid:job_id>/etat/", exports.export_status, name="export-status"),
+    path("exports/<uuid:job_id>/fichier/", exports.export_file, name="export-file"),
     path("rejoindre/<str:token>/", candidate.join, name="join"),
     path("<uuid:public_id>/", candidate.detail, name="detail"),
     path("<uuid:public_id>/modifier/", candidate.edit, name="edit"),

@@ -1,5 +1,5 @@
 """The staff's pages on a call's proposals: the list, screening (one or a selection),
-correction requests, retaining a défi, and the exports with their progress page.
+correction requests, retaining a défi (the exports are in `exports`).
 
 Thin views: `web.object_permission` loads and checks the call or the proposal, `web.run`
 calls the service and shows its refusal.
@@ -10,7 +10,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,22 +19,20 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calls import services as call_services
 from programme import web
-from projects.enums import ExportStatus
 from projects.filters import ProposalFilter
 from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
 from projects.models import Proposal
 from projects.queries import proposals as queries
-from projects.services import exports, screening
+from projects.services import screening
 from projects.views.actions import act_on_proposal
-from projects.views.loaders import load_call, load_export_job, load_proposal
+from projects.views.loaders import load_call, load_proposal
 
 PAGE_SIZE = 50
 MANAGE_CALL = "calls.manage_call"
 SCREEN = "projects.screen_proposal"
-FOLLOW_EXPORT = "projects.follow_export"
 
 
-def _call_list_url(call) -> str:
+def call_list_url(call) -> str:
     return reverse("projects:call-proposals", args=[call.slug])
 
 
@@ -121,7 +118,7 @@ def screen_selection(request, call):
             )
         else:
             messages.info(request, _("Aucune candidature n'a été modifiée."))
-    return redirect(_call_list_url(call))
+    return redirect(call_list_url(call))
 
 
 @login_required
@@ -169,79 +166,3 @@ def retain_defi(request, proposal):
             % {"title": outcome.value.title},
         )
     return redirect(proposal.get_absolute_url())
-
-
-# The export of a call's proposals --------------------------------------------------------
-
-
-@login_required
-@require_POST
-@web.object_permission(MANAGE_CALL, load_call)
-def export(request, call):
-    form = ExportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choisissez le format de l'export."))
-        return redirect(_call_list_url(call))
-    outcome = web.run(
-        request,
-        exports.request_export,
-        call,
-        by=request.user,
-        fmt=form.cleaned_data["format"],
-        now=timezone.now(),
-    )
-    if not outcome:
-        return redirect(_call_list_url(call))
-    return redirect("projects:export-job", job_id=outcome.value.public_id)
-
-
-@login_required
-@require_GET
-@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
-def export_job(request, job):
-    return render(
-        request,
-        "projects/export_job.html",
-        {
-            "page_title": _("Export des candidatures"),
-            "job": job,
-            "done": job.status == ExportStatus.DONE,
-            "failed": job.status == ExportStatus.FAILED,
-            "finished": job.status in (ExportStatus.DONE, ExportStatus.FAILED),
-            "breadcrumb_data": web.crumbs(
-                (_("Candidatures %(call)s") % {"call": job.call.edition}, _call_list_url(job.call)),
-                current=_("Export"),
-            ),
-        },
-    )
-
-
-@login_required
-@require_GET
-@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
-def export_status(request, job):
-    return JsonResponse(
-        {
-            "status": job.status,
-            "label": job.get_status_display(),
-            "done": job.done,
-            "total": job.total,
-            "percent": job.percent,
-            "download": reverse("projects:export-file", args=[job.public_id])
-            if job.status == ExportStatus.DONE
-            else "",
-        }
-    )
-
-
-@login_required
-@require_GET
-@web.object_permission(FOLLOW_EXPORT, load_export_job, private=True)
-def export_file(request, job):
-    if job.status != ExportStatus.DONE or not job.file:
-        raise Http404
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=f"candidatures-{job.call.slug}.{job.format}",
-    )
