@@ -11,11 +11,11 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from programme import audit, web
-from projects.services import deliberation, jury, screening
+from projects.services import deliberation, jury
 from projects.services import proposals as proposal_services
+from projects.views.actions import screen_many
 
 from .models import (
     Answer,
@@ -155,14 +155,14 @@ class ProposalAdmin(AuditedAdmin):
 
     @admin.action(description=_("Déclarer recevables (l'appel doit être clos)"))
     def mark_eligible(self, request, queryset):
-        self._screen(request, queryset, eligible=True)
+        screen_many(request, list(queryset), eligible=True)
 
     @admin.action(description=_("Déclarer irrecevables (le motif est envoyé aux équipes)"))
     def mark_ineligible(self, request, queryset):
         # A first click asks for the reason on an intermediate page, which posts back here.
         form = IneligibilityForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
-            self._screen(request, queryset, eligible=False, reason=form.cleaned_data["reason"])
+            screen_many(request, list(queryset), eligible=False, reason=form.cleaned_data["reason"])
             return None
         return TemplateResponse(
             request,
@@ -176,28 +176,6 @@ class ProposalAdmin(AuditedAdmin):
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
         )
-
-    def _screen(self, request, queryset, *, eligible: bool, reason: str = ""):
-        # All or nothing, as on the staff's list of the call.
-        outcome = web.run(
-            request,
-            screening.screen_selection,
-            list(queryset),
-            by=request.user,
-            now=timezone.now(),
-            eligible=eligible,
-            reason=reason,
-        )
-        if outcome:
-            self.message_user(
-                request,
-                ngettext(
-                    "%(count)s candidature examinée.",
-                    "%(count)s candidatures examinées.",
-                    outcome.value,
-                )
-                % {"count": outcome.value},
-            )
 
     @admin.action(description=_("Retirer les candidatures (à la demande de l'équipe)"))
     def withdraw(self, request, queryset):

@@ -1,10 +1,14 @@
-"""The one shape of a proposal's POST-only actions: check the form, run the service, go back."""
+"""The one shape of a proposal's POST-only actions: check the form, run the service, go back;
+and the screening of a selection, shared by the staff's list and the admin."""
 
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from programme import web
+from projects.services import screening
 
 
 def act_on_proposal(
@@ -29,3 +33,29 @@ def act_on_proposal(
             **values,
         )
     return redirect(proposal.get_absolute_url() + anchor)
+
+
+def screen_many(request, selection, *, eligible: bool, reason: str = "") -> web.Outcome:
+    """Screen a selection at once (all or nothing) and say how many, or that none changed."""
+    outcome = web.run(
+        request,
+        screening.screen_selection,
+        selection,
+        by=request.user,
+        now=timezone.now(),
+        eligible=eligible,
+        reason=reason,
+    )
+    if outcome:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s candidature examinée.",
+                "%(count)s candidatures examinées.",
+                outcome.value,
+            )
+            % {"count": outcome.value},
+        )
+    else:
+        messages.info(request, _("Aucune candidature n'a été modifiée."))
+    return outcome

@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import services as call_services
@@ -24,7 +23,7 @@ from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
 from projects.models import Proposal
 from projects.queries import proposals as queries
 from projects.services import screening
-from projects.views.actions import act_on_proposal
+from projects.views.actions import act_on_proposal, screen_many
 from projects.views.loaders import load_call, load_proposal
 
 PAGE_SIZE = 50
@@ -97,27 +96,7 @@ def screen_selection(request, call):
     elif reason is None:
         messages.error(request, " ".join(form.errors.get("reason", [])))
     else:
-        outcome = web.run(
-            request,
-            screening.screen_selection,
-            selection,
-            by=request.user,
-            now=timezone.now(),
-            eligible=decision == "eligible",
-            reason=reason,
-        )
-        if outcome:
-            messages.success(
-                request,
-                ngettext(
-                    "%(count)s candidature examinée.",
-                    "%(count)s candidatures examinées.",
-                    outcome.value,
-                )
-                % {"count": outcome.value},
-            )
-        else:
-            messages.info(request, _("Aucune candidature n'a été modifiée."))
+        screen_many(request, selection, eligible=decision == "eligible", reason=reason)
     return redirect(call_list_url(call))
 
 
