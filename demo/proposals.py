@@ -18,7 +18,7 @@ from programme.enums import Region, StructureType
 from programme.models import Structure, User
 from projects.enums import ProposalState, TeamRole
 from projects.models import Answer, Proposal, ProposalVersion, TeamMember
-from projects.services import proposals as services
+from projects.queries.proposals import content_hash, reference_for, snapshot
 
 PARIS = ZoneInfo("Europe/Paris")
 FN_CALL = "fabrique-numerique-2017"
@@ -206,7 +206,7 @@ def _seed_submitted(
             "created_by": lead,
             "state": state,
             "sequence": sequence,
-            "reference": services.reference_for(call, sequence),
+            "reference": reference_for(call, sequence),
             "submitted_at": submitted_at,
         },
     )
@@ -217,12 +217,12 @@ def _seed_submitted(
             proposal=proposal, question_id=question_id, defaults={"value": value}
         )
     if not proposal.versions.exists():
-        content = services.snapshot(proposal)
+        content = snapshot(proposal)
         ProposalVersion.objects.create(
             proposal=proposal,
             number=1,
             content=content,
-            sha256=services.content_hash(content),
+            sha256=content_hash(content),
             reference=proposal.reference,
             submitted_by=lead,
             submitted_at=submitted_at,

@@ -9,11 +9,24 @@ from projects.queries import proposals as queries
 
 from .enums import ProposalState
 
+# Longer than any title or name searched for; a longer pattern is refused by the database.
+SEARCH_MAX_LENGTH = 200
+
 
 class ProposalFilter(django_filters.FilterSet):
     """Filters of the staff's list of a call's proposals."""
 
-    q = django_filters.CharFilter(label=_("Rechercher"), method="search")
+    q = django_filters.CharFilter(
+        label=_("Rechercher"),
+        method="search",
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={
+            "max_length": _(
+                "La recherche compte au plus %(limit_value)d caractères (vous en avez saisi "
+                "%(show_value)d) : raccourcissez-la."
+            )
+        },
+    )
     state = django_filters.ChoiceFilter(
         label=_("État"),
         choices=[(s.value, s.label) for s in ProposalState if s in ProposalState.submitted_states],

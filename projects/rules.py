@@ -28,3 +28,18 @@ def is_proposal_staff(user, proposal) -> bool:
 
 can_view_proposal = is_superuser | is_team_member | is_proposal_staff
 can_screen_proposal = is_superuser | is_proposal_staff
+
+
+@rules.predicate
+def is_export_requester(user, job) -> bool:
+    return job is not None and user.is_authenticated and job.requested_by_id == user.pk
+
+
+@rules.predicate
+def is_export_staff(user, job) -> bool:
+    return job is not None and is_programme_staff(user, job.call.programme)
+
+
+# An export holds every answer of a call: only whoever asked for it follows and downloads it,
+# while they still manage the call.
+rules.add_perm("projects.follow_export", is_export_requester & (is_superuser | is_export_staff))

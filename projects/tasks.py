@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.utils import timezone
 
-from projects.services import proposals as services
+from projects.services import exports
 
 from .models import ExportJob
 
@@ -12,4 +12,4 @@ def build_export(*, job_id: int) -> None:
     job = ExportJob.objects.select_related("call").filter(pk=job_id).first()
     if job is None:
         return
-    services.run_export(job, now=timezone.now())
+    exports.run_export(job, now=timezone.now())

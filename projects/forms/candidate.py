@@ -4,6 +4,7 @@ from crispy_forms.layout import Fieldset
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from calls import funding
 from calls.enums import CallKind, QuestionKind
 from programme.forms import submit_helper
 from projects.enums import ExportFormat
@@ -142,9 +143,10 @@ class ProposalForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         own = ["title", "summary"]
         if call.offers_funding:
+            # The rule itself is calls.funding.request_problems, checked at submission.
             self.fields["requested_amount"].help_text = _(
-                "Au plus %(share)s %% du budget annuel et au plus %(max)s €."
-            ) % {"share": call.max_funding_share, "max": call.max_funding_amount}
+                "Au plus %(share)s %% du budget annuel et au plus %(max)s."
+            ) % {"share": call.max_funding_share, "max": funding.euros(call.max_funding_amount)}
             own += ["yearly_budget", "requested_amount"]
         else:
             del self.fields["yearly_budget"], self.fields["requested_amount"]

@@ -1,9 +1,142 @@
-"""Reusable querysets of proposals for the views; each list runs a fixed number of queries."""
+"""Reads about proposals: what a team may still do, what is missing, what a version holds,
+and the querysets of the lists (each list runs a fixed number of queries)."""
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
+from django.utils.translation import gettext as _
 
+from calls import funding
+from calls.enums import CallKind, QuestionKind
+from calls.models import Call
 from projects.enums import ProposalState
 from projects.models import Answer, CorrectionRequest, Proposal, TeamMember
+
+
+def paris_time(moment: datetime) -> str:
+    """A moment as the French read it, in Paris time ("29 mars 2026 à 12:00")."""
+    return date_format(localtime(moment), "j F Y à H:i")
+
+
+def open_correction(proposal: Proposal) -> CorrectionRequest | None:
+    return proposal.correction_requests.filter(sent_back_at__isnull=True).first()
+
+
+def can_edit(proposal: Proposal, now: datetime) -> bool:
+    """A team edits while the call is open (draft or submitted), or while a correction is due."""
+    if proposal.state in ProposalState.editable_states and proposal.call.is_open(now):
+        return True
+    correction = open_correction(proposal)
+    return correction is not None and now < correction.deadline
+
+
+def can_submit(proposal: Proposal, now: datetime) -> bool:
+    return proposal.state in ProposalState.editable_states and proposal.call.is_open(now)
+
+
+def is_answered(value: Any) -> bool:
+    return value not in (None, "", [], {})
+
+
+def missing_items(proposal: Proposal) -> list[str]:
+    """What still stands between this proposal and its submission, in the user's words."""
+    call = proposal.call
+    missing = []
+    if not proposal.title.strip():
+        missing.append(_("Le titre du projet."))
+    if not proposal.summary.strip():
+        missing.append(_("Le résumé du projet."))
+    if call.kind == CallKind.CHALLENGE_APPLICATIONS and proposal.defi_id is None:
+        missing.append(_("Le défi auquel vous candidatez."))
+    answers = {a.question_id: a.value for a in proposal.answers.all()}
+    attachment_ids = {str(pk) for pk in proposal.attachments.values_list("public_id", flat=True)}
+    for question in call.questions.all():
+        if not question.required:
+            continue
+        value = answers.get(question.pk)
+        if question.kind == QuestionKind.FILE and value not in attachment_ids:
+            value = None
+        if not is_answered(value):
+            missing.append(_("Une réponse à la question « %(q)s ».") % {"q": question.label})
+    size = proposal.team.count()
+    if size < call.team_min:
+        missing.append(
+            _(
+                "Au moins %(min)s personnes dans l'équipe (vous êtes %(size)s) : invitez vos "
+                "coéquipiers."
+            )
+            % {"min": call.team_min, "size": size}
+        )
+    if size > call.team_max:
+        missing.append(
+            _("Au plus %(max)s personnes dans l'équipe (vous êtes %(size)s).")
+            % {"max": call.team_max, "size": size}
+        )
+    if call.offers_funding:
+        # The call's own funding rules, the same ones deliberation and the follow-up read.
+        missing.extend(
+            funding.request_problems(
+                call, amount=proposal.requested_amount, yearly_budget=proposal.yearly_budget
+            )
+        )
+    return missing
+
+
+def eligibility_warning(proposal: Proposal) -> str:
+    """A word to the team when its structure is not among the call's eligible types; the
+    staff decide at screening, so this warns and does not block."""
+    allowed = proposal.call.eligible_structure_types
+    if not allowed or proposal.structure_id is None or proposal.structure.type in allowed:
+        return ""
+    return _(
+        "Attention : votre structure (%(structure)s) ne fait pas partie des structures admises "
+        "par cet appel (%(allowed)s) ; votre candidature risque d'être déclarée irrecevable."
+    ) % {
+        "structure": proposal.structure.get_type_display(),
+        "allowed": ", ".join(str(label) for label in proposal.call.eligible_structure_labels()),
+    }
+
+
+def snapshot(proposal: Proposal) -> dict:
+    """The content of a submission, as plain JSON, in a stable order."""
+    answers = {a.question_id: a.value for a in proposal.answers.all()}
+    return {
+        "reference": proposal.reference,
+        "call": proposal.call.slug,
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "structure": str(proposal.structure) if proposal.structure_id else "",
+        "defi": proposal.defi.title if proposal.defi_id else "",
+        "yearly_budget": str(proposal.yearly_budget) if proposal.yearly_budget is not None else "",
+        "requested_amount": (
+            str(proposal.requested_amount) if proposal.requested_amount is not None else ""
+        ),
+        "team": [
+            {"name": m.user.get_full_name(), "email": m.user.email, "role": m.role}
+            for m in proposal.team.select_related("user").order_by("joined_at", "id")
+        ],
+        "answers": [
+            {"question": q.label, "value": answers.get(q.pk)} for q in proposal.call.questions.all()
+        ],
+        "attachments": [
+            {"name": a.original_name, "size": a.size, "sha256": a.sha256}
+            for a in proposal.attachments.all()
+        ],
+    }
+
+
+def content_hash(content: dict) -> str:
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def reference_for(call: Call, sequence: int) -> str:
+    return f"{call.programme.reference_prefix}-{localtime(call.opens_at).year}-{sequence:04d}"
 
 
 def proposals_of(user):
@@ -71,3 +204,12 @@ def search(queryset, text: str):
         | Q(team__user__last_name__icontains=text)
         | Q(team__user__email__icontains=text)
     ).distinct()
+
+
+def audition_of(proposal: Proposal):
+    """The audition slot of a proposal retained for the auditions, if it has one."""
+    from projects.models import Audition
+
+    return Audition.objects.filter(
+        proposal=proposal, proposal__state=ProposalState.SHORTLISTED
+    ).first()

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from projects.models import Proposal, ProposalVersion
-from projects.services.proposals import content_hash
+from projects.queries.proposals import content_hash
 
 pytestmark = pytest.mark.django_db
 

@@ -18,6 +18,9 @@ from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import ProposalState
 from projects.models import Answer, Proposal, TeamMember
+from projects.queries import invitations as invitation_queries
+from projects.queries import proposals as queries
+from projects.services import invitations, screening
 from projects.services import proposals as services
 from tests import factories
 from tests.projects.conftest import CLOSES_AT, NOW, PDF, complete
@@ -70,7 +73,7 @@ def test_a_draft_is_saved_incomplete(proposal, agent, question):
     proposal.refresh_from_db()
     assert proposal.version == 2
     assert proposal.state == ProposalState.DRAFT
-    assert services.missing_items(proposal)
+    assert queries.missing_items(proposal)
 
 
 def test_two_saves_from_the_same_version_the_second_is_refused(proposal, agent, question):
@@ -249,7 +252,7 @@ def test_team_size_bounds_are_enforced_at_submission(proposal, agent, question):
         ("100000", "50000", None),
         ("100000", "50001", "dépasse 50 % du budget annuel"),
         ("1000000", "300000", None),
-        ("1000000", "300001", "plafond de 300000"),
+        ("1000000", "300001", r"plafond par projet de 300\s000 €"),
         (None, "1000", "budget annuel du projet et le montant demandé"),
     ],
 )
@@ -302,45 +305,47 @@ def test_invite_then_join_through_the_signed_link(
 ):
     mate = factories.UserFactory(email="coequipiere@exemple.gouv.fr")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invite_member(proposal, by=agent, email="Coequipiere@exemple.gouv.fr", now=NOW)
+        invitations.invite_member(proposal, by=agent, email="Coequipiere@exemple.gouv.fr", now=NOW)
     (invitation_mail,) = django_mail.outbox
     assert invitation_mail.to == ["coequipiere@exemple.gouv.fr"]
     token = _token_from_mail(invitation_mail)
-    services.accept_invitation(token, user=mate, now=NOW)
+    invitations.accept_invitation(token, user=mate, now=NOW)
     assert proposal.team.filter(user=mate).exists()
 
 
 def test_a_forged_or_expired_link_is_refused(proposal, agent):
     mate = factories.UserFactory(email="coequipier@exemple.gouv.fr")
     with time_machine.travel(datetime(2026, 3, 10, 9, 0, tzinfo=UTC), tick=False):
-        invitation = services.invite_member(proposal, by=agent, email=mate.email, now=NOW)
+        invitation = invitations.invite_member(proposal, by=agent, email=mate.email, now=NOW)
         from django.core import signing
 
-        token = signing.dumps(str(invitation.public_id), salt=services.INVITATION_SALT)
+        token = signing.dumps(str(invitation.public_id), salt=invitation_queries.INVITATION_SALT)
     with pytest.raises(TransitionError, match="pas valide"):
-        services.accept_invitation(token[:-2] + "xx", user=mate, now=NOW)
+        invitations.accept_invitation(token[:-2] + "xx", user=mate, now=NOW)
     with (
         time_machine.travel(datetime(2026, 3, 25, 9, 0, tzinfo=UTC), tick=False),
         pytest.raises(TransitionError, match="expiré"),
     ):
-        services.accept_invitation(token, user=mate, now=NOW)
+        invitations.accept_invitation(token, user=mate, now=NOW)
     assert not proposal.team.filter(user=mate).exists()
 
 
 def test_an_invitation_is_for_its_addressee_only(proposal, agent):
-    invitation = services.invite_member(proposal, by=agent, email="bonne@exemple.gouv.fr", now=NOW)
+    invitation = invitations.invite_member(
+        proposal, by=agent, email="bonne@exemple.gouv.fr", now=NOW
+    )
     from django.core import signing
 
-    token = signing.dumps(str(invitation.public_id), salt=services.INVITATION_SALT)
+    token = signing.dumps(str(invitation.public_id), salt=invitation_queries.INVITATION_SALT)
     with pytest.raises(TransitionError, match="bonne@exemple.gouv.fr"):
-        services.accept_invitation(token, user=factories.UserFactory(), now=NOW)
+        invitations.accept_invitation(token, user=factories.UserFactory(), now=NOW)
 
 
 def test_no_invitation_beyond_the_team_maximum(proposal, agent):
     factories.TeamMemberFactory(proposal=proposal)
     factories.TeamMemberFactory(proposal=proposal)
     with pytest.raises(TransitionError, match="complète"):
-        services.invite_member(proposal, by=agent, email="quatrieme@exemple.gouv.fr", now=NOW)
+        invitations.invite_member(proposal, by=agent, email="quatrieme@exemple.gouv.fr", now=NOW)
 
 
 # Attachments --------------------------------------------------------------------------------
@@ -414,7 +419,7 @@ def submitted(proposal, agent, question):
 
 
 def test_staff_mark_eligible(submitted, staff):
-    services.mark_eligible(submitted, by=staff, now=AFTER)
+    screening.mark_eligible(submitted, by=staff, now=AFTER)
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.ELIGIBLE
     assert AuditEntry.objects.filter(action="proposal.screen", to_state="eligible").exists()
 
@@ -423,9 +428,9 @@ def test_ineligible_needs_a_reason_which_is_mailed(
     submitted, staff, agent, django_capture_on_commit_callbacks
 ):
     with pytest.raises(TransitionError, match="motif"):
-        services.mark_ineligible(submitted, by=staff, now=AFTER, reason="  ")
+        screening.mark_ineligible(submitted, by=staff, now=AFTER, reason="  ")
     with django_capture_on_commit_callbacks(execute=True):
-        services.mark_ineligible(
+        screening.mark_ineligible(
             submitted, by=staff, now=AFTER, reason="Structure hors du périmètre de l'appel."
         )
     submitted.refresh_from_db()
@@ -437,13 +442,13 @@ def test_ineligible_needs_a_reason_which_is_mailed(
 
 def test_screening_waits_for_the_deadline(submitted, staff):
     with pytest.raises(TransitionError, match="encore ouvert"):
-        services.mark_eligible(submitted, by=staff, now=NOW)
+        screening.mark_eligible(submitted, by=staff, now=NOW)
 
 
 def test_staff_of_another_programme_cannot_screen(submitted):
     other = factories.StaffFactory()
     with pytest.raises(TransitionError, match="équipe du programme"):
-        services.mark_eligible(submitted, by=other, now=AFTER)
+        screening.mark_eligible(submitted, by=other, now=AFTER)
 
 
 def test_screen_a_selection_at_once(call, agent, question, staff):
@@ -453,7 +458,7 @@ def test_screen_a_selection_at_once(call, agent, question, staff):
         complete(proposal, agent)
         services.submit_proposal(proposal, by=agent, now=NOW)
         proposals.append(proposal)
-    count = services.screen_selection(
+    count = screening.screen_selection(
         proposals, by=staff, now=AFTER, eligible=False, reason="Hors périmètre."
     )
     assert count == 3
@@ -466,7 +471,7 @@ def test_a_refused_selection_changes_nothing(call, agent, question, staff):
     services.submit_proposal(ok, by=agent, now=NOW)
     draft = services.start_proposal(call, by=agent, now=NOW, title="Brouillon")
     with pytest.raises(TransitionError, match="Brouillon"):
-        services.screen_selection([ok, draft], by=staff, now=AFTER, eligible=True)
+        screening.screen_selection([ok, draft], by=staff, now=AFTER, eligible=True)
     assert Proposal.objects.get(pk=ok.pk).state == ProposalState.SUBMITTED
 
 
@@ -495,27 +500,27 @@ def test_a_correction_reopens_editing_until_sent_back(
     submitted, staff, agent, django_capture_on_commit_callbacks
 ):
     deadline = AFTER + timedelta(days=7)
-    services.mark_ineligible(submitted, by=staff, now=AFTER, reason="Résumé trop court.")
-    assert not services.can_edit(submitted, AFTER)
+    screening.mark_ineligible(submitted, by=staff, now=AFTER, reason="Résumé trop court.")
+    assert not queries.can_edit(submitted, AFTER)
     with django_capture_on_commit_callbacks(execute=True):
-        services.request_correction(
+        screening.request_correction(
             submitted, by=staff, reason="Précisez le résumé.", deadline=deadline, now=AFTER
         )
     assert "Précisez le résumé." in django_mail.outbox[-1].body
     submitted.refresh_from_db()
-    assert services.can_edit(submitted, AFTER)
+    assert queries.can_edit(submitted, AFTER)
     complete(submitted, agent, now=AFTER, summary="Un résumé enfin complet.")
     version = services.send_back_correction(submitted, by=agent, now=AFTER)
     submitted.refresh_from_db()
     assert version.number == 2
     assert version.reference == submitted.reference
     assert submitted.state == ProposalState.SUBMITTED
-    assert not services.can_edit(submitted, AFTER)
+    assert not queries.can_edit(submitted, AFTER)
 
 
 def test_a_late_correction_is_refused(submitted, staff, agent):
     deadline = AFTER + timedelta(days=7)
-    services.request_correction(
+    screening.request_correction(
         submitted, by=staff, reason="Ajoutez le budget.", deadline=deadline, now=AFTER
     )
     with pytest.raises(TransitionError, match="expiré"):

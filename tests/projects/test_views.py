@@ -15,6 +15,7 @@ from calls.enums import QuestionKind
 from projects.enums import ExportStatus, ProposalState
 from projects.models import ExportJob, Proposal, TeamMember
 from projects.services import proposals as services
+from projects.services import screening
 from tests import factories
 from tests.projects.conftest import CLOSES_AT, NOW, PDF, complete
 
@@ -140,6 +141,20 @@ def test_start_needs_sign_in(client, call):
 
 
 # Editing: nothing typed is lost ------------------------------------------------------------
+
+
+def test_the_proposal_page_shows_the_amounts_the_french_way(client, proposal, agent):
+    from decimal import Decimal
+
+    proposal.call.offers_funding = True
+    proposal.call.save()
+    Proposal.objects.filter(pk=proposal.pk).update(
+        yearly_budget=Decimal("250000"), requested_amount=Decimal("100000.50")
+    )
+    client.force_login(agent)
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "250\u202f000 €" in html or "250\xa0000 €" in html
+    assert "100\u202f000,50 €" in html or "100\xa0000,50 €" in html
 
 
 def test_edit_page_lists_what_is_missing(client, proposal, agent, question):
@@ -323,6 +338,16 @@ def test_staff_list_filters_and_search(client, call, staff):
     assert "Rejets dans" in html
     html = client.get(_list_url(call), {"ordering": "-title"}).content.decode()
     assert html.index("Titres miniers") < html.index("Rejets dans")
+
+
+def test_a_very_long_search_gives_the_list_with_a_message_not_a_server_error(client, call, staff):
+    factories.ProposalFactory(call=call, title="Titres miniers", state="submitted")
+    client.force_login(staff)
+    response = client.get(_list_url(call), {"q": "%_" * 25_000})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "La recherche compte au plus 200 caractères" in html
+    assert "Titres miniers" in html  # the search is left out, the list stays
 
 
 def test_staff_list_filters_by_the_structure_s_region(client, call, staff):
@@ -609,7 +634,7 @@ def test_my_proposals_runs_a_fixed_number_of_queries(
 
 def test_my_proposals_tells_when_a_correction_is_due(client, submitted, staff, agent):
     after = CLOSES_AT + timedelta(days=1)
-    services.request_correction(
+    screening.request_correction(
         submitted, by=staff, reason="Budget", deadline=after + timedelta(days=7), now=after
     )
     client.force_login(agent)

@@ -27,7 +27,7 @@ from programme.models import AuditEntry, OutgoingMail
 from programme.tasks import deliver_mail
 from projects.enums import ProposalState
 from projects.models import Decision, DecisionMail, Proposal, ProposalVersion
-from projects.services import deliberation
+from projects.services import deliberation, screening
 from projects.services import proposals as services
 from tests import factories
 from tests.fake_mail import FlakyBackend
@@ -144,7 +144,7 @@ def test_screening_a_selection_is_all_or_nothing():
     staff = factories.StaffFactory(programme=call.programme)
 
     with audit_log_refused(), pytest.raises(OperationalError):
-        services.screen_selection(proposals, by=staff, now=timezone.now(), eligible=True)
+        screening.screen_selection(proposals, by=staff, now=timezone.now(), eligible=True)
 
     assert set(Proposal.objects.values_list("state", flat=True)) == {ProposalState.SUBMITTED}
 

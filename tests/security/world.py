@@ -43,8 +43,8 @@ from projects.models import (
     ProposalVersion,
     TeamMember,
 )
+from projects.queries.invitations import INVITATION_SALT
 from projects.services import jury
-from projects.services.proposals import INVITATION_SALT
 from tests import factories
 
 ANONYMOUS = "anonymous"

@@ -1,0 +1,82 @@
+"""A team's invitations: a member invites a team mate, who joins through a signed link."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from programme import audit, mail
+from programme.exceptions import TransitionError
+from programme.models import User
+from projects.enums import ProposalState, TeamRole
+from projects.models import Invitation, Proposal, TeamMember
+from projects.queries.invitations import INVITATION_MAX_AGE, invitation_from_token, token_for
+from projects.services.proposals import lock, require_editable, require_team_member
+
+
+@transaction.atomic(durable=True)
+def invite_member(proposal: Proposal, *, by: User, email: str, now: datetime) -> Invitation:
+    """Invite a team mate by e-mail; they join through a signed link valid two weeks."""
+    require_team_member(proposal, by)
+    require_editable(proposal, now)
+    email = email.strip().lower()
+    if proposal.team.filter(user__email__iexact=email).exists():
+        raise TransitionError(_("%(email)s fait déjà partie de l'équipe.") % {"email": email})
+    if proposal.team.count() >= proposal.call.team_max:
+        raise TransitionError(
+            _("L'équipe est complète : cet appel admet au plus %(max)s personnes.")
+            % {"max": proposal.call.team_max}
+        )
+    invitation = proposal.invitations.filter(email=email, accepted_at__isnull=True).first()
+    if invitation is None:
+        invitation = Invitation.objects.create(
+            proposal=proposal, email=email, invited_by=by, created_at=now
+        )
+    else:
+        invitation.created_at, invitation.invited_by = now, by
+        invitation.save(update_fields=["created_at", "invited_by"])
+    token = token_for(invitation)
+    mail.send(
+        [email],
+        "proposal_invitation",
+        {
+            "proposal": proposal,
+            "call": proposal.call,
+            "inviter": by,
+            "path": reverse("projects:join", kwargs={"token": token}),
+            "days": INVITATION_MAX_AGE // 86400,
+        },
+    )
+    audit.record(by, "proposal.invite", proposal, reason=email, at=now)
+    return invitation
+
+
+@transaction.atomic(durable=True)
+def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
+    """Join a team through a signed invitation link sent to the user's own address."""
+    invitation = invitation_from_token(token)
+    proposal = lock(invitation.proposal)
+    if proposal.team.filter(user=user).exists():
+        return proposal
+    if invitation.accepted_at is not None:
+        raise TransitionError(_("Cette invitation a déjà été acceptée."))
+    if invitation.email.lower() != user.email.lower():
+        raise TransitionError(
+            _(
+                "Cette invitation a été envoyée à %(email)s : connectez-vous avec cette adresse "
+                "pour rejoindre l'équipe."
+            )
+            % {"email": invitation.email}
+        )
+    if proposal.state not in ProposalState.withdrawable_states:
+        raise TransitionError(_("Cette candidature n'accueille plus de nouveaux membres."))
+    if proposal.team.count() >= proposal.call.team_max:
+        raise TransitionError(
+            _("L'équipe est déjà complète (%(max)s personnes au plus).")
+            % {"max": proposal.call.team_max}
+        )
+    TeamMember.objects.create(proposal=proposal, user=user, role=TeamRole.MEMBER)
+    Invitation.objects.filter(pk=invitation.pk).update(accepted_at=now, accepted_by=user)
+    audit.record(user, "proposal.join", proposal, reason=invitation.email, at=now)
+    return proposal

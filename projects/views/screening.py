@@ -1,0 +1,147 @@
+"""The staff's pages on a call's proposals: the list, screening (one or a selection),
+correction requests, retaining a défi (the exports are in `exports`).
+
+Thin views: `web.object_permission` loads and checks the call or the proposal, `web.run`
+calls the service and shows its refusal.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from calls import services as call_services
+from programme import web
+from projects.filters import ProposalFilter
+from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
+from projects.models import Proposal
+from projects.queries import proposals as queries
+from projects.services import screening
+from projects.views.actions import act_on_proposal, screen_many
+from projects.views.loaders import load_call, load_proposal
+
+PAGE_SIZE = 50
+MANAGE_CALL = "calls.manage_call"
+SCREEN = "projects.screen_proposal"
+
+
+def call_list_url(call) -> str:
+    return reverse("projects:call-proposals", args=[call.slug])
+
+
+@login_required
+@require_GET
+@web.object_permission(MANAGE_CALL, load_call)
+def call_proposals(request, call):
+    filterset = ProposalFilter(request.GET or None, queryset=queries.staff_list(call), call=call)
+    queryset = filterset.qs
+    if not request.GET.get("ordering"):
+        queryset = queryset.order_by("sequence", "id")
+    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = queries.staff_rows(list(page.object_list))
+    export_form = ExportForm()
+    export_form.helper.form_action = reverse("projects:export", args=[call.slug])
+    return render(
+        request,
+        "projects/call_proposals.html",
+        {
+            "page_title": _("Candidatures — %(call)s") % {"call": call.edition},
+            "call": call,
+            "filter": filterset,
+            "page": page,
+            "export_form": export_form,
+            "breadcrumb_data": web.crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (call.programme.name, reverse("programme-manage", args=[call.programme.slug])),
+                current=_("Candidatures %(call)s") % {"call": call.edition},
+            ),
+        },
+    )
+
+
+def _uuids(values) -> list[uuid.UUID]:
+    """The values that are identifiers; anything else sent in the list is ignored."""
+    valid = []
+    for value in values:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
+
+
+@login_required
+@require_POST
+@web.object_permission(MANAGE_CALL, load_call)
+def screen_selection(request, call):
+    ids = _uuids(request.POST.getlist("selected"))
+    # The form bounds the decision and the reason (a NUL byte was a server error).
+    form = ScreenForm(request.POST)
+    form.is_valid()
+    decision = form.cleaned_data.get("decision")
+    reason = form.cleaned_data.get("reason")
+    selection = list(
+        Proposal.objects.filter(call=call, public_id__in=ids).select_related("call__programme")
+    )
+    if not selection or decision not in ("eligible", "ineligible"):
+        messages.error(request, _("Cochez au moins une candidature et choisissez la décision."))
+    elif reason is None:
+        messages.error(request, " ".join(form.errors.get("reason", [])))
+    else:
+        screen_many(request, selection, eligible=decision == "eligible", reason=reason)
+    return redirect(call_list_url(call))
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def screen(request, proposal):
+    eligible = request.POST.get("decision") == "eligible"
+    return act_on_proposal(
+        request,
+        proposal,
+        screening.mark_eligible if eligible else screening.mark_ineligible,
+        form=ScreenForm(request.POST),
+        fields=() if eligible else ("reason",),
+        success=_("Recevabilité enregistrée."),
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def request_correction(request, proposal):
+    return act_on_proposal(
+        request,
+        proposal,
+        screening.request_correction,
+        form=CorrectionForm(request.POST),
+        fields=("reason", "deadline"),
+        invalid=_("Précisez la correction attendue et sa date limite."),
+        success=_("Correction demandée ; l'équipe est prévenue."),
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(SCREEN, load_proposal, private=True)
+def retain_defi(request, proposal):
+    """EIG: staff retain an administration's proposal as a défi of its call."""
+    outcome = web.run(
+        request, call_services.retain_defi, proposal, by=request.user, now=timezone.now()
+    )
+    if outcome:
+        messages.success(
+            request,
+            _("« %(title)s » est retenu comme défi : les candidats pourront s'y porter.")
+            % {"title": outcome.value.title},
+        )
+    return redirect(proposal.get_absolute_url())
