@@ -5,9 +5,11 @@
   submitted and staff have opened the discussion phase.
 - The ranking is computed by the database, in a fixed number of queries whatever
   the size of the call: one aggregate per juror (count, mean, population standard
-  deviation of their totals), then per evaluation the z-score (or the raw total for
-  a juror with too few scores or no spread, as `projects.services.assignment.zscores`) and per
-  proposal the means, count and max - min. Conflicted pairs never count.
+  deviation of their totals), then per evaluation the z-score and per proposal the means,
+  counts and max - min. A juror with too few scores or no spread has no z-score: they are
+  left out of the calibrated mean (`z_mean`, resting on `z_count` scores), as in
+  `projects.services.assignment.zscores`, but count in the raw mean. Conflicted pairs never
+  count.
 """
 
 from django.db.models import (
@@ -196,7 +198,7 @@ def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
 
 def evaluations_with_z(call: Call, stats=None):
     """Counted evaluations with `z`: (total - juror's mean) / juror's standard deviation,
-    or the raw total for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below
+    or None for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below
     ZERO_SPREAD (as `projects.services.assignment.zscores`).
 
     The jurors' statistics come from one aggregate query (`juror_statistics`) and enter
@@ -204,18 +206,18 @@ def evaluations_with_z(call: Call, stats=None):
     the juror's whole load for each of their evaluations.
     """
     stats = juror_statistics(call) if stats is None else stats
-    standardised = [
-        When(
-            assignment__juror_id=juror_id,
-            then=(F("total") - Value(mean)) / Value(sd),
-        )
+    return counted_evaluations(call).annotate(
+        z=_standardised("assignment__juror_id", "total", _calibrated(stats))
+    )
+
+
+def _calibrated(stats) -> list[tuple[int, float, float]]:
+    """The jurors whose scores can be standardised, (id, mean, deviation) by id: at least
+    MIN_SCORES_FOR_Z scores and a spread above ZERO_SPREAD."""
+    return sorted(
+        (juror_id, mean, sd)
         for juror_id, (n, mean, sd) in stats.items()
         if n >= MIN_SCORES_FOR_Z and sd is not None and sd > ZERO_SPREAD
-    ]
-    if not standardised:
-        return counted_evaluations(call).annotate(z=Cast("total", FloatField()))
-    return counted_evaluations(call).annotate(
-        z=Case(*standardised, default=F("total"), output_field=FloatField())
     )
 
 
@@ -239,19 +241,19 @@ def _conflicted_assignments(call: Call):
 
 
 def _standardised(juror: str, total: str, jurors: list[tuple[int, float, float]]):
-    """The z-score of `total` from its juror's mean and deviation, the raw total for the
-    jurors not listed: a CASE split in halves on the juror's id (a balanced tree), so a row
+    """The z-score of `total` from its juror's mean and deviation, None for the jurors not
+    listed: a CASE split in halves on the juror's id (a balanced tree), so a row
     passes about log2(jurors) comparisons instead of one per juror (300 jurors: 9, not 150).
     """
     if not jurors:
-        return Cast(total, FloatField())
+        return Value(None, output_field=FloatField())
     if len(jurors) <= 4:
         return Case(
             *[
                 When(**{juror: juror_id}, then=(F(total) - Value(mean)) / Value(sd))
                 for juror_id, mean, sd in jurors
             ],
-            default=Cast(total, FloatField()),
+            default=Value(None),
             output_field=FloatField(),
         )
     middle = len(jurors) // 2
@@ -269,6 +271,7 @@ def ranking(call: Call, criteria=None):
     """The call's proposals before the jury with their figures, best first.
 
     Annotations: `z_mean` (mean of the jurors' z-scores, see `evaluations_with_z`),
+    `z_count` (how many scores that mean rests on: the jurors without a z-score are left out),
     `raw_mean` (mean of the jurors' weighted totals), `received` / `expected`
     evaluations, `spread` (max - min of the totals), `flagged` (spread above the
     call's threshold), and the mean of each criterion (`criterion_<id>`).
@@ -298,15 +301,7 @@ def ranking(call: Call, criteria=None):
         live__evaluation__total__isnull=False
     )
     total = "live__evaluation__total"
-    z = _standardised(
-        "live__juror_id",
-        total,
-        sorted(
-            (juror_id, mean, sd)
-            for juror_id, (n, mean, sd) in stats.items()
-            if n >= MIN_SCORES_FOR_Z and sd is not None and sd > ZERO_SPREAD
-        ),
-    )
+    z = _standardised("live__juror_id", total, _calibrated(stats))
     scores = {
         f"score_{c.pk}": FilteredRelation(
             "live__evaluation__scores",
@@ -329,6 +324,7 @@ def ranking(call: Call, criteria=None):
         .alias(**scores)
         .annotate(
             z_mean=Avg(z, filter=counted),
+            z_count=Count(z, filter=counted),
             raw_mean=Avg(total, filter=counted),
             received=Count("live", filter=counted),
             expected=Count("live"),

@@ -4,8 +4,6 @@ Thin views: check the rule, call a query or a service, render. What a juror may
 see is decided by `jury_queries`, so a template can never show more.
 """
 
-import csv
-import io
 import uuid
 
 from django.contrib import messages
@@ -13,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import F, prefetch_related_objects
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.enums import ReviewPhase
 from calls.models import Call, JuryMember
 from programme.exceptions import TransitionError
-from programme.spreadsheet import safe_cell, safe_row
+from programme.spreadsheet import export_response
 from programme.web import crumbs
 from projects.enums import EvaluationState
 from projects.forms.jury import (
@@ -353,7 +351,7 @@ def ranking(request, slug):
     criteria = list(call.criteria.all())
     filterset = _ranking_rows(call, criteria, request.GET)
     fmt = request.GET.get("export")
-    if fmt in ("csv", "xlsx"):
+    if fmt in ("csv", "xlsx") and filterset.is_valid():
         return _export(call, criteria, filterset.qs, fmt)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     prefetch_related_objects(page.object_list, jury_queries.evaluations_of_page())
@@ -378,16 +376,13 @@ def ranking(request, slug):
     )
 
 
-def _safe(value):
-    return safe_cell(value)
-
-
 def _export(call, criteria, queryset, fmt):
     header = [
         _("Rang"),
         _("Référence"),
         _("Titre"),
         _("Moyenne centrée réduite"),
+        _("Notes calibrées"),
         _("Moyenne pondérée brute"),
         _("Évaluations reçues"),
         _("Évaluations attendues"),
@@ -395,45 +390,23 @@ def _export(call, criteria, queryset, fmt):
         _("Désaccord signalé"),
         *[c.name for c in criteria],
     ]
-
-    def rows():
-        for rank, row in enumerate(queryset.iterator(chunk_size=500), start=1):
-            yield [
-                rank,
-                _safe(row.reference),
-                _safe(row.title),
-                row.z_mean,
-                row.raw_mean,
-                row.received,
-                row.expected,
-                row.spread,
-                _("oui") if row.flagged else _("non"),
-                *[getattr(row, jury_queries.criterion_key(c)) for c in criteria],
-            ]
-
-    filename = f"classement-{call.slug}.{fmt}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(safe_row(header))
-        writer.writerows(rows())
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv")
-    else:
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(_("Classement"))
-        sheet.append(safe_row(header))
-        for row in rows():
-            sheet.append(row)
-        output = io.BytesIO()
-        workbook.save(output)
-        response = HttpResponse(
-            output.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    rows = (
+        [
+            rank,
+            row.reference,
+            row.title,
+            row.z_mean,
+            row.z_count,
+            row.raw_mean,
+            row.received,
+            row.expected,
+            row.spread,
+            row.flagged,
+            *[getattr(row, jury_queries.criterion_key(c)) for c in criteria],
+        ]
+        for rank, row in enumerate(queryset.iterator(chunk_size=500), start=1)
+    )
+    return export_response(fmt, f"classement-{call.slug}", _("Classement"), header, rows)
 
 
 # --- Juror --------------------------------------------------------------------------------

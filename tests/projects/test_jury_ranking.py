@@ -70,21 +70,22 @@ def test_hand_computed_z_scores(review_call, criteria):
         {
             lenient: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
             harsh: [(3, 3), (3, 3), (2, 2), (2, 2), (0, 0)],
-            flat: [(4, 4)] * 5,  # no spread: left raw
+            flat: [(4, 4)] * 5,  # no spread: left out of the calibrated mean
         },
     )
     rows = {p.pk: p for p in jury_queries.ranked(review_call)}
-    # lenient: mean 3, sd sqrt(2); harsh: mean 2, sd sqrt(1.2); flat: raw 4.
+    # lenient: mean 3, sd sqrt(2); harsh: mean 2, sd sqrt(1.2); flat: left out.
     sd_l, sd_h = math.sqrt(2), math.sqrt(1.2)
     expected = [
-        (2 / sd_l + 1 / sd_h + 4) / 3,
-        (1 / sd_l + 1 / sd_h + 4) / 3,
-        (0 + 0 + 4) / 3,
-        (-1 / sd_l + 0 + 4) / 3,
-        (-2 / sd_l - 2 / sd_h + 4) / 3,
+        (2 / sd_l + 1 / sd_h) / 2,
+        (1 / sd_l + 1 / sd_h) / 2,
+        (0 + 0) / 2,
+        (-1 / sd_l + 0) / 2,
+        (-2 / sd_l - 2 / sd_h) / 2,
     ]
     for proposal, z in zip(proposals, expected, strict=True):
         assert rows[proposal.pk].z_mean == pytest.approx(z)
+        assert rows[proposal.pk].z_count == 2
     assert rows[proposals[0].pk].raw_mean == pytest.approx(4.0)
     assert rows[proposals[4].pk].spread == pytest.approx(4.0)
     assert rows[proposals[4].pk].flagged
@@ -95,11 +96,37 @@ def test_hand_computed_z_scores(review_call, criteria):
     )
 
 
-def test_a_juror_with_fewer_than_five_scores_stays_raw(review_call, criteria):
+def test_a_juror_with_fewer_than_five_scores_is_left_out_of_the_calibrated_mean(
+    review_call, criteria
+):
     seat = juror_for(review_call)
     proposals = _score_all(review_call, criteria, {seat: [(5, 5), (1, 1), (3, 3), (2, 2)]})
     rows = {p.pk: p for p in jury_queries.ranked(review_call)}
-    assert [rows[p.pk].z_mean for p in proposals] == [5, 1, 3, 2]
+    assert [rows[p.pk].z_mean for p in proposals] == [None] * 4
+    assert [rows[p.pk].z_count for p in proposals] == [0] * 4
+    assert [rows[p.pk].raw_mean for p in proposals] == [5, 1, 3, 2]
+
+
+def test_a_late_juror_with_one_score_does_not_put_a_proposal_first(review_call, criteria):
+    regular, other, late = (juror_for(review_call) for _ in range(3))
+    # Two jurors score all five; the late one scores only the second proposal, 4/5. Averaged
+    # raw with the others' z-scores, (0.71 + 0.71 + 4) / 3 = 1.80 would beat the first (1.41).
+    proposals = _score_all(
+        review_call,
+        criteria,
+        {
+            regular: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
+            other: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
+            late: [None, (4, 4), None, None, None],
+        },
+    )
+    ranked = list(jury_queries.ranked(review_call))
+    assert [p.pk for p in ranked] == [p.pk for p in proposals]
+    rows = {p.pk: p for p in ranked}
+    assert rows[proposals[1].pk].z_count == 2  # the late juror's score is left out
+    assert rows[proposals[1].pk].received == 3
+    assert rows[proposals[1].pk].z_mean == pytest.approx(1 / math.sqrt(2))
+    assert [(p.pk, pytest.approx(p.z_mean)) for p in ranked] == _pure_ranking(review_call, criteria)
 
 
 def test_ties_broken_by_criteria_in_order_then_submission_then_id(review_call, criteria):
