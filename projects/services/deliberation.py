@@ -372,8 +372,20 @@ def publish_results(call: Call, *, by: User, now: datetime) -> Call:
             after=decision.outcome, at=now,
         )  # fmt: skip
     if shortlist_held:
+        left_out = list(
+            Proposal.objects.select_for_update().filter(call=locked, state=ProposalState.ELIGIBLE)
+        )
+        # The rows are locked: the same filter updates exactly those audited below.
         Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE).update(
             state=ProposalState.NOT_SHORTLISTED
+        )
+        audit.record_many(
+            by,
+            "proposal.not_shortlisted",
+            left_out,
+            before=ProposalState.ELIGIBLE,
+            after=ProposalState.NOT_SHORTLISTED,
+            at=now,
         )
     before = locked.state
     locked.state = CallState.RESULTS_PUBLISHED

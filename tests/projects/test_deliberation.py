@@ -14,6 +14,7 @@ from calls.models import AuditionCriterion
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
 from cohorts.services.reminders import scan_reminders
+from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import DecisionMailState, ProposalState
@@ -293,6 +294,21 @@ def test_publication_shows_each_team_its_decision(decided, staff, client):
     assert "Lauréate" in mine
     assert DecisionMail.objects.filter(state=DecisionMailState.DRAFT).count() == 2
     assert AuditEntry.objects.filter(action="proposal.decision_publish").count() == 2
+
+
+def test_publication_audits_each_proposal_left_out_of_the_auditions(decided, staff):
+    call, winner, loser, _mate = decided
+    left_out = call.proposals.get(state=ProposalState.ELIGIBLE)
+    deliberation.publish_results(call, by=staff, now=NOW)
+    entries = audit.history(left_out)
+    assert [(e.from_state, e.to_state, e.actor) for e in entries] == [
+        (ProposalState.ELIGIBLE, ProposalState.NOT_SHORTLISTED, staff)
+    ]
+    assert entries[0].at == NOW
+    # Every proposal whose state changed has its entry from → to.
+    for proposal in call.proposals.all():
+        changes = [(e.from_state, e.to_state) for e in audit.history(proposal) if e.to_state]
+        assert changes[0][1] == proposal.state
 
 
 def test_the_outbox_sends_each_mail_once_through_the_ledger(
