@@ -2,7 +2,7 @@
 and an evaluation's submitted versions side by side.
 
 A distribution counts the weighted totals of counted evaluations (submitted, no active
-conflict: `jury_queries.counted_evaluations`) in bins one point wide, from 0 to the
+conflict: `projects.queries.ranking.counted_evaluations`) in bins one point wide, from 0 to the
 highest scale of the call's criteria. Two queries whatever the size of the call: the
 bins per juror, and the jurors with their statistics.
 """
@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Floor, Greatest, Least
 from calls.models import Call
 from projects.enums import Recommendation
 from projects.models import Evaluation
-from projects.queries.jury import counted_evaluations, juror_statistics
+from projects.queries.ranking import counted_evaluations, juror_statistics
 
 # The drawing of one juror's histogram (SVG user units).
 CHART_WIDTH = 320

@@ -33,8 +33,8 @@ from projects.forms.candidate import (
 )
 from projects.models import Attachment, Audition, ExportJob, Proposal
 from projects.queries import proposals as queries
+from projects.queries.deliberation import visible_decision
 from projects.services import proposals as services
-from projects.services.deliberation import visible_decision
 
 PAGE_SIZE = 50
 

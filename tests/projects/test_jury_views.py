@@ -503,7 +503,7 @@ def test_an_altered_jury_link_is_refused(client, user):
 
 
 def test_a_large_call_asks_the_reference_instead_of_a_list(client, review_call, monkeypatch):
-    monkeypatch.setattr("projects.views.jury.CONFLICT_CHOICES_MAX", 2)
+    monkeypatch.setattr("projects.views.juror.CONFLICT_CHOICES_MAX", 2)
     proposals = eligible(review_call, 3)
     for number, proposal in enumerate(proposals, start=1):
         proposal.reference = f"FN-2026-{number:04d}"
