@@ -175,10 +175,10 @@ def publish_results(call: Call, *, by: User, now: datetime) -> Call:
         left_out = list(
             Proposal.objects.select_for_update().filter(call=locked, state=ProposalState.ELIGIBLE)
         )
-        # The rows are locked: the same filter updates exactly those audited below.
-        Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE).update(
-            state=ProposalState.NOT_SHORTLISTED
-        )
+        # Exactly the rows locked and audited below, even if another became eligible since.
+        Proposal.objects.filter(
+            pk__in=[p.pk for p in left_out], state=ProposalState.ELIGIBLE
+        ).update(state=ProposalState.NOT_SHORTLISTED)
         audit.record_many(
             by,
             "proposal.not_shortlisted",
