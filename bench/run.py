@@ -206,14 +206,14 @@ def first_and_last_byte(path: str) -> dict:
 
 def time_ranking() -> dict:
     from calls.models import Call
-    from projects.queries import jury as jury_queries
+    from projects.queries import ranking
 
     call = Call.objects.get(slug=benchdata.RANKING_CALL)
     runs = []
     for _ in range(3):
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            rows = list(jury_queries.ranked(call))
+            rows = list(ranking.ranked(call))
         runs.append(time.perf_counter() - started)
     return {"proposals": len(rows), "seconds": min(runs), "queries": len(captured)}
 

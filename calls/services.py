@@ -173,19 +173,6 @@ def start_deliberation(call: Call, *, by: User | None, now: datetime) -> Call:
 
 
 @transaction.atomic(durable=True)
-def publish_results(call: Call, *, by: User | None, now: datetime) -> Call:
-    """Make the decisions public."""
-    return _move_to(
-        call,
-        by=by,
-        now=now,
-        action="publish_results",
-        allowed={CallState.DELIBERATION},
-        to=CallState.RESULTS_PUBLISHED,
-    )
-
-
-@transaction.atomic(durable=True)
 def archive(call: Call, *, by: User | None, now: datetime) -> Call:
     """Archive a call whose results are public."""
     return _move_to(

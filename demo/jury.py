@@ -43,7 +43,7 @@ from projects.models import (
     Proposal,
     Score,
 )
-from projects.services.deliberation import render_decision_mail
+from projects.services.decision_mails import render_decision_mail
 
 PARIS = ZoneInfo("Europe/Paris")
 JURORS_PER_PROPOSAL = 3

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme import audit, web
-from projects.services import deliberation, jury
+from projects.services import decision_mails, jury
 from projects.services import proposals as proposal_services
 from projects.views.actions import screen_many
 
@@ -340,6 +340,6 @@ class DecisionMailAdmin(ReadOnlyAdmin):
             self,
             request,
             calls,
-            deliberation.release_decision_mails,
+            decision_mails.release_decision_mails,
             _("Courriers envoyés pour %(count)s appel(s)."),
         )

@@ -193,11 +193,19 @@ QUEUE_FILTERS = [
 ]
 
 
+# Longer searches are refused with a message (SQLite gives up on a LIKE pattern of 50,000).
+SEARCH_MAX_LENGTH = 200
+
+
 class RankingFilter(django_filters.FilterSet):
     """Filters and sorting of the staff's ranking table."""
 
     q = django_filters.CharFilter(
-        label=_("Rechercher"), field_name="title", lookup_expr="icontains"
+        label=_("Rechercher"),
+        field_name="title",
+        lookup_expr="icontains",
+        max_length=SEARCH_MAX_LENGTH,
+        error_messages={"max_length": _("La recherche est limitée à %(limit_value)d caractères.")},
     )
     state = django_filters.ChoiceFilter(
         label=_("État"),

@@ -2,7 +2,7 @@
 and an evaluation's submitted versions side by side.
 
 A distribution counts the weighted totals of counted evaluations (submitted, no active
-conflict: `jury_queries.counted_evaluations`) in bins one point wide, from 0 to the
+conflict: `projects.queries.ranking.counted_evaluations`) in bins one point wide, from 0 to the
 highest scale of the call's criteria. Two queries whatever the size of the call: the
 bins per juror, and the jurors with their statistics.
 """
@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, IntegerField, Max, Value
 from django.db.models.functions import Cast, Floor, Greatest, Least
+from django.utils.translation import gettext as _
 
 from calls.models import Call
 from projects.enums import Recommendation
 from projects.models import Evaluation
-from projects.queries.jury import counted_evaluations, juror_statistics
+from projects.queries.ranking import counted_evaluations, juror_statistics
 
 # The drawing of one juror's histogram (SVG user units).
 CHART_WIDTH = 320
@@ -71,10 +72,10 @@ def distributions(call: Call) -> tuple[Distribution, list[Distribution], list[st
         counts.setdefault(row["assignment__juror_id"], [0] * scale)[row["bin"]] += row["n"]
     stats = juror_statistics(call)
     panel_counts = [sum(juror[i] for juror in counts.values()) for i in range(scale)]
-    panel = Distribution(label="Ensemble du jury", counts=panel_counts)
+    panel = Distribution(label=_("Ensemble du jury"), counts=panel_counts)
     weighted = [(n, mean) for n, mean, _sd in stats.values() if mean is not None]
     if weighted:
-        panel.mean = sum(n * mean for n, mean in weighted) / sum(n for n, _ in weighted)
+        panel.mean = sum(n * mean for n, mean in weighted) / sum(n for n, _mean in weighted)
     jurors = []
     for seat in call.jury_members.select_related("user").order_by(
         "user__last_name", "user__first_name", "pk"
@@ -141,11 +142,12 @@ def compare_versions(evaluation: Evaluation) -> tuple[list, list[VersionRow]]:
         VersionRow(name, _cells(versions, lambda v, key=key: _score(v, key)))
         for key, name in names.items()
     ]
-    rows.append(VersionRow("Note globale pondérée", _cells(versions, _total)))
-    rows.append(VersionRow("Recommandation", _cells(versions, _recommendation)))
+    rows.append(VersionRow(_("Note globale pondérée"), _cells(versions, _total)))
+    rows.append(VersionRow(_("Recommandation"), _cells(versions, _recommendation)))
     rows.append(
         VersionRow(
-            "Appréciation générale", _cells(versions, lambda v: ("", v.content.get("comment", "")))
+            _("Appréciation générale"),
+            _cells(versions, lambda v: ("", v.content.get("comment", ""))),
         )
     )
     return versions, rows
@@ -156,7 +158,7 @@ def _score(version, key) -> tuple[str, str]:
     if score is None:
         return "—", ""
     value = score.get("value")
-    return ("non applicable" if value is None else str(value)), score.get("comment", "")
+    return (_("non applicable") if value is None else str(value)), score.get("comment", "")
 
 
 def _total(version) -> tuple[str, str]:

@@ -314,22 +314,21 @@ def zscores[J: Hashable, P: Hashable](
     the juror's scores are all of them, not a sample); the z-score of x is
     (x - m) / s, so a lenient or harsh juror counts like any other.
 
-    Left raw (the scores returned unchanged): a juror with fewer than
-    `min_scores` scores, too few to estimate their leniency, and a juror whose
-    s is zero (below ZERO_SPREAD, 1e-9), who told no proposal apart. The
-    database computation must apply the same two rules (StdDevPop, count).
+    Left out (absent from the result): a juror with fewer than `min_scores`
+    scores, too few to estimate their leniency, and a juror whose s is zero
+    (below ZERO_SPREAD, 1e-9), who told no proposal apart. Their raw totals
+    (0..5) would otherwise be averaged with z-scores (about -2..+2) and a late
+    juror's single 4/5 would put a proposal first. The database computation
+    must apply the same two rules (StdDevPop, count).
     """
     result: dict[J, dict[P, float]] = {}
     for juror, scores in scores_by_juror.items():
         values = [float(v) for v in scores.values()]
         if len(values) < max(min_scores, 1):
-            result[juror] = {p: float(v) for p, v in scores.items()}
             continue
         mean = statistics.fmean(values)
         spread = math.sqrt(statistics.fmean([(v - mean) ** 2 for v in values]))
-        if spread < ZERO_SPREAD:
-            result[juror] = {p: float(v) for p, v in scores.items()}
-        else:
+        if spread >= ZERO_SPREAD:
             result[juror] = {p: (float(v) - mean) / spread for p, v in scores.items()}
     return result
 

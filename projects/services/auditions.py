@@ -1,20 +1,20 @@
 """Shortlisting for audition, audition slots and the jurors' audition grid.
 
-Services (one transaction each, a guard raising `TransitionError`, an audit entry) and
-the querysets of the audition pages. Staff shortlist while the call is under review or
-at its auditions, and may undo it there; jurors score the audition grid only while the
-call is at its auditions, never a proposal they are in conflict with.
+Services (one transaction each, a guard raising `TransitionError`, an audit entry); what the
+audition pages read is in `projects.queries.auditions`. Staff shortlist while the call is
+under review or at its auditions, and may undo it there; jurors score the audition grid only
+while the call is at its auditions, never a proposal they are in conflict with.
 """
 
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, FloatField, OuterRef, Prefetch, Q, Sum
+from django.db.models import FloatField, Sum
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from calls.enums import CallState
-from calls.models import AuditionCriterion, Call, JuryMember
+from calls.models import AuditionCriterion, Call
 from cohorts.reminders import convocations_owed
 from cohorts.services.reminders import owe_reminders
 from programme import audit
@@ -22,7 +22,7 @@ from programme.exceptions import TransitionError
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
-from projects.queries import jury as jury_queries
+from projects.queries import ranking
 from projects.services.jury import _require_staff, _seat
 
 # Call states in which staff shortlist (and undo it) and give audition slots.
@@ -70,7 +70,7 @@ def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Propos
     if n < 1:
         raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
     top = list(
-        jury_queries.ranked(locked)
+        ranking.ranked(locked)
         .filter(state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED])
         .values_list("pk", "state")[:n]
     )
@@ -263,85 +263,6 @@ def score_audition(
     return evaluation
 
 
-# --- Queries ----------------------------------------------------------------------------
-
-
-def _conflicted_with(seat: JuryMember):
-    return Exists(
-        Conflict.objects.filter(juror=seat, proposal_id=OuterRef("pk"), lifted_at__isnull=True)
-    )
-
-
-def shortlisted(call: Call):
-    """The call's shortlisted proposals with their slot, in the order of the slots."""
-    return (
-        Proposal.objects.filter(call=call, state=ProposalState.SHORTLISTED)
-        .select_related("audition", "structure")
-        .order_by("audition__starts_at", "sequence", "pk")
-    )
-
-
-def shortlist_candidates(call: Call):
-    """The staff's shortlist page: the ranking with each proposal's state and slot."""
-    return (
-        jury_queries.ranked(call)
-        .filter(
-            state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED],
-        )
-        .select_related("audition")
-    )
-
-
-def juror_auditions(seat: JuryMember):
-    """The shortlisted proposals a juror may see and score at the auditions: never one they
-    are in conflict with, and none before the auditions start (nor after the deliberation);
-    with their own audition evaluation (or none)."""
-    return (
-        Proposal.objects.filter(
-            call_id=seat.call_id,
-            call__state__in=AUDITION_VISIBLE_STATES,
-            state=ProposalState.SHORTLISTED,
-        )
-        .exclude(_conflicted_with(seat))
-        .select_related("audition")
-        .prefetch_related(
-            Prefetch(
-                "audition_evaluations",
-                queryset=AuditionEvaluation.objects.filter(juror=seat),
-                to_attr="own_evaluation",
-            )
-        )
-        .order_by("audition__starts_at", "sequence", "pk")
-    )
-
-
-def audition_for(user: User, public_id) -> tuple[JuryMember, Proposal] | tuple[None, None]:
-    """The juror's seat and the shortlisted proposal, or (None, None) when the user does not
-    sit on its jury or is in conflict with it."""
-    if not user.is_authenticated:
-        return None, None
-    proposal = (
-        Proposal.objects.filter(public_id=public_id, state=ProposalState.SHORTLISTED)
-        .select_related("call__programme", "audition", "structure")
-        .first()
-    )
-    if proposal is None or proposal.call.state not in AUDITION_VISIBLE_STATES:
-        return None, None
-    seat = jury_queries.seat_of(user, proposal.call)
-    if (
-        seat is None
-        or Conflict.objects.filter(
-            Q(juror=seat, proposal=proposal, lifted_at__isnull=True)
-        ).exists()
-    ):
-        return None, None
-    return seat, proposal
-
-
-def grid(call: Call) -> list[AuditionCriterion]:
-    return list(call.audition_criteria.all())
-
-
 @transaction.atomic(durable=True)
 def add_audition_criterion(
     call: Call,
@@ -356,7 +277,7 @@ def add_audition_criterion(
     """Staff add a criterion to the call's audition grid, before any audition is scored."""
     _require_staff(call, by)
     locked = _locked_call(call)
-    if locked.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+    if locked.state == CallState.DELIBERATION or locked.state in CallState.results_states:
         raise TransitionError(_("La grille d'audition ne change plus après les auditions."))
     if AuditionEvaluation.objects.filter(juror__call=locked).exists():
         raise TransitionError(_("Des auditions sont déjà notées : la grille ne change plus."))

@@ -32,8 +32,8 @@ from projects.forms.candidate import (
 from projects.models import Proposal
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
+from projects.queries.deliberation import visible_decision
 from projects.services import invitations, proposals
-from projects.services.deliberation import visible_decision
 from projects.views.actions import act_on_proposal
 from projects.views.loaders import attachment_of, load_call, load_proposal
 

@@ -91,7 +91,6 @@ def test_close_a_draft_is_refused(staff):
         (services.start_auditions, CallState.REVIEW, CallState.AUDITIONS),
         (services.start_deliberation, CallState.REVIEW, CallState.DELIBERATION),
         (services.start_deliberation, CallState.AUDITIONS, CallState.DELIBERATION),
-        (services.publish_results, CallState.DELIBERATION, CallState.RESULTS_PUBLISHED),
         (services.archive, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED),
     ],
 )
@@ -112,8 +111,6 @@ def test_each_legal_transition_saves_and_logs(staff, service, before, after):
         (services.start_auditions, CallState.CLOSED),
         (services.start_auditions, CallState.DELIBERATION),
         (services.start_deliberation, CallState.CLOSED),
-        (services.publish_results, CallState.AUDITIONS),
-        (services.publish_results, CallState.RESULTS_PUBLISHED),
         (services.archive, CallState.DELIBERATION),
         (services.archive, CallState.ARCHIVED),
     ],

@@ -227,20 +227,22 @@ def test_zscores_match_the_hand_computed_example():
     assert disagreement({"A": JUROR_A, "B": JUROR_B})[3] == 3
 
 
-def test_zscores_leave_too_few_scores_raw():
+def test_zscores_leave_out_a_juror_with_too_few_scores():
     few = {1: 8, 2: 9, 3: 10, 4: 12}  # 4 scores < min_scores = 5
-    assert zscores({"C": few}) == {"C": {1: 8.0, 2: 9.0, 3: 10.0, 4: 12.0}}
+    assert zscores({"C": few}) == {}
+    # Left out, not averaged raw with the others' z-scores.
+    assert mean_by_proposal(zscores({"B": JUROR_B, "C": few}))[3] == pytest.approx(1.5)
     # The threshold is a parameter: with 4 allowed, C is standardised.
     assert zscores({"C": few}, min_scores=4)["C"][4] > 1
     # B has exactly 5 scores: standardised by default.
     assert zscores({"B": JUROR_B})["B"][3] == pytest.approx(1.5)
 
 
-def test_zscores_leave_zero_spread_raw():
+def test_zscores_leave_out_a_juror_with_zero_spread():
     flat = dict.fromkeys(range(1, 7), 6.0)
     # 0.1 + 0.2 is 0.30000000000000004: a spread of about 2e-17, rounding, not judgement.
     noisy = {1: 0.1 + 0.2, 2: 0.3, 3: 0.3, 4: 0.1 + 0.2, 5: 0.3}
-    assert zscores({"D": flat, "E": noisy}) == {"D": flat, "E": noisy}
+    assert zscores({"D": flat, "E": noisy}) == {}
 
 
 def test_weighted_total_skips_not_applicable():

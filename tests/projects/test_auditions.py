@@ -16,6 +16,7 @@ from programme.models import AuditEntry
 from projects.enums import ProposalState
 from projects.ics import audition_ics
 from projects.models import Audition, Conflict, TeamMember
+from projects.queries import auditions as audition_queries
 from projects.services import auditions, jury
 from tests import factories
 from tests.projects import jury_fixtures
@@ -368,7 +369,7 @@ def test_a_conflicted_juror_cannot_score_the_audition_nor_see_it(at_auditions, c
     jury.declare_conflict(proposal, by=seat.user, type="personal", reason="Ma sœur", now=NOW)
     with pytest.raises(TransitionError, match="conflit"):
         auditions.score_audition(proposal, by=seat.user, now=NOW, scores={will.pk: 4})
-    assert list(auditions.juror_auditions(seat)) == []
+    assert list(audition_queries.juror_auditions(seat)) == []
     client.force_login(seat.user)
     assert client.get(reverse("jury:audition-score", args=[proposal.public_id])).status_code == 404
     page = client.get(reverse("jury:my-auditions", args=[call.slug]))

@@ -14,11 +14,13 @@ from calls.models import AuditionCriterion
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
 from cohorts.services.reminders import scan_reminders
+from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import Decision, DecisionMail, TeamMember
-from projects.services import auditions, deliberation
+from projects.queries import deliberation as deliberation_queries
+from projects.services import auditions, decision_mails, deliberation
 from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
@@ -78,14 +80,14 @@ def test_the_final_ranking_weighs_written_and_audition_as_the_call_says(
     review_call, criteria, staff
 ):
     (strong_paper, strong_pitch), _seat = build(review_call, criteria, staff, [5, 2], [1, 5])
-    rows = list(deliberation.final_ranking(review_call))
+    rows = list(deliberation_queries.final_ranking(review_call))
     by_pk = {r.pk: r for r in rows}
     # Equal weights: (100 % + 20 %) / 2 and (40 % + 100 %) / 2.
     assert by_pk[strong_paper.pk].final == pytest.approx(60.0)
     assert by_pk[strong_pitch.pk].final == pytest.approx(70.0)
     assert [r.pk for r in rows] == [strong_pitch.pk, strong_paper.pk]
     deliberation.set_final_weights(review_call, by=staff, now=NOW, written=3, audition=1)
-    rows = list(deliberation.final_ranking(review_call))
+    rows = list(deliberation_queries.final_ranking(review_call))
     assert [r.pk for r in rows] == [strong_paper.pk, strong_pitch.pk]
     assert rows[0].final == pytest.approx((3 * 100 + 20) / 4)
     entry = AuditEntry.objects.get(action="jury.final_weights")
@@ -94,7 +96,7 @@ def test_the_final_ranking_weighs_written_and_audition_as_the_call_says(
 
 def test_a_proposal_without_audition_score_keeps_its_written_part(review_call, criteria, staff):
     (heard, unheard), _seat = build(review_call, criteria, staff, [4, 4], [4, None])
-    rows = {r.pk: r for r in deliberation.final_ranking(review_call)}
+    rows = {r.pk: r for r in deliberation_queries.final_ranking(review_call)}
     assert rows[unheard.pk].audition_mean is None
     assert rows[unheard.pk].final == pytest.approx(80.0)
     assert rows[heard.pk].final == pytest.approx(80.0)
@@ -178,7 +180,7 @@ def test_a_failure_in_the_middle_of_a_change_leaves_the_previous_decision_whole(
 ):
     (proposal,), _seat = build(review_call, criteria, staff, [4], [4])
     decide(proposal, staff, "selected", justification="Impact fort.")
-    deliberation.prepare_decision_mails(review_call, by=staff, now=NOW)
+    decision_mails.prepare_decision_mails(review_call, by=staff, now=NOW)
 
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
@@ -232,12 +234,12 @@ def test_the_amount_stays_within_what_is_left_of_the_envelope(fast, staff):
     with pytest.raises(TransitionError, match=left):
         decide(third, staff, amount=Decimal("60000"))
     decide(third, staff, amount=Decimal("50000"))
-    assert deliberation.envelope_left(call) == Decimal("0")
+    assert deliberation_queries.envelope_left(call) == Decimal("0")
     # Changing a decision does not count its own earlier amount against itself.
     decide(second, staff, amount=Decimal("140000"))
     # A refusal frees its amount.
     decide(first, staff, "not_selected", justification="Retiré")
-    assert deliberation.envelope_left(call) == Decimal("310000")
+    assert deliberation_queries.envelope_left(call) == Decimal("310000")
 
 
 def test_a_selected_fast_proposal_needs_its_amount_and_known_budget(fast, staff):
@@ -295,23 +297,38 @@ def test_publication_shows_each_team_its_decision(decided, staff, client):
     assert AuditEntry.objects.filter(action="proposal.decision_publish").count() == 2
 
 
+def test_publication_audits_each_proposal_left_out_of_the_auditions(decided, staff):
+    call, winner, loser, _mate = decided
+    left_out = call.proposals.get(state=ProposalState.ELIGIBLE)
+    deliberation.publish_results(call, by=staff, now=NOW)
+    entries = audit.history(left_out)
+    assert [(e.from_state, e.to_state, e.actor) for e in entries] == [
+        (ProposalState.ELIGIBLE, ProposalState.NOT_SHORTLISTED, staff)
+    ]
+    assert entries[0].at == NOW
+    # Every proposal whose state changed has its entry from → to.
+    for proposal in call.proposals.all():
+        changes = [(e.from_state, e.to_state) for e in audit.history(proposal) if e.to_state]
+        assert changes[0][1] == proposal.state
+
+
 def test_the_outbox_sends_each_mail_once_through_the_ledger(
     decided, staff, time_machine, django_capture_on_commit_callbacks
 ):
     time_machine.move_to(NOW, tick=False)
     call, winner, loser, mate = decided
-    deliberation.prepare_decision_mails(call, by=staff, now=NOW)
+    decision_mails.prepare_decision_mails(call, by=staff, now=NOW)
     with pytest.raises(TransitionError, match="Publiez d'abord"):
-        deliberation.release_decision_mails(call, by=staff, now=NOW)
+        decision_mails.release_decision_mails(call, by=staff, now=NOW)
     draft = DecisionMail.objects.get(proposal=winner)
     assert "lauréate" in draft.body
     assert "Impact et équipe." in draft.body
-    deliberation.edit_decision_mail(
+    decision_mails.edit_decision_mail(
         draft, by=staff, now=NOW, subject="Félicitations", body="Bravo, vous êtes lauréats."
     )
     deliberation.publish_results(call, by=staff, now=NOW)
     with django_capture_on_commit_callbacks(execute=True):
-        sent = deliberation.release_decision_mails(call, by=staff, now=NOW)
+        sent = decision_mails.release_decision_mails(call, by=staff, now=NOW)
     assert sent == 2
     rows = Reminder.objects.filter(kind=ReminderKind.DECISION_NOTICE)
     assert sorted(rows.values_list("recipient_id", "state")) == sorted(
@@ -323,9 +340,9 @@ def test_the_outbox_sends_each_mail_once_through_the_ledger(
     assert "Bravo, vous êtes lauréats." in by_address[mate.email].body
     assert "Pas assez mûr." in by_address[loser.created_by.email].body
     with pytest.raises(TransitionError, match="Aucun courrier"):
-        deliberation.release_decision_mails(call, by=staff, now=NOW)
+        decision_mails.release_decision_mails(call, by=staff, now=NOW)
     with pytest.raises(TransitionError, match="envoyé"):
-        deliberation.edit_decision_mail(draft, by=staff, now=NOW, subject="x", body="y")
+        decision_mails.edit_decision_mail(draft, by=staff, now=NOW, subject="x", body="y")
     with django_capture_on_commit_callbacks(execute=True):
         scan_reminders(now=NOW + timedelta(hours=1))
     assert len(mail.outbox) == 3
@@ -337,7 +354,7 @@ def test_the_scan_sends_a_released_mail_the_broker_lost(
     time_machine.move_to(NOW, tick=False)
     call, winner, _loser, _mate = decided
     deliberation.publish_results(call, by=staff, now=NOW)
-    deliberation.release_decision_mails(call, by=staff, now=NOW)  # queued sends never ran
+    decision_mails.release_decision_mails(call, by=staff, now=NOW)  # queued sends never ran
     assert mail.outbox == []
     time_machine.move_to(NOW + timedelta(minutes=11), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
@@ -494,7 +511,7 @@ def test_a_conflict_declared_after_the_audition_takes_that_score_out(
     grid_ = review_call.audition_criteria.get()
     auditions.score_audition(proposal, by=other.user, now=NOW, scores={grid_.pk: 1})
     set_state(review_call, CallState.DELIBERATION)
-    row = deliberation.final_ranking(review_call).get()
+    row = deliberation_queries.final_ranking(review_call).get()
     assert row.audition_mean == pytest.approx(3.0)
     jury.add_conflict(
         JuryMember.objects.get(pk=other.pk),
@@ -504,7 +521,7 @@ def test_a_conflict_declared_after_the_audition_takes_that_score_out(
         reason="Lien familial découvert",
         now=NOW,
     )
-    row = deliberation.final_ranking(review_call).get()
+    row = deliberation_queries.final_ranking(review_call).get()
     assert (row.audition_mean, row.audition_count) == (pytest.approx(5.0), 1)
     client.force_login(staff)
     page = client.get(reverse("jury:deliberation", args=[review_call.slug])).content.decode()
@@ -580,4 +597,4 @@ def test_two_staff_cannot_both_spend_the_last_of_the_envelope(fast, staff):
     for thread in threads:
         thread.join(timeout=60)
     assert sorted(o == "decided" for o in outcomes) == [False, True]
-    assert deliberation.envelope_spent(call) == Decimal("450000")
+    assert deliberation_queries.envelope_spent(call) == Decimal("450000")

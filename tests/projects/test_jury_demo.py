@@ -22,7 +22,7 @@ from projects.models import (
     Evaluation,
     Proposal,
 )
-from projects.queries import jury as jury_queries
+from projects.queries import ranking
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_every_proposal_has_three_jurors_none_in_conflict_with_equal_loads(fn_ca
 
 
 def test_the_ranking_puts_the_twelve_auditioned_first_and_the_seven_laureates_on_top(fn_call):
-    rows = list(jury_queries.ranked(fn_call))
+    rows = list(ranking.ranked(fn_call))
     assert len(rows) == 50
     laureates = {title for title, _, _ in FN_LAUREATES}
     assert {r.title for r in rows[:7]} == laureates

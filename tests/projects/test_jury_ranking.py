@@ -7,7 +7,7 @@ import pytest
 
 from projects.enums import EvaluationState
 from projects.models import Assignment, Conflict, Evaluation, Proposal, Score
-from projects.queries import jury as jury_queries
+from projects.queries import ranking
 from projects.services import assignment as maths
 from projects.services import jury
 from tests import factories
@@ -36,7 +36,7 @@ def _pure_ranking(call, criteria):
     """The same ranking by projects.services.assignment, from the rows the database holds."""
     totals: dict[int, dict[int, float]] = {}
     per_criterion: dict[tuple[int, int], list[float]] = {}
-    for evaluation in jury_queries.counted_evaluations(call).select_related("assignment"):
+    for evaluation in ranking.counted_evaluations(call).select_related("assignment"):
         a = evaluation.assignment
         totals.setdefault(a.juror_id, {})[a.proposal_id] = evaluation.total
         for score in evaluation.scores.all():
@@ -70,36 +70,63 @@ def test_hand_computed_z_scores(review_call, criteria):
         {
             lenient: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
             harsh: [(3, 3), (3, 3), (2, 2), (2, 2), (0, 0)],
-            flat: [(4, 4)] * 5,  # no spread: left raw
+            flat: [(4, 4)] * 5,  # no spread: left out of the calibrated mean
         },
     )
-    rows = {p.pk: p for p in jury_queries.ranked(review_call)}
-    # lenient: mean 3, sd sqrt(2); harsh: mean 2, sd sqrt(1.2); flat: raw 4.
+    rows = {p.pk: p for p in ranking.ranked(review_call)}
+    # lenient: mean 3, sd sqrt(2); harsh: mean 2, sd sqrt(1.2); flat: left out.
     sd_l, sd_h = math.sqrt(2), math.sqrt(1.2)
     expected = [
-        (2 / sd_l + 1 / sd_h + 4) / 3,
-        (1 / sd_l + 1 / sd_h + 4) / 3,
-        (0 + 0 + 4) / 3,
-        (-1 / sd_l + 0 + 4) / 3,
-        (-2 / sd_l - 2 / sd_h + 4) / 3,
+        (2 / sd_l + 1 / sd_h) / 2,
+        (1 / sd_l + 1 / sd_h) / 2,
+        (0 + 0) / 2,
+        (-1 / sd_l + 0) / 2,
+        (-2 / sd_l - 2 / sd_h) / 2,
     ]
     for proposal, z in zip(proposals, expected, strict=True):
         assert rows[proposal.pk].z_mean == pytest.approx(z)
+        assert rows[proposal.pk].z_count == 2
     assert rows[proposals[0].pk].raw_mean == pytest.approx(4.0)
     assert rows[proposals[4].pk].spread == pytest.approx(4.0)
     assert rows[proposals[4].pk].flagged
     assert not rows[proposals[1].pk].flagged
-    assert [p.pk for p in jury_queries.ranked(review_call)] == [p.pk for p in proposals]
-    assert [(p.pk, pytest.approx(p.z_mean)) for p in jury_queries.ranked(review_call)] == (
+    assert [p.pk for p in ranking.ranked(review_call)] == [p.pk for p in proposals]
+    assert [(p.pk, pytest.approx(p.z_mean)) for p in ranking.ranked(review_call)] == (
         _pure_ranking(review_call, criteria)
     )
 
 
-def test_a_juror_with_fewer_than_five_scores_stays_raw(review_call, criteria):
+def test_a_juror_with_fewer_than_five_scores_is_left_out_of_the_calibrated_mean(
+    review_call, criteria
+):
     seat = juror_for(review_call)
     proposals = _score_all(review_call, criteria, {seat: [(5, 5), (1, 1), (3, 3), (2, 2)]})
-    rows = {p.pk: p for p in jury_queries.ranked(review_call)}
-    assert [rows[p.pk].z_mean for p in proposals] == [5, 1, 3, 2]
+    rows = {p.pk: p for p in ranking.ranked(review_call)}
+    assert [rows[p.pk].z_mean for p in proposals] == [None] * 4
+    assert [rows[p.pk].z_count for p in proposals] == [0] * 4
+    assert [rows[p.pk].raw_mean for p in proposals] == [5, 1, 3, 2]
+
+
+def test_a_late_juror_with_one_score_does_not_put_a_proposal_first(review_call, criteria):
+    regular, other, late = (juror_for(review_call) for _ in range(3))
+    # Two jurors score all five; the late one scores only the second proposal, 4/5. Averaged
+    # raw with the others' z-scores, (0.71 + 0.71 + 4) / 3 = 1.80 would beat the first (1.41).
+    proposals = _score_all(
+        review_call,
+        criteria,
+        {
+            regular: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
+            other: [(5, 5), (4, 4), (3, 3), (2, 2), (1, 1)],
+            late: [None, (4, 4), None, None, None],
+        },
+    )
+    ranked = list(ranking.ranked(review_call))
+    assert [p.pk for p in ranked] == [p.pk for p in proposals]
+    rows = {p.pk: p for p in ranked}
+    assert rows[proposals[1].pk].z_count == 2  # the late juror's score is left out
+    assert rows[proposals[1].pk].received == 3
+    assert rows[proposals[1].pk].z_mean == pytest.approx(1 / math.sqrt(2))
+    assert [(p.pk, pytest.approx(p.z_mean)) for p in ranked] == _pure_ranking(review_call, criteria)
 
 
 def test_ties_broken_by_criteria_in_order_then_submission_then_id(review_call, criteria):
@@ -110,7 +137,7 @@ def test_ties_broken_by_criteria_in_order_then_submission_then_id(review_call, c
     proposals[0].save(update_fields=["submitted_at"])
     proposals[2].submitted_at = proposals[0].submitted_at
     proposals[2].save(update_fields=["submitted_at"])
-    order = [p.pk for p in jury_queries.ranked(review_call)]
+    order = [p.pk for p in ranking.ranked(review_call)]
     # 5 first; then (4, 1) on the first criterion; then the two (3, 3) by submission then id.
     assert order == [proposals[3].pk, proposals[1].pk, proposals[0].pk, proposals[2].pk]
     assert order == [pk for pk, _z in _pure_ranking(review_call, criteria)]
@@ -121,9 +148,9 @@ def test_not_applicable_counts_as_missing_in_the_ranking(review_call, criteria):
     review_call.save()
     seat = juror_for(review_call)
     (proposal,) = _score_all(review_call, criteria, {seat: [(4, None)]})
-    row = jury_queries.ranked(review_call).get(pk=proposal.pk)
+    row = ranking.ranked(review_call).get(pk=proposal.pk)
     assert row.raw_mean == 4.0
-    assert getattr(row, jury_queries.criterion_key(criteria[1])) is None
+    assert getattr(row, ranking.criterion_key(criteria[1])) is None
 
 
 def test_conflicted_and_draft_evaluations_never_count(review_call, criteria, staff):
@@ -138,7 +165,7 @@ def test_conflicted_and_draft_evaluations_never_count(review_call, criteria, sta
     Conflict.objects.create(
         juror=second, proposal=proposal, kind="staff", type="other", created_at=NOW
     )
-    row = jury_queries.ranked(review_call).get(pk=proposal.pk)
+    row = ranking.ranked(review_call).get(pk=proposal.pk)
     assert (row.received, row.expected, row.raw_mean) == (1, 2, 5.0)
 
 
@@ -192,7 +219,7 @@ def test_the_ranking_runs_a_fixed_number_of_queries(
 ):
     _bulk_call(review_call, criteria, n)
     with django_assert_num_queries(3):  # the criteria, the jurors' statistics, the ranking
-        rows = list(jury_queries.ranked(review_call))
+        rows = list(ranking.ranked(review_call))
     assert len(rows) == n
     assert all(r.received == 3 for r in rows)
 
@@ -202,7 +229,7 @@ def test_ten_thousand_proposals_rank_in_a_fixed_number_of_queries(
 ):
     _bulk_call(review_call, criteria, 10_000, n_jurors=300)
     with django_assert_num_queries(4):  # criteria, jurors' statistics, count, one page
-        queryset = jury_queries.ranked(review_call)
+        queryset = ranking.ranked(review_call)
         total = queryset.count()
         page = list(queryset[:50])
     assert total == 10_000

@@ -301,13 +301,43 @@ def test_ranking_page_filters_and_exports(client, review_call, criteria, proposa
     none = client.get(url, {"flagged": "false"}).content.decode()
     assert proposals[0].title not in none
     response = client.get(url, {"export": "csv", "ordering": "title"})
-    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff")), delimiter=";"))
+    text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["Rang", "Référence", "Titre"]
     assert [r[2] for r in rows[1:]] == sorted(p.title for p in proposals)
     response = client.get(url, {"export": "xlsx"})
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet.max_row == 3
-    assert float(sheet.cell(row=2, column=5).value) == pytest.approx(3.0)
+    assert [c.value for c in sheet[1]][3:6] == [
+        "Moyenne centrée réduite",
+        "Notes calibrées",
+        "Moyenne pondérée brute",
+    ]
+    assert float(sheet.cell(row=2, column=6).value) == pytest.approx(3.0)
+
+
+def test_ranking_page_says_on_how_many_scores_the_calibrated_mean_rests(
+    client, review_call, criteria, proposals, staff
+):
+    _scored_call(review_call, criteria, proposals)  # two jurors with two scores each
+    client.force_login(staff)
+    page = client.get(reverse("jury:ranking", args=[review_call.slug])).content.decode()
+    assert "Notes calibrées" in page
+    assert "sur combien de notes repose la moyenne centrée réduite" in page
+
+
+def test_a_very_long_ranking_search_gives_the_page_with_a_message(
+    client, review_call, criteria, proposals, staff
+):
+    client.force_login(staff)
+    url = reverse("jury:ranking", args=[review_call.slug])
+    response = client.get(url, {"q": "x" * 50_000})
+    assert response.status_code == 200
+    assert "La recherche est limitée à 200 caractères." in response.content.decode()
+    # The export refuses it too, with the same page.
+    response = client.get(url, {"q": "x" * 50_000, "export": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
 
 
 @pytest.mark.parametrize("n", [5, 60])
@@ -473,7 +503,7 @@ def test_an_altered_jury_link_is_refused(client, user):
 
 
 def test_a_large_call_asks_the_reference_instead_of_a_list(client, review_call, monkeypatch):
-    monkeypatch.setattr("projects.views.jury.CONFLICT_CHOICES_MAX", 2)
+    monkeypatch.setattr("projects.views.juror.CONFLICT_CHOICES_MAX", 2)
     proposals = eligible(review_call, 3)
     for number, proposal in enumerate(proposals, start=1):
         proposal.reference = f"FN-2026-{number:04d}"

@@ -27,7 +27,7 @@ from programme.models import AuditEntry, OutgoingMail
 from programme.tasks import deliver_mail
 from projects.enums import ProposalState
 from projects.models import Decision, DecisionMail, Proposal, ProposalVersion
-from projects.services import deliberation, screening
+from projects.services import decision_mails, deliberation, screening
 from projects.services import proposals as services
 from tests import factories
 from tests.fake_mail import FlakyBackend
@@ -173,7 +173,7 @@ def deliberation_call(db):
         amount_granted=Decimal("150000"),
     )  # fmt: skip
     deliberation.decide(other, by=staff, now=now, outcome="not_selected", justification="Tôt.")
-    deliberation.prepare_decision_mails(call, by=staff, now=now)
+    decision_mails.prepare_decision_mails(call, by=staff, now=now)
     return call, staff, laureate, other, left_out
 
 

@@ -1,0 +1,230 @@
+"""The ranking of a call's proposals, computed by the database in a fixed number of queries.
+
+Whatever the size of the call: one aggregate per juror (count, mean, population standard
+deviation of their totals), then per evaluation the z-score and per proposal the means,
+counts and max - min. A juror with fewer than MIN_SCORES_FOR_Z scores or no spread has no
+z-score: they are left out of the calibrated mean (`z_mean`, resting on `z_count` scores), as
+in `projects.services.assignment.zscores`, but count in the raw mean (their raw totals,
+0..5, averaged with z-scores, about -2..+2, would let a late juror's single 4/5 put a
+proposal first). Conflicted pairs never count.
+"""
+
+from django.db.models import (
+    Avg,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    FloatField,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    StdDev,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast
+
+from calls.models import Call, JuryMember
+from projects.enums import EvaluationState, ProposalState
+from projects.models import Assignment, Conflict, Evaluation, Proposal
+from projects.services.assignment import ZERO_SPREAD
+
+# A juror's scores are standardised only from this many on (as `assignment.zscores`).
+MIN_SCORES_FOR_Z = 5
+
+
+def counted_evaluations(call: Call):
+    """The evaluations that count: submitted, with a total, not under an active conflict."""
+    return Evaluation.objects.filter(
+        assignment__juror__call=call,
+        state=EvaluationState.SUBMITTED,
+        total__isnull=False,
+    ).exclude(assignment__in=Subquery(_conflicted_assignments(call)))
+
+
+def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
+    """Per juror: (count, mean, population standard deviation) of their counted totals,
+    aggregated by the database in one query."""
+    rows = (
+        counted_evaluations(call)
+        .values("assignment__juror_id")
+        .annotate(n=Count("pk"), mean=Avg("total"), sd=StdDev("total", sample=False))
+        .order_by("assignment__juror_id")
+    )
+    return {r["assignment__juror_id"]: (r["n"], r["mean"], r["sd"]) for r in rows}
+
+
+def evaluations_with_z(call: Call, stats=None):
+    """Counted evaluations with `z`: (total - juror's mean) / juror's standard deviation,
+    or None for a juror with fewer than MIN_SCORES_FOR_Z scores or a spread below
+    ZERO_SPREAD (as `projects.services.assignment.zscores`).
+
+    The jurors' statistics come from one aggregate query (`juror_statistics`) and enter
+    the z-score as a CASE on the juror: a correlated subquery per evaluation would cost
+    the juror's whole load for each of their evaluations.
+    """
+    stats = juror_statistics(call) if stats is None else stats
+    return counted_evaluations(call).annotate(
+        z=_standardised("assignment__juror_id", "total", _calibrated(stats))
+    )
+
+
+def _calibrated(stats) -> list[tuple[int, float, float]]:
+    """The jurors whose scores can be standardised, (id, mean, deviation) by id: at least
+    MIN_SCORES_FOR_Z scores and a spread above ZERO_SPREAD."""
+    return sorted(
+        (juror_id, mean, sd)
+        for juror_id, (n, mean, sd) in stats.items()
+        if n >= MIN_SCORES_FOR_Z and sd is not None and sd > ZERO_SPREAD
+    )
+
+
+def criterion_key(criterion) -> str:
+    return f"criterion_{criterion.pk}"
+
+
+def _conflicted_assignments(call: Call):
+    """The call's assignments under an active conflict, as one uncorrelated subquery (the
+    database hashes it once instead of probing the conflicts for every evaluation)."""
+    return Assignment.objects.filter(
+        Exists(
+            Conflict.objects.filter(
+                juror_id=OuterRef("juror_id"),
+                proposal_id=OuterRef("proposal_id"),
+                lifted_at__isnull=True,
+            )
+        ),
+        juror__call=call,
+    ).values("pk")
+
+
+def _standardised(juror: str, total: str, jurors: list[tuple[int, float, float]]):
+    """The z-score of `total` from its juror's mean and deviation, None for the jurors not
+    listed: a CASE split in halves on the juror's id (a balanced tree), so a row
+    passes about log2(jurors) comparisons instead of one per juror (300 jurors: 9, not 150).
+    """
+    if not jurors:
+        return Value(None, output_field=FloatField())
+    if len(jurors) <= 4:
+        return Case(
+            *[
+                When(**{juror: juror_id}, then=(F(total) - Value(mean)) / Value(sd))
+                for juror_id, mean, sd in jurors
+            ],
+            default=Value(None),
+            output_field=FloatField(),
+        )
+    middle = len(jurors) // 2
+    return Case(
+        When(
+            **{f"{juror}__lt": jurors[middle][0]},
+            then=_standardised(juror, total, jurors[:middle]),
+        ),
+        default=_standardised(juror, total, jurors[middle:]),
+        output_field=FloatField(),
+    )
+
+
+def ranking(call: Call, criteria=None):
+    """The call's proposals before the jury with their figures, best first.
+
+    Annotations: `z_mean` (mean of the jurors' z-scores, see `evaluations_with_z`),
+    `z_count` (how many scores that mean rests on: the jurors without a z-score are left out),
+    `raw_mean` (mean of the jurors' weighted totals), `received` / `expected`
+    evaluations, `spread` (max - min of the totals), `flagged` (spread above the
+    call's threshold), and the mean of each criterion (`criterion_<id>`).
+    Ties are broken as `projects.services.assignment.rank`: the criteria in the call's order,
+    then the earlier submission, then the proposal id; a missing value comes last.
+
+    One grouped query: each proposal joined to its live assignments (the call's jurors,
+    no active conflict: the join's condition), their evaluation (one to one) and, per
+    criterion, the evaluation's score on it (unique per evaluation and criterion, so no
+    row counts twice), aggregated per proposal. The jurors' statistics come first from
+    one aggregate query (`juror_statistics`) and enter the z-score as a CASE on the
+    juror; the conflicted assignments are one uncorrelated (hashed) subquery. No
+    correlated subquery runs per proposal or per evaluation.
+    """
+    criteria = list(call.criteria.all()) if criteria is None else criteria
+    stats = juror_statistics(call)
+    live = FilteredRelation(
+        "jury_assignments",
+        condition=Q(
+            jury_assignments__juror_id__in=Subquery(
+                JuryMember.objects.filter(call=call).values("pk")
+            )
+        )
+        & ~Q(jury_assignments__in=Subquery(_conflicted_assignments(call))),
+    )
+    counted = Q(live__evaluation__state=EvaluationState.SUBMITTED) & Q(
+        live__evaluation__total__isnull=False
+    )
+    total = "live__evaluation__total"
+    z = _standardised("live__juror_id", total, _calibrated(stats))
+    scores = {
+        f"score_{c.pk}": FilteredRelation(
+            "live__evaluation__scores",
+            condition=Q(live__evaluation__scores__criterion_id=c.pk),
+        )
+        for c in criteria
+    }
+    per_criterion = {
+        criterion_key(c): Avg(
+            Cast(f"score_{c.pk}__value", FloatField()),
+            filter=counted & Q(**{f"score_{c.pk}__value__isnull": False}),
+        )
+        for c in criteria
+    }
+    threshold = float(call.disagreement_threshold)
+    return (
+        Proposal.objects.filter(call=call, state__in=ProposalState.jury_states)
+        .select_related("structure")
+        .alias(live=live)
+        .alias(**scores)
+        .annotate(
+            z_mean=Avg(z, filter=counted),
+            z_count=Count(z, filter=counted),
+            raw_mean=Avg(total, filter=counted),
+            received=Count("live", filter=counted),
+            expected=Count("live"),
+            high=Max(total, filter=counted),
+            low=Min(total, filter=counted),
+            **per_criterion,
+        )
+        .annotate(spread=F("high") - F("low"))
+        .annotate(
+            flagged=Case(
+                When(spread__gt=threshold, then=Value(True)),
+                default=Value(False),
+            )
+        )
+    )
+
+
+def tie_break(criteria) -> list:
+    """The documented tie-break after the ranked figure (`projects.services.assignment.rank`)."""
+    return [
+        *[F(criterion_key(c)).desc(nulls_last=True) for c in criteria],
+        F("submitted_at").asc(nulls_last=True),
+        F("pk").asc(),
+    ]
+
+
+def ranked(call: Call, criteria=None, first=None):
+    """The ranking ordered by `first` (default: the mean z-score), ties broken as documented."""
+    criteria = list(call.criteria.all()) if criteria is None else criteria
+    head = first if first is not None else [F("z_mean").desc(nulls_last=True)]
+    return ranking(call, criteria).order_by(*head, *tie_break(criteria))
+
+
+def evaluations_of_page():
+    """For the staff's ranking page: each proposal's assignments with juror and evaluation."""
+    return Prefetch(
+        "jury_assignments",
+        queryset=Assignment.objects.select_related("juror__user", "evaluation").order_by("pk"),
+        to_attr="staff_assignments",
+    )

@@ -1,0 +1,123 @@
+"""The outbox of decision mails: drafts written when the results are published, edited by
+staff, then released together; the reminder ledger sends each once to every team member."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from calls.enums import CallState
+from calls.funding import euros
+from calls.models import Call
+from cohorts.reminders import decision_notices_owed
+from cohorts.services.reminders import owe_reminders
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
+from projects.enums import DecisionMailState, DecisionOutcome
+from projects.models import Decision, DecisionMail
+from projects.services.jury import _require_staff
+
+# Call states in which the decision mails may be prepared and edited.
+OUTBOX_STATES = frozenset({CallState.DELIBERATION, CallState.RESULTS_PUBLISHED})
+
+
+def render_decision_mail(decision: Decision) -> tuple[str, str]:
+    context = {
+        "proposal": decision.proposal,
+        "call": decision.proposal.call,
+        "decision": decision,
+        "selected": decision.outcome == DecisionOutcome.SELECTED,
+        "amount": euros(decision.amount_granted) if decision.amount_granted is not None else "",
+    }
+    with translation.override("fr"):
+        subject = " ".join(render_to_string("mail/decision_notice_subject.txt", context).split())
+        body = render_to_string("mail/decision_notice.txt", context).strip()
+    return subject[:200], body
+
+
+def write_drafts(call: Call, *, now: datetime) -> int:
+    """Inside a write: a draft mail for each decision of the call that has none yet."""
+    missing = (
+        Decision.objects.filter(proposal__call=call, proposal__decision_mail__isnull=True)
+        .select_related("proposal__call")
+        .order_by("proposal__title", "pk")
+    )
+    created = []
+    for decision in missing:
+        subject, body = render_decision_mail(decision)
+        created.append(
+            DecisionMail(proposal=decision.proposal, subject=subject, body=body, generated_at=now)
+        )
+    DecisionMail.objects.bulk_create(created)
+    return len(created)
+
+
+@transaction.atomic(durable=True)
+def prepare_decision_mails(call: Call, *, by: User, now: datetime) -> int:
+    """Write a draft mail for each decision that has none yet; returns how many."""
+    _require_staff(call, by)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.state not in OUTBOX_STATES:
+        raise TransitionError(_("Les courriers se préparent pendant la délibération."))
+    count = write_drafts(locked, now=now)
+    audit.record(by, "jury.decision_mails_prepare", locked, reason=str(count), at=now)
+    return count
+
+
+@transaction.atomic(durable=True)
+def edit_decision_mail(
+    mail: DecisionMail, *, by: User, now: datetime, subject: str, body: str
+) -> DecisionMail:
+    """Staff rewrite a draft decision mail before it goes."""
+    locked = (
+        DecisionMail.objects.select_for_update().select_related("proposal__call").get(pk=mail.pk)
+    )
+    _require_staff(locked.proposal.call, by)
+    if locked.state != DecisionMailState.DRAFT:
+        raise TransitionError(_("Ce courrier est envoyé : il ne change plus."))
+    subject, body = subject.strip(), body.strip()
+    if not subject or not body:
+        raise TransitionError(_("Le courrier a besoin d'un objet et d'un message."))
+    locked.subject, locked.body = subject[:200], body
+    locked.edited_by, locked.edited_at = by, now
+    locked.save(update_fields=["subject", "body", "edited_by", "edited_at"])
+    audit.record(by, "jury.decision_mail_edit", locked, after="draft", at=now)
+    return locked
+
+
+@transaction.atomic(durable=True)
+def release_decision_mails(call: Call, *, by: User, now: datetime) -> int:
+    """Send the outbox: every draft decision mail of the call goes, once, to each member
+    of its team through the reminder ledger. The results must be published first (the mail
+    points to the decision on the proposal's page), and every decision needs its mail."""
+    _require_staff(call, by)
+    locked = Call.objects.select_for_update().get(pk=call.pk)
+    if locked.state != CallState.RESULTS_PUBLISHED:
+        raise TransitionError(_("Publiez d'abord les résultats : le courrier renvoie vers eux."))
+    missing = Decision.objects.filter(proposal__call=locked, proposal__decision_mail__isnull=True)
+    if missing.exists():
+        raise TransitionError(_("Des décisions n'ont pas encore leur courrier : préparez-les."))
+    drafts = list(
+        DecisionMail.objects.filter(
+            proposal__call=locked, state=DecisionMailState.DRAFT
+        ).values_list("pk", flat=True)
+    )
+    if not drafts:
+        raise TransitionError(_("Aucun courrier à envoyer."))
+    DecisionMail.objects.filter(pk__in=drafts, state=DecisionMailState.DRAFT).update(
+        state=DecisionMailState.RELEASED, released_at=now
+    )
+    audit.record(
+        by,
+        "jury.decision_mails_release",
+        locked,
+        before=DecisionMailState.DRAFT,
+        after=DecisionMailState.RELEASED,
+        reason=str(len(drafts)),
+        at=now,
+    )
+    owe_reminders(decision_notices_owed(drafts, now=now), now=now)
+    return len(drafts)

@@ -1,0 +1,109 @@
+"""The outbox of decision mails (staff): prepare the drafts, edit one, release them all."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from calls.enums import CallState
+from programme import web
+from projects.enums import DecisionMailState
+from projects.forms.deliberation import DecisionMailForm
+from projects.queries import deliberation as deliberation_queries
+from projects.services import decision_mails
+from projects.views.loaders import call_crumbs, load_call, load_decision_mail
+
+MANAGE_CALL = "calls.manage_call"
+
+
+@login_required
+@require_GET
+@web.object_permission(MANAGE_CALL, load_call)
+def outbox(request, call):
+    mails = list(deliberation_queries.outbox(call))
+    return render(
+        request,
+        "projects/jury/outbox.html",
+        {
+            "page_title": _("Courriers de décision — %(call)s") % {"call": call.edition},
+            "call": call,
+            "mails": mails,
+            "drafts": sum(m.state == DecisionMailState.DRAFT for m in mails),
+            "can_prepare": call.state in decision_mails.OUTBOX_STATES,
+            "can_send": call.state == CallState.RESULTS_PUBLISHED,
+            "DecisionMailState": DecisionMailState,
+            "breadcrumb_data": call_crumbs(call, _("Courriers de décision")),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(MANAGE_CALL, load_call)
+def outbox_prepare(request, call):
+    web.run(
+        request,
+        decision_mails.prepare_decision_mails,
+        call,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Les courriers manquants sont préparés."),
+    )
+    return redirect("jury:outbox", slug=call.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission(None, load_decision_mail)
+def outbox_edit(request, mail):
+    call = mail.proposal.call
+    web.check(request, MANAGE_CALL, call)
+    form = DecisionMailForm(
+        request.POST or None, initial={"subject": mail.subject, "body": mail.body}
+    )
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            decision_mails.edit_decision_mail,
+            mail,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Courrier enregistré."),
+            form=form,
+            **form.cleaned_data,
+        )
+        if outcome:
+            return redirect("jury:outbox", slug=call.slug)
+    return render(
+        request,
+        "projects/jury/outbox_edit.html",
+        {
+            "page_title": _("Courrier — %(title)s") % {"title": mail.proposal.title},
+            "call": call,
+            "mail": mail,
+            "form": form,
+            "editable": mail.state == DecisionMailState.DRAFT,
+            "breadcrumb_data": web.crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (_("Courriers de décision"), reverse("jury:outbox", args=[call.slug])),
+                current=mail.proposal.title,
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(MANAGE_CALL, load_call)
+def outbox_send(request, call):
+    web.run(
+        request,
+        decision_mails.release_decision_mails,
+        call,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Les courriers partent : chaque membre des équipes reçoit le sien une fois."),
+    )
+    return redirect("jury:outbox", slug=call.slug)

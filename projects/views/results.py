@@ -1,0 +1,33 @@
+"""The public results of a call: its laureates and its funnel, once published."""
+
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from calls.enums import CallState
+from calls.models import Call
+from cohorts.queries import funnel_of_calls
+from programme import web
+from projects.queries import deliberation as deliberation_queries
+from projects.views.loaders import load_call
+
+
+@require_GET
+@web.object_permission(None, load_call)
+def results(request, call):
+    if call.state not in CallState.results_states:
+        raise Http404  # nobody sees an unpublished result, staff included
+    return render(
+        request,
+        "projects/results.html",
+        {
+            "page_title": _("Résultats — %(call)s") % {"call": call.edition},
+            "call": call,
+            "laureates": deliberation_queries.results(call),
+            "funnels": funnel_of_calls(Call.objects.filter(pk=call.pk)),
+            "breadcrumb_data": web.crumbs(
+                (call.edition, call.get_absolute_url()), current=_("Résultats")
+            ),
+        },
+    )
