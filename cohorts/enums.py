@@ -14,6 +14,10 @@ class Phase(models.TextChoices):
     ABANDONED = "abandon", _("Abandon")
 
 
+# The phases a laureate may go on in after the final committee (neither kept nor given up).
+Phase.continuing_phases = tuple(p for p in Phase if p not in (Phase.PERMANENT, Phase.ABANDONED))
+
+
 class ReminderKind(models.TextChoices):
     """What a reminder speaks of; each kind has its rule in `cohorts.reminders`."""
 
@@ -60,6 +64,10 @@ class MilestoneState(models.TextChoices):
     LATE = "late", _("En retard")
     UPCOMING = "upcoming", _("À venir")
     SKIPPED = "skipped", _("Sans objet")
+
+
+# What a milestone still owes: late or upcoming.
+MilestoneState.open_states = frozenset({MilestoneState.LATE, MilestoneState.UPCOMING})
 
 
 class ReportStatus(models.TextChoices):

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls.enums import CallState
 from calls.models import Call
-from cohorts.queries import funnel_of_calls
+from cohorts.queries.public import funnel_of_calls
 from programme.web import crumbs
 from projects.enums import DecisionMailState, ProposalState
 from projects.forms.deliberation import (

@@ -1,8 +1,9 @@
 """The six-month follow-up of the laureates: milestones, reports, reviews, the final committee.
 
-Each state change is one function here, in `transaction.atomic`, with a guard raising
-`TransitionError` (French message) and an audit-log entry. Permissions are checked by the
-views (`cohorts/rules.py`); these functions check what the data allows.
+Each state change is one function here, in `transaction.atomic(durable=True)`, with a guard
+raising `TransitionError` (French message) and an audit-log entry. Permissions are checked by
+the views (`cohorts/rules.py`); these functions check what the data allows. The reads of the
+follow-up pages are in `cohorts/queries/followup.py`.
 """
 
 from dataclasses import dataclass
@@ -10,16 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme import audit
-from programme.exceptions import TransitionError
-from programme.models import User
-
-from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
-from .models import (
-    PARIS,
+from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
+from cohorts.models import (
     Cohort,
     Indicator,
     IndicatorValue,
@@ -28,6 +23,9 @@ from .models import (
     Report,
     add_months,
 )
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
 
 
 @dataclass(frozen=True)
@@ -191,15 +189,7 @@ def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     return report
 
 
-def save_report(
-    milestone: Milestone,
-    *,
-    data: dict,
-    values: dict[int, Decimal | None],
-    by: User,
-    now: datetime,
-) -> Report:
-    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+def _check_report(milestone: Milestone, data: dict, values: dict) -> None:
     if milestone.kind != MilestoneKind.REPORT:
         raise TransitionError(_("Ce jalon n'attend pas de point d'étape."))
     unknown = set(data) - set(REPORT_FIELDS)
@@ -218,25 +208,76 @@ def save_report(
     )
     if set(values) - allowed:
         raise TransitionError(_("Cet indicateur n'est pas celui du programme."))
+
+
+def _write_draft(milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime):
+    """Write the draft's fields and values, inside the caller's transaction."""
+    report = _locked_report(milestone, by=by, now=now)
+    if report.is_submitted:
+        raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
+    if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
+        raise TransitionError(_("Ce jalon a été écarté : il n'attend plus de point d'étape."))
+    changes = {k: v for k, v in data.items() if v is not None or k == "status"}
+    changes["status"] = changes.get("status") or ""
+    for field, value in changes.items():
+        setattr(report, field, value)
+    report.updated_at, report.updated_by = now, by
+    report.save()
+    for indicator_id, value in values.items():
+        if value is None:
+            IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
+        else:
+            IndicatorValue.objects.update_or_create(
+                report=report, indicator_id=indicator_id, defaults={"value": value}
+            )
+    return report
+
+
+def save_report(
+    milestone: Milestone,
+    *,
+    data: dict,
+    values: dict[int, Decimal | None],
+    by: User,
+    now: datetime,
+) -> Report:
+    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+    _check_report(milestone, data, values)
     with transaction.atomic(durable=True):
-        report = _locked_report(milestone, by=by, now=now)
-        if report.is_submitted:
-            raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
-        if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
-            raise TransitionError(_("Ce jalon a été écarté : il n'attend plus de point d'étape."))
-        changes = {k: v for k, v in data.items() if v is not None or k == "status"}
-        changes["status"] = changes.get("status") or ""
-        for field, value in changes.items():
-            setattr(report, field, value)
-        report.updated_at, report.updated_by = now, by
-        report.save()
-        for indicator_id, value in values.items():
-            if value is None:
-                IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
-            else:
-                IndicatorValue.objects.update_or_create(
-                    report=report, indicator_id=indicator_id, defaults={"value": value}
-                )
+        return _write_draft(milestone, data, values, by=by, now=now)
+
+
+def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datetime) -> Report:
+    """File `report` (locked by the caller's transaction): the milestone is done."""
+    if report is None:
+        raise TransitionError(_("Enregistrez d'abord le point d'étape."))
+    if report.is_submitted:
+        raise TransitionError(_("Ce point d'étape est déjà déposé."))
+    missing = [
+        label
+        for field, label in (
+            ("results", _("les résultats")),
+            ("next_steps", _("les prochaines étapes")),
+            ("status", _("l'état du projet")),
+        )
+        if not getattr(report, field).strip()
+    ]
+    if missing:
+        raise TransitionError(
+            _("Pour déposer, complétez %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    updated = Milestone.objects.filter(
+        pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(done_at=now)
+    if not updated:
+        raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+    report.submitted_at, report.submitted_by = now, by
+    report.save(update_fields=["submitted_at", "submitted_by"])
+    audit.record(
+        by, "report.submit", report, before="draft", after="submitted", reason=report.status,
+        at=now,
+    )  # fmt: skip
+    milestone.done_at = now
     return report
 
 
@@ -244,37 +285,23 @@ def submit_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     """File the saved draft: the milestone is done, the coach may comment; it no longer changes."""
     with transaction.atomic(durable=True):
         report = Report.objects.select_for_update().filter(milestone=milestone).first()
-        if report is None:
-            raise TransitionError(_("Enregistrez d'abord le point d'étape."))
-        if report.is_submitted:
-            raise TransitionError(_("Ce point d'étape est déjà déposé."))
-        missing = [
-            label
-            for field, label in (
-                ("results", _("les résultats")),
-                ("next_steps", _("les prochaines étapes")),
-                ("status", _("l'état du projet")),
-            )
-            if not getattr(report, field).strip()
-        ]
-        if missing:
-            raise TransitionError(
-                _("Pour déposer, complétez %(fields)s. Votre brouillon est enregistré.")
-                % {"fields": ", ".join(missing)}
-            )
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
-        report.submitted_at, report.submitted_by = now, by
-        report.save(update_fields=["submitted_at", "submitted_by"])
-        audit.record(
-            by, "report.submit", report, before="draft", after="submitted", reason=report.status,
-            at=now,
-        )  # fmt: skip
-    milestone.done_at = now
-    return report
+        return _submit(milestone, report, by=by, now=now)
+
+
+def file_report(
+    milestone: Milestone,
+    *,
+    data: dict,
+    values: dict[int, Decimal | None],
+    by: User,
+    now: datetime,
+) -> Report:
+    """Save what the team typed and file it, in one transaction: a refused filing saves
+    nothing, so the page shows the refusal with what was typed."""
+    _check_report(milestone, data, values)
+    with transaction.atomic(durable=True):
+        report = _write_draft(milestone, data, values, by=by, now=now)
+        return _submit(milestone, report, by=by, now=now)
 
 
 def comment_report(report: Report, *, text: str, by: User, now: datetime) -> None:
@@ -314,9 +341,6 @@ def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) ->
 
 # The phase the laureate goes to with each decision (CONTINUE: the phase staff choose).
 OUTCOME_PHASE = {FinalOutcome.PERMANENT: Phase.PERMANENT, FinalOutcome.ABANDON: Phase.ABANDONED}
-CONTINUE_PHASES = [
-    p for p in Phase if p not in (Phase.PERMANENT, Phase.ABANDONED)
-]  # the phases a laureate may continue in
 
 
 def decide_final(
@@ -341,7 +365,7 @@ def decide_final(
     if not reasons:
         raise TransitionError(_("Motivez la décision du comité."))
     if outcome == FinalOutcome.CONTINUE:
-        if next_phase not in CONTINUE_PHASES:
+        if next_phase not in Phase.continuing_phases:
             raise TransitionError(_("Choisissez la phase dans laquelle le lauréat poursuit."))
         phase = next_phase
     else:
@@ -362,8 +386,3 @@ def decide_final(
     milestone.done_at, milestone.outcome, milestone.next_phase = now, outcome, phase
     milestone.notes = reasons
     milestone.laureate.phase = phase
-
-
-def today(now: datetime | None = None) -> date:
-    """The date in Paris: a milestone due today is late from tomorrow on."""
-    return timezone.localdate(now or timezone.now(), timezone=PARIS)
