@@ -150,6 +150,7 @@ def timeline(request, laureate):
             "milestones": milestones,
             "next_due": queries.next_due(milestones),
             "late": [m for m in milestones if m.current_state == MilestoneState.LATE],
+            "MilestoneState": MilestoneState,
             "is_team": request.user.has_perm("cohorts.write_report", laureate),
             "can_manage": request.user.has_perm("cohorts.manage_followup", laureate),
             "add_form": add_form,
