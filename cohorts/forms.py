@@ -263,8 +263,8 @@ FOLLOWUP_STATUSES = [
     ("", _("Tous")),
     ("late", _("Un jalon en retard")),
     ("up_to_date", _("À jour")),
-    ("on_track", _("Dernier point : en bonne voie")),
-    ("at_risk", _("Dernier point : à risque")),
+    (ReportStatus.ON_TRACK, _("Dernier point : en bonne voie")),
+    (ReportStatus.AT_RISK, _("Dernier point : à risque")),
     ("report_late", _("Dernier point : en retard")),
 ]
 

@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cohorts.enums import MilestoneKind, MilestoneState, ReportStatus
 from cohorts.models import PARIS, Indicator, IndicatorValue, Laureate, Milestone, Report
@@ -23,11 +24,13 @@ BADGE = {
 
 
 def abbreviation(milestone: Milestone) -> str:
+    """The milestone's name on the strip: M1, M2… (reports), MP, CF, or J (ad hoc)."""
+    if milestone.kind == MilestoneKind.REPORT:
+        return _("M%(n)s") % {"n": milestone.number}
     return {
-        MilestoneKind.REPORT: f"M{milestone.number}",
-        MilestoneKind.MIDTERM: "MP",
-        MilestoneKind.FINAL: "CF",
-    }.get(milestone.kind, "J")
+        MilestoneKind.MIDTERM: _("MP"),
+        MilestoneKind.FINAL: _("CF"),
+    }.get(milestone.kind, _("J"))
 
 
 def _has_report(milestone) -> bool:
@@ -108,7 +111,7 @@ def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
         rows = rows.filter(late_count__gt=0)
     elif status == "up_to_date":
         rows = rows.filter(late_count=0)
-    elif status in ("on_track", "at_risk", "report_late"):
+    elif status in (ReportStatus.ON_TRACK, ReportStatus.AT_RISK, "report_late"):
         rows = rows.filter(last_status=ReportStatus.LATE if status == "report_late" else status)
     if phase:
         rows = rows.filter(phase=phase)
@@ -140,21 +143,20 @@ def timeline_of(laureate):
     )
 
 
-def laureates_followed_by(user):
-    """The laureates whose team the person is in, with their cohort (one query)."""
+def _laureates_where(condition: Q):
     return (
-        Laureate.objects.filter(Q(intrapreneur=user) | Q(members=user))
+        Laureate.objects.filter(condition)
         .select_related("cohort")
         .distinct()
         .order_by("-cohort__starts_on", "name")
     )
+
+
+def laureates_followed_by(user):
+    """The laureates whose team the person is in, with their cohort (one query)."""
+    return _laureates_where(Q(intrapreneur=user) | Q(members=user))
 
 
 def laureates_coached_by(user):
     """The laureates the person coaches or mentors, with their cohort (one query)."""
-    return (
-        Laureate.objects.filter(Q(coach=user) | Q(mentors=user))
-        .select_related("cohort")
-        .distinct()
-        .order_by("-cohort__starts_on", "name")
-    )
+    return _laureates_where(Q(coach=user) | Q(mentors=user))

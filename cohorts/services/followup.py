@@ -121,6 +121,15 @@ def start_followup(cohort: Cohort, *, by: User, now: datetime) -> int:
     return count
 
 
+def _close(milestone: Milestone, refusal: str | None = None, **fields) -> None:
+    """Write `fields` on a milestone still open (neither done nor skipped), or refuse."""
+    updated = Milestone.objects.filter(
+        pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(**fields)
+    if not updated:
+        raise TransitionError(refusal or _("Ce jalon est déjà fait ou écarté."))
+
+
 def add_milestone(
     laureate: Laureate, *, title: str, due_on: date, by: User, now: datetime
 ) -> Milestone:
@@ -148,11 +157,7 @@ def skip_milestone(milestone: Milestone, *, reason: str, by: User, now: datetime
     if not reason:
         raise TransitionError(_("Indiquez le motif pour écarter ce jalon."))
     with transaction.atomic(durable=True):
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(skipped_at=now, skip_reason=reason)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        _close(milestone, skipped_at=now, skip_reason=reason)
         audit.record(by, "milestone.skip", milestone, after="skipped", reason=reason, at=now)
     milestone.skipped_at, milestone.skip_reason = now, reason
 
@@ -266,11 +271,7 @@ def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datet
         raise TransitionError(
             _("Pour déposer, complétez %(fields)s.") % {"fields": ", ".join(missing)}
         )
-    updated = Milestone.objects.filter(
-        pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-    ).update(done_at=now)
-    if not updated:
-        raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+    _close(milestone, done_at=now)
     report.submitted_at, report.submitted_by = now, by
     report.save(update_fields=["submitted_at", "submitted_by"])
     audit.record(
@@ -330,11 +331,7 @@ def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) ->
     if not notes:
         raise TransitionError(_("Écrivez le compte rendu de la revue."))
     with transaction.atomic(durable=True):
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now, notes=notes)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        _close(milestone, done_at=now, notes=notes)
         audit.record(by, "milestone.done", milestone, after="done", reason=notes, at=now)
     milestone.done_at, milestone.notes = now, notes
 
@@ -372,11 +369,14 @@ def decide_final(
         phase = OUTCOME_PHASE[outcome]
     with transaction.atomic(durable=True):
         laureate = Laureate.objects.select_for_update().get(pk=milestone.laureate_id)
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now, outcome=outcome, next_phase=phase, notes=reasons)
-        if not updated:
-            raise TransitionError(_("Le comité final de ce lauréat a déjà rendu sa décision."))
+        _close(
+            milestone,
+            done_at=now,
+            outcome=outcome,
+            next_phase=phase,
+            notes=reasons,
+            refusal=_("Le comité final de ce lauréat a déjà rendu sa décision."),
+        )
         before = laureate.phase
         if before != phase:
             Laureate.objects.filter(pk=laureate.pk).update(phase=phase)
