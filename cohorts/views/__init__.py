@@ -3,7 +3,8 @@ publishing and editing laureates), `followup` (dashboard, timeline, reports, mil
 `reminders`. The loaders below are the one way each page loads its object from the URL,
 for `programme.web.object_permission`."""
 
-from django.shortcuts import get_object_or_404, reverse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from cohorts.models import Cohort, Laureate, Milestone
