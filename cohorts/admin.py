@@ -9,9 +9,10 @@ from programme.exceptions import TransitionError
 from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Reminder, Report
 
 
-def _run_on_each(modeladmin, request, queryset, service, done: str, **kwargs) -> None:
-    """Call `service` on each selected row; say how many it changed and why the others were
-    refused (guarded and audited like the pages, never a bare update)."""
+def _run_on_each(modeladmin, request, queryset, service, done: str, say=None, **kwargs) -> None:
+    """Call `service` on each selected row; say how many it changed (`done`, with `n` and the
+    values of `say`) and why the others were refused (guarded and audited like the pages,
+    never a bare update)."""
     count = 0
     for obj in queryset:
         try:
@@ -21,7 +22,7 @@ def _run_on_each(modeladmin, request, queryset, service, done: str, **kwargs) ->
         else:
             count += 1
     if count:
-        modeladmin.message_user(request, done % {"n": count}, messages.SUCCESS)
+        modeladmin.message_user(request, done % {"n": count, **(say or {})}, messages.SUCCESS)
 
 
 class LaureateInline(admin.TabularInline):
@@ -73,8 +74,8 @@ def _phase_action(phase: Phase):
             request,
             queryset,
             services.set_phase,
-            _("%(n)s lauréat(s) passé(s) en phase « %(phase)s ».")
-            % {"n": "%(n)s", "phase": phase.label},
+            _("%(n)s lauréat(s) passé(s) en phase « %(phase)s »."),
+            say={"phase": phase.label},
             phase=phase,
         )
 

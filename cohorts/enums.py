@@ -57,6 +57,10 @@ class MilestoneKind(models.TextChoices):
     ADHOC = "adhoc", _("Jalon ponctuel")
 
 
+# The milestones staff close by holding a review (the others by a report or the committee).
+MilestoneKind.review_kinds = frozenset({MilestoneKind.MIDTERM, MilestoneKind.ADHOC})
+
+
 class MilestoneState(models.TextChoices):
     """Where a milestone stands; computed from its dates, never stored (see `Milestone.state`)."""
 

@@ -325,7 +325,7 @@ def comment_report(report: Report, *, text: str, by: User, now: datetime) -> Non
 
 def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) -> None:
     """Staff record that the mid-term review (or an ad-hoc milestone) took place."""
-    if milestone.kind not in (MilestoneKind.MIDTERM, MilestoneKind.ADHOC):
+    if milestone.kind not in MilestoneKind.review_kinds:
         raise TransitionError(_("Ce jalon se clôt autrement (point d'étape ou comité final)."))
     notes = (notes or "").strip()
     if not notes:
