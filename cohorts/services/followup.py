@@ -121,6 +121,14 @@ def start_followup(cohort: Cohort, *, by: User, now: datetime) -> int:
     return count
 
 
+def _written(text: str | None, *, refusal: str) -> str:
+    """The text without its surrounding blanks, or `refusal` if nothing is left."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError(refusal)
+    return text
+
+
 def _close(milestone: Milestone, refusal: str | None = None, **fields) -> None:
     """Write `fields` on a milestone still open (neither done nor skipped), or refuse."""
     updated = Milestone.objects.filter(
@@ -134,9 +142,7 @@ def add_milestone(
     laureate: Laureate, *, title: str, due_on: date, by: User, now: datetime
 ) -> Milestone:
     """Staff add an ad-hoc milestone (e.g. a demo day) to a laureate's timeline."""
-    title = (title or "").strip()
-    if not title:
-        raise TransitionError(_("Donnez un intitulé au jalon."))
+    title = _written(title, refusal=_("Donnez un intitulé au jalon."))
     if due_on is None:
         raise TransitionError(_("Donnez une échéance au jalon."))
     with transaction.atomic(durable=True):
@@ -153,9 +159,7 @@ def add_milestone(
 
 def skip_milestone(milestone: Milestone, *, reason: str, by: User, now: datetime) -> None:
     """Staff set a milestone aside with a reason: it owes nothing and is no longer late."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise TransitionError(_("Indiquez le motif pour écarter ce jalon."))
+    reason = _written(reason, refusal=_("Indiquez le motif pour écarter ce jalon."))
     with transaction.atomic(durable=True):
         _close(milestone, skipped_at=now, skip_reason=reason)
         audit.record(by, "milestone.skip", milestone, after="skipped", reason=reason, at=now)
@@ -307,9 +311,7 @@ def file_report(
 
 def comment_report(report: Report, *, text: str, by: User, now: datetime) -> None:
     """The coach comments a submitted report (a later comment replaces the earlier one)."""
-    text = (text or "").strip()
-    if not text:
-        raise TransitionError(_("Le commentaire est vide."))
+    text = _written(text, refusal=_("Le commentaire est vide."))
     with transaction.atomic(durable=True):
         updated = Report.objects.filter(pk=report.pk, submitted_at__isnull=False).update(
             coach_comment=text, commented_at=now, commented_by=by
@@ -327,9 +329,7 @@ def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) ->
     """Staff record that the mid-term review (or an ad-hoc milestone) took place."""
     if milestone.kind not in MilestoneKind.review_kinds:
         raise TransitionError(_("Ce jalon se clôt autrement (point d'étape ou comité final)."))
-    notes = (notes or "").strip()
-    if not notes:
-        raise TransitionError(_("Écrivez le compte rendu de la revue."))
+    notes = _written(notes, refusal=_("Écrivez le compte rendu de la revue."))
     with transaction.atomic(durable=True):
         _close(milestone, done_at=now, notes=notes)
         audit.record(by, "milestone.done", milestone, after="done", reason=notes, at=now)
@@ -358,9 +358,7 @@ def decide_final(
         raise TransitionError(_("Seul le comité final décide de la suite."))
     if outcome not in FinalOutcome.values:
         raise TransitionError(_("Décision inconnue."))
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise TransitionError(_("Motivez la décision du comité."))
+    reasons = _written(reasons, refusal=_("Motivez la décision du comité."))
     if outcome == FinalOutcome.CONTINUE:
         if next_phase not in Phase.continuing_phases:
             raise TransitionError(_("Choisissez la phase dans laquelle le lauréat poursuit."))
