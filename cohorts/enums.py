@@ -14,6 +14,10 @@ class Phase(models.TextChoices):
     ABANDONED = "abandon", _("Abandon")
 
 
+# The phases a laureate may go on in after the final committee (neither kept nor given up).
+Phase.continuing_phases = tuple(p for p in Phase if p not in (Phase.PERMANENT, Phase.ABANDONED))
+
+
 class ReminderKind(models.TextChoices):
     """What a reminder speaks of; each kind has its rule in `cohorts.reminders`."""
 
@@ -53,6 +57,10 @@ class MilestoneKind(models.TextChoices):
     ADHOC = "adhoc", _("Jalon ponctuel")
 
 
+# The milestones staff close by holding a review (the others by a report or the committee).
+MilestoneKind.review_kinds = frozenset({MilestoneKind.MIDTERM, MilestoneKind.ADHOC})
+
+
 class MilestoneState(models.TextChoices):
     """Where a milestone stands; computed from its dates, never stored (see `Milestone.state`)."""
 
@@ -60,6 +68,10 @@ class MilestoneState(models.TextChoices):
     LATE = "late", _("En retard")
     UPCOMING = "upcoming", _("À venir")
     SKIPPED = "skipped", _("Sans objet")
+
+
+# What a milestone still owes: late or upcoming.
+MilestoneState.open_states = frozenset({MilestoneState.LATE, MilestoneState.UPCOMING})
 
 
 class ReportStatus(models.TextChoices):

@@ -107,20 +107,16 @@ class LaureateForm(forms.ModelForm):
         self.fields["coach"].queryset = coaches
         self.fields["mentors"].queryset = coaches
         self.fields["mentors"].help_text = _("EIG : les tuteurs de l'administration d'accueil.")
-        self.fields["funding_granted"].help_text = _("FAST : au plus 300 000 €.")
+        self.fields["funding_granted"].help_text = _(
+            "Appel qui finance : dans les limites de l'appel (part du budget annuel, plafond "
+            "par projet, enveloppe de la promotion)."
+        )
         self.fields["funding_granted"].min_value = 0
-        self.fields["funding_granted"].max_value = 300000
         self.helper = _helper(
             _("Enregistrer le lauréat"),
             Fieldset(_("Ce qui est publié"), "name", "mission", "phase", "intrapreneur_public"),
             Fieldset(_("Suivi"), "coach", "mentors", "funding_granted"),
         )
-
-    def clean_funding_granted(self):
-        value = self.cleaned_data.get("funding_granted")
-        if value is not None and not 0 <= value <= 300000:
-            raise forms.ValidationError(_("Le financement accordé est plafonné à 300 000 €."))
-        return value
 
 
 # --- Follow-up ---------------------------------------------------------------------------------
@@ -246,11 +242,9 @@ class FinalDecisionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from .followup import CONTINUE_PHASES
-
         super().__init__(*args, **kwargs)
         self.fields["next_phase"].choices = [("", "—")] + [
-            (p.value, p.label) for p in CONTINUE_PHASES
+            (p.value, p.label) for p in Phase.continuing_phases
         ]
         self.helper = _helper(
             _("Enregistrer la décision"), Fieldset("", "outcome", "next_phase", "reasons")
@@ -269,8 +263,8 @@ FOLLOWUP_STATUSES = [
     ("", _("Tous")),
     ("late", _("Un jalon en retard")),
     ("up_to_date", _("À jour")),
-    ("on_track", _("Dernier point : en bonne voie")),
-    ("at_risk", _("Dernier point : à risque")),
+    (ReportStatus.ON_TRACK, _("Dernier point : en bonne voie")),
+    (ReportStatus.AT_RISK, _("Dernier point : à risque")),
     ("report_late", _("Dernier point : en retard")),
 ]
 

@@ -130,9 +130,9 @@ class Laureate(models.Model):
         ordering = ["cohort", "name"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(funding_granted__isnull=True)
-                | models.Q(funding_granted__gte=0, funding_granted__lte=300000),
-                name="laureate_funding_within_cap",
+                # The ceiling is the call's (calls/funding.py); the database keeps the sign.
+                condition=models.Q(funding_granted__isnull=True) | models.Q(funding_granted__gte=0),
+                name="laureate_funding_not_negative",
             ),
         ]
 

@@ -2,27 +2,34 @@
 
 Only what is about the project goes out (name, mission, phase, host structure, funding);
 a person's name goes out only when staff ticked `intrapreneur_public`, and never an e-mail,
-the team, the coach or the proposal.
+the team, the coach or the proposal. The CSV is written by `programme/spreadsheet.py`, for
+machines (`,` between columns, dot decimals), its cells cleaned like every export's.
 """
 
-import csv
-from collections.abc import Iterable, Iterator
+from django.utils.translation import gettext_lazy as _
 
 # (column, description) — the README documents these.
 FIELDS = [
-    ("promotion", "identifiant de la promotion"),
-    ("promotion_libelle", "libellé de la promotion"),
-    ("programme", "nom du programme"),
-    ("debut", "date de début du suivi (AAAA-MM-JJ)"),
-    ("fin", "date de fin du suivi (AAAA-MM-JJ)"),
-    ("nom", "nom public du lauréat"),
-    ("mission", "mission en une ligne"),
-    ("phase", "phase (vocabulaire beta.gouv)"),
-    ("structure_accueil", "structure porteuse ou d'accueil"),
-    ("financement_accorde_eur", "financement accordé en euros (FAST), vide sinon"),
-    ("intrapreneur", "nom de l'intrapreneur, seulement si l'équipe du programme l'a rendu public"),
+    ("promotion", _("identifiant de la promotion")),
+    ("promotion_libelle", _("libellé de la promotion")),
+    ("programme", _("nom du programme")),
+    ("debut", _("date de début du suivi (AAAA-MM-JJ)")),
+    ("fin", _("date de fin du suivi (AAAA-MM-JJ)")),
+    ("nom", _("nom public du lauréat")),
+    ("mission", _("mission en une ligne")),
+    ("phase", _("phase (vocabulaire beta.gouv)")),
+    ("structure_accueil", _("structure porteuse ou d'accueil")),
+    ("financement_accorde_eur", _("financement accordé en euros (FAST), vide sinon")),
+    (
+        "intrapreneur",
+        _("nom de l'intrapreneur, seulement si l'équipe du programme l'a rendu public"),
+    ),
 ]
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def column_names() -> list[str]:
+    """The columns of the CSV, in the documented order."""
+    return [name for name, _description in FIELDS]
 
 
 def public_row(cohort, laureate) -> dict:
@@ -47,24 +54,3 @@ def _euros(amount):
     if amount is None:
         return None
     return int(amount) if amount == amount.to_integral_value() else str(amount)
-
-
-def neutralise(value) -> str:
-    """A spreadsheet would run a cell starting with = + - @ as a formula: quote it."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def csv_lines(rows: Iterable[dict]) -> Iterator[str]:
-    """The CSV, line by line, for a StreamingHttpResponse; a BOM first so spreadsheets read
-    the accents as UTF-8."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"
-    yield writer.writerow([name for name, _ in FIELDS])
-    for row in rows:
-        yield writer.writerow([neutralise(row[name]) for name, _ in FIELDS])

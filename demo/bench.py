@@ -24,8 +24,8 @@ from django.utils import timezone
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, Criterion, JuryMember
 from cohorts.enums import MilestoneKind, Phase, ReportStatus
-from cohorts.followup import write_milestones
 from cohorts.models import Cohort, Laureate, Milestone, Reminder, Report
+from cohorts.services.followup import write_milestones
 from programme.enums import ProgrammeRole, Region, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 from projects.enums import EvaluationState, ProposalState, Recommendation, TeamRole

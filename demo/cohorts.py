@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from calls.models import Call, Defi
 from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
-from cohorts.followup import milestones_for
 from cohorts.models import (
     Cohort,
     Indicator,
@@ -22,6 +21,7 @@ from cohorts.models import (
     default_end,
 )
 from cohorts.services.cohorts import first_line
+from cohorts.services.followup import milestones_for
 from programme import audit
 from programme.enums import StructureType
 from programme.models import Programme, Structure, User

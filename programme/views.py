@@ -14,12 +14,8 @@ from rules.contrib.views import permission_required
 
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
-from cohorts.queries import (
-    laureates_coached_by,
-    laureates_followed_by,
-    programme_figures,
-    published_cohorts,
-)
+from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
+from cohorts.queries.public import programme_figures, published_cohorts
 from projects.models import Proposal
 
 from . import mail, proconnect, services

@@ -1,20 +1,24 @@
-"""Cohorts: forming one from the selected proposals, publishing it, a laureate's phase and
-public fields."""
+"""Cohorts: forming one from the selected proposals, publishing it, a laureate's edit (its
+public fields, funding and phase)."""
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from cohorts import followup
+from calls import funding
+from calls.models import Call
 from cohorts.enums import Phase
 from cohorts.models import Cohort, Laureate, default_end
+from cohorts.services import followup
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import Programme, User
-from projects.enums import ProposalState, TeamRole
+from projects.enums import DecisionOutcome, ProposalState, TeamRole
 from projects.models import Decision, Proposal
 
 
@@ -140,23 +144,26 @@ def unpublish_cohort(cohort: Cohort, *, by: User, reason: str, now: datetime) ->
     cohort.published_at = None
 
 
-def set_phase(laureate: Laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
-    """Move a laureate to another phase of the beta.gouv vocabulary."""
+def _move_phase(laureate: Laureate, before: str, phase: str, *, by, now, reason: str) -> None:
+    """Move the laureate from `before` to `phase`, inside the caller's transaction; refused if
+    someone else changed it meanwhile."""
     if phase not in Phase.values:
         raise TransitionError(_("Phase inconnue : %(phase)s.") % {"phase": phase})
-    with transaction.atomic(durable=True):
-        before = laureate.phase
-        if before == phase:
-            raise TransitionError(_("Le lauréat est déjà dans cette phase."))
-        updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(phase=phase)
-        if not updated:
-            raise TransitionError(
-                _("La phase vient d'être changée par quelqu'un d'autre ; rechargez la page.")
-            )
-        audit.record(
-            by, "laureate.phase", laureate, before=before, after=phase, reason=reason, at=now
+    updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(phase=phase)
+    if not updated:
+        raise TransitionError(
+            _("La phase vient d'être changée par quelqu'un d'autre ; rechargez la page.")
         )
+    audit.record(by, "laureate.phase", laureate, before=before, after=phase, reason=reason, at=now)
     laureate.phase = phase
+
+
+def set_phase(laureate: Laureate, phase: str, *, by: User, now: datetime, reason: str = "") -> None:
+    """Move a laureate to another phase of the beta.gouv vocabulary."""
+    with transaction.atomic(durable=True):
+        if laureate.phase == phase:
+            raise TransitionError(_("Le lauréat est déjà dans cette phase."))
+        _move_phase(laureate, laureate.phase, phase, by=by, now=now, reason=reason)
 
 
 # The fields staff edit on a laureate besides its phase.
@@ -171,22 +178,79 @@ LAUREATE_EDITABLE = (
 )
 
 
-def update_laureate(laureate: Laureate, *, changes: dict, by: User, now: datetime) -> None:
-    """Save staff's changes to a laureate's public name, mission, coach, funding, flags."""
+def _amount(value) -> str:
+    return "" if value is None else format(Decimal(value).normalize(), "f")
+
+
+def _grant(laureate: Laureate, amount, *, by: User, now: datetime) -> Decimal | None:
+    """Check `amount` against the funding rules of the laureate's call and write it on the
+    proposal's decision too, so there is one figure (inside the caller's transaction).
+
+    The call row is locked first, so two staff cannot both spend the last euros of its
+    envelope; the others' share is what the call's other selected proposals were granted.
+    """
+    proposal = laureate.proposal
+    if proposal is None:
+        if amount in ("", None):
+            return None
+        raise TransitionError(
+            _("Un montant n'est accordé qu'à un projet lauréat d'un appel qui finance.")
+        )
+    call = Call.objects.select_for_update().get(pk=proposal.call_id)
+    others = (
+        Decision.objects.filter(proposal__call=call, outcome=DecisionOutcome.SELECTED)
+        .exclude(proposal=proposal)
+        .aggregate(total=Sum("amount_granted"))["total"]
+    )
+    amount = funding.check_grant(
+        call,
+        amount=amount,
+        yearly_budget=proposal.yearly_budget,
+        others_granted=others or Decimal("0"),
+    )
+    Decision.objects.filter(proposal=proposal).update(amount_granted=amount)
+    audit.record(
+        by,
+        "laureate.funding",
+        laureate,
+        before=_amount(laureate.funding_granted),
+        after=_amount(amount),
+        at=now,
+    )
+    return amount
+
+
+def edit_laureate(
+    laureate: Laureate,
+    *,
+    changes: dict,
+    by: User,
+    now: datetime,
+    phase: str | None = None,
+    reason: str = "",
+) -> None:
+    """Save staff's edit of a laureate in one transaction: its public name, mission, coach,
+    mentors, flags, funding (checked against its call's rules) and phase (`None`: unchanged).
+    Any refusal saves nothing of the edit."""
     unknown = set(changes) - set(LAUREATE_EDITABLE)
     if unknown:
         raise TransitionError(_("Champs non modifiables : %(f)s.") % {"f": ", ".join(unknown)})
-    funding = changes.get("funding_granted")
-    if funding is not None and not 0 <= funding <= 300000:
-        raise TransitionError(_("Le financement accordé est plafonné à 300 000 €."))
     changes = dict(changes)
     mentors = changes.pop("mentors", None)
     with transaction.atomic(durable=True):
+        current = (
+            Laureate.objects.select_for_update().select_related("proposal").get(pk=laureate.pk)
+        )
+        if "funding_granted" in changes:
+            changes["funding_granted"] = _grant(current, changes["funding_granted"], by=by, now=now)
         if changes:
             Laureate.objects.filter(pk=laureate.pk).update(**changes)
-        for field, value in changes.items():
-            setattr(laureate, field, value)
         if mentors is not None:
             laureate.mentors.set(mentors)
         changed = sorted([*changes, *(["mentors"] if mentors is not None else [])])
-        audit.record(by, "laureate.update", laureate, reason=", ".join(changed), at=now)
+        if changed:
+            audit.record(by, "laureate.update", laureate, reason=", ".join(changed), at=now)
+        if phase is not None and phase != current.phase:
+            _move_phase(laureate, current.phase, phase, by=by, now=now, reason=reason)
+    for field, value in changes.items():
+        setattr(laureate, field, value)

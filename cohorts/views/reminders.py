@@ -14,7 +14,7 @@ from calls.models import Call
 from cohorts.enums import ReminderState
 from cohorts.filters import ReminderFilter
 from cohorts.models import Cohort, Reminder
-from cohorts.queries import reminders_for_staff, state_counts
+from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.services import reminders as services
 from programme.exceptions import TransitionError
 from programme.web import crumbs

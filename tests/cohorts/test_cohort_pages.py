@@ -325,7 +325,6 @@ def test_staff_edit_a_laureate(client, draft_cohort, staff):
             "phase": Phase.ACCELERATION,
             "coach": coach.pk,
             "mentors": [coach.pk, mentor.pk],
-            "funding_granted": "250000",
             "intrapreneur_public": "on",
         },
     )
@@ -335,17 +334,18 @@ def test_staff_edit_a_laureate(client, draft_cohort, staff):
     assert laureate.coach == coach
     assert set(laureate.mentors.all()) == {coach, mentor}
     assert "mentors" in AuditEntry.objects.get(action="laureate.update").reason
-    assert laureate.funding_granted == 250000
     assert laureate.intrapreneur_public
     assert set(AuditEntry.objects.values_list("action", flat=True)) == {
         "laureate.update",
         "laureate.phase",
     }
-    over = client.post(url, {"name": "Mobilic", "mission": "x", "phase": "acceleration",
-                             "funding_granted": "300001"})  # fmt: skip
-    assert over.status_code == 200
-    assert "plafonné à 300 000 €" in over.content.decode()
-    assert Laureate.objects.get(pk=laureate.pk).funding_granted == 250000
+    # No funding call behind this laureate: no amount (tests/cohorts/test_cohort_findings.py
+    # checks the call's rules).
+    refused = client.post(url, {"name": "Mobilic", "mission": "x", "phase": Phase.ACCELERATION,
+                                "funding_granted": "1000"})  # fmt: skip
+    assert refused.status_code == 200
+    assert "appel qui finance" in refused.content.decode()
+    assert Laureate.objects.get(pk=laureate.pk).funding_granted is None
 
 
 def test_the_programme_desk_links_to_its_cohorts(client, draft_cohort, staff):

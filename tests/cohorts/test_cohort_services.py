@@ -1,6 +1,7 @@
 """Forming a cohort, its end date, publishing it and a laureate's phase."""
 
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 
@@ -215,13 +216,25 @@ def test_set_phase_is_guarded_and_logged(staff):
 
 
 @pytest.mark.django_db
-def test_funding_above_the_cap_is_refused(staff):
-    laureate = factories.LaureateFactory()
-    with pytest.raises(TransitionError, match="300 000"):
-        services.update_laureate(laureate, changes={"funding_granted": 300001}, by=staff, now=NOW)
-    services.update_laureate(laureate, changes={"funding_granted": 300000}, by=staff, now=NOW)
+def test_funding_follows_the_rules_of_the_laureates_call(staff):
+    call = factories.CallFactory(offers_funding=True, max_funding_amount=Decimal("300000"))
+    proposal = factories.ProposalFactory(
+        call=call, state=ProposalState.SELECTED, yearly_budget=Decimal("700000")
+    )
+    laureate = factories.LaureateFactory(proposal=proposal)
+    with pytest.raises(TransitionError, match="plafond par projet"):
+        services.edit_laureate(
+            laureate, changes={"funding_granted": Decimal("300001")}, by=staff, now=NOW
+        )
+    services.edit_laureate(
+        laureate, changes={"funding_granted": Decimal("300000")}, by=staff, now=NOW
+    )
     laureate.refresh_from_db()
     assert laureate.funding_granted == 300000
+    with pytest.raises(TransitionError, match="appel qui finance"):
+        services.edit_laureate(
+            factories.LaureateFactory(), changes={"funding_granted": 1}, by=staff, now=NOW
+        )
 
 
 @pytest.mark.django_db

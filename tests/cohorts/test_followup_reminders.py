@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts import followup
 from cohorts.enums import MilestoneKind, ReminderKind, ReminderState
 from cohorts.models import Milestone, Reminder
 from cohorts.reminders import RULES, owed_at
+from cohorts.services import followup
 from cohorts.services.reminders import scan_reminders
 from tests import factories
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from cohorts import followup
 from cohorts.enums import FinalOutcome, MilestoneKind, MilestoneState, Phase, ReportStatus
 from cohorts.models import Cohort, IndicatorValue, Milestone
 from cohorts.services import cohorts as services
+from cohorts.services import followup
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import ProposalState
@@ -180,7 +180,7 @@ def test_the_team_saves_a_draft_then_submits_it(first_report, laureate):
     assert (report.period_start, report.period_end) == (date(2023, 8, 31), date(2023, 9, 29))
     assert IndicatorValue.objects.get(report=report).value == Decimal("120")
     # Submitting without the next steps is refused; the draft stays as saved.
-    with pytest.raises(TransitionError, match="les prochaines étapes. Votre brouillon"):
+    with pytest.raises(TransitionError, match="Pour déposer, complétez les prochaines étapes"):
         followup.submit_report(first_report, by=team, now=NOW)
     report.refresh_from_db()
     assert report.results == "Premiers usagers."

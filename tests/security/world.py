@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from calls.enums import CallKind, CallState
 from calls.models import AuditionCriterion
-from cohorts import followup
 from cohorts.enums import MilestoneKind, ReminderKind, ReportStatus
 from cohorts.models import Reminder, Report
+from cohorts.services import followup
 from programme.models import User
 from projects.enums import (
     ConflictKind,

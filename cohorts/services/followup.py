@@ -1,8 +1,9 @@
 """The six-month follow-up of the laureates: milestones, reports, reviews, the final committee.
 
-Each state change is one function here, in `transaction.atomic`, with a guard raising
-`TransitionError` (French message) and an audit-log entry. Permissions are checked by the
-views (`cohorts/rules.py`); these functions check what the data allows.
+Each state change is one function here, in `transaction.atomic(durable=True)`, with a guard
+raising `TransitionError` (French message) and an audit-log entry. Permissions are checked by
+the views (`cohorts/rules.py`); these functions check what the data allows. The reads of the
+follow-up pages are in `cohorts/queries/followup.py`.
 """
 
 from dataclasses import dataclass
@@ -10,16 +11,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from programme import audit
-from programme.exceptions import TransitionError
-from programme.models import User
-
-from .enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
-from .models import (
-    PARIS,
+from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
+from cohorts.models import (
     Cohort,
     Indicator,
     IndicatorValue,
@@ -28,6 +23,9 @@ from .models import (
     Report,
     add_months,
 )
+from programme import audit
+from programme.exceptions import TransitionError
+from programme.models import User
 
 
 @dataclass(frozen=True)
@@ -123,13 +121,28 @@ def start_followup(cohort: Cohort, *, by: User, now: datetime) -> int:
     return count
 
 
+def _written(text: str | None, *, refusal: str) -> str:
+    """The text without its surrounding blanks, or `refusal` if nothing is left."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError(refusal)
+    return text
+
+
+def _close(milestone: Milestone, refusal: str | None = None, **fields) -> None:
+    """Write `fields` on a milestone still open (neither done nor skipped), or refuse."""
+    updated = Milestone.objects.filter(
+        pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
+    ).update(**fields)
+    if not updated:
+        raise TransitionError(refusal or _("Ce jalon est déjà fait ou écarté."))
+
+
 def add_milestone(
     laureate: Laureate, *, title: str, due_on: date, by: User, now: datetime
 ) -> Milestone:
     """Staff add an ad-hoc milestone (e.g. a demo day) to a laureate's timeline."""
-    title = (title or "").strip()
-    if not title:
-        raise TransitionError(_("Donnez un intitulé au jalon."))
+    title = _written(title, refusal=_("Donnez un intitulé au jalon."))
     if due_on is None:
         raise TransitionError(_("Donnez une échéance au jalon."))
     with transaction.atomic(durable=True):
@@ -146,15 +159,9 @@ def add_milestone(
 
 def skip_milestone(milestone: Milestone, *, reason: str, by: User, now: datetime) -> None:
     """Staff set a milestone aside with a reason: it owes nothing and is no longer late."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise TransitionError(_("Indiquez le motif pour écarter ce jalon."))
+    reason = _written(reason, refusal=_("Indiquez le motif pour écarter ce jalon."))
     with transaction.atomic(durable=True):
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(skipped_at=now, skip_reason=reason)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        _close(milestone, skipped_at=now, skip_reason=reason)
         audit.record(by, "milestone.skip", milestone, after="skipped", reason=reason, at=now)
     milestone.skipped_at, milestone.skip_reason = now, reason
 
@@ -191,15 +198,7 @@ def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     return report
 
 
-def save_report(
-    milestone: Milestone,
-    *,
-    data: dict,
-    values: dict[int, Decimal | None],
-    by: User,
-    now: datetime,
-) -> Report:
-    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+def _check_report(milestone: Milestone, data: dict, values: dict) -> None:
     if milestone.kind != MilestoneKind.REPORT:
         raise TransitionError(_("Ce jalon n'attend pas de point d'étape."))
     unknown = set(data) - set(REPORT_FIELDS)
@@ -218,25 +217,72 @@ def save_report(
     )
     if set(values) - allowed:
         raise TransitionError(_("Cet indicateur n'est pas celui du programme."))
+
+
+def _write_draft(milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime):
+    """Write the draft's fields and values, inside the caller's transaction."""
+    report = _locked_report(milestone, by=by, now=now)
+    if report.is_submitted:
+        raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
+    if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
+        raise TransitionError(_("Ce jalon a été écarté : il n'attend plus de point d'étape."))
+    changes = {k: v for k, v in data.items() if v is not None or k == "status"}
+    changes["status"] = changes.get("status") or ""
+    for field, value in changes.items():
+        setattr(report, field, value)
+    report.updated_at, report.updated_by = now, by
+    report.save()
+    for indicator_id, value in values.items():
+        if value is None:
+            IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
+        else:
+            IndicatorValue.objects.update_or_create(
+                report=report, indicator_id=indicator_id, defaults={"value": value}
+            )
+    return report
+
+
+def save_report(
+    milestone: Milestone,
+    *,
+    data: dict,
+    values: dict[int, Decimal | None],
+    by: User,
+    now: datetime,
+) -> Report:
+    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+    _check_report(milestone, data, values)
     with transaction.atomic(durable=True):
-        report = _locked_report(milestone, by=by, now=now)
-        if report.is_submitted:
-            raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
-        if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
-            raise TransitionError(_("Ce jalon a été écarté : il n'attend plus de point d'étape."))
-        changes = {k: v for k, v in data.items() if v is not None or k == "status"}
-        changes["status"] = changes.get("status") or ""
-        for field, value in changes.items():
-            setattr(report, field, value)
-        report.updated_at, report.updated_by = now, by
-        report.save()
-        for indicator_id, value in values.items():
-            if value is None:
-                IndicatorValue.objects.filter(report=report, indicator_id=indicator_id).delete()
-            else:
-                IndicatorValue.objects.update_or_create(
-                    report=report, indicator_id=indicator_id, defaults={"value": value}
-                )
+        return _write_draft(milestone, data, values, by=by, now=now)
+
+
+def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datetime) -> Report:
+    """File `report` (locked by the caller's transaction): the milestone is done."""
+    if report is None:
+        raise TransitionError(_("Enregistrez d'abord le point d'étape."))
+    if report.is_submitted:
+        raise TransitionError(_("Ce point d'étape est déjà déposé."))
+    missing = [
+        label
+        for field, label in (
+            ("results", _("les résultats")),
+            ("next_steps", _("les prochaines étapes")),
+            ("status", _("l'état du projet")),
+        )
+        if not getattr(report, field).strip()
+    ]
+    if missing:
+        raise TransitionError(
+            _("Pour déposer, complétez %(fields)s.") % {"fields": ", ".join(missing)}
+        )
+    _close(milestone, done_at=now)
+    report.submitted_at, report.submitted_by = now, by
+    report.save(update_fields=["submitted_at", "submitted_by"])
+    audit.record(
+        by, "report.submit", report, before="draft", after="submitted", reason=report.status,
+        at=now,
+    )  # fmt: skip
+    milestone.done_at = now
     return report
 
 
@@ -244,44 +290,28 @@ def submit_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     """File the saved draft: the milestone is done, the coach may comment; it no longer changes."""
     with transaction.atomic(durable=True):
         report = Report.objects.select_for_update().filter(milestone=milestone).first()
-        if report is None:
-            raise TransitionError(_("Enregistrez d'abord le point d'étape."))
-        if report.is_submitted:
-            raise TransitionError(_("Ce point d'étape est déjà déposé."))
-        missing = [
-            label
-            for field, label in (
-                ("results", _("les résultats")),
-                ("next_steps", _("les prochaines étapes")),
-                ("status", _("l'état du projet")),
-            )
-            if not getattr(report, field).strip()
-        ]
-        if missing:
-            raise TransitionError(
-                _("Pour déposer, complétez %(fields)s. Votre brouillon est enregistré.")
-                % {"fields": ", ".join(missing)}
-            )
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
-        report.submitted_at, report.submitted_by = now, by
-        report.save(update_fields=["submitted_at", "submitted_by"])
-        audit.record(
-            by, "report.submit", report, before="draft", after="submitted", reason=report.status,
-            at=now,
-        )  # fmt: skip
-    milestone.done_at = now
-    return report
+        return _submit(milestone, report, by=by, now=now)
+
+
+def file_report(
+    milestone: Milestone,
+    *,
+    data: dict,
+    values: dict[int, Decimal | None],
+    by: User,
+    now: datetime,
+) -> Report:
+    """Save what the team typed and file it, in one transaction: a refused filing saves
+    nothing, so the page shows the refusal with what was typed."""
+    _check_report(milestone, data, values)
+    with transaction.atomic(durable=True):
+        report = _write_draft(milestone, data, values, by=by, now=now)
+        return _submit(milestone, report, by=by, now=now)
 
 
 def comment_report(report: Report, *, text: str, by: User, now: datetime) -> None:
     """The coach comments a submitted report (a later comment replaces the earlier one)."""
-    text = (text or "").strip()
-    if not text:
-        raise TransitionError(_("Le commentaire est vide."))
+    text = _written(text, refusal=_("Le commentaire est vide."))
     with transaction.atomic(durable=True):
         updated = Report.objects.filter(pk=report.pk, submitted_at__isnull=False).update(
             coach_comment=text, commented_at=now, commented_by=by
@@ -297,26 +327,17 @@ def comment_report(report: Report, *, text: str, by: User, now: datetime) -> Non
 
 def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) -> None:
     """Staff record that the mid-term review (or an ad-hoc milestone) took place."""
-    if milestone.kind not in (MilestoneKind.MIDTERM, MilestoneKind.ADHOC):
+    if milestone.kind not in MilestoneKind.review_kinds:
         raise TransitionError(_("Ce jalon se clôt autrement (point d'étape ou comité final)."))
-    notes = (notes or "").strip()
-    if not notes:
-        raise TransitionError(_("Écrivez le compte rendu de la revue."))
+    notes = _written(notes, refusal=_("Écrivez le compte rendu de la revue."))
     with transaction.atomic(durable=True):
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now, notes=notes)
-        if not updated:
-            raise TransitionError(_("Ce jalon est déjà fait ou écarté."))
+        _close(milestone, done_at=now, notes=notes)
         audit.record(by, "milestone.done", milestone, after="done", reason=notes, at=now)
     milestone.done_at, milestone.notes = now, notes
 
 
 # The phase the laureate goes to with each decision (CONTINUE: the phase staff choose).
 OUTCOME_PHASE = {FinalOutcome.PERMANENT: Phase.PERMANENT, FinalOutcome.ABANDON: Phase.ABANDONED}
-CONTINUE_PHASES = [
-    p for p in Phase if p not in (Phase.PERMANENT, Phase.ABANDONED)
-]  # the phases a laureate may continue in
 
 
 def decide_final(
@@ -337,22 +358,23 @@ def decide_final(
         raise TransitionError(_("Seul le comité final décide de la suite."))
     if outcome not in FinalOutcome.values:
         raise TransitionError(_("Décision inconnue."))
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise TransitionError(_("Motivez la décision du comité."))
+    reasons = _written(reasons, refusal=_("Motivez la décision du comité."))
     if outcome == FinalOutcome.CONTINUE:
-        if next_phase not in CONTINUE_PHASES:
+        if next_phase not in Phase.continuing_phases:
             raise TransitionError(_("Choisissez la phase dans laquelle le lauréat poursuit."))
         phase = next_phase
     else:
         phase = OUTCOME_PHASE[outcome]
     with transaction.atomic(durable=True):
         laureate = Laureate.objects.select_for_update().get(pk=milestone.laureate_id)
-        updated = Milestone.objects.filter(
-            pk=milestone.pk, done_at__isnull=True, skipped_at__isnull=True
-        ).update(done_at=now, outcome=outcome, next_phase=phase, notes=reasons)
-        if not updated:
-            raise TransitionError(_("Le comité final de ce lauréat a déjà rendu sa décision."))
+        _close(
+            milestone,
+            done_at=now,
+            outcome=outcome,
+            next_phase=phase,
+            notes=reasons,
+            refusal=_("Le comité final de ce lauréat a déjà rendu sa décision."),
+        )
         before = laureate.phase
         if before != phase:
             Laureate.objects.filter(pk=laureate.pk).update(phase=phase)
@@ -362,8 +384,3 @@ def decide_final(
     milestone.done_at, milestone.outcome, milestone.next_phase = now, outcome, phase
     milestone.notes = reasons
     milestone.laureate.phase = phase
-
-
-def today(now: datetime | None = None) -> date:
-    """The date in Paris: a milestone due today is late from tomorrow on."""
-    return timezone.localdate(now or timezone.now(), timezone=PARIS)
