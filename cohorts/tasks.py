@@ -4,6 +4,8 @@ from celery import shared_task
 from django.core import mail
 from django.utils import timezone
 
+from programme import delivery
+
 from .services import reminders as services
 
 
@@ -16,25 +18,15 @@ def scan_reminders() -> dict:
 
 @shared_task(bind=True, max_retries=None)
 def send_reminders(self, *, recipient_id: int, reminder_ids: list[int]) -> dict:
-    """Send one person's grouped reminders; a refused mail is tried again with back-off.
-
-    The ledger counts the attempts and marks the rows failed after the last one, so the
-    task itself needs no retry limit.
-    """
-    while True:
-        delivery = services.deliver_reminders(
+    """Send one person's grouped reminders; a refused mail is tried again with back-off."""
+    result = delivery.keep_trying(
+        self,
+        lambda: services.deliver_reminders(
             recipient_id=recipient_id, reminder_ids=list(reminder_ids), now=timezone.now()
-        )
-        if delivery.retry_in is None:
-            return {
-                "sent": delivery.sent,
-                "cancelled": delivery.cancelled,
-                "failed": delivery.failed,
-            }
-        if not self.request.is_eager:
-            raise self.retry(countdown=delivery.retry_in)
-        # Run in-process (embedded mode): no worker comes back later, so try again now;
-        # the ledger's attempt count still ends it.
+        ),
+        retry_in=lambda done: done.retry_in,
+    )
+    return {"sent": result.sent, "cancelled": result.cancelled, "failed": result.failed}
 
 
 @shared_task
@@ -58,14 +50,14 @@ def send_reminder_batch(*, batches: list) -> dict:
     finally:
         if mailer is not None:
             mailer.close()
-    for recipient_id, reminder_ids, delivery in results:
-        totals["sent"] += delivery.sent
-        totals["cancelled"] += delivery.cancelled
-        totals["failed"] += delivery.failed
-        if delivery.retry_in is not None:
+    for recipient_id, reminder_ids, done in results:
+        totals["sent"] += done.sent
+        totals["cancelled"] += done.cancelled
+        totals["failed"] += done.failed
+        if done.retry_in is not None:
             totals["retried"] += 1
             send_reminders.apply_async(
                 kwargs={"recipient_id": recipient_id, "reminder_ids": reminder_ids},
-                countdown=delivery.retry_in,
+                countdown=done.retry_in,
             )
     return totals

@@ -38,3 +38,12 @@ class Region(models.TextChoices):
     LA_REUNION = "reu", _("La Réunion")
     MARTINIQUE = "mar", _("Martinique")
     MAYOTTE = "may", _("Mayotte")
+
+
+class DeliveryState(models.TextChoices):
+    """Where a row of a mail ledger stands (`programme.delivery`)."""
+
+    PENDING = "pending", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")

@@ -6,7 +6,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ProgrammeRole, Region, StructureType
+from .enums import DeliveryState, ProgrammeRole, Region, StructureType
 
 
 class Structure(models.Model):
@@ -205,7 +205,7 @@ class AuditEntry(models.Model):
 
 
 class OutgoingMail(models.Model):
-    """A mail of `programme.mail.send`, kept until it is sent.
+    """A mail of `programme.mail.send`, kept until it is sent (`programme.delivery`).
 
     Written in the same transaction as the change that sends it, then queued; if the
     broker is down or a worker dies, `programme.tasks.flush_outbox` queues it again, and
@@ -213,11 +213,7 @@ class OutgoingMail(models.Model):
     deleted after `OUTBOX_KEEP_DAYS`.
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("À envoyer")
-        SENDING = "sending", _("En cours d'envoi")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec")
+    State = DeliveryState
 
     to = models.JSONField(_("destinataires"))
     subject = models.CharField(_("objet"), max_length=300)

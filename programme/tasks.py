@@ -1,24 +1,15 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import mail, services
+from . import delivery, mail, services
 
 
 @shared_task(bind=True, max_retries=None)
 def deliver_mail(self, *, mail_id: int) -> None:
-    """Send one mail of the outbox; a refused mail is tried again with back-off.
-
-    The outbox counts the attempts and marks the mail failed after the last one, so the
-    task itself needs no retry limit.
-    """
-    while True:
-        retry_in = mail.deliver(mail_id, now=timezone.now())
-        if retry_in is None:
-            return
-        if not self.request.is_eager:
-            raise self.retry(countdown=retry_in)
-        # Run in-process (embedded mode): no worker comes back later, so try again now;
-        # the outbox's attempt count still ends it.
+    """Send one mail of the outbox; a refused mail is tried again with back-off."""
+    delivery.keep_trying(
+        self, lambda: mail.deliver(mail_id, now=timezone.now()), retry_in=lambda wait: wait
+    )
 
 
 @shared_task(expires=600)

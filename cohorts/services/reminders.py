@@ -7,43 +7,34 @@ A reminder goes out once whatever retries, a beat firing twice or two workers do
   that is not there, and a broker outage leaves the row pending for the next scan;
 - a send task first claims its rows with one conditional UPDATE (pending → sending, with its
   own token) and sends only what it claimed, so two tasks for the same rows send one mail.
+
+Claiming, retrying, backing off and failing follow `programme.delivery`, as every mail does.
 """
 
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Case, F, Value, When
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from cohorts.enums import ReminderState
 from cohorts.models import Reminder
 from cohorts.reminders import RULES, Owed, link_to, owed_at
-from programme import audit, mail
+from programme import audit, delivery, mail
 from programme.exceptions import TransitionError
 from programme.models import User
 
 logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
-# A queued row not sent after this long is queued again (the broker may have lost it).
-REQUEUE_AFTER = timedelta(minutes=10)
-# Longer than CELERY_TASK_TIME_LIMIT: past it, the task that claimed the rows is dead.
-STALE_CLAIM_AFTER = timedelta(minutes=15)
-# Failed deliveries before a row is marked failed, and the back-off between them.
-MAX_ATTEMPTS = 5
-BACKOFF_SECONDS = 60
-BACKOFF_MAX_SECONDS = 3600
 # People whose mails one task sends (see `_queue`).
 QUEUE_CHUNK = 50
 
@@ -67,13 +58,10 @@ def scan_reminders(*, now: datetime) -> ScanResult:
     """Write every reminder owed at `now` into the ledger and queue one mail per recipient.
 
     Safe to run twice or concurrently: owed rows already written are skipped by the unique
-    key, and rows already queued within `REQUEUE_AFTER` are not queued again.
+    key, and rows already queued within `delivery.REQUEUE_AFTER` are not queued again.
     """
     with transaction.atomic(durable=True):
-        # Rows whose task died while sending (killed past its time limit) are owed again.
-        Reminder.objects.filter(
-            state=ReminderState.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
-        ).update(state=ReminderState.PENDING, claim=None, next_attempt_at=now)
+        delivery.release_stale(Reminder.objects.all(), now=now)
         _write(owed_at(now), now=now)
         batches = _take_due(now=now)
         _queue(batches)
@@ -115,21 +103,12 @@ def _write(owed: Iterable[Owed], *, now: datetime) -> None:
 
 def _take_due(*, now: datetime, recipient_ids=None) -> dict[int, list[int]]:
     """The pending rows to queue now, by recipient; they are not queued again for a while."""
-    rows = Reminder.objects.filter(state=ReminderState.PENDING, next_attempt_at__lte=now)
+    rows = Reminder.objects.all()
     if recipient_ids is not None:
         rows = rows.filter(recipient_id__in=recipient_ids)
-    # On PostgreSQL a concurrent scan skips the rows this one is taking (no-op on SQLite,
-    # where the insert above already holds the database's write lock).
-    taken = list(
-        rows.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "recipient_id")
-    )
     batches: dict[int, list[int]] = defaultdict(list)
-    for pk, recipient_id in taken:
+    for pk, recipient_id in delivery.take_due(rows, now=now, fields=("recipient_id",)):
         batches[recipient_id].append(pk)
-    if taken:
-        Reminder.objects.filter(pk__in=[pk for pk, _ in taken]).update(
-            next_attempt_at=now + REQUEUE_AFTER
-        )
     return dict(batches)
 
 
@@ -141,10 +120,8 @@ def _queue(batches: dict[int, list[int]]) -> None:
 
     items = [[recipient_id, ids] for recipient_id, ids in batches.items()]
     for start in range(0, len(items), QUEUE_CHUNK):
-        # robust: an unreachable broker is logged and the rows stay pending for the next scan.
-        transaction.on_commit(
-            partial(send_reminder_batch.delay, batches=items[start : start + QUEUE_CHUNK]),
-            robust=True,
+        delivery.queue_at_commit(
+            partial(send_reminder_batch.delay, batches=items[start : start + QUEUE_CHUNK])
         )
 
 
@@ -158,46 +135,8 @@ def deliver_reminders(
     `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again. `mailer`, an
     open mail connection, is reused by a task sending several people's mails.
     """
-    token = uuid4()
-    claimed = Reminder.objects.filter(
-        pk__in=reminder_ids, recipient_id=recipient_id, state=ReminderState.PENDING
-    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
-    if not claimed:
-        return Delivery()
-    rows = list(
-        Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
-        .select_related("recipient", "call", "cohort")
-        .order_by("due", "pk")
-    )
-    objects = _load_objects(rows)
-    recipient = rows[0].recipient
-    keep, drop = [], []
-    for row in rows:
-        obj = objects.get((row.content_type_id, row.object_id))
-        rule = RULES.get(row.kind)
-        owed = (
-            obj is not None
-            and rule is not None
-            and recipient.is_active
-            and (recipient.wants_nudges or not rule.optional)
-            and rule.still_owed(obj, now)
-        )
-        (keep if owed else drop).append((row, obj))
-    if drop:
-        Reminder.objects.filter(pk__in=[row.pk for row, _ in drop], claim=token).update(
-            state=ReminderState.CANCELLED, claim=None
-        )
-    if not keep:
-        return Delivery(cancelled=len(drop))
-
-    try:
-        _send_mail(recipient, keep, now=now, mailer=mailer)
-    except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
-        return _record_failure(token, error, now=now, cancelled=len(drop))
-    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
-        state=ReminderState.SENT, sent_at=now, claim=None
-    )
-    return Delivery(sent=len(keep), cancelled=len(drop))
+    results = deliver_reminder_batches([[recipient_id, reminder_ids]], now=now, mailer=mailer)
+    return results[0][2] if results else Delivery()
 
 
 def deliver_reminder_batches(
@@ -209,13 +148,13 @@ def deliver_reminder_batches(
     rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
     Returns (recipient_id, reminder_ids, Delivery) per person who had rows to send.
     """
-    token = uuid4()
     ids = [pk for _recipient, pks in batches for pk in pks]
-    Reminder.objects.filter(
-        pk__in=ids,
-        recipient_id__in=[recipient for recipient, _pks in batches],
-        state=ReminderState.PENDING,
-    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
+    token, _claimed = delivery.claim(
+        Reminder.objects.filter(
+            pk__in=ids, recipient_id__in=[recipient for recipient, _pks in batches]
+        ),
+        now=now,
+    )
     rows = list(
         Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
         .select_related("recipient", "call", "cohort")
@@ -238,14 +177,12 @@ def deliver_reminder_batches(
         except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
             if mailer is not None:
                 mailer.close()  # the connection may be broken: the next mail opens its own
-            personal = uuid4()
-            Reminder.objects.filter(pk__in=pks, claim=token).update(claim=personal)
-            delivery = _record_failure(personal, error, now=now, cancelled=len(drop))
-            results.append((recipient_id, pks, delivery))
+            retry_in = delivery.record_failure(
+                Reminder.objects.filter(pk__in=pks, claim=token), error, now=now
+            )
+            results.append((recipient_id, pks, _refused(retry_in, cancelled=len(drop))))
             continue
-        Reminder.objects.filter(pk__in=pks, claim=token, state=ReminderState.SENDING).update(
-            state=ReminderState.SENT, sent_at=now, claim=None
-        )
+        delivery.record_sent(Reminder.objects.filter(pk__in=pks, claim=token), now=now)
         results.append((recipient_id, pks, Delivery(sent=len(keep), cancelled=len(drop))))
     if dropped:
         Reminder.objects.filter(pk__in=dropped, claim=token).update(
@@ -271,31 +208,8 @@ def _sort_out(rows: list[Reminder], objects: dict, now: datetime):
     return keep, drop
 
 
-def _record_failure(token, error: OSError, *, now: datetime, cancelled: int) -> Delivery:
-    # The least-tried row decides: while one may still go out, the task tries again.
-    attempts = (
-        Reminder.objects.filter(claim=token)
-        .order_by("attempts")
-        .values_list("attempts", flat=True)
-        .first()
-    )
-    failures = (attempts or 0) + 1
-    retry_in = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (failures - 1))
-    message = f"{type(error).__name__}: {error}"[:2000]
-    # One statement: the SET expressions read the row as it was, so a row reaching
-    # MAX_ATTEMPTS fails and the others go back to pending, with no moment in between.
-    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
-        attempts=F("attempts") + 1,
-        last_error=message,
-        claim=None,
-        state=Case(
-            When(attempts__gte=MAX_ATTEMPTS - 1, then=Value(ReminderState.FAILED)),
-            default=Value(ReminderState.PENDING),
-        ),
-        next_attempt_at=now + timedelta(seconds=retry_in) + REQUEUE_AFTER,
-    )
-    logger.warning("Reminder mail refused (attempt %s): %s", failures, message)
-    if failures >= MAX_ATTEMPTS:
+def _refused(retry_in: int | None, *, cancelled: int) -> Delivery:
+    if retry_in is None:
         return Delivery(failed=1, cancelled=cancelled)
     return Delivery(cancelled=cancelled, retry_in=retry_in)
 
@@ -359,10 +273,7 @@ def _send_mail(
             files.extend(rule.attachments(obj, now))
     with translation.override("fr"):
         subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in files:
-        message.attach(name, content, mimetype)
+    message = delivery.compose([recipient.email], subject, text, html, files)
     if mailer is None:
         message.send()
     else:
@@ -372,15 +283,7 @@ def _send_mail(
 def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
     """Send a failed reminder again: back to pending with fresh attempts, queued at commit."""
     with transaction.atomic(durable=True):
-        updated = Reminder.objects.filter(
-            pk=reminder.pk, state__in=ReminderState.resendable_states
-        ).update(
-            state=ReminderState.PENDING,
-            attempts=0,
-            claim=None,
-            next_attempt_at=now + REQUEUE_AFTER,
-        )
-        if not updated:
+        if not delivery.resend(Reminder.objects.filter(pk=reminder.pk), now=now):
             raise TransitionError(_("Seul un rappel en échec peut être renvoyé."))
         audit.record(
             by,

@@ -16,7 +16,8 @@ from cohorts.enums import ReminderKind, ReminderState
 from cohorts.models import Reminder
 from cohorts.reminders import Owed, link_to
 from cohorts.services import reminders as services
-from cohorts.services.reminders import MAX_ATTEMPTS, REQUEUE_AFTER, scan_reminders
+from cohorts.services.reminders import scan_reminders
+from programme.delivery import MAX_ATTEMPTS, REQUEUE_AFTER
 from projects.enums import ProposalState
 from tests import factories
 from tests.worker import celery_publishing

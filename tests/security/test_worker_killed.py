@@ -34,8 +34,9 @@ from django.utils import timezone
 from calls.enums import CallState
 from cohorts.enums import ReminderState
 from cohorts.models import Reminder
-from cohorts.services.reminders import STALE_CLAIM_AFTER, scan_reminders
+from cohorts.services.reminders import scan_reminders
 from cohorts.tasks import send_reminders
+from programme.delivery import STALE_CLAIM_AFTER
 from tests import factories
 from tests.cohorts.conftest import draft_with_team
 from tests.worker import (
