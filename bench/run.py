@@ -245,7 +245,7 @@ def reminders() -> dict:
     """Time the scan over the drafts, then the worker's delivery of what it queued."""
     from cohorts.enums import ReminderState
     from cohorts.models import Reminder
-    from cohorts.services.reminders import scan_reminders
+    from programme.reminders import scan_reminders
 
     Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN).delete()
     bench_rows = Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Reminder, Report
+from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Report
 
 
 class LaureateInline(admin.TabularInline):
@@ -27,23 +27,6 @@ class LaureateAdmin(admin.ModelAdmin):
     list_select_related = ["cohort"]
     raw_id_fields = ["proposal", "intrapreneur", "coach", "members", "mentors"]
     autocomplete_fields = ["host_structure"]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """The ledger, read-only: staff resend from the reminders' pages, which keep the rules."""
-
-    list_display = ["kind", "recipient", "due", "state", "attempts", "sent_at", "call", "cohort"]
-    list_filter = ["state", "kind", "call__programme"]
-    search_fields = ["recipient__email", "recipient__last_name"]
-    list_select_related = ["recipient", "call", "cohort"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

@@ -300,7 +300,7 @@ CELERY_BEAT_SCHEDULE = {
 # Reminders: the scan writes what is owed into the ledger and queues the mails.
 REMINDER_SCAN_MINUTES = env.int("REMINDER_SCAN_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["reminders-scan"] = {
-    "task": "cohorts.tasks.scan_reminders",
+    "task": "programme.tasks.scan_reminders",
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
 # Mail of programme.mail.send: queued again when the broker lost it or a worker died.

@@ -41,16 +41,15 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallState
 from calls.models import Call
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
-from cohorts.reminders import decision_notices_owed
-from cohorts.services.reminders import owe_reminders
 from programme import audit
+from programme.enums import ReminderKind, ReminderState
 from programme.exceptions import TransitionError
-from programme.models import User
+from programme.models import Reminder, User
+from programme.reminders import owe_reminders
 from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
 from projects.models import AuditionEvaluation, Conflict, Decision, DecisionMail, Proposal
 from projects.queries import jury as jury_queries
+from projects.reminders import decision_notices_owed
 from projects.services.jury import _require_staff
 
 # Call states in which the final weights may change (until the results are out).

@@ -23,12 +23,11 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call, Defi
-from cohorts.reminders import receipts_owed
-from cohorts.services.reminders import owe_reminders
 from programme import audit, mail
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
 from programme.models import ProgrammeMembership, User
+from programme.reminders import owe_reminders
 from projects import rules as proposal_rules
 from projects.enums import (
     ExportStatus,
@@ -46,6 +45,7 @@ from projects.models import (
     ProposalVersion,
     TeamMember,
 )
+from projects.reminders import receipts_owed
 
 logger = logging.getLogger(__name__)
 

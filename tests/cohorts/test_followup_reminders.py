@@ -12,8 +12,7 @@ from django.urls import reverse
 from cohorts import followup
 from cohorts.enums import MilestoneKind, ReminderKind, ReminderState
 from cohorts.models import Milestone, Reminder
-from cohorts.reminders import RULES, owed_at
-from cohorts.services.reminders import scan_reminders
+from programme.reminders import RULES, owed_at, scan_reminders
 from tests import factories
 
 from .conftest import NOW

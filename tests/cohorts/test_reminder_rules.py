@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from calls.enums import CallState
 from cohorts.enums import ReminderKind
-from cohorts.reminders import RULES, owed_at
+from programme.reminders import RULES, owed_at
 from projects.enums import ProposalState
 from tests import factories
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from cohorts.enums import ReminderState
 from cohorts.models import Reminder
-from cohorts.services.reminders import scan_reminders
 from programme import delivery, mail
 from programme.enums import DeliveryState
 from programme.models import OutgoingMail
+from programme.reminders import scan_reminders
 from tests import factories
 from tests.cohorts.conftest import NOW, call_closing_in, draft_with_team
 from tests.fake_mail import FlakyBackend

@@ -13,9 +13,9 @@ from calls.enums import CallState
 from calls.models import AuditionCriterion
 from cohorts.enums import ReminderKind
 from cohorts.models import Reminder
-from cohorts.services.reminders import scan_reminders
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
+from programme.reminders import scan_reminders
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import Decision, DecisionMail, TeamMember
 from projects.services import auditions, deliberation

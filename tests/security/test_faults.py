@@ -21,8 +21,7 @@ from calls.enums import CallState
 from cohorts.enums import ReminderState
 from cohorts.models import Cohort, Laureate, Reminder
 from cohorts.services import cohorts as cohort_services
-from cohorts.services import reminders
-from programme import delivery, mail
+from programme import delivery, mail, reminders
 from programme.models import AuditEntry, OutgoingMail
 from programme.tasks import deliver_mail
 from projects.enums import ProposalState

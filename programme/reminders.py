@@ -1,4 +1,10 @@
-"""The reminder workflow: the periodic scan, the sending of one grouped mail, a resend.
+"""The reminders: what each rule owes, the ledger, the periodic scan, the grouped mail.
+
+Each app says what it owes: the app owning the objects registers a `Rule` per kind
+(`register`, from its `AppConfig.ready`): `projects.reminders` for drafts, receipts, jurors,
+auditions and decisions, `cohorts.reminders` for the follow-up milestones. This module
+writes what the rules owe into the ledger (`programme.models.Reminder`) and sends it, one
+mail per person, as every mail is delivered (`programme.delivery`).
 
 A reminder goes out once whatever retries, a beat firing twice or two workers do:
 - the ledger row is unique per (kind, object, recipient, deadline), so writing what is owed
@@ -7,13 +13,11 @@ A reminder goes out once whatever retries, a beat firing twice or two workers do
   that is not there, and a broker outage leaves the row pending for the next scan;
 - a send task first claims its rows with one conditional UPDATE (pending → sending, with its
   own token) and sends only what it claimed, so two tasks for the same rows send one mail.
-
-Claiming, retrying, backing off and failing follow `programme.delivery`, as every mail does.
 """
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -21,22 +25,84 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from cohorts.enums import ReminderState
-from cohorts.models import Reminder
-from cohorts.reminders import RULES, Owed, link_to, owed_at
-from programme import audit, delivery, mail
-from programme.exceptions import TransitionError
-from programme.models import User
+from . import audit, delivery, mail
+from .enums import ReminderKind, ReminderState
+from .exceptions import TransitionError
+from .models import Reminder, User
 
 logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 # People whose mails one task sends (see `_queue`).
 QUEUE_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One reminder owed: the future ledger row."""
+
+    kind: str
+    content_type_id: int
+    object_id: int
+    recipient_id: int
+    due: datetime
+    call_id: int | None = None
+    cohort_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of reminder: its query, whether people may opt out, and how the mail says it."""
+
+    kind: ReminderKind
+    # Optional nudges respect `User.wants_nudges`; notices of deadlines and decisions don't.
+    optional: bool
+    select: Callable[[datetime], Iterable[Owed]]
+    # Whether a row written earlier still deserves a mail at sending time (the draft may
+    # have been submitted, or the deadline passed, while the broker was down).
+    still_owed: Callable[[models.Model, datetime], bool]
+    # The sentence of the mail, with {title}, {edition} and {deadline} (and `words`).
+    sentence: str
+    action: str
+    # More words for the sentence and the subject, read from the object at sending time.
+    words: Callable[[models.Model], dict] | None = None
+    # Lines (label, value) printed under the sentence, e.g. a receipt's reference and hash.
+    details: Callable[[models.Model], list[tuple[str, str]]] | None = None
+    # The subject when the mail holds this reminder alone; else "Rappel : <kind>".
+    subject: str = ""
+    # The page the mail links to (a path); else the object's own page (`link_to`).
+    link: Callable[[models.Model], str] | None = None
+    # Files joined to the mail for the object: (name, content, MIME type).
+    attachments: Callable[[models.Model, datetime], list[tuple[str, str, str]]] | None = None
+
+
+def link_to(obj: models.Model | None) -> str:
+    """The page of the object if it has one yet, else the person's own space."""
+    try:
+        return obj.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        return reverse("dashboard")
+
+
+# The rules of every kind, registered by the apps owning their objects.
+RULES: dict[str, Rule] = {}
+
+
+def register(*rules: Rule) -> None:
+    """Add rules to the scan (each app calls it once, from its `AppConfig.ready`)."""
+    for rule in rules:
+        RULES[rule.kind] = rule
+
+
+def owed_at(now: datetime) -> Iterable[Owed]:
+    """Every reminder owed at `now`, all kinds together (one query per kind)."""
+    for rule in RULES.values():
+        yield from rule.select(now)
 
 
 @dataclass(frozen=True)
@@ -116,7 +182,7 @@ def _queue(batches: dict[int, list[int]]) -> None:
     """Queue the mails at commit, QUEUE_CHUNK people per task: one publish to the broker per
     chunk rather than per person (10,000 people: 200 publishes, not 10,000), and the worker
     sends a chunk's mails over one connection to the mail server."""
-    from cohorts.tasks import send_reminder_batch
+    from .tasks import send_reminder_batch
 
     items = [[recipient_id, ids] for recipient_id, ids in batches.items()]
     for start in range(0, len(items), QUEUE_CHUNK):
