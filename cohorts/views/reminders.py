@@ -13,7 +13,6 @@ from cohorts.filters import ReminderFilter
 from cohorts.queries import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs
 from programme import web
-from programme.enums import ReminderState
 from programme.models import Reminder
 from programme.reminders import resend_reminder
 
@@ -42,7 +41,6 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
             "filter": reminders,
             "page_obj": page,
             "counts": state_counts(**scope),
-            "resendable": ReminderState.resendable_states,
             "breadcrumb_data": staff_crumbs(programme, heading),
         },
     )
