@@ -112,7 +112,9 @@ class ScanResult:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DigestOutcome:
+    """What sending one person's grouped reminders did."""
+
     sent: int = 0
     cancelled: int = 0
     failed: int = 0
@@ -193,26 +195,26 @@ def _queue(batches: dict[int, list[int]]) -> None:
 
 def deliver_reminders(
     *, recipient_id: int, reminder_ids: list[int], now: datetime, mailer=None
-) -> Delivery:
+) -> DigestOutcome:
     """Claim the given pending reminders of one person, send them as one mail, record it.
 
     Rows another task has claimed or already sent are left alone. When the mail server
     refuses, the rows go back to pending with the error and a back-off, or to failed after
-    `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again. `mailer`, an
-    open mail connection, is reused by a task sending several people's mails.
+    `delivery.MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again.
+    `mailer`, an open mail connection, is reused by a task sending several people's mails.
     """
     results = deliver_reminder_batches([[recipient_id, reminder_ids]], now=now, mailer=mailer)
-    return results[0][2] if results else Delivery()
+    return results[0][2] if results else DigestOutcome()
 
 
 def deliver_reminder_batches(
     batches: list, *, now: datetime, mailer=None
-) -> list[tuple[int, list[int], Delivery]]:
+) -> list[tuple[int, list[int], DigestOutcome]]:
     """`deliver_reminders` for several people at once, as the worker gets them from the scan
     (`[recipient_id, reminder_ids]` pairs): their rows are claimed, read and their objects
     loaded in one query each for the whole batch, then each person's mail is sent and its
     rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
-    Returns (recipient_id, reminder_ids, Delivery) per person who had rows to send.
+    Returns (recipient_id, reminder_ids, DigestOutcome) per person who had rows to send.
     """
     ids = [pk for _recipient, pks in batches for pk in pks]
     token, _claimed = delivery.claim(
@@ -236,7 +238,7 @@ def deliver_reminder_batches(
         dropped.extend(row.pk for row, _obj in drop)
         pks = [row.pk for row, _obj in keep]
         if not keep:
-            results.append((recipient_id, pks, Delivery(cancelled=len(drop))))
+            results.append((recipient_id, pks, DigestOutcome(cancelled=len(drop))))
             continue
         try:
             _send_mail(own[0].recipient, keep, now=now, mailer=mailer)
@@ -249,7 +251,7 @@ def deliver_reminder_batches(
             results.append((recipient_id, pks, _refused(retry_in, cancelled=len(drop))))
             continue
         delivery.record_sent(Reminder.objects.filter(pk__in=pks, claim=token), now=now)
-        results.append((recipient_id, pks, Delivery(sent=len(keep), cancelled=len(drop))))
+        results.append((recipient_id, pks, DigestOutcome(sent=len(keep), cancelled=len(drop))))
     if dropped:
         Reminder.objects.filter(pk__in=dropped, claim=token).update(
             state=ReminderState.CANCELLED, claim=None
@@ -274,10 +276,10 @@ def _sort_out(rows: list[Reminder], objects: dict, now: datetime):
     return keep, drop
 
 
-def _refused(retry_in: int | None, *, cancelled: int) -> Delivery:
+def _refused(retry_in: int | None, *, cancelled: int) -> DigestOutcome:
     if retry_in is None:
-        return Delivery(failed=1, cancelled=cancelled)
-    return Delivery(cancelled=cancelled, retry_in=retry_in)
+        return DigestOutcome(failed=1, cancelled=cancelled)
+    return DigestOutcome(cancelled=cancelled, retry_in=retry_in)
 
 
 def _load_objects(rows: list[Reminder]) -> dict[tuple[int, int], object]:

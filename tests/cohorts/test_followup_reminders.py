@@ -10,8 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cohorts import followup
-from cohorts.enums import MilestoneKind, ReminderKind, ReminderState
-from cohorts.models import Milestone, Reminder
+from cohorts.enums import MilestoneKind
+from cohorts.models import Milestone
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
 from programme.reminders import RULES, owed_at, scan_reminders
 from tests import factories
 

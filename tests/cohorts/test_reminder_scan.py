@@ -12,10 +12,10 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
 from programme import reminders as services
 from programme.delivery import MAX_ATTEMPTS, REQUEUE_AFTER
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
 from programme.reminders import Owed, link_to, scan_reminders
 from projects.enums import ProposalState
 from tests import factories

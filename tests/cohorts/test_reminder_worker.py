@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
 from programme import mail
 from programme.delivery import REQUEUE_AFTER
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
 from programme.reminders import scan_reminders
 from programme.tasks import scan_reminders as scan_task
 from projects.enums import ProposalState

@@ -10,11 +10,9 @@ import pytest
 from django.core import mail as sent_mail
 from django.utils import timezone
 
-from cohorts.enums import ReminderState
-from cohorts.models import Reminder
 from programme import delivery, mail
-from programme.enums import DeliveryState
-from programme.models import OutgoingMail
+from programme.enums import DeliveryState, ReminderState
+from programme.models import OutgoingMail, Reminder
 from programme.reminders import scan_reminders
 from tests import factories
 from tests.cohorts.conftest import NOW, call_closing_in, draft_with_team

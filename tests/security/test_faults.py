@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderState
-from cohorts.models import Cohort, Laureate, Reminder
+from cohorts.models import Cohort, Laureate
 from cohorts.services import cohorts as cohort_services
 from programme import delivery, mail, reminders
-from programme.models import AuditEntry, OutgoingMail
+from programme.enums import ReminderState
+from programme.models import AuditEntry, OutgoingMail, Reminder
 from programme.tasks import deliver_mail
 from projects.enums import ProposalState
 from projects.models import Decision, DecisionMail, Proposal, ProposalVersion

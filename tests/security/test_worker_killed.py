@@ -32,9 +32,9 @@ import redis
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderState
-from cohorts.models import Reminder
 from programme.delivery import STALE_CLAIM_AFTER
+from programme.enums import ReminderState
+from programme.models import Reminder
 from programme.reminders import scan_reminders
 from programme.tasks import send_reminders
 from tests import factories
