@@ -243,9 +243,9 @@ class Sink:
 
 def reminders() -> dict:
     """Time the scan over the drafts, then the worker's delivery of what it queued."""
-    from cohorts.enums import ReminderState
-    from cohorts.models import Reminder
-    from cohorts.services.reminders import scan_reminders
+    from programme.enums import ReminderState
+    from programme.models import Reminder
+    from programme.reminders import scan_reminders
 
     Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN).delete()
     bench_rows = Reminder.objects.filter(recipient__email__endswith="@" + benchdata.DOMAIN)

@@ -6,7 +6,7 @@ from cohorts.enums import Phase
 from cohorts.services import cohorts as services
 from programme.exceptions import TransitionError
 
-from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Reminder, Report
+from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Report
 
 
 def _run_on_each(modeladmin, request, queryset, service, done: str, say=None, **kwargs) -> None:
@@ -97,23 +97,6 @@ class LaureateAdmin(admin.ModelAdmin):
     # which checks the call's rules.
     readonly_fields = ["phase", "funding_granted"]
     actions = [_phase_action(phase) for phase in Phase]
-
-
-@admin.register(Reminder)
-class ReminderAdmin(admin.ModelAdmin):
-    """The ledger, read-only: staff resend from the reminders' pages, which keep the rules."""
-
-    list_display = ["kind", "recipient", "due", "state", "attempts", "sent_at", "call", "cohort"]
-    list_filter = ["state", "kind", "call__programme"]
-    search_fields = ["recipient__email", "recipient__last_name"]
-    list_select_related = ["recipient", "call", "cohort"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class CohortsConfig(AppConfig):
     name = "cohorts"
     verbose_name = _("Promotions et suivi")
+
+    def ready(self):
+        # Registers this app's reminder rules with the one scan (programme.reminders).
+        from . import reminders  # noqa: F401

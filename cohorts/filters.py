@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ReminderKind, ReminderState
-from .models import Reminder
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
 
 
 class ReminderFilter(django_filters.FilterSet):
@@ -12,7 +12,7 @@ class ReminderFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Nature"), choices=ReminderKind.choices)
     state = django_filters.ChoiceFilter(label=_("État"), choices=ReminderState.choices)
     recipient = django_filters.CharFilter(
-        label=_("Destinataire (nom ou adresse)"), method="search_recipient"
+        label=_("Destinataire (nom ou adresse)"), method="search_recipient", max_length=200
     )
 
     class Meta:

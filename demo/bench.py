@@ -24,10 +24,10 @@ from django.utils import timezone
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, Criterion, JuryMember
 from cohorts.enums import MilestoneKind, Phase, ReportStatus
-from cohorts.models import Cohort, Laureate, Milestone, Reminder, Report
+from cohorts.models import Cohort, Laureate, Milestone, Report
 from cohorts.services.followup import write_milestones
 from programme.enums import ProgrammeRole, Region, StructureType
-from programme.models import Programme, ProgrammeMembership, Structure, User
+from programme.models import Programme, ProgrammeMembership, Reminder, Structure, User
 from projects.enums import EvaluationState, ProposalState, Recommendation, TeamRole
 from projects.models import (
     Assignment,

@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, OutgoingMail, Programme, ProgrammeMembership, Structure, User
+from .models import (
+    AuditEntry,
+    OutgoingMail,
+    Programme,
+    ProgrammeMembership,
+    Reminder,
+    Structure,
+    User,
+)
 
 
 @admin.register(Structure)
@@ -85,4 +93,21 @@ class OutgoingMailAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in OutgoingMail._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The ledger, read-only: staff resend from the reminders' pages, which keep the rules."""
+
+    list_display = ["kind", "recipient", "due", "state", "attempts", "sent_at", "call", "cohort"]
+    list_filter = ["state", "kind", "call__programme"]
+    search_fields = ["recipient__email", "recipient__last_name"]
+    list_select_related = ["recipient", "call", "cohort"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,7 +1,8 @@
 from django.conf import settings
 
 from calls.enums import CallKind, CallState, ReviewPhase
-from cohorts.enums import MilestoneKind, ReminderState, ReportStatus
+from cohorts.enums import MilestoneKind, ReportStatus
+from programme.enums import ReminderState
 from projects.enums import DecisionOutcome, EvaluationState, ProposalState
 
 # The states and choices templates compare against, with their named groups

@@ -38,3 +38,44 @@ class Region(models.TextChoices):
     LA_REUNION = "reu", _("La Réunion")
     MARTINIQUE = "mar", _("Martinique")
     MAYOTTE = "may", _("Mayotte")
+
+
+class DeliveryState(models.TextChoices):
+    """Where a row of a mail ledger stands (`programme.delivery`)."""
+
+    PENDING = "pending", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+
+
+class ReminderKind(models.TextChoices):
+    """What a reminder speaks of; its rule is registered with `programme.reminders`."""
+
+    DRAFT_CLOSING_7D = "draft_closing_7d", _("Brouillon : l'appel clôt dans 7 jours")
+    DRAFT_CLOSING_1D = "draft_closing_1d", _("Brouillon : l'appel clôt demain")
+    SUBMISSION_RECEIPT = "submission_receipt", _("Accusé de réception d'une candidature")
+    EVALUATION_DUE_3D = "evaluation_due_3d", _("Évaluations attendues dans 3 jours")
+    EVALUATION_LATE = "evaluation_late", _("Évaluations en retard")
+    EVALUATION_LATE_SUMMARY = "evaluation_late_summary", _("Synthèse des évaluations en retard")
+    AUDITION_CONVOCATION = "audition_convocation", _("Convocation à l'audition")
+    AUDITION_DAY_BEFORE = "audition_day_before", _("Audition demain")
+    DECISION_NOTICE = "decision_notice", _("Décision du jury")
+    REPORT_DUE_7D = "report_due_7d", _("Point d'étape attendu dans 7 jours")
+    REPORT_LATE_1D = "report_late_1d", _("Point d'étape en retard")
+    MIDTERM_REVIEW = "midterm_review", _("Revue de mi-parcours à venir")
+    FINAL_COMMITTEE = "final_committee", _("Comité final à venir")
+
+
+class ReminderState(models.TextChoices):
+    """Where a row of the reminder ledger stands: `DeliveryState` and "no longer owed"."""
+
+    PENDING = "pending", _("À envoyer")
+    SENDING = "sending", _("En cours d'envoi")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+    CANCELLED = "cancelled", _("Sans objet")
+
+
+# States a staff member may ask to send again.
+ReminderState.resendable_states = frozenset({ReminderState.FAILED})

@@ -1,12 +1,13 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import ProgrammeRole, Region, StructureType
+from .enums import DeliveryState, ProgrammeRole, Region, ReminderKind, ReminderState, StructureType
 
 
 class Structure(models.Model):
@@ -205,7 +206,7 @@ class AuditEntry(models.Model):
 
 
 class OutgoingMail(models.Model):
-    """A mail of `programme.mail.send`, kept until it is sent.
+    """A mail of `programme.mail.send`, kept until it is sent (`programme.delivery`).
 
     Written in the same transaction as the change that sends it, then queued; if the
     broker is down or a worker dies, `programme.tasks.flush_outbox` queues it again, and
@@ -213,11 +214,7 @@ class OutgoingMail(models.Model):
     deleted after `OUTBOX_KEEP_DAYS`.
     """
 
-    class State(models.TextChoices):
-        PENDING = "pending", _("À envoyer")
-        SENDING = "sending", _("En cours d'envoi")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec")
+    State = DeliveryState
 
     to = models.JSONField(_("destinataires"))
     subject = models.CharField(_("objet"), max_length=300)
@@ -240,3 +237,90 @@ class OutgoingMail(models.Model):
 
     def __str__(self):
         return f"{self.subject} → {', '.join(self.to)}"
+
+
+class Reminder(models.Model):
+    """The ledger of reminders: one row per (kind, object, recipient, deadline), owed once.
+
+    The object is generic (content type + id) because the kinds speak of different tables
+    (proposals, evaluations, auditions, reports) and because the unique key must hold on
+    non-null columns: with one nullable foreign key per table, SQLite and PostgreSQL < 15
+    treat NULLs as distinct and the key would not protect anything. `call` and `cohort`
+    are denormalised so the staff pages filter without joining through the object.
+    `due` is the deadline the reminder speaks of: a deadline moved later is a new reminder.
+    Delivered as every mail is (`programme.delivery`); written and sent by
+    `programme.reminders`. The table keeps its name from when the ledger lived in cohorts.
+    """
+
+    kind = models.CharField(_("nature"), max_length=40, choices=ReminderKind)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.PositiveBigIntegerField(_("identifiant de l'objet"))
+    content_object = GenericForeignKey("content_type", "object_id")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("destinataire"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    due = models.DateTimeField(_("échéance"))
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # the (call, created_at) index below starts with it
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        verbose_name=_("promotion"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminders",
+        db_index=False,  # the (cohort, created_at) index below starts with it
+    )
+    state = models.CharField(
+        _("état"), max_length=10, choices=ReminderState, default=ReminderState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentatives échouées"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    # The scan queues a pending row once this time has come: right away for a new row,
+    # after a grace period when it was already queued (the broker may have lost it),
+    # after the back-off when the mail server refused it.
+    next_attempt_at = models.DateTimeField(_("prochain essai"))
+    # A send task owns the rows carrying its token; another task cannot send them too.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("créé le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        db_table = "cohorts_reminder"
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "content_type", "object_id", "recipient", "due"],
+                name="reminder_owed_once",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state=ReminderState.SENT) | models.Q(sent_at__isnull=False),
+                name="reminder_sent_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"], name="reminder_scan_idx"),
+            models.Index(fields=["call", "-created_at"], name="reminder_call_idx"),
+            models.Index(fields=["cohort", "-created_at"], name="reminder_cohort_idx"),
+            # The send task finds the rows it claimed by their token; only rows being sent
+            # have one, so the index stays small however long the ledger grows.
+            models.Index(
+                fields=["claim"], name="reminder_claim_idx", condition=models.Q(claim__isnull=False)
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.recipient_id} — {self.due:%Y-%m-%d}"

@@ -2,11 +2,10 @@
 
 from django.db.models import Count, Prefetch, Q
 
-from cohorts.models import Reminder
 from projects.models import Answer, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
-from .models import Programme
+from .models import Programme, Reminder
 
 
 def programmes_with_figures():

@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 
 from calls.enums import TEXT_KINDS, QuestionKind
 from calls.models import JuryMember
-from cohorts.enums import ReminderState
-from cohorts.models import Laureate, Reminder
+from cohorts.models import Laureate
 from projects.enums import ProposalState
 from projects.models import (
     Answer,
@@ -40,9 +39,9 @@ from projects.models import (
 )
 
 from . import audit
-from .enums import ProgrammeRole
+from .enums import ProgrammeRole, ReminderState
 from .exceptions import TransitionError
-from .models import AuditEntry, ProgrammeMembership, User
+from .models import AuditEntry, ProgrammeMembership, Reminder, User
 
 ANONYMOUS_DOMAIN = "anonyme.invalid"  # a reserved domain: no mail can ever reach it
 REDACTED = "[anonymisé]"

@@ -300,7 +300,7 @@ CELERY_BEAT_SCHEDULE = {
 # Reminders: the scan writes what is owed into the ledger and queues the mails.
 REMINDER_SCAN_MINUTES = env.int("REMINDER_SCAN_MINUTES", default=15)
 CELERY_BEAT_SCHEDULE["reminders-scan"] = {
-    "task": "cohorts.tasks.scan_reminders",
+    "task": "programme.tasks.scan_reminders",
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
 # Mail of programme.mail.send: queued again when the broker lost it or a worker died.
@@ -308,6 +308,13 @@ CELERY_BEAT_SCHEDULE["outbox-flush"] = {
     "task": "programme.tasks.flush_outbox",
     "schedule": REMINDER_SCAN_MINUTES * 60.0,
 }
+# The one delivery policy of every mail (programme.delivery): outbox and reminders alike.
+MAIL_REQUEUE_AFTER_MINUTES = env.int("MAIL_REQUEUE_AFTER_MINUTES", default=10)
+# Longer than CELERY_TASK_TIME_LIMIT: past it, the task that claimed a mail is dead.
+MAIL_STALE_CLAIM_MINUTES = env.int("MAIL_STALE_CLAIM_MINUTES", default=15)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+MAIL_BACKOFF_SECONDS = env.int("MAIL_BACKOFF_SECONDS", default=60)
+MAIL_BACKOFF_MAX_SECONDS = env.int("MAIL_BACKOFF_MAX_SECONDS", default=3600)
 # Sent mails are kept this long in the outbox (for support), then deleted.
 OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)
 

@@ -4,8 +4,9 @@ from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Count, Q, QuerySet
 
 from calls.models import Call, JuryMember
-from cohorts.enums import ReminderState
-from cohorts.models import Milestone, Reminder
+from cohorts.models import Milestone
+from programme.enums import ReminderState
+from programme.models import Reminder
 from projects.models import Audition, DecisionMail, Proposal, ProposalVersion
 
 

@@ -1,6 +1,5 @@
 """Staff pages of the reminders: per call and per cohort, with filters and a resend."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,31 +7,26 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from rules.contrib.views import permission_required
 
 from calls.models import Call
-from cohorts.enums import ReminderState
 from cohorts.filters import ReminderFilter
-from cohorts.models import Cohort, Reminder
 from cohorts.queries.reminders import reminders_for_staff, state_counts
-from cohorts.services import reminders as services
-from programme.exceptions import TransitionError
-from programme.web import crumbs
+from cohorts.views import load_cohort, staff_crumbs
+from programme import web
+from programme.models import Reminder
+from programme.reminders import resend_reminder
 
 PAGE_SIZE = 50
 
 
-def _call(request, slug):
+def load_call(slug: str) -> Call:
     return get_object_or_404(Call.objects.select_related("programme"), slug=slug)
 
 
-def _cohort(request, slug):
-    return get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
-
-
-def _reminder(request, pk):
+def load_reminder(pk: int) -> Reminder:
     return get_object_or_404(
-        Reminder.objects.select_related("call__programme", "cohort__programme"), pk=pk
+        Reminder.objects.select_related("recipient", "call__programme", "cohort__programme"),
+        pk=pk,
     )
 
 
@@ -47,20 +41,14 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
             "filter": reminders,
             "page_obj": page,
             "counts": state_counts(**scope),
-            "resendable": ReminderState.resendable_states,
-            "breadcrumb_data": crumbs(
-                (_("Mon espace"), reverse("dashboard")),
-                (programme.name, reverse("programme-manage", kwargs={"slug": programme.slug})),
-                current=heading,
-            ),
+            "breadcrumb_data": staff_crumbs(programme, heading),
         },
     )
 
 
 @login_required
-@permission_required("cohorts.follow_reminders", fn=_call, raise_exception=True)
-def call_reminders(request, slug):
-    call = _call(request, slug)
+@web.object_permission("cohorts.follow_reminders", load_call)
+def call_reminders(request, call):
     return _reminder_page(
         request,
         scope={"call": call},
@@ -70,9 +58,8 @@ def call_reminders(request, slug):
 
 
 @login_required
-@permission_required("cohorts.follow_reminders", fn=_cohort, raise_exception=True)
-def cohort_reminders(request, slug):
-    cohort = _cohort(request, slug)
+@web.object_permission("cohorts.follow_reminders", load_cohort)
+def cohort_reminders(request, cohort):
     return _reminder_page(
         request,
         scope={"cohort": cohort},
@@ -83,18 +70,16 @@ def cohort_reminders(request, slug):
 
 @login_required
 @require_POST
-@permission_required("cohorts.resend_reminder", fn=_reminder, raise_exception=True)
-def resend(request, pk):
-    reminder = _reminder(request, pk)
-    try:
-        services.resend_reminder(reminder, by=request.user, now=timezone.now())
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("Le rappel à %(email)s est renvoyé.") % {"email": reminder.recipient.email},
-        )
+@web.object_permission("cohorts.resend_reminder", load_reminder)
+def resend(request, reminder):
+    web.run(
+        request,
+        resend_reminder,
+        reminder,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Le rappel à %(email)s est renvoyé.") % {"email": reminder.recipient.email},
+    )
     if reminder.call_id:
         back = reverse("reminders:call", kwargs={"slug": reminder.call.slug})
     elif reminder.cohort_id:

@@ -31,8 +31,8 @@ from django.db.models import (
 
 from calls.enums import CallState
 from calls.models import Call
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
 from projects.enums import DecisionOutcome, ProposalState
 from projects.models import AuditionEvaluation, Conflict, Decision, DecisionMail, Proposal
 from projects.queries import ranking

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallState
 from calls.models import AuditionCriterion, Call
-from cohorts.reminders import convocations_owed
-from cohorts.services.reminders import owe_reminders
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
+from programme.reminders import owe_reminders
 from projects.enums import ProposalState
 from projects.models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
 from projects.queries import ranking
+from projects.reminders import convocations_owed
 from projects.services.jury import _require_staff, _seat
 
 # Call states in which staff shortlist (and undo it) and give audition slots.

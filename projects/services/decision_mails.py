@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.funding import euros
 from calls.models import Call
-from cohorts.reminders import decision_notices_owed
-from cohorts.services.reminders import owe_reminders
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
+from programme.reminders import owe_reminders
 from projects.enums import DecisionMailState, DecisionOutcome
 from projects.models import Decision, DecisionMail
+from projects.reminders import decision_notices_owed
 from projects.services.jury import _require_staff
 
 # Call states in which the decision mails may be prepared and edited.

@@ -18,12 +18,11 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallKind
 from calls.models import Call, Defi
-from cohorts.reminders import receipts_owed
-from cohorts.services.reminders import owe_reminders
 from programme import audit, mail
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
 from programme.models import ProgrammeMembership, User
+from programme.reminders import owe_reminders
 from projects import rules as proposal_rules
 from projects.enums import ProposalState, TeamRole
 from projects.models import (
@@ -43,6 +42,7 @@ from projects.queries.proposals import (
     reference_for,
     snapshot,
 )
+from projects.reminders import receipts_owed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts.enums import MilestoneKind, ReminderKind, ReminderState
-from cohorts.models import Milestone, Reminder
-from cohorts.reminders import RULES, owed_at
+from cohorts.enums import MilestoneKind
+from cohorts.models import Milestone
 from cohorts.services import followup
-from cohorts.services.reminders import scan_reminders
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
+from programme.reminders import RULES, owed_at, scan_reminders
 from tests import factories
 
 from .conftest import NOW

@@ -13,12 +13,9 @@ from django.urls import reverse
 
 from calls.enums import CallState
 from calls.models import Call, JuryMember
-from cohorts.enums import ReminderKind
-from cohorts.models import Reminder
-from cohorts.reminders import RULES, owed_at
-from cohorts.services.reminders import scan_reminders
-from programme.enums import ProgrammeRole
-from programme.models import AuditEntry
+from programme.enums import ProgrammeRole, ReminderKind
+from programme.models import AuditEntry, Reminder
+from programme.reminders import RULES, owed_at, scan_reminders
 from projects.enums import ConflictKind, ConflictType, EvaluationState
 from projects.models import Conflict, Evaluation
 from tests import factories

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Cohort, Reminder
-from programme.models import AuditEntry
+from cohorts.models import Cohort
+from programme.enums import ReminderKind, ReminderState
+from programme.models import AuditEntry, Reminder
 from tests import factories
 
 from .conftest import NOW, call_closing_in, draft_with_team

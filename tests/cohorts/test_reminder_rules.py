@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls.enums import CallState
-from cohorts.enums import ReminderKind
-from cohorts.reminders import RULES, owed_at
+from programme.enums import ReminderKind
+from programme.reminders import RULES, owed_at
 from projects.enums import ProposalState
 from tests import factories
 

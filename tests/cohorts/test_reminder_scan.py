@@ -12,11 +12,11 @@ from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
-from cohorts.reminders import Owed, link_to
-from cohorts.services import reminders as services
-from cohorts.services.reminders import MAX_ATTEMPTS, REQUEUE_AFTER, scan_reminders
+from programme import reminders as services
+from programme.delivery import MAX_ATTEMPTS, REQUEUE_AFTER
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
+from programme.reminders import Owed, link_to, scan_reminders
 from projects.enums import ProposalState
 from tests import factories
 from tests.worker import celery_publishing
@@ -326,7 +326,7 @@ def test_the_beat_runs_the_scan_every_reminder_scan_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["reminders-scan"]
     assert entry["schedule"] == settings.REMINDER_SCAN_MINUTES * 60
     assert settings.REMINDER_SCAN_MINUTES == 15  # the default
-    import cohorts.tasks  # noqa: F401  (the worker finds it by autodiscovery)
+    import programme.tasks  # noqa: F401  (the worker finds it by autodiscovery)
 
     assert entry["task"] in app.tasks
 

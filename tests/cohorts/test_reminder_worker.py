@@ -8,11 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
-from cohorts.services.reminders import REQUEUE_AFTER, scan_reminders
-from cohorts.tasks import scan_reminders as scan_task
 from programme import mail
+from programme.delivery import REQUEUE_AFTER
+from programme.enums import ReminderKind, ReminderState
+from programme.models import Reminder
+from programme.reminders import scan_reminders
+from programme.tasks import scan_reminders as scan_task
 from projects.enums import ProposalState
 from projects.models import Proposal, TeamMember
 from projects.services import proposals

@@ -16,11 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from calls.enums import CallState, QuestionKind
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
 from programme import services
-from programme.enums import Region, StructureType
-from programme.models import AuditEntry, ProgrammeMembership, User
+from programme.enums import Region, ReminderKind, ReminderState, StructureType
+from programme.models import AuditEntry, ProgrammeMembership, Reminder, User
 from programme.tasks import anonymise_expired as anonymise_task
 from projects.enums import DecisionOutcome, EvaluationState, ProposalState
 from projects.models import (

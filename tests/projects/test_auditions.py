@@ -8,11 +8,10 @@ from django.core import mail
 from django.urls import reverse
 
 from calls.enums import CallState
-from cohorts.enums import ReminderKind
-from cohorts.models import Reminder
-from cohorts.reminders import RULES, owed_at
+from programme.enums import ReminderKind
 from programme.exceptions import TransitionError
-from programme.models import AuditEntry
+from programme.models import AuditEntry, Reminder
+from programme.reminders import RULES, owed_at
 from projects.enums import ProposalState
 from projects.ics import audition_ics
 from projects.models import Audition, Conflict, TeamMember
@@ -189,7 +188,7 @@ def test_a_slot_convokes_each_member_once_with_the_calendar_invitation(
     assert "DTSTART:20260512T083000Z" in content
     # The scan that follows owes nothing more: each convocation goes once.
     with django_capture_on_commit_callbacks(execute=True):
-        from cohorts.services.reminders import scan_reminders
+        from programme.reminders import scan_reminders
 
         scan_reminders(now=NOW + timedelta(minutes=1))
     assert len(mail.outbox) == 2
@@ -327,7 +326,7 @@ def test_a_convocation_written_before_an_undo_is_cancelled_at_sending(
     proposal, audition = shortlisted_with_slot(review_call, staff)  # queued, not run
     auditions.unshortlist(proposal, by=staff, now=NOW)
     assert not Audition.objects.filter(pk=audition.pk).exists()
-    from cohorts.services.reminders import deliver_reminders
+    from programme.reminders import deliver_reminders
 
     rows = list(Reminder.objects.filter(kind=ReminderKind.AUDITION_CONVOCATION))
     delivery = deliver_reminders(

@@ -11,12 +11,11 @@ from django.urls import reverse
 
 from calls.enums import CallState
 from calls.models import AuditionCriterion
-from cohorts.enums import ReminderKind
-from cohorts.models import Reminder
-from cohorts.services.reminders import scan_reminders
 from programme import audit
+from programme.enums import ReminderKind
 from programme.exceptions import TransitionError
-from programme.models import AuditEntry
+from programme.models import AuditEntry, Reminder
+from programme.reminders import scan_reminders
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import Decision, DecisionMail, TeamMember
 from projects.queries import deliberation as deliberation_queries

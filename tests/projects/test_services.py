@@ -12,10 +12,9 @@ from django.core import mail as django_mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from calls.enums import CallKind, CallState
-from cohorts.enums import ReminderKind, ReminderState
-from cohorts.models import Reminder
+from programme.enums import ReminderKind, ReminderState
 from programme.exceptions import TransitionError
-from programme.models import AuditEntry
+from programme.models import AuditEntry, Reminder
 from projects.enums import ProposalState
 from projects.models import Answer, Proposal, TeamMember
 from projects.queries import invitations as invitation_queries

@@ -18,12 +18,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderState
-from cohorts.models import Cohort, Laureate, Reminder
+from cohorts.models import Cohort, Laureate
 from cohorts.services import cohorts as cohort_services
-from cohorts.services import reminders
-from programme import mail
-from programme.models import AuditEntry, OutgoingMail
+from programme import delivery, mail, reminders
+from programme.enums import ReminderState
+from programme.models import AuditEntry, OutgoingMail, Reminder
 from programme.tasks import deliver_mail
 from projects.enums import ProposalState
 from projects.models import Decision, DecisionMail, Proposal, ProposalVersion
@@ -425,14 +424,14 @@ def test_the_flush_sends_what_waited_once_and_only_once(
     # Queued a moment ago: not again yet (the broker may still deliver it).
     assert mail.flush_outbox(now=now) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.flush_outbox(now=now + mail.REQUEUE_AFTER) == 1
+        assert mail.flush_outbox(now=now + delivery.REQUEUE_AFTER) == 1
     assert [m.to for m in mailoutbox] == [[person.email]]
     outgoing.refresh_from_db()
     assert outgoing.state == OutgoingMail.State.SENT
     # The same task delivered again (a broker redelivery) sends nothing.
     deliver_mail.delay(mail_id=outgoing.pk)
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.flush_outbox(now=now + 3 * mail.REQUEUE_AFTER) == 0
+        assert mail.flush_outbox(now=now + 3 * delivery.REQUEUE_AFTER) == 0
     assert len(mailoutbox) == 1
 
 
@@ -449,7 +448,7 @@ def test_a_mail_held_by_a_dead_worker_is_sent_after_the_claim_expires(
     )
     assert mail.flush_outbox(now=claimed_at + timedelta(minutes=5)) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert mail.flush_outbox(now=claimed_at + mail.STALE_CLAIM_AFTER + timedelta(seconds=1))
+        assert mail.flush_outbox(now=claimed_at + delivery.STALE_CLAIM_AFTER + timedelta(seconds=1))
     assert len(mailoutbox) == 1
 
 
@@ -473,7 +472,7 @@ def test_a_refused_mail_is_retried_then_marked_failed(
         mail.send([person.email], "welcome", {"user": person})
     failed = OutgoingMail.objects.exclude(pk=outgoing.pk).get()
     assert failed.state == OutgoingMail.State.FAILED
-    assert failed.attempts == mail.MAX_ATTEMPTS
+    assert failed.attempts == delivery.MAX_ATTEMPTS
     assert "Connection unexpectedly closed" in failed.last_error
     FlakyBackend.reset()
 

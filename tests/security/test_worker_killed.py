@@ -32,10 +32,11 @@ import redis
 from django.utils import timezone
 
 from calls.enums import CallState
-from cohorts.enums import ReminderState
-from cohorts.models import Reminder
-from cohorts.services.reminders import STALE_CLAIM_AFTER, scan_reminders
-from cohorts.tasks import send_reminders
+from programme.delivery import STALE_CLAIM_AFTER
+from programme.enums import ReminderState
+from programme.models import Reminder
+from programme.reminders import scan_reminders
+from programme.tasks import send_reminders
 from tests import factories
 from tests.cohorts.conftest import draft_with_team
 from tests.worker import (
@@ -154,7 +155,7 @@ def test_a_worker_killed_while_sending_loses_nothing_and_sends_nothing_twice(tmp
             )
             wait_for(
                 lambda: (
-                    f"Task cohorts.tasks.send_reminders[{result.id}] succeeded" in rescuer.log()
+                    f"Task programme.tasks.send_reminders[{result.id}] succeeded" in rescuer.log()
                 ),
                 what="the redelivered task to run",
             )

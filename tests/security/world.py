@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from calls.enums import CallKind, CallState
 from calls.models import AuditionCriterion
-from cohorts.enums import MilestoneKind, ReminderKind, ReportStatus
-from cohorts.models import Reminder, Report
+from cohorts.enums import MilestoneKind, ReportStatus
+from cohorts.models import Report
 from cohorts.services import followup
-from programme.models import User
+from programme.enums import ReminderKind
+from programme.models import Reminder, User
 from projects.enums import (
     ConflictKind,
     ConflictType,

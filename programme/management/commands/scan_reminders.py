@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cohorts.services.reminders import scan_reminders
+from programme.reminders import scan_reminders
 
 
 class Command(BaseCommand):

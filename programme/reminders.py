@@ -1,4 +1,10 @@
-"""The reminder workflow: the periodic scan, the sending of one grouped mail, a resend.
+"""The reminders: what each rule owes, the ledger, the periodic scan, the grouped mail.
+
+Each app says what it owes: the app owning the objects registers a `Rule` per kind
+(`register`, from its `AppConfig.ready`): `projects.reminders` for drafts, receipts, jurors,
+auditions and decisions, `cohorts.reminders` for the follow-up milestones. This module
+writes what the rules owe into the ledger (`programme.models.Reminder`) and sends it, one
+mail per person, as every mail is delivered (`programme.delivery`).
 
 A reminder goes out once whatever retries, a beat firing twice or two workers do:
 - the ledger row is unique per (kind, object, recipient, deadline), so writing what is owed
@@ -11,41 +17,92 @@ A reminder goes out once whatever retries, a beat firing twice or two workers do
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import partial
-from uuid import uuid4
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import models, transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from cohorts.enums import ReminderState
-from cohorts.models import Reminder
-from cohorts.reminders import RULES, Owed, link_to, owed_at
-from programme import audit, mail
-from programme.exceptions import TransitionError
-from programme.models import User
+from . import audit, delivery, mail
+from .enums import ReminderKind, ReminderState
+from .exceptions import TransitionError
+from .models import Reminder, User
 
 logger = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
-# A queued row not sent after this long is queued again (the broker may have lost it).
-REQUEUE_AFTER = timedelta(minutes=10)
-# Longer than CELERY_TASK_TIME_LIMIT: past it, the task that claimed the rows is dead.
-STALE_CLAIM_AFTER = timedelta(minutes=15)
-# Failed deliveries before a row is marked failed, and the back-off between them.
-MAX_ATTEMPTS = 5
-BACKOFF_SECONDS = 60
-BACKOFF_MAX_SECONDS = 3600
 # People whose mails one task sends (see `_queue`).
 QUEUE_CHUNK = 50
+
+
+@dataclass(frozen=True)
+class Owed:
+    """One reminder owed: the future ledger row."""
+
+    kind: str
+    content_type_id: int
+    object_id: int
+    recipient_id: int
+    due: datetime
+    call_id: int | None = None
+    cohort_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A kind of reminder: its query, whether people may opt out, and how the mail says it."""
+
+    kind: ReminderKind
+    # Optional nudges respect `User.wants_nudges`; notices of deadlines and decisions don't.
+    optional: bool
+    select: Callable[[datetime], Iterable[Owed]]
+    # Whether a row written earlier still deserves a mail at sending time (the draft may
+    # have been submitted, or the deadline passed, while the broker was down).
+    still_owed: Callable[[models.Model, datetime], bool]
+    # The sentence of the mail, with {title}, {edition} and {deadline} (and `words`).
+    sentence: str
+    action: str
+    # More words for the sentence and the subject, read from the object at sending time.
+    words: Callable[[models.Model], dict] | None = None
+    # Lines (label, value) printed under the sentence, e.g. a receipt's reference and hash.
+    details: Callable[[models.Model], list[tuple[str, str]]] | None = None
+    # The subject when the mail holds this reminder alone; else "Rappel : <kind>".
+    subject: str = ""
+    # The page the mail links to (a path); else the object's own page (`link_to`).
+    link: Callable[[models.Model], str] | None = None
+    # Files joined to the mail for the object: (name, content, MIME type).
+    attachments: Callable[[models.Model, datetime], list[tuple[str, str, str]]] | None = None
+
+
+def link_to(obj: models.Model | None) -> str:
+    """The page of the object if it has one yet, else the person's own space."""
+    try:
+        return obj.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        return reverse("dashboard")
+
+
+# The rules of every kind, registered by the apps owning their objects.
+RULES: dict[str, Rule] = {}
+
+
+def register(*rules: Rule) -> None:
+    """Add rules to the scan (each app calls it once, from its `AppConfig.ready`)."""
+    for rule in rules:
+        RULES[rule.kind] = rule
+
+
+def owed_at(now: datetime) -> Iterable[Owed]:
+    """Every reminder owed at `now`, all kinds together (one query per kind)."""
+    for rule in RULES.values():
+        yield from rule.select(now)
 
 
 @dataclass(frozen=True)
@@ -55,7 +112,9 @@ class ScanResult:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DigestOutcome:
+    """What sending one person's grouped reminders did."""
+
     sent: int = 0
     cancelled: int = 0
     failed: int = 0
@@ -67,13 +126,10 @@ def scan_reminders(*, now: datetime) -> ScanResult:
     """Write every reminder owed at `now` into the ledger and queue one mail per recipient.
 
     Safe to run twice or concurrently: owed rows already written are skipped by the unique
-    key, and rows already queued within `REQUEUE_AFTER` are not queued again.
+    key, and rows already queued within `delivery.REQUEUE_AFTER` are not queued again.
     """
     with transaction.atomic(durable=True):
-        # Rows whose task died while sending (killed past its time limit) are owed again.
-        Reminder.objects.filter(
-            state=ReminderState.SENDING, claimed_at__lt=now - STALE_CLAIM_AFTER
-        ).update(state=ReminderState.PENDING, claim=None, next_attempt_at=now)
+        delivery.release_stale(Reminder.objects.all(), now=now)
         _write(owed_at(now), now=now)
         batches = _take_due(now=now)
         _queue(batches)
@@ -115,21 +171,12 @@ def _write(owed: Iterable[Owed], *, now: datetime) -> None:
 
 def _take_due(*, now: datetime, recipient_ids=None) -> dict[int, list[int]]:
     """The pending rows to queue now, by recipient; they are not queued again for a while."""
-    rows = Reminder.objects.filter(state=ReminderState.PENDING, next_attempt_at__lte=now)
+    rows = Reminder.objects.all()
     if recipient_ids is not None:
         rows = rows.filter(recipient_id__in=recipient_ids)
-    # On PostgreSQL a concurrent scan skips the rows this one is taking (no-op on SQLite,
-    # where the insert above already holds the database's write lock).
-    taken = list(
-        rows.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "recipient_id")
-    )
     batches: dict[int, list[int]] = defaultdict(list)
-    for pk, recipient_id in taken:
+    for pk, recipient_id in delivery.take_due(rows, now=now, fields=("recipient_id",)):
         batches[recipient_id].append(pk)
-    if taken:
-        Reminder.objects.filter(pk__in=[pk for pk, _ in taken]).update(
-            next_attempt_at=now + REQUEUE_AFTER
-        )
     return dict(batches)
 
 
@@ -137,85 +184,45 @@ def _queue(batches: dict[int, list[int]]) -> None:
     """Queue the mails at commit, QUEUE_CHUNK people per task: one publish to the broker per
     chunk rather than per person (10,000 people: 200 publishes, not 10,000), and the worker
     sends a chunk's mails over one connection to the mail server."""
-    from cohorts.tasks import send_reminder_batch
+    from .tasks import send_reminder_batch
 
     items = [[recipient_id, ids] for recipient_id, ids in batches.items()]
     for start in range(0, len(items), QUEUE_CHUNK):
-        # robust: an unreachable broker is logged and the rows stay pending for the next scan.
-        transaction.on_commit(
-            partial(send_reminder_batch.delay, batches=items[start : start + QUEUE_CHUNK]),
-            robust=True,
+        delivery.queue_at_commit(
+            partial(send_reminder_batch.delay, batches=items[start : start + QUEUE_CHUNK])
         )
 
 
 def deliver_reminders(
     *, recipient_id: int, reminder_ids: list[int], now: datetime, mailer=None
-) -> Delivery:
+) -> DigestOutcome:
     """Claim the given pending reminders of one person, send them as one mail, record it.
 
     Rows another task has claimed or already sent are left alone. When the mail server
     refuses, the rows go back to pending with the error and a back-off, or to failed after
-    `MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again. `mailer`, an
-    open mail connection, is reused by a task sending several people's mails.
+    `delivery.MAX_ATTEMPTS`; the returned `retry_in` tells the task when to try again.
+    `mailer`, an open mail connection, is reused by a task sending several people's mails.
     """
-    token = uuid4()
-    claimed = Reminder.objects.filter(
-        pk__in=reminder_ids, recipient_id=recipient_id, state=ReminderState.PENDING
-    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
-    if not claimed:
-        return Delivery()
-    rows = list(
-        Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
-        .select_related("recipient", "call", "cohort")
-        .order_by("due", "pk")
-    )
-    objects = _load_objects(rows)
-    recipient = rows[0].recipient
-    keep, drop = [], []
-    for row in rows:
-        obj = objects.get((row.content_type_id, row.object_id))
-        rule = RULES.get(row.kind)
-        owed = (
-            obj is not None
-            and rule is not None
-            and recipient.is_active
-            and (recipient.wants_nudges or not rule.optional)
-            and rule.still_owed(obj, now)
-        )
-        (keep if owed else drop).append((row, obj))
-    if drop:
-        Reminder.objects.filter(pk__in=[row.pk for row, _ in drop], claim=token).update(
-            state=ReminderState.CANCELLED, claim=None
-        )
-    if not keep:
-        return Delivery(cancelled=len(drop))
-
-    try:
-        _send_mail(recipient, keep, now=now, mailer=mailer)
-    except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
-        return _record_failure(token, error, now=now, cancelled=len(drop))
-    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
-        state=ReminderState.SENT, sent_at=now, claim=None
-    )
-    return Delivery(sent=len(keep), cancelled=len(drop))
+    results = deliver_reminder_batches([[recipient_id, reminder_ids]], now=now, mailer=mailer)
+    return results[0][2] if results else DigestOutcome()
 
 
 def deliver_reminder_batches(
     batches: list, *, now: datetime, mailer=None
-) -> list[tuple[int, list[int], Delivery]]:
+) -> list[tuple[int, list[int], DigestOutcome]]:
     """`deliver_reminders` for several people at once, as the worker gets them from the scan
     (`[recipient_id, reminder_ids]` pairs): their rows are claimed, read and their objects
     loaded in one query each for the whole batch, then each person's mail is sent and its
     rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
-    Returns (recipient_id, reminder_ids, Delivery) per person who had rows to send.
+    Returns (recipient_id, reminder_ids, DigestOutcome) per person who had rows to send.
     """
-    token = uuid4()
     ids = [pk for _recipient, pks in batches for pk in pks]
-    Reminder.objects.filter(
-        pk__in=ids,
-        recipient_id__in=[recipient for recipient, _pks in batches],
-        state=ReminderState.PENDING,
-    ).update(state=ReminderState.SENDING, claim=token, claimed_at=now)
+    token, _claimed = delivery.claim(
+        Reminder.objects.filter(
+            pk__in=ids, recipient_id__in=[recipient for recipient, _pks in batches]
+        ),
+        now=now,
+    )
     rows = list(
         Reminder.objects.filter(claim=token, state=ReminderState.SENDING)
         .select_related("recipient", "call", "cohort")
@@ -231,22 +238,20 @@ def deliver_reminder_batches(
         dropped.extend(row.pk for row, _obj in drop)
         pks = [row.pk for row, _obj in keep]
         if not keep:
-            results.append((recipient_id, pks, Delivery(cancelled=len(drop))))
+            results.append((recipient_id, pks, DigestOutcome(cancelled=len(drop))))
             continue
         try:
             _send_mail(own[0].recipient, keep, now=now, mailer=mailer)
         except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
             if mailer is not None:
                 mailer.close()  # the connection may be broken: the next mail opens its own
-            personal = uuid4()
-            Reminder.objects.filter(pk__in=pks, claim=token).update(claim=personal)
-            delivery = _record_failure(personal, error, now=now, cancelled=len(drop))
-            results.append((recipient_id, pks, delivery))
+            retry_in = delivery.record_failure(
+                Reminder.objects.filter(pk__in=pks, claim=token), error, now=now
+            )
+            results.append((recipient_id, pks, _refused(retry_in, cancelled=len(drop))))
             continue
-        Reminder.objects.filter(pk__in=pks, claim=token, state=ReminderState.SENDING).update(
-            state=ReminderState.SENT, sent_at=now, claim=None
-        )
-        results.append((recipient_id, pks, Delivery(sent=len(keep), cancelled=len(drop))))
+        delivery.record_sent(Reminder.objects.filter(pk__in=pks, claim=token), now=now)
+        results.append((recipient_id, pks, DigestOutcome(sent=len(keep), cancelled=len(drop))))
     if dropped:
         Reminder.objects.filter(pk__in=dropped, claim=token).update(
             state=ReminderState.CANCELLED, claim=None
@@ -271,33 +276,10 @@ def _sort_out(rows: list[Reminder], objects: dict, now: datetime):
     return keep, drop
 
 
-def _record_failure(token, error: OSError, *, now: datetime, cancelled: int) -> Delivery:
-    # The least-tried row decides: while one may still go out, the task tries again.
-    attempts = (
-        Reminder.objects.filter(claim=token)
-        .order_by("attempts")
-        .values_list("attempts", flat=True)
-        .first()
-    )
-    failures = (attempts or 0) + 1
-    retry_in = min(BACKOFF_MAX_SECONDS, BACKOFF_SECONDS * 2 ** (failures - 1))
-    message = f"{type(error).__name__}: {error}"[:2000]
-    # One statement: the SET expressions read the row as it was, so a row reaching
-    # MAX_ATTEMPTS fails and the others go back to pending, with no moment in between.
-    Reminder.objects.filter(claim=token, state=ReminderState.SENDING).update(
-        attempts=F("attempts") + 1,
-        last_error=message,
-        claim=None,
-        state=Case(
-            When(attempts__gte=MAX_ATTEMPTS - 1, then=Value(ReminderState.FAILED)),
-            default=Value(ReminderState.PENDING),
-        ),
-        next_attempt_at=now + timedelta(seconds=retry_in) + REQUEUE_AFTER,
-    )
-    logger.warning("Reminder mail refused (attempt %s): %s", failures, message)
-    if failures >= MAX_ATTEMPTS:
-        return Delivery(failed=1, cancelled=cancelled)
-    return Delivery(cancelled=cancelled, retry_in=retry_in)
+def _refused(retry_in: int | None, *, cancelled: int) -> DigestOutcome:
+    if retry_in is None:
+        return DigestOutcome(failed=1, cancelled=cancelled)
+    return DigestOutcome(cancelled=cancelled, retry_in=retry_in)
 
 
 def _load_objects(rows: list[Reminder]) -> dict[tuple[int, int], object]:
@@ -359,10 +341,7 @@ def _send_mail(
             files.extend(rule.attachments(obj, now))
     with translation.override("fr"):
         subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [recipient.email])
-    message.attach_alternative(html, "text/html")
-    for name, content, mimetype in files:
-        message.attach(name, content, mimetype)
+    message = delivery.compose([recipient.email], subject, text, html, files)
     if mailer is None:
         message.send()
     else:
@@ -372,15 +351,7 @@ def _send_mail(
 def resend_reminder(reminder: Reminder, *, by: User, now: datetime) -> None:
     """Send a failed reminder again: back to pending with fresh attempts, queued at commit."""
     with transaction.atomic(durable=True):
-        updated = Reminder.objects.filter(
-            pk=reminder.pk, state__in=ReminderState.resendable_states
-        ).update(
-            state=ReminderState.PENDING,
-            attempts=0,
-            claim=None,
-            next_attempt_at=now + REQUEUE_AFTER,
-        )
-        if not updated:
+        if not delivery.resend(Reminder.objects.filter(pk=reminder.pk), now=now):
             raise TransitionError(_("Seul un rappel en échec peut être renvoyé."))
         audit.record(
             by,

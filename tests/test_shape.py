@@ -1,0 +1,67 @@
+"""The one shape of every app (CONVENTIONS.md): thin views on programme.web, reads apart from
+writes, templates that compare states through the enums, no app importing another both ways."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+APPS = ["programme", "calls", "projects", "cohorts"]
+
+
+def _modules(kind: str) -> list[Path]:
+    found = []
+    for app in APPS:
+        found += [ROOT / app / f"{kind}.py"] if (ROOT / app / f"{kind}.py").exists() else []
+        found += sorted((ROOT / app / kind).glob("*.py"))
+    return [path for path in found if path.name != "__init__.py" or path.stat().st_size]
+
+
+def _name(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+@pytest.mark.parametrize("path", _modules("views"), ids=_name)
+def test_a_view_module_leaves_loading_and_refusals_to_programme_web(path):
+    source = path.read_text()
+    assert "except TransitionError" not in source
+    assert "permission_required(" not in source
+    # No private helper borrowed from another view module (`_run`, `_seat`, ...).
+    assert not re.search(r"from \w+\.views\.\w+ import[^\n]*\b_\w+", source)
+
+
+@pytest.mark.parametrize("path", _modules("services"), ids=_name)
+def test_a_services_module_holds_no_page_read(path):
+    source = path.read_text()
+    for read in ("Prefetch(", "prefetch_related(", "Paginator("):
+        assert read not in source, f"{read} belongs in queries/"
+
+
+@pytest.mark.parametrize("path", _modules("queries"), ids=_name)
+def test_a_queries_module_writes_nothing(path):
+    source = path.read_text()
+    for write in (".save(", ".delete(", ".update(", ".create(", "bulk_create(", "audit.record"):
+        assert write not in source, f"{write} belongs in services/"
+
+
+TEMPLATES = sorted((ROOT / "templates").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", TEMPLATES, ids=_name)
+def test_a_template_compares_no_quoted_state(path):
+    text = path.read_text()
+    assert not re.search(
+        r"\.(state|status|outcome|kind|phase|review_phase)\s*(==|!=|in)\s*[\"']", text
+    )
+
+
+def test_projects_never_imports_cohorts():
+    """cohorts is formed from projects' proposals; the arrow goes one way."""
+    offenders = [
+        _name(path)
+        for path in (ROOT / "projects").rglob("*.py")
+        if "migrations" not in path.parts
+        and re.search(r"^\s*from cohorts\b", path.read_text(), re.M)
+    ]
+    assert offenders == []
