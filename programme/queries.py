@@ -1,7 +1,9 @@
 """Reusable querysets of the root concepts."""
 
 from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
 
+from calls.enums import CallState
 from cohorts.models import Reminder
 from projects.models import Answer, Evaluation, Message, TeamMember
 
@@ -9,10 +11,15 @@ from .enums import ProgrammeRole
 from .models import Programme
 
 
+def load_programme(slug: str) -> Programme:
+    """The programme at this address, or 404: the loader of every programme page."""
+    return get_object_or_404(Programme, slug=slug)
+
+
 def programmes_with_figures():
     """Programmes with counts computed by the database, never typed."""
     return Programme.objects.annotate(
-        open_calls=Count("calls", filter=Q(calls__state="published"), distinct=True),
+        open_calls=Count("calls", filter=Q(calls__state=CallState.PUBLISHED), distinct=True),
         cohort_count=Count("cohorts", distinct=True),
     ).order_by("name")
 
