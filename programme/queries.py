@@ -2,6 +2,7 @@
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from calls.enums import CallState
 from cohorts.models import Reminder
@@ -141,7 +142,7 @@ def _proposal_data(seat) -> dict:
         ],
         "messages": [
             {
-                "de": "équipe du programme" if m.from_staff else "équipe candidate",
+                "de": _("équipe du programme") if m.from_staff else _("équipe candidate"),
                 "envoye_le": _iso(m.created_at),
                 "message": m.body,
             }
