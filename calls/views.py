@@ -126,6 +126,21 @@ def call_manage(request, call):
     )
 
 
+def _save(request, service, form, success: str):
+    """Save a valid form's object through `service`: the saved object, or None when refused
+    (the reason is then on the form, which the page shows again with what was typed)."""
+    outcome = web.run(
+        request,
+        service,
+        form.save(commit=False),
+        by=request.user,
+        now=timezone.now(),
+        success=success,
+        form=form,
+    )
+    return outcome.value if outcome else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @web.object_permission("calls.create_call", lambda programme_slug: load_programme(programme_slug))
@@ -133,17 +148,9 @@ def call_create(request, programme):
     draft = Call(programme=programme, team_min=programme.team_min, team_max=programme.team_max)
     form = CallForm(request.POST or None, instance=draft, programme=programme)
     if request.method == "POST" and form.is_valid():
-        outcome = web.run(
-            request,
-            services.create_call,
-            form.save(commit=False),
-            by=request.user,
-            now=timezone.now(),
-            success=_("L'appel est créé en brouillon. Publiez-le quand il est prêt."),
-            form=form,
-        )
-        if outcome:
-            return redirect("calls:manage", slug=outcome.value.slug)
+        success = _("L'appel est créé en brouillon. Publiez-le quand il est prêt.")
+        if saved := _save(request, services.create_call, form, success):
+            return redirect("calls:manage", slug=saved.slug)
     return render(
         request,
         "calls/call_form.html",
@@ -164,18 +171,9 @@ def call_create(request, programme):
 @require_http_methods(["GET", "POST"])
 def call_edit(request, call):
     form = CallForm(request.POST or None, instance=call, programme=call.programme)
-    if request.method == "POST" and form.is_valid():
-        outcome = web.run(
-            request,
-            services.update_call,
-            form.save(commit=False),
-            by=request.user,
-            now=timezone.now(),
-            success=_("L'appel est enregistré."),
-            form=form,
-        )
-        if outcome:
-            return redirect("calls:manage", slug=call.slug)
+    saving = request.method == "POST" and form.is_valid()
+    if saving and _save(request, services.update_call, form, _("L'appel est enregistré.")):
+        return redirect("calls:manage", slug=call.slug)
     return render(
         request,
         "calls/call_form.html",
@@ -249,16 +247,8 @@ def item_edit(request, call, kind, pk=None):
     instance = _item(call, kind, pk) if pk else model(call=call)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        outcome = web.run(
-            request,
-            services.save_item,
-            form.save(commit=False),
-            by=request.user,
-            now=timezone.now(),
-            success=_("« %(item)s » est enregistré.") % {"item": instance},
-            form=form,
-        )
-        if outcome:
+        success = _("« %(item)s » est enregistré.") % {"item": instance}
+        if _save(request, services.save_item, form, success):
             return redirect("calls:manage", slug=call.slug)
     title = edit_title if pk else add_title
     return render(
