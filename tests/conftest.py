@@ -143,7 +143,9 @@ def _demo_rows(django_db_setup, django_db_blocker):
 def demo(db, _demo_rows, settings):
     """The whole demo (as `seed_demo` leaves it) in this test's transaction, rolled back after.
 
-    DEBUG is on, as `seed_demo` wants, so that a test may seed again over it.
+    DEBUG is on, as `seed_demo` wants, so that a test may seed again over it. Not for a
+    `transaction=True` test: its flush renumbers the content types the rows point to
+    (pytest-django runs those after every other test, so the rows are copied before).
     """
     from django.core.management.color import no_style
     from django.db import connection
