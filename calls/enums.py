@@ -24,6 +24,12 @@ class CallKind(models.TextChoices):
 CallState.public_states = frozenset(CallState) - {CallState.DRAFT}
 # Results out (the laureates are public):
 CallState.results_states = frozenset({CallState.RESULTS_PUBLISHED, CallState.ARCHIVED})
+# Where the rules a candidate reads (dates, questions, eligibility) may still change:
+CallState.rules_editable_states = frozenset({CallState.DRAFT, CallState.PUBLISHED})
+# Where the criteria may still change: until the jury starts scoring.
+CallState.criteria_editable_states = CallState.rules_editable_states | {CallState.CLOSED}
+# Where the défis of a stage-1 call may still change: they are retained at its end.
+CallState.defis_editable_states = frozenset(CallState) - {CallState.ARCHIVED}
 
 
 class QuestionKind(models.TextChoices):

@@ -3,11 +3,17 @@
 from datetime import datetime
 
 from django.db.models import Count, Q
+from django.shortcuts import get_object_or_404
 
 from projects.enums import ProposalState
 
 from .enums import CallState
 from .models import Call
+
+
+def load_call(slug: str) -> Call:
+    """The call at this address (with its programme), or 404: the loader of every call page."""
+    return get_object_or_404(Call.objects.select_related("programme", "challenge_call"), slug=slug)
 
 
 def open_calls(now: datetime):
@@ -26,7 +32,9 @@ def calls_with_counts(queryset):
     return queryset.annotate(
         proposal_count=Count("proposals", distinct=True),
         submitted_count=Count(
-            "proposals", filter=~Q(proposals__state__in=["draft", "withdrawn"]), distinct=True
+            "proposals",
+            filter=~Q(proposals__state__in=[ProposalState.DRAFT, ProposalState.WITHDRAWN]),
+            distinct=True,
         ),
     ).order_by("-opens_at")
 

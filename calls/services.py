@@ -24,13 +24,6 @@ from projects.enums import ProposalState
 from .enums import CallKind, CallState, QuestionKind
 from .models import Call, Criterion, Defi, Question
 
-# States in which the rules a candidate reads (dates, questions, eligibility) may change.
-RULES_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED})
-# States in which the criteria may change: until the jury starts scoring.
-CRITERIA_EDITABLE_STATES = frozenset({CallState.DRAFT, CallState.PUBLISHED, CallState.CLOSED})
-# States in which the défis of a stage-1 call may change: they are retained at its end.
-DEFIS_EDITABLE_STATES = frozenset(CallState) - {CallState.ARCHIVED}
-
 
 def _paris(moment: datetime) -> str:
     return date_format(localtime(moment), "j F Y à H:i")
@@ -248,7 +241,7 @@ def create_call(call: Call, *, by: User | None, now: datetime) -> Call:
 def update_call(call: Call, *, by: User | None, now: datetime) -> Call:
     """Save the edited rules of a call while candidates may still be affected by them."""
     current = Call.objects.select_for_update().get(pk=call.pk).state_at(now)
-    if current not in RULES_EDITABLE_STATES:
+    if current not in CallState.rules_editable_states:
         raise TransitionError(
             _("L'appel est à l'état « %(state)s » : ses règles ne peuvent plus changer.")
             % {"state": _state_label(current)}
@@ -274,11 +267,11 @@ def _next_position(items) -> int:
 
 def _guard_for(item: Model, now: datetime) -> None:
     if isinstance(item, Criterion):
-        _check_editable(item.call, CRITERIA_EDITABLE_STATES, now, _("les critères"))
+        _check_editable(item.call, CallState.criteria_editable_states, now, _("les critères"))
     elif isinstance(item, Defi):
-        _check_editable(item.call, DEFIS_EDITABLE_STATES, now, _("les défis"))
+        _check_editable(item.call, CallState.defis_editable_states, now, _("les défis"))
     else:
-        _check_editable(item.call, RULES_EDITABLE_STATES, now, _("les questions"))
+        _check_editable(item.call, CallState.rules_editable_states, now, _("les questions"))
 
 
 def _kind(item: Model) -> str:
@@ -379,7 +372,7 @@ def retain_defi(proposal, *, by: User | None, now: datetime) -> Defi:
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
     if call.kind != CallKind.CHALLENGES:
         raise TransitionError(_("Seule une proposition d'un appel à défis peut devenir un défi."))
-    _check_editable(call, DEFIS_EDITABLE_STATES, now, _("les défis"))
+    _check_editable(call, CallState.defis_editable_states, now, _("les défis"))
     if proposal.state not in RETAINABLE_STATES:
         raise TransitionError(
             _("Une proposition « %(state)s » ne peut pas devenir un défi.")

@@ -6,7 +6,7 @@ app_name = "calls"
 
 urlpatterns = [
     path("", views.call_list, name="list"),
-    path("creer/<slug:programme_slug>/", views.call_create, name="create"),
+    path("creer/<slug:slug>/", views.call_create, name="create"),
     path("<slug:slug>/", views.call_detail, name="detail"),
     path("<slug:slug>/pilotage/", views.call_manage, name="manage"),
     path("<slug:slug>/pilotage/modifier/", views.call_edit, name="edit"),

@@ -1,10 +1,7 @@
 """Thin views: check the rule, call a query or a service, render."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,9 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programme import audit
-from programme.exceptions import TransitionError
-from programme.models import Programme
+from programme import audit, web
+from programme.queries import load_programme
 from programme.web import crumbs
 
 from . import services
@@ -23,7 +19,10 @@ from .enums import CallKind, CallState
 from .filters import PublicCallFilter
 from .forms import CallForm, CriterionForm, DefiForm, QuestionForm
 from .models import Call, Criterion, Defi, Question
-from .queries import call_dashboard_counts, public_calls_for_list
+from .queries import call_dashboard_counts, load_call, public_calls_for_list
+
+# The staff pages of one call: sign-in for a visitor, 403 for who does not run the call.
+manages_call = web.object_permission("calls.manage_call", load_call)
 
 
 def call_list(request):
@@ -48,8 +47,9 @@ def call_list(request):
     )
 
 
-def call_detail(request, slug):
-    call = get_object_or_404(Call.objects.select_related("programme", "challenge_call"), slug=slug)
+@web.object_permission(None, load_call)
+def call_detail(request, call):
+    # A call not yet public is not found, for visitors too: its address reveals nothing.
     if not request.user.has_perm("calls.view_call", call):
         raise Http404
     now = timezone.now()
@@ -83,20 +83,6 @@ def _defis_shown(call: Call):
 # --- Staff pages -------------------------------------------------------------------------
 
 
-def manages_call(view):
-    """Anonymous visitors are sent to sign in; others need `calls.manage_call` on the call."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, slug, *args, **kwargs):
-        call = get_object_or_404(Call.objects.select_related("programme"), slug=slug)
-        if not request.user.has_perm("calls.manage_call", call):
-            raise PermissionDenied
-        return view(request, call, *args, **kwargs)
-
-    return wrapper
-
-
 def _staff_crumbs(call: Call, current: str | None = None):
     links = [
         (_("Mon espace"), reverse("dashboard")),
@@ -108,6 +94,7 @@ def _staff_crumbs(call: Call, current: str | None = None):
     return crumbs(*links, current=current)
 
 
+@login_required
 @manages_call
 def call_manage(request, call):
     """The staff's dashboard of one call: figures, lifecycle, criteria, questions, history."""
@@ -130,27 +117,40 @@ def call_manage(request, call):
             "questions": call.questions.all(),
             "defis": _defis_shown(call),
             "manages_defis": call.kind == CallKind.CHALLENGES,
-            "defis_editable": state in services.DEFIS_EDITABLE_STATES,
-            "rules_editable": state in services.RULES_EDITABLE_STATES,
-            "criteria_editable": state in services.CRITERIA_EDITABLE_STATES,
+            "defis_editable": state in CallState.defis_editable_states,
+            "rules_editable": state in CallState.rules_editable_states,
+            "criteria_editable": state in CallState.criteria_editable_states,
             "history": audit.history(call)[:20],
             "breadcrumb_data": _staff_crumbs(call),
         },
     )
 
 
+def _save(request, service, form, success: str):
+    """Save a valid form's object through `service`: the saved object, or None when refused
+    (the reason is then on the form, which the page shows again with what was typed)."""
+    outcome = web.run(
+        request,
+        service,
+        form.save(commit=False),
+        by=request.user,
+        now=timezone.now(),
+        success=success,
+        form=form,
+    )
+    return outcome.value if outcome else None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
-def call_create(request, programme_slug):
-    programme = get_object_or_404(Programme, slug=programme_slug)
-    if not request.user.has_perm("calls.create_call", programme):
-        raise PermissionDenied
+@web.object_permission("calls.create_call", load_programme)
+def call_create(request, programme):
     draft = Call(programme=programme, team_min=programme.team_min, team_max=programme.team_max)
     form = CallForm(request.POST or None, instance=draft, programme=programme)
     if request.method == "POST" and form.is_valid():
-        call = services.create_call(form.save(commit=False), by=request.user, now=timezone.now())
-        messages.success(request, _("L'appel est créé en brouillon. Publiez-le quand il est prêt."))
-        return redirect("calls:manage", slug=call.slug)
+        success = _("L'appel est créé en brouillon. Publiez-le quand il est prêt.")
+        if saved := _save(request, services.create_call, form, success):
+            return redirect("calls:manage", slug=saved.slug)
     return render(
         request,
         "calls/call_form.html",
@@ -166,18 +166,14 @@ def call_create(request, programme_slug):
     )
 
 
+@login_required
 @manages_call
 @require_http_methods(["GET", "POST"])
 def call_edit(request, call):
     form = CallForm(request.POST or None, instance=call, programme=call.programme)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_call(form.save(commit=False), by=request.user, now=timezone.now())
-        except TransitionError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("L'appel est enregistré."))
-            return redirect("calls:manage", slug=call.slug)
+    saving = request.method == "POST" and form.is_valid()
+    if saving and _save(request, services.update_call, form, _("L'appel est enregistré.")):
+        return redirect("calls:manage", slug=call.slug)
     return render(
         request,
         "calls/call_form.html",
@@ -190,15 +186,15 @@ def call_edit(request, call):
     )
 
 
+@login_required
 @manages_call
 @require_POST
 def call_transition(request, call):
     action = request.POST.get("action", "")
-    try:
-        services.run_transition(call, action, by=request.user, now=timezone.now())
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
+    outcome = web.run(
+        request, services.run_transition, call, action, by=request.user, now=timezone.now()
+    )
+    if outcome:
         messages.success(
             request,
             _("L'appel est maintenant à l'état « %(state)s ».")
@@ -241,6 +237,7 @@ def _item(call, kind, pk):
     return get_object_or_404(model, call=call, pk=pk)
 
 
+@login_required
 @manages_call
 @require_http_methods(["GET", "POST"])
 def item_edit(request, call, kind, pk=None):
@@ -250,19 +247,15 @@ def item_edit(request, call, kind, pk=None):
     instance = _item(call, kind, pk) if pk else model(call=call)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.save_item(form.save(commit=False), by=request.user, now=timezone.now())
-        except TransitionError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("« %(item)s » est enregistré.") % {"item": instance})
+        success = _("« %(item)s » est enregistré.") % {"item": instance}
+        if _save(request, services.save_item, form, success):
             return redirect("calls:manage", slug=call.slug)
     title = edit_title if pk else add_title
     return render(
         request,
         "calls/item_form.html",
         {
-            "page_title": f"{title} — {call.edition}",
+            "page_title": _("%(title)s — %(edition)s") % {"title": title, "edition": call.edition},
             "title": title,
             "form": form,
             "call": call,
@@ -271,27 +264,27 @@ def item_edit(request, call, kind, pk=None):
     )
 
 
+@login_required
 @manages_call
 @require_POST
 def item_delete(request, call, kind, pk):
     item = _item(call, kind, pk)
-    try:
-        services.delete_item(item, by=request.user, now=timezone.now())
-    except TransitionError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("« %(item)s » est supprimé.") % {"item": item})
+    web.run(
+        request,
+        services.delete_item,
+        item,
+        by=request.user,
+        now=timezone.now(),
+        success=_("« %(item)s » est supprimé.") % {"item": item},
+    )
     return redirect("calls:manage", slug=call.slug)
 
 
+@login_required
 @manages_call
 @require_POST
 def item_move(request, call, kind, pk):
     item = _item(call, kind, pk)
-    try:
-        services.move_item(
-            item, up=request.POST.get("direction") == "up", by=request.user, now=timezone.now()
-        )
-    except TransitionError as error:
-        messages.error(request, str(error))
+    up = request.POST.get("direction") == "up"
+    web.run(request, services.move_item, item, up=up, by=request.user, now=timezone.now())
     return redirect(reverse("calls:manage", args=[call.slug]) + f"#{kind}-{item.pk}")

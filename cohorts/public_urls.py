@@ -9,7 +9,7 @@ app_name = "cohorts"
 
 urlpatterns = [
     path("", public.cohort_index, name="index"),
-    path("former/<slug:programme_slug>/", desk.cohort_create, name="create"),
+    path("former/<slug:slug>/", desk.cohort_create, name="create"),
     path("<slug:slug>/", public.cohort_detail, name="detail"),
     path("<slug:slug>/laureats.csv", public.cohort_csv, name="csv"),
     path("<slug:slug>/laureats.json", public.cohort_json, name="json"),

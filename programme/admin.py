@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -12,16 +13,38 @@ from .models import (
     User,
 )
 
+# A longer search is no search: past SQLite's LIKE limit (50,000 bytes) it was a server error.
+SEARCH_MAX_LENGTH = 200
+
+
+class BoundedSearch:
+    """The admin's search refuses a term longer than SEARCH_MAX_LENGTH, with a message."""
+
+    def get_search_results(self, request, queryset, search_term):
+        if len(search_term) > SEARCH_MAX_LENGTH:
+            self.message_user(
+                request,
+                gettext("La recherche est limitée à %(n)s caractères : raccourcissez-la.")
+                % {"n": SEARCH_MAX_LENGTH},
+                messages.WARNING,
+            )
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
+
+
+class BoundedSearchAdmin(BoundedSearch, admin.ModelAdmin):
+    """The ModelAdmin of every list with a search box."""
+
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(BoundedSearchAdmin):
     list_display = ["name", "type", "siret"]
     list_filter = ["type"]
     search_fields = ["name", "siret"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BoundedSearch, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "structure", "is_staff", "is_superuser"]
     list_filter = ["is_superuser", "is_active", "structure__type", "memberships__role"]
@@ -50,7 +73,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Programme)
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(BoundedSearchAdmin):
     list_display = ["name", "operator", "followup_months", "reference_prefix"]
     search_fields = ["name", "operator"]
     prepopulated_fields = {"slug": ["name"]}
@@ -58,7 +81,7 @@ class ProgrammeAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgrammeMembership)
-class ProgrammeMembershipAdmin(admin.ModelAdmin):
+class ProgrammeMembershipAdmin(BoundedSearchAdmin):
     list_display = ["user", "programme", "role", "created_at"]
     list_filter = ["role", "programme"]
     search_fields = ["user__email", "user__last_name", "programme__name"]
@@ -67,7 +90,7 @@ class ProgrammeMembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(BoundedSearchAdmin):
     list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "reason", "actor__email"]

@@ -1,17 +1,25 @@
 """Reusable querysets of the root concepts."""
 
 from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from calls.enums import CallState
 from projects.models import Answer, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
 from .models import Programme, Reminder
 
 
+def load_programme(slug: str) -> Programme:
+    """The programme at this address, or 404: the loader of every programme page."""
+    return get_object_or_404(Programme, slug=slug)
+
+
 def programmes_with_figures():
     """Programmes with counts computed by the database, never typed."""
     return Programme.objects.annotate(
-        open_calls=Count("calls", filter=Q(calls__state="published"), distinct=True),
+        open_calls=Count("calls", filter=Q(calls__state=CallState.PUBLISHED), distinct=True),
         cohort_count=Count("cohorts", distinct=True),
     ).order_by("name")
 
@@ -133,7 +141,7 @@ def _proposal_data(seat) -> dict:
         ],
         "messages": [
             {
-                "de": "équipe du programme" if m.from_staff else "équipe candidate",
+                "de": _("équipe du programme") if m.from_staff else _("équipe candidate"),
                 "envoye_le": _iso(m.created_at),
                 "message": m.body,
             }

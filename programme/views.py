@@ -4,26 +4,30 @@ from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from rules.contrib.views import permission_required
 
+from calls.enums import CallState
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, published_cohorts
 from projects.models import Proposal
 
-from . import mail, proconnect, services
+from . import mail, proconnect, services, web
 from .enums import ProgrammeRole
-from .exceptions import TransitionError
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
-from .queries import personal_data_export, programmes_where, programmes_with_figures
+from .queries import (
+    load_programme,
+    personal_data_export,
+    programmes_where,
+    programmes_with_figures,
+)
 from .web import crumbs
 
 
@@ -50,9 +54,13 @@ def programme_list(request):
     )
 
 
-def programme_detail(request, slug):
-    programme = get_object_or_404(Programme, slug=slug)
-    calls = Call.objects.filter(programme=programme).exclude(state="draft").order_by("-opens_at")
+@web.object_permission(None, load_programme)
+def programme_detail(request, programme):
+    calls = (
+        Call.objects.filter(programme=programme)
+        .exclude(state=CallState.DRAFT)
+        .order_by("-opens_at")
+    )
     return render(
         request,
         "programme/programme_detail.html",
@@ -71,15 +79,10 @@ def programme_detail(request, slug):
     )
 
 
-def _programme_from_slug(request, slug):
-    return get_object_or_404(Programme, slug=slug)
-
-
 @login_required
-@permission_required("programme.manage_programme", fn=_programme_from_slug, raise_exception=True)
-def programme_manage(request, slug):
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_manage(request, programme):
     """The programme staff's desk: its calls with their proposal counts, its team."""
-    programme = get_object_or_404(Programme, slug=slug)
     return render(
         request,
         "programme/programme_manage.html",
@@ -184,8 +187,8 @@ def static_page(template, title):
     return view
 
 
-legal_notice = static_page("pages/legal-notice.html", "Mentions légales")
-accessibility = static_page("pages/accessibility.html", "Déclaration d'accessibilité")
+legal_notice = static_page("pages/legal-notice.html", gettext_lazy("Mentions légales"))
+accessibility = static_page("pages/accessibility.html", gettext_lazy("Déclaration d'accessibilité"))
 
 
 def retention_label(days: int) -> str:
@@ -250,18 +253,13 @@ def delete_account(request):
     user = request.user
     form = DeleteAccountForm(request.POST or None, user=user)
     obstacles = services.deletion_obstacles(user)
-    if request.method == "POST" and not obstacles and form.is_valid():
-        try:
-            services.delete_account(user, by=user, now=timezone.now())
-        except TransitionError as error:
-            messages.error(request, str(error))
-        else:
-            auth_logout(request)
-            messages.success(
-                request,
-                _("Votre compte est supprimé : vos nom et adresse sont effacés du portail."),
-            )
-            return redirect("home")
+    deleting = request.method == "POST" and not obstacles and form.is_valid()
+    if deleting and web.run(request, services.delete_account, user, by=user, now=timezone.now()):
+        auth_logout(request)
+        messages.success(
+            request, _("Votre compte est supprimé : vos nom et adresse sont effacés du portail.")
+        )
+        return redirect("home")
     title = _("Supprimer mon compte")
     return render(
         request,

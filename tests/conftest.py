@@ -16,6 +16,8 @@ from tests import factories
 from tests.worker import celery_worker  # noqa: F401
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+# Hashing passwords at full strength is the slowest thing in the suite and proves nothing.
+_FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _redis_reachable() -> bool:
@@ -65,8 +67,7 @@ def _plain_http(settings):
     settings.SECURE_SSL_REDIRECT = False
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    # Hashing passwords at full strength is the slowest thing in the suite and proves nothing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = _FAST_HASHERS
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -102,3 +103,62 @@ def programme(db):
 @pytest.fixture
 def staff(programme):
     return factories.StaffFactory(programme=programme)
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(django_db_setup, django_db_blocker):
+    """The rows `seed_demo` writes, seeded once per session in a transaction rolled back.
+
+    Seeding takes half a minute; the tests that read the demo get these rows copied back into
+    their own transaction (`demo`), which is far quicker and leaves nothing behind.
+    """
+    from io import StringIO
+
+    from django.apps import apps
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    models = [m for m in apps.get_models(include_auto_created=True) if not m._meta.proxy]
+    with (
+        django_db_blocker.unblock(),
+        override_settings(DEBUG=True, PASSWORD_HASHERS=_FAST_HASHERS),
+        transaction.atomic(),
+    ):
+        before = {model: set(model._base_manager.values_list("pk", flat=True)) for model in models}
+        call_command("seed_demo", stdout=StringIO())
+        rows = {
+            model: [
+                row
+                for row in model._base_manager.order_by("pk").values()
+                if row[model._meta.pk.attname] not in before[model]
+            ]
+            for model in models
+        }
+        transaction.set_rollback(True)
+    return {model: found for model, found in rows.items() if found}
+
+
+@pytest.fixture
+def demo(db, _demo_rows, settings):
+    """The whole demo (as `seed_demo` leaves it) in this test's transaction, rolled back after.
+
+    DEBUG is on, as `seed_demo` wants, so that a test may seed again over it. Not for a
+    `transaction=True` test: its flush renumbers the content types the rows point to
+    (pytest-django runs those after every other test, so the rows are copied before).
+    """
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    settings.DEBUG = True
+    # Foreign keys are checked at commit on SQLite and PostgreSQL: the order does not matter.
+    # A raw insert, as `loaddata` does, keeps the timestamps `auto_now` would overwrite.
+    for model, rows in _demo_rows.items():
+        fields = model._meta.local_concrete_fields
+        objs = [model(**row) for row in rows]
+        size = connection.ops.bulk_batch_size(fields, objs) or len(objs)
+        for start in range(0, len(objs), size):
+            model._base_manager._insert(objs[start : start + size], fields=fields, raw=True)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), list(_demo_rows)):
+            cursor.execute(sql)

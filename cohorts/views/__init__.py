@@ -12,10 +12,6 @@ from programme.models import Programme
 from programme.web import crumbs
 
 
-def load_programme(programme_slug: str) -> Programme:
-    return get_object_or_404(Programme, slug=programme_slug)
-
-
 def load_cohort(slug: str) -> Cohort:
     return get_object_or_404(Cohort.objects.select_related("programme"), slug=slug)
 

@@ -10,8 +10,9 @@ from cohorts.forms import CohortForm, LaureateForm
 from cohorts.queries.public import laureates_of
 from cohorts.services import cohorts as services
 from programme import web
+from programme.queries import load_programme
 
-from . import cohort_crumbs, load_cohort, load_laureate, load_programme, staff_crumbs
+from . import cohort_crumbs, load_cohort, load_laureate, staff_crumbs
 
 
 @login_required

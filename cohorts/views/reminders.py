@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls.models import Call
+from calls.queries import load_call
 from cohorts.filters import ReminderFilter
 from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs
@@ -17,10 +17,6 @@ from programme.models import Reminder
 from programme.reminders import resend_reminder
 
 PAGE_SIZE = 50
-
-
-def load_call(slug: str) -> Call:
-    return get_object_or_404(Call.objects.select_related("programme"), slug=slug)
 
 
 def load_reminder(pk: int) -> Reminder:

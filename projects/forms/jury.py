@@ -71,6 +71,13 @@ class ProposalChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         text = str(value).strip()
+        reference_length = self.queryset.model._meta.get_field("reference").max_length
+        if len(text) > max(reference_length, len(str(uuid.UUID(int=0)))):
+            # Longer than any reference or id: no need to ask the database (a 50,000-character
+            # reference was a 500 on SQLite, "LIKE pattern too complex").
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
         try:
             lookup = {"public_id": uuid.UUID(text)}
         except ValueError:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls.queries import load_call
 from programme import web
 from projects.enums import ProposalState
 from projects.forms.deliberation import (
@@ -22,13 +23,7 @@ from projects.forms.deliberation import (
 )
 from projects.queries import auditions as audition_queries
 from projects.services import auditions
-from projects.views.loaders import (
-    call_crumbs,
-    juror_seat,
-    load_call,
-    load_proposal,
-    say_form_errors,
-)
+from projects.views.loaders import call_crumbs, juror_seat, load_proposal, say_form_errors
 
 MANAGE_CALL = "calls.manage_call"
 SCREEN_PROPOSAL = "projects.screen_proposal"  # the programme's staff, as for its call

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
+from calls.queries import load_call
 from programme import web
 from projects.enums import ProposalState
 from projects.forms.candidate import (
@@ -35,7 +36,7 @@ from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
 from projects.services import invitations, proposals
 from projects.views.actions import act_on_proposal
-from projects.views.loaders import attachment_of, load_call, load_proposal
+from projects.views.loaders import attachment_of, load_proposal
 
 VIEW = "projects.view_proposal"
 CHANGE = "projects.change_proposal"

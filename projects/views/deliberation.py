@@ -12,11 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calls.enums import CallState
 from calls.funding import ceiling
+from calls.queries import load_call
 from programme import web
 from projects.forms.deliberation import DecisionForm, WeightsForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import deliberation
-from projects.views.loaders import call_crumbs, load_call, load_proposal, say_form_errors
+from projects.views.loaders import call_crumbs, load_proposal, say_form_errors
 
 MANAGE_CALL = "calls.manage_call"
 SCREEN_PROPOSAL = "projects.screen_proposal"  # the programme's staff, as for its call

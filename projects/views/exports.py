@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from calls.queries import load_call
 from programme import web
 from projects.enums import ExportStatus
 from projects.forms.candidate import ExportForm
 from projects.services import exports
-from projects.views.loaders import load_call, load_export_job
+from projects.views.loaders import load_export_job
 from projects.views.screening import MANAGE_CALL, call_list_url
 
 FOLLOW_EXPORT = "projects.follow_export"

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from calls.queries import load_call
 from programme import web
 from projects.enums import EvaluationState
 from projects.forms.jury import (
@@ -26,7 +27,7 @@ from projects.forms.jury import (
 )
 from projects.queries import jury as jury_queries
 from projects.services import jury
-from projects.views.loaders import juror_seat, load_call
+from projects.views.loaders import juror_seat
 
 
 def _uuid_or_none(value):

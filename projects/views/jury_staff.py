@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.enums import ReviewPhase
+from calls.queries import load_call
 from programme import web
 from programme.spreadsheet import export_response
 from projects.forms.jury import (
@@ -33,13 +34,7 @@ from projects.queries import charts
 from projects.queries import jury as jury_queries
 from projects.queries import ranking as ranking_queries
 from projects.services import jury
-from projects.views.loaders import (
-    call_crumbs,
-    load_call,
-    load_conflict,
-    load_evaluation,
-    say_form_errors,
-)
+from projects.views.loaders import call_crumbs, load_conflict, load_evaluation, say_form_errors
 
 MANAGE_CALL = "calls.manage_call"
 PAGE_SIZE = 50

@@ -26,10 +26,6 @@ def load_proposal(public_id) -> Proposal:
     )
 
 
-def load_call(slug) -> Call:
-    return get_object_or_404(Call.objects.select_related("programme"), slug=slug)
-
-
 def load_export_job(job_id) -> ExportJob:
     return get_object_or_404(ExportJob.objects.select_related("call__programme"), public_id=job_id)
 

@@ -8,12 +8,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import CallState
+from calls.queries import load_call
 from programme import web
 from projects.enums import DecisionMailState
 from projects.forms.deliberation import DecisionMailForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import decision_mails
-from projects.views.loaders import call_crumbs, load_call, load_decision_mail
+from projects.views.loaders import call_crumbs, load_decision_mail
 
 MANAGE_CALL = "calls.manage_call"
 

@@ -7,10 +7,10 @@ from django.views.decorators.http import require_GET
 
 from calls.enums import CallState
 from calls.models import Call
+from calls.queries import load_call
 from programme import web
 from projects.queries import deliberation as deliberation_queries
 from projects.queries.funnel import funnel_of_calls
-from projects.views.loaders import load_call
 
 
 @require_GET

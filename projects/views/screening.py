@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import services as call_services
+from calls.queries import load_call
 from programme import web
 from projects.filters import ProposalFilter
 from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
@@ -24,7 +25,7 @@ from projects.models import Proposal
 from projects.queries import proposals as queries
 from projects.services import screening
 from projects.views.actions import act_on_proposal, screen_many
-from projects.views.loaders import load_call, load_proposal
+from projects.views.loaders import load_proposal
 
 PAGE_SIZE = 50
 MANAGE_CALL = "calls.manage_call"

@@ -55,9 +55,7 @@ def test_seed_calls_reproduces_the_seeds_and_is_idempotent(programmes):
     assert "maritimes" in predisauvetage.host_structure.name
 
 
-def test_seed_demo_command_runs_twice(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
-    call_command("seed_demo")
+def test_seed_demo_command_runs_twice(demo):
+    call_command("seed_demo", stdout=None)  # over the demo seeded once
     assert Call.objects.filter(slug="fabrique-numerique-2017").get().jury_members.exists()
     assert Call.objects.filter(slug="fast-14").get().state == CallState.PUBLISHED

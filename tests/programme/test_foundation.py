@@ -55,10 +55,7 @@ def test_settings_speak_french_in_paris_time():
     assert settings.CELERY_ACCEPT_CONTENT == ["json"]
 
 
-@pytest.mark.django_db
-def test_seed_demo_is_idempotent(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent(demo):
     counts = (
         Programme.objects.count(),
         User.objects.count(),
@@ -175,3 +172,14 @@ def test_the_cache_uses_the_real_redis():
     cache.set("portal-test-key", "valeur", timeout=30)
     assert cache.get("portal-test-key") == "valeur"
     cache.delete("portal-test-key")
+
+
+def test_the_production_servers_load_the_application():
+    """gunicorn loads `programme.wsgi:application`; an ASGI server `programme.asgi`."""
+    from django.core.handlers.asgi import ASGIHandler
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from programme import asgi, wsgi
+
+    assert isinstance(wsgi.application, WSGIHandler)
+    assert isinstance(asgi.application, ASGIHandler)

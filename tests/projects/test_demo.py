@@ -1,7 +1,5 @@
 """The demo proposals: 50 on the Fabrique numérique 2017, the seven laureate themes, idempotent."""
 
-from datetime import UTC, datetime
-
 import pytest
 from django.core.management import call_command
 
@@ -11,10 +9,8 @@ from projects.queries.proposals import content_hash
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_twice_gives_fifty_submitted_fabrique_proposals(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", stdout=None)
-    call_command("seed_demo", stdout=None)
+def test_seed_demo_twice_gives_fifty_submitted_fabrique_proposals(demo):
+    call_command("seed_demo", stdout=None)  # over the demo seeded once
     fn = Proposal.objects.filter(call__slug="fabrique-numerique-2017")
     assert fn.count() == 50
     # The cohorts demo records the 2017 jury's decisions (12 auditioned, 7 selected).
@@ -35,10 +31,8 @@ def test_seed_demo_twice_gives_fifty_submitted_fabrique_proposals(settings):
     assert ProposalVersion.objects.count() == 50
 
 
-def test_the_demo_agent_has_a_draft_on_the_open_fast_call(settings, time_machine):
-    settings.DEBUG = True
-    time_machine.move_to(datetime(2026, 11, 23, 10, 0, tzinfo=UTC), tick=False)
-    call_command("seed_demo", stdout=None)
+def test_the_demo_agent_has_a_draft_on_the_open_fast_call(demo):
+    # FAST 14's dates follow the clock of the seeding: it is open whatever the day.
     draft = Proposal.objects.get(created_by__email="agent@demo.portail.example")
     assert draft.state == "draft"
     assert draft.call.programme.slug == "fast"

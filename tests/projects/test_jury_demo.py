@@ -6,9 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
 from django.urls import reverse
 
 from calls.models import Call
@@ -27,19 +25,9 @@ from projects.queries import ranking
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module")
-def _seeded(django_db_setup, django_db_blocker):
-    """The demo, seeded once for the module inside a transaction rolled back at its end
-    (each test runs in a savepoint of it), so the tests read it without seeding again."""
-    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
-        call_command("seed_demo", stdout=None)
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def fn_call(_seeded, settings):
-    settings.DEBUG = True  # a test may seed again
+def fn_call(demo):
+    """The demo (seeded once per session, copied into each test's transaction)."""
     return Call.objects.get(slug="fabrique-numerique-2017")
 
 
