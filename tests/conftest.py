@@ -72,6 +72,10 @@ def _plain_http(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # WhiteNoise indexes STATIC_ROOT each time a test client builds its middleware: a folder
+    # left by `collectstatic` (`make bench` writes one) made the permission matrix take a
+    # quarter of an hour. Tests read static files from their sources.
+    settings.STATIC_ROOT = None
 
 
 @pytest.fixture(autouse=True)

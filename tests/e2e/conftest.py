@@ -85,6 +85,7 @@ def _live_server_settings():
             **settings.STORAGES,
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
+        STATIC_ROOT=None,
     )
     overrides.enable()
     yield

@@ -196,15 +196,19 @@ MATRIX: dict[str, Row] = {
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
     ),
-    # An export is seen only by who asked for it (the programme's staff member).
+    # An export is seen only by who asked for it (the programme's staff member), and by the
+    # superuser, who holds every permission and sees the export jobs in the admin anyway.
     "projects:export-job": Row(
-        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+        lambda w: {"job_id": w.export_job.public_id},
+        get=who(NOT_FOUND, staff=PAGE, superuser=PAGE),
     ),
     "projects:export-status": Row(
-        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+        lambda w: {"job_id": w.export_job.public_id},
+        get=who(NOT_FOUND, staff=PAGE, superuser=PAGE),
     ),
     "projects:export-file": Row(
-        lambda w: {"job_id": w.export_job.public_id}, get=who(NOT_FOUND, staff=PAGE)
+        lambda w: {"job_id": w.export_job.public_id},
+        get=who(NOT_FOUND, staff=PAGE, superuser=PAGE),
     ),
     # Whoever holds the link sees the invitation; accepting checks the address.
     "projects:join": Row(lambda w: {"token": w.invitation_token}, get=who(PAGE), post=who(DONE)),
