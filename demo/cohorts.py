@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from calls.models import Call, Defi
 from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
 from cohorts.models import (
@@ -203,6 +205,7 @@ def _seed_eig(programme: Programme) -> Cohort:
                 email=email,
                 first_name=EIG_FIRST[n % len(EIG_FIRST)],
                 last_name=EIG_LAST[(n * 5) % len(EIG_LAST)],
+                email_verified_at=timezone.now(),
             )
             person.set_unusable_password()
             person.save()

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from calls.enums import CallState
 from calls.models import AuditionCriterion, Call, JuryMember
 from programme.enums import StructureType
@@ -85,7 +87,13 @@ def _juror(call: Call, email, first, last, structure_name, role) -> JuryMember:
     )
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, first_name=first, last_name=last, structure=structure)
+        user = User(
+            email=email,
+            first_name=first,
+            last_name=last,
+            structure=structure,
+            email_verified_at=timezone.now(),
+        )
         user.set_unusable_password()
         user.save()
     seat, _ = JuryMember.objects.update_or_create(
@@ -337,6 +345,7 @@ def seed_fast_13(programme, startups) -> Call:
                 first_name=FAST_13_FIRST[n % len(FAST_13_FIRST)],
                 last_name=FAST_13_LAST[n % len(FAST_13_LAST)],
                 structure=structure,
+                email_verified_at=timezone.now(),
             )
             lead.set_unusable_password()
             lead.save()

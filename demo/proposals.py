@@ -164,7 +164,13 @@ def _person(n: int, structure: Structure) -> User:
     email = f"agent{n:03d}@fn2017.demo.portail.example"
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, first_name=first, last_name=last, structure=structure)
+        user = User(
+            email=email,
+            first_name=first,
+            last_name=last,
+            structure=structure,
+            email_verified_at=timezone.now(),
+        )
         user.set_unusable_password()
         user.save()
     return user
