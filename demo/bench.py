@@ -114,6 +114,7 @@ def _users(prefix: str, n: int, structures, password: str) -> list[User]:
             last_name=f"{prefix.capitalize()} {i:05d}",
             password=password,
             structure=structures[i % len(structures)],
+            email_verified_at=timezone.now(),
         )
         for i in range(1, n + 1)
     ]
@@ -144,7 +145,11 @@ def generate(sizes: Sizes, *, now: datetime | None = None, password: str = "") -
         for i in range(60)
     )
     staff = User.objects.create(
-        email=STAFF_EMAIL, username=STAFF_EMAIL, password=hashed, last_name="Équipe"
+        email=STAFF_EMAIL,
+        username=STAFF_EMAIL,
+        password=hashed,
+        last_name="Équipe",
+        email_verified_at=timezone.now(),
     )
     ProgrammeMembership.objects.create(programme=programme, user=staff, role=ProgrammeRole.STAFF)
 

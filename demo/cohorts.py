@@ -22,6 +22,7 @@ from cohorts.models import (
 )
 from cohorts.services.cohorts import first_line
 from cohorts.services.followup import milestones_for
+from demo.people import demo_person
 from programme import audit
 from programme.enums import StructureType
 from programme.models import Programme, Structure, User
@@ -197,15 +198,9 @@ def _seed_eig(programme: Programme) -> Cohort:
     defis = list(Defi.objects.filter(call__slug="eig-2-defis").select_related("host_structure"))
     for n in range(28):
         email = f"eig2-{n + 1:02d}@demo.portail.example"
-        person = User.objects.filter(email=email).first()
-        if person is None:
-            person = User(
-                email=email,
-                first_name=EIG_FIRST[n % len(EIG_FIRST)],
-                last_name=EIG_LAST[(n * 5) % len(EIG_LAST)],
-            )
-            person.set_unusable_password()
-            person.save()
+        person = demo_person(
+            email, EIG_FIRST[n % len(EIG_FIRST)], EIG_LAST[(n * 5) % len(EIG_LAST)]
+        )
         profile = EIG_PROFILES[n % len(EIG_PROFILES)]
         defi = defis[n % len(defis)] if defis else None
         title = defi.title if defi else "Défi d'intérêt général"

@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo
 
 from calls.enums import CallState
 from calls.models import AuditionCriterion, Call, JuryMember
+from demo.people import demo_person
 from programme.enums import StructureType
-from programme.models import Structure, User
+from programme.models import Structure
 from projects.enums import (
     ConflictKind,
     ConflictType,
@@ -83,11 +84,7 @@ def _juror(call: Call, email, first, last, structure_name, role) -> JuryMember:
     structure, _ = Structure.objects.get_or_create(
         name=structure_name, defaults={"type": StructureType.CENTRAL}
     )
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name=first, last_name=last, structure=structure)
-        user.set_unusable_password()
-        user.save()
+    user = demo_person(email, first, last, structure)
     seat, _ = JuryMember.objects.update_or_create(
         call=call, user=user, defaults={"role_label": role}
     )
@@ -330,16 +327,12 @@ def seed_fast_13(programme, startups) -> Call:
             name=host, defaults={"type": StructureType.CENTRAL}
         )
         email = f"fast13-{n + 1:02d}@demo.portail.example"
-        lead = User.objects.filter(email=email).first()
-        if lead is None:
-            lead = User(
-                email=email,
-                first_name=FAST_13_FIRST[n % len(FAST_13_FIRST)],
-                last_name=FAST_13_LAST[n % len(FAST_13_LAST)],
-                structure=structure,
-            )
-            lead.set_unusable_password()
-            lead.save()
+        lead = demo_person(
+            email,
+            FAST_13_FIRST[n % len(FAST_13_FIRST)],
+            FAST_13_LAST[n % len(FAST_13_LAST)],
+            structure,
+        )
         granted = Decimal(amount)
         proposal, _ = Proposal.objects.update_or_create(
             call=call,

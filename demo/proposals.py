@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from calls.enums import CallState, QuestionKind
 from calls.models import Call
+from demo.people import demo_person
 from programme.enums import Region, StructureType
 from programme.models import Structure, User
 from projects.enums import ProposalState, TeamRole
@@ -162,12 +163,7 @@ def _person(n: int, structure: Structure) -> User:
     first = FIRST_NAMES[n % len(FIRST_NAMES)]
     last = LAST_NAMES[(n * 7) % len(LAST_NAMES)]
     email = f"agent{n:03d}@fn2017.demo.portail.example"
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User(email=email, first_name=first, last_name=last, structure=structure)
-        user.set_unusable_password()
-        user.save()
-    return user
+    return demo_person(email, first, last, structure)
 
 
 def _answers_for(call: Call, problem: str, idea: str, users: str) -> dict[int, object]:

@@ -3,8 +3,11 @@ from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import accounts, mail
 from .enums import Region, StructureType
 from .models import Structure, User
 
@@ -27,6 +30,7 @@ class StructureFieldsMixin(forms.Form):
         label=_("Nom de la structure"),
         max_length=200,
         help_text=_("Par exemple : DREAL Occitanie, Direction générale de l'aménagement."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
     )
 
     structure_region = forms.ChoiceField(
@@ -63,6 +67,8 @@ class SignupForm(StructureFieldsMixin, forms.ModelForm):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
+    # Where the person was going (read by the view, checked as a path of this site).
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
 
     class Meta:
         model = User
@@ -74,23 +80,29 @@ class SignupForm(StructureFieldsMixin, forms.ModelForm):
         for name in ("first_name", "last_name"):
             self.fields[name].required = True
         self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
         self.helper = submit_helper(
             _("Créer mon compte"),
             Fieldset(_("Vous"), "first_name", "last_name", "email"),
             Fieldset(_("Votre structure"), "structure_type", "structure_name", "structure_region"),
             Fieldset(_("Votre mot de passe"), "password1", "password2"),
+            "next",
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "Un compte existe déjà avec cette adresse : connectez-vous ou réinitialisez "
-                    "votre mot de passe."
-                )
-            )
-        return email
+        # Whether the address has an account is not said here (sign-up answers the same
+        # either way: programme.accounts.sign_up mails the owner instead).
+        return self.cleaned_data["email"].strip().lower()
+
+    def validate_unique(self):
+        """Not on the address: saying it is taken would tell who has an account."""
+        exclude = self._get_validation_exclusions()
+        exclude.add("email")
+        try:
+            self.instance.validate_unique(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     def clean(self):
         cleaned = super().clean()
@@ -129,6 +141,9 @@ class ProfileForm(StructureFieldsMixin, forms.ModelForm):
             self.initial["structure_type"] = self.instance.structure.type
             self.initial["structure_name"] = self.instance.structure.name
             self.initial["structure_region"] = self.instance.structure.region
+        self.fields["first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["job_title"].widget.attrs["autocomplete"] = "organization-title"
         self.helper = submit_helper(
             _("Enregistrer"),
             Fieldset(_("Vous"), "first_name", "last_name", "job_title"),
@@ -158,6 +173,7 @@ class LoginForm(auth_forms.AuthenticationForm):
         self.fields["username"].label = _("Adresse électronique")
         self.fields["password"].label = _("Mot de passe")
         self.fields["username"].widget.attrs["autocomplete"] = "email"
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
         self.helper = submit_helper(_("Se connecter"), form_tag=False)
 
 
@@ -165,13 +181,45 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse électronique")
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.helper = submit_helper(_("Recevoir le lien de réinitialisation"))
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        """Through the outbox, so a mail server that is down delays the link, not loses it."""
+        mail.send(
+            [to_email],
+            "password_reset",
+            {
+                "user": context["user"],
+                "path": reverse(
+                    "password_reset_confirm",
+                    kwargs={"uidb64": context["uid"], "token": context["token"]},
+                ),
+            },
+        )
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].widget.attrs["autocomplete"] = "new-password"
         self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
+
+    def save(self, commit=True):
+        """The reset link came to this address: it is proved, and the sign-in lock lifted."""
+        user = super().save(commit=commit)
+        if commit:
+            accounts.password_was_reset(user, now=timezone.now())
+        return user
 
 
 class DeleteAccountForm(forms.Form):

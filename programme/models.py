@@ -86,6 +86,12 @@ class User(AbstractUser):
     # Set when the person's data is anonymised (account deleted on request, or retention
     # period over); the row stays so that proposals and evaluations keep their counts.
     anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
+    # Set when the person proved they read mail at this address (the signed link of
+    # programme.accounts, a password reset, or ProConnect). Until then the account may not
+    # sit on a jury, join a team or submit.
+    email_verified_at = models.DateTimeField(
+        _("adresse confirmée le"), null=True, blank=True, editable=False
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -99,6 +105,10 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def save(self, *args, **kwargs):
         self.email = (self.email or "").strip().lower()

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import resolve_url
 from django.urls import path
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -34,7 +35,7 @@ from mozilla_django_oidc.views import (
     OIDCLogoutView,
 )
 
-from . import audit
+from . import accounts, audit
 from .enums import StructureType
 from .models import Structure
 
@@ -217,6 +218,7 @@ class ProConnectBackend(OIDCAuthenticationBackend):
                     proconnect_uid=(_claim(claims, "uid") or _claim(claims, "sub"))[:255],
                     proconnect_idp=_claim(claims, "idp_id")[:255],
                     structure=_structure_for_siret(_claim(claims, "siret")),
+                    email_verified_at=timezone.now(),  # ProConnect vouches for the address
                 )
                 user.set_unusable_password()
                 user.save()
@@ -230,7 +232,11 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         return user
 
     def update_user(self, user, claims):
-        """Record the ProConnect identity on an existing account; fill what it lacks."""
+        """Record the ProConnect identity on an existing account; fill what it lacks.
+
+        An account whose address was never confirmed may have been registered by someone
+        else: it is taken over (its password stops working) before it is handed over."""
+        accounts.take_over_for_proconnect(user, now=timezone.now())
         changes = {
             "proconnect_uid": (_claim(claims, "uid") or _claim(claims, "sub"))[:255],
             "proconnect_idp": _claim(claims, "idp_id")[:255],

@@ -2,11 +2,16 @@
 locked-out person reads.
 
 A username is counted with the address it was tried from, so a stranger cannot lock a
-colleague out from elsewhere, and one address cannot try passwords forever.
+colleague out from elsewhere, and one address cannot try passwords forever; the IP alone is
+counted too, with a higher limit, so one address cannot try a few passwords on many
+accounts either (`SignInAttemptsHandler`).
 """
 
 from axes.backends import AxesStandaloneBackend
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_failure_limit
 from django.conf import settings
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -57,9 +62,9 @@ def locked_out(
     form.is_bound = False  # show the typed address without running authentication again
     form.initial = {"username": request.POST.get("username", "")}
     message = _(
-        "Trop de tentatives de connexion infructueuses pour ce compte depuis votre "
-        "connexion : réessayez dans %(minutes)s minutes, ou réinitialisez votre mot de "
-        "passe avec « Mot de passe oublié ? »."
+        "Trop de tentatives de connexion infructueuses depuis votre connexion : "
+        "réessayez dans %(minutes)s minutes, ou réinitialisez votre mot de passe avec "
+        "« Mot de passe oublié ? »."
     ) % {"minutes": minutes}
     return render(
         request,
@@ -81,3 +86,30 @@ class SignInAttemptsBackend(AxesStandaloneBackend):
         if request is None:
             return None
         return super().authenticate(request, username, password, **kwargs)
+
+
+class SignInAttemptsHandler(AxesDatabaseHandler):
+    """django-axes' database handler, with two limits instead of one.
+
+    AXES_LOCKOUT_PARAMETERS counts failures for the address typed from an IP, then for the
+    IP alone (every address tried from it). The pair is locked at AXES_FAILURE_LIMIT, the IP
+    at the higher AXES_IP_FAILURE_LIMIT, so a few passwords tried on many accounts are
+    stopped too, while colleagues behind one proxy who mistype are not. A successful sign-in
+    clears only its own address's failures: an attacker signing in to their own account
+    does not wipe the IP's count.
+    """
+
+    def get_failures(self, request, credentials: dict | None = None) -> int:
+        """The pair's failures, or the pair's limit once the IP has reached its own."""
+        pair, ip_wide = (
+            attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        )
+        if ip_wide >= settings.AXES_IP_FAILURE_LIMIT:
+            return max(pair, get_failure_limit(request, credentials))
+        return pair
+
+    def reset_user_attempts(self, request, credentials: dict | None = None) -> int:
+        pair = self.filter_user_attempts(request, credentials)[0]
+        count, _deleted = pair.delete()
+        return count

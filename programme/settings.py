@@ -148,7 +148,11 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 # from one IP, that pair is refused for AXES_COOLOFF_TIME; a success clears the count.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# ... and after AXES_IP_FAILURE_LIMIT failures from one IP, whatever the addresses typed
+# (programme.security.SignInAttemptsHandler applies the two limits).
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=30)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "programme.security.SignInAttemptsHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (holding the e-mail)
 AXES_USERNAME_CALLABLE = "programme.security.sign_in_username"

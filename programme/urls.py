@@ -16,6 +16,8 @@ account_patterns = [
     ),
     path("deconnexion/", views.logout, name="logout"),
     path("inscription/", views.signup, name="signup"),
+    path("confirmer/<str:token>/", views.verify_email, name="verify-email"),
+    path("confirmer-renvoyer/", views.resend_verification, name="resend-verification"),
     path("profil/", views.profile, name="profile"),
     path("mes-donnees/", views.my_data, name="my-data"),
     path("mes-donnees/export.json", views.my_data_export, name="my-data-export"),

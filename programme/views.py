@@ -18,7 +18,7 @@ from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, published_cohorts
 from projects.models import Proposal
 
-from . import mail, proconnect, services, web
+from . import accounts, proconnect, services, web
 from .enums import ProgrammeRole
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
@@ -126,26 +126,92 @@ def dashboard(request):
     )
 
 
+def _next(request) -> str:
+    """Where the person was going (a call, an invitation): a path of this site, or ""."""
+    return accounts.safe_next(
+        request.POST.get("next") or request.GET.get("next"), request.get_host()
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """Create an account. The answer is the same whether or not the address has one."""
     if request.user.is_authenticated:
         return redirect("dashboard")
-    form = SignupForm(request.POST or None)
+    next_url = _next(request)
+    form = SignupForm(request.POST or None, initial={"next": next_url})
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        mail.send([user.email], "welcome", {"user": user})
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Votre compte est créé. Bienvenue !"))
-        return redirect("dashboard")
+        accounts.sign_up(form, next_url=next_url, now=timezone.now())
+        title = _("Confirmez votre adresse")
+        return render(
+            request,
+            "registration/signup_sent.html",
+            {
+                "email": form.cleaned_data["email"],
+                "days": accounts.VERIFY_MAX_AGE // 86400,
+                "page_title": title,
+                "breadcrumb_data": crumbs(current=title),
+            },
+        )
     return render(
         request,
         "registration/signup.html",
         {
             "form": form,
+            "next": next_url,
             "page_title": _("Créer un compte"),
             "breadcrumb_data": crumbs(current=_("Créer un compte")),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def verify_email(request, token):
+    """The mailed link: a button confirms the address (a mail scanner's GET changes
+    nothing), signs the person in and goes on where they were going."""
+    elsewhere = "dashboard" if request.user.is_authenticated else "login"
+    found = web.run(request, accounts.verification_from_token, token)
+    if not found:
+        return redirect(elsewhere)
+    if request.method == "POST":
+        outcome = web.run(
+            request,
+            accounts.confirm_email,
+            token,
+            now=timezone.now(),
+            success=_("Votre adresse est confirmée. Bienvenue !"),
+        )
+        if not outcome:
+            return redirect(elsewhere)
+        user, next_url = outcome.value
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect(next_url or "dashboard")
+    title = _("Confirmer mon adresse")
+    return render(
+        request,
+        "registration/verify_email.html",
+        {
+            "account": found.value[0],
+            "page_title": title,
+            "breadcrumb_data": crumbs(current=title),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resend_verification(request):
+    """The banner's "Renvoyer le lien"."""
+    next_url = _next(request)
+    web.run(
+        request,
+        accounts.resend_verification,
+        request.user,
+        next_url=next_url,
+        now=timezone.now(),
+        success=_("Un nouveau lien vous a été envoyé à %(email)s.") % {"email": request.user.email},
+    )
+    return redirect(next_url or "dashboard")
 
 
 @login_required

@@ -31,6 +31,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="fr_FR")
     last_name = factory.Faker("last_name", locale="fr_FR")
     structure = factory.SubFactory(StructureFactory)
+    # Verified by default; tests of unverified accounts pass email_verified_at=None.
+    email_verified_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def password(self, create, extracted, **kwargs):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from calls.enums import ReviewPhase
 from calls.forms import ParisDateTimeField
 from programme.forms import submit_helper
-from programme.models import User
 from projects.enums import ConflictType, ProposalState, Recommendation
 
 NOT_APPLICABLE = "na"
@@ -20,7 +19,9 @@ NOT_APPLICABLE = "na"
 class AddJurorForm(forms.Form):
     email = forms.EmailField(
         label=_("Adresse électronique"),
-        help_text=_("Sans compte à cette adresse, la personne reçoit un lien d'invitation."),
+        help_text=_(
+            "La personne reçoit un lien d'invitation : elle siège une fois qu'elle l'a accepté."
+        ),
     )
     role_label = forms.CharField(
         label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
@@ -28,10 +29,8 @@ class AddJurorForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
         self.helper = submit_helper(_("Ajouter au jury"))
-
-    def account(self) -> User | None:
-        return User.objects.filter(email__iexact=self.cleaned_data["email"]).first()
 
 
 class AssignForm(forms.Form):

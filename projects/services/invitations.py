@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from programme import audit, mail
+from programme.accounts import require_verified
 from programme.exceptions import TransitionError
 from programme.models import User
 from projects.enums import ProposalState, TeamRole
@@ -55,6 +56,7 @@ def invite_member(proposal: Proposal, *, by: User, email: str, now: datetime) ->
 @transaction.atomic(durable=True)
 def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
     """Join a team through a signed invitation link sent to the user's own address."""
+    require_verified(user)
     invitation = invitation_from_token(token)
     proposal = lock(invitation.proposal)
     if proposal.team.filter(user=user).exists():

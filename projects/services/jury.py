@@ -19,6 +19,7 @@ from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
 from programme import audit, mail
+from programme.accounts import require_verified
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.rules import is_superuser
@@ -63,8 +64,11 @@ def _require_scoring_open(call: Call) -> None:
 
 @transaction.atomic(durable=True)
 def add_juror(call: Call, user: User, *, by: User, now: datetime, role_label: str = ""):
-    """Seat an existing account on the call's jury; conflicts by structure follow at once."""
+    """Seat an existing, verified account on the call's jury; conflicts by structure follow
+    at once. Staff's "Ajouter au jury" never calls this: it always invites (`invite_juror`),
+    so that only the address's owner takes the seat."""
     _require_staff(call, by)
+    require_verified(user)
     if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
         raise TransitionError(_("Le jury de cet appel ne change plus."))
     if JuryMember.objects.filter(call=call, user=user).exists():
@@ -513,8 +517,9 @@ JURY_INVITATION_MAX_AGE = 14 * 24 * 3600  # seconds: a link is good for two week
 
 @transaction.atomic(durable=True)
 def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label: str = "") -> str:
-    """Invite someone without an account to the jury: a signed link, valid two weeks, that
-    seats whoever signs in (or signs up) with that address. Returns the link's token."""
+    """Invite someone to the jury by address, account or not: a signed link, valid two
+    weeks, that seats whoever signs in (or signs up) with that address and has confirmed it.
+    Returns the link's token."""
     _require_staff(call, by)
     email = email.strip().lower()
     if JuryMember.objects.filter(call=call, user__email__iexact=email).exists():
@@ -556,6 +561,7 @@ def jury_invitation_from_token(token: str) -> dict:
 def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember:
     """Take one's seat on the jury through a signed link sent to one's own address."""
     user = by
+    require_verified(user)
     invitation = jury_invitation_from_token(token)
     call = invitation["call"]
     seat = JuryMember.objects.filter(call=call, user=user).first()

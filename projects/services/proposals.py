@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallKind
 from calls.models import Call, Defi
 from programme import audit, mail
+from programme.accounts import require_verified
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
 from programme.models import ProgrammeMembership, User
@@ -254,6 +255,7 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
 
     Submitting again what the last version already holds returns that version unchanged, so
     a double click or two tabs make one version."""
+    require_verified(by)
     locked = lock(proposal)
     require_team_member(locked, by)
     call = locked.call

@@ -96,18 +96,9 @@ def add_juror(request, call):
     form = AddJurorForm(request.POST)
     if not form.is_valid():
         say_form_errors(request, form)
-    elif (account := form.account()) is not None:
-        web.run(
-            request,
-            jury.add_juror,
-            call,
-            account,
-            by=request.user,
-            now=timezone.now(),
-            role_label=form.cleaned_data["role_label"],
-            success=_("La personne siège désormais au jury."),
-        )
     else:
+        # Always an invitation, account or not: only the address's owner, once they have
+        # confirmed it, takes the seat (someone may have signed up with it first).
         web.run(
             request,
             jury.invite_juror,

@@ -8,6 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from programme.enums import StructureType
+from programme.models import OutgoingMail
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -24,20 +25,21 @@ SIGNUP = {
 }
 
 
-def test_signup_creates_the_account_with_its_structure_and_signs_in(
+def test_signup_creates_the_account_with_its_structure_and_mails_a_link_without_signing_in(
     client, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("signup"), SIGNUP)
-    assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.status_code == 200
+    assert "Un courriel vous a été envoyé" in response.content.decode()
     user = User.objects.get()
     assert user.email == "ines.dupuis@developpement-durable.gouv.fr"
+    assert user.email_verified_at is None
     assert user.structure.name == "DREAL Bretagne"
     assert user.structure.type == StructureType.DREAL
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("dashboard")).status_code == 302  # not signed in
     assert mail.outbox[0].to == [user.email]
-    assert "Bienvenue" in mail.outbox[0].subject
+    assert "Confirmez votre adresse" in mail.outbox[0].subject
 
 
 def test_signup_records_the_structure_s_region(client):
@@ -73,10 +75,25 @@ def test_signup_refuses_a_weak_password(client):
     assert not User.objects.exists()
 
 
-def test_signup_refuses_a_taken_address_in_any_case(client, user):
-    response = client.post(reverse("signup"), {**SIGNUP, "email": user.email.upper()})
-    assert "Un compte existe déjà avec cette adresse" in response.content.decode()
-    assert User.objects.count() == 1
+def test_signup_answers_the_same_for_a_known_and_an_unknown_address_and_mails_each(
+    client, user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("signup"), {**SIGNUP, "email": user.email.upper()})
+        unknown = client.post(reverse("signup"), {**SIGNUP, "email": "nouvelle@exemple.gouv.fr"})
+    assert known.status_code == unknown.status_code == 200
+
+    def text(response, email):  # the page's main part (the header carries random ids)
+        html = response.content.decode()
+        return html[html.index("<main") : html.index("</main>")].replace(email, "ADDRESS")
+
+    assert text(known, user.email) == text(unknown, "nouvelle@exemple.gouv.fr")
+    assert User.objects.filter(email=user.email).count() == 1  # no second account
+    to_owner, to_new = mail.outbox
+    assert to_owner.to == [user.email]
+    assert "déjà un compte" in to_owner.subject
+    assert to_new.to == ["nouvelle@exemple.gouv.fr"]
+    assert "Confirmez votre adresse" in to_new.subject
 
 
 def test_sign_in_with_email_in_any_case(client, user, password):
@@ -110,11 +127,21 @@ def test_sign_out_is_a_post_and_ends_the_session(client, user):
     assert client.get(reverse("dashboard")).status_code == 302
 
 
-def test_password_reset_by_email_sets_a_new_password(client, user):
-    client.post(reverse("password_reset"), {"email": user.email.upper()})
-    assert len(mail.outbox) == 1
-    link = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+)", mail.outbox[0].body)
-    assert link, mail.outbox[0].body
+def _reset_link(client, email, capture):
+    with capture(execute=True):
+        response = client.post(reverse("password_reset"), {"email": email})
+    assert response.status_code == 302
+    return response
+
+
+def test_password_reset_mail_goes_through_the_outbox_and_sets_a_new_password(
+    client, user, django_capture_on_commit_callbacks
+):
+    _reset_link(client, user.email.upper(), django_capture_on_commit_callbacks)
+    outgoing = OutgoingMail.objects.get()
+    assert outgoing.to == [user.email]
+    link = re.search(r"https?://[^/]+(/compte/mot-de-passe/nouveau/\S+)", outgoing.text)
+    assert link, outgoing.text
     response = client.get(link.group(1), follow=True)
     assert response.status_code == 200
     new = "un autre mot de passe bien long"
@@ -125,10 +152,14 @@ def test_password_reset_by_email_sets_a_new_password(client, user):
     assert client.login(username=user.email, password=new)
 
 
-def test_password_reset_for_an_unknown_address_reveals_nothing(client, db):
-    response = client.post(reverse("password_reset"), {"email": "inconnu@exemple.gouv.fr"})
-    assert response.status_code == 302
-    assert mail.outbox == []
+def test_password_reset_answers_the_same_for_an_unknown_address(
+    client, user, django_capture_on_commit_callbacks
+):
+    known = _reset_link(client, user.email, django_capture_on_commit_callbacks)
+    unknown = _reset_link(client, "inconnu@exemple.gouv.fr", django_capture_on_commit_callbacks)
+    assert known.url == unknown.url
+    assert client.get(known.url).content == client.get(unknown.url).content
+    assert [m.to for m in OutgoingMail.objects.all()] == [[user.email]]
 
 
 def test_profile_updates_name_structure_and_nudges(client, user):

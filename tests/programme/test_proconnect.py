@@ -18,11 +18,12 @@ import jwt
 import pytest
 import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
 from django.urls import reverse
 
 from programme.audit import history
 from programme.enums import StructureType
-from programme.models import Structure, User
+from programme.models import AuditEntry, Structure, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -424,3 +425,38 @@ def test_switched_off_proconnect_is_nowhere(client, settings):
     page = client.get(reverse("login")).content.decode()
     assert "ProConnect" not in page
     assert reverse("oidc_authentication_init") not in page
+
+
+def test_first_sign_in_account_is_verified_by_proconnect(client, proconnect):
+    sign_in(client, proconnect)
+    assert signed_in_user(client).email_verified_at is not None
+
+
+def test_an_unverified_password_account_registered_by_someone_else_is_taken_over(
+    client, proconnect, password
+):
+    # Someone signed up first with the agent's address and never confirmed it.
+    squatted = factories.UserFactory(
+        email="camille.martin@developpement-durable.gouv.fr", email_verified_at=None
+    )
+    attacker = Client()
+    assert attacker.login(username=squatted.email, password=password)
+
+    sign_in(client, proconnect)
+
+    assert signed_in_user(client) == squatted
+    squatted.refresh_from_db()
+    assert squatted.email_verified_at is not None
+    assert not squatted.check_password(password)  # the attacker's password no longer works
+    assert not Client().login(username=squatted.email, password=password)
+    # and the session opened with it is over
+    assert attacker.get(reverse("dashboard")).status_code == 302
+    assert AuditEntry.objects.filter(action="user.proconnect_takeover").exists()
+
+
+def test_a_verified_password_account_keeps_its_password(client, proconnect, password):
+    owner = factories.UserFactory(email="camille.martin@developpement-durable.gouv.fr")
+    sign_in(client, proconnect)
+    owner.refresh_from_db()
+    assert owner.check_password(password)
+    assert not AuditEntry.objects.filter(action="user.proconnect_takeover").exists()

@@ -9,6 +9,7 @@ import time_machine
 from django.urls import reverse
 
 from calls.enums import ReviewPhase
+from programme.models import OutgoingMail
 from projects.models import Assignment, Conflict, Evaluation
 from projects.services import jury
 from tests import factories
@@ -239,6 +240,13 @@ def test_staff_run_the_panel(client, review_call, proposals, staff):
         reverse("jury:add-juror", args=[review_call.slug]),
         {"email": "JURE@exemple.gouv.fr", "role_label": "CCDG"},
     )
+    # An invitation, even to an existing account: the person takes the seat from the link.
+    assert not review_call.jury_members.filter(user=newcomer).exists()
+    invitation = OutgoingMail.objects.get(to=[newcomer.email]).text
+    join = invitation[invitation.index("/jury/rejoindre/") :].split()[0]
+    client.force_login(newcomer)
+    client.post(join)
+    client.force_login(staff)
     seat = review_call.jury_members.get(user=newcomer)
     conflict = Conflict.objects.get(juror=seat)  # same structure as the first proposal
     juror_for(review_call)

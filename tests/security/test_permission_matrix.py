@@ -31,6 +31,8 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from programme.accounts import verification_token
+
 from .world import (
     ANONYMOUS,
     COACH,
@@ -124,6 +126,13 @@ MATRIX: dict[str, Row] = {
     "login": Row(get=who(REDIRECT, anonymous=PAGE), post=everyone(DONE)),
     "logout": Row(get=everyone(NOT_ALLOWED), post=everyone(DONE)),
     "signup": Row(get=who(REDIRECT, anonymous=PAGE), post=everyone(DONE)),
+    # The mailed link that confirms an address (here a verified person's: refused).
+    "verify-email": Row(
+        lambda w: {"token": verification_token(w.people[TEAM])},
+        get=everyone(PAGE),
+        post=who(DONE),
+    ),
+    "resend-verification": Row(get=post_only(), post=who(DONE)),
     "profile": Row(get=who(PAGE), post=who(DONE)),
     # Each person's own data: nobody reaches another's through these addresses.
     "my-data": Row(get=who(PAGE)),

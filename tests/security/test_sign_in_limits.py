@@ -109,3 +109,34 @@ def test_failed_proconnect_callbacks_lock_nobody_out_behind_a_shared_address(
         assert authenticate(request=request, nonce="n", code_verifier=None) is None
     assert not AccessAttempt.objects.exists()
     assert attempt(client, person.email, password).status_code == 302
+
+
+def test_a_few_passwords_on_many_accounts_from_one_ip_are_limited_too(client, password, settings):
+    """Password spraying: under the per-address limit on each, but many addresses."""
+    people = [factories.UserFactory() for _ in range(settings.AXES_IP_FAILURE_LIMIT // 2 + 1)]
+    answers = [
+        attempt(client, person.email, "mauvais-mot-de-passe").status_code
+        for person in people[:-1]
+        for _ in range(2)
+    ]
+    # Two tries per address, far under its own limit, are answered until the IP's limit.
+    assert answers[:-1] == [200] * (len(answers) - 1)
+    assert answers[-1] == 429
+    # The IP has reached its own limit: even a right password is refused from it, in French.
+    response = attempt(client, people[-1].email, password)
+    assert response.status_code == 429
+    assert "depuis votre connexion" in response.content.decode()
+    # Another IP is not concerned.
+    assert attempt(client, people[-1].email, password, ip="203.0.113.9").status_code == 302
+
+
+def test_signing_in_to_one_s_own_account_does_not_wipe_the_ip_s_count(client, password, settings):
+    own = factories.UserFactory()
+    people = [factories.UserFactory() for _ in range(settings.AXES_IP_FAILURE_LIMIT // 2)]
+    for person in people:
+        for _ in range(2):
+            attempt(client, person.email, "mauvais-mot-de-passe")
+        if person is people[len(people) // 2]:
+            assert attempt(client, own.email, password).status_code == 302
+            client.logout()
+    assert attempt(client, own.email, password).status_code == 429
