@@ -86,29 +86,31 @@ DOCX_TYPES = (
     b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
     b"</Types>"
 )
+DOCX_MACROS = {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros"}
+ODF_MACROS = {"Basic/Standard/Module1.xml": b"<script:module/>"}
 
 
 def docx(*, macros: bool = False) -> bytes:
-    members = {
-        "[Content_Types].xml": DOCX_TYPES,
-        "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
-        "word/document.xml": b'<?xml version="1.0"?><w:document/>',
-    }
-    if macros:
-        members["word/vbaProject.bin"] = b"\xd0\xcf\x11\xe0 macros"
-    return _zip(members)
+    return _zip(
+        {
+            "[Content_Types].xml": DOCX_TYPES,
+            "_rels/.rels": b'<?xml version="1.0"?><Relationships/>',
+            "word/document.xml": b'<?xml version="1.0"?><w:document/>',
+        }
+        | (DOCX_MACROS if macros else {})
+    )
 
 
 def opendocument(kind: str = "text", *, macros: bool = False) -> bytes:
-    mimetype = f"application/vnd.oasis.opendocument.{kind}".encode()
-    members = {
-        "mimetype": mimetype,
-        "content.xml": b'<?xml version="1.0"?><office:document-content/>',
-        "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
-    }
-    if macros:
-        members["Basic/Standard/Module1.xml"] = b"<script:module/>"
-    return _zip(members, stored_first="mimetype")
+    return _zip(
+        {
+            "mimetype": f"application/vnd.oasis.opendocument.{kind}".encode(),
+            "content.xml": b'<?xml version="1.0"?><office:document-content/>',
+            "META-INF/manifest.xml": b'<?xml version="1.0"?><manifest:manifest/>',
+        }
+        | (ODF_MACROS if macros else {}),
+        stored_first="mimetype",
+    )
 
 
 def flate_bomb_pdf() -> bytes:
