@@ -188,7 +188,7 @@ def _zip_kind(data: bytes) -> str | None:
     return None
 
 
-def _refuse_active(name: str, what: str):
+def _refuse(name: str, what: str):
     messages = {
         "JavaScript": _(
             "Ce PDF contient du JavaScript : enregistrez-le sans contenu actif (imprimer en PDF) "
@@ -253,18 +253,18 @@ def _inflate_bounded(data: bytes, budget: int) -> int | None:
 
 def _check_pdf(name: str, data: bytes) -> None:
     if MARKUP.search(data[:4096]):
-        _refuse_active(name, "markup")
+        _refuse(name, "markup")
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
-            _refuse_active(name, "unreadable")
+            _refuse(name, "unreadable")
         _walk_pdf(name, reader)
         if len(reader.pages) == 0:
-            _refuse_active(name, "unreadable")
+            _refuse(name, "unreadable")
     except TransitionError:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, RecursionError, OSError):
-        _refuse_active(name, "unreadable")
+        _refuse(name, "unreadable")
 
 
 def _walk_pdf(name: str, reader: PdfReader) -> None:
@@ -284,11 +284,11 @@ def _walk_pdf(name: str, reader: PdfReader) -> None:
         if isinstance(item, DictionaryObject):
             for key, value in item.items():
                 if key in ACTIVE_KEYS:
-                    _refuse_active(name, ACTIVE_KEYS[key])
+                    _refuse(name, ACTIVE_KEYS[key])
                 if key == "/S" and value in ACTIVE_ACTIONS:
-                    _refuse_active(name, ACTIVE_ACTIONS[value])
+                    _refuse(name, ACTIVE_ACTIONS[value])
                 if key == "/Subtype" and value == NameObject("/RichMedia"):
-                    _refuse_active(name, "RichMedia")
+                    _refuse(name, "RichMedia")
                 pending.append(value)
             if isinstance(item, StreamObject):
                 filters = item.get("/Filter")
@@ -297,7 +297,7 @@ def _walk_pdf(name: str, reader: PdfReader) -> None:
                 if "/FlateDecode" in filters or "/Fl" in filters:
                     expanded = _inflate_bounded(item._data, budget)
                     if expanded is None:
-                        _refuse_active(name, "bomb")
+                        _refuse(name, "bomb")
                     budget -= expanded
         elif isinstance(item, ArrayObject):
             pending.extend(item)
@@ -307,16 +307,16 @@ def _open_zip(name: str, data: bytes) -> zipfile.ZipFile:
     archive = zipfile.ZipFile(io.BytesIO(data))
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
-        _refuse_active(name, "unreadable")
+        _refuse(name, "unreadable")
     if sum(member.file_size for member in members) > MAX_ZIP_BYTES:
-        _refuse_active(name, "bomb")
+        _refuse(name, "bomb")
     for member in members:
         if member.file_size > 1024 * 1024 and member.file_size > MAX_ZIP_RATIO * max(
             member.compress_size, 1
         ):
-            _refuse_active(name, "bomb")
+            _refuse(name, "bomb")
         if member.flag_bits & 0x1:  # encrypted: nothing can be checked inside
-            _refuse_active(name, "unreadable")
+            _refuse(name, "unreadable")
     return archive
 
 
@@ -331,14 +331,14 @@ def _check_opendocument(name: str, extension: str, data: bytes) -> None:
         with _open_zip(name, data) as archive:
             names = archive.namelist()
             if any(n.startswith(("Basic/", "Scripts/")) or n.endswith(".xba") for n in names):
-                _refuse_active(name, "macros")
+                _refuse(name, "macros")
             for part in ("content.xml", "styles.xml", "META-INF/manifest.xml"):
                 if part in names:
                     text = _read_member(archive, part)
                     if b"script:event-listener" in text or b"office:script" in text:
-                        _refuse_active(name, "macros")
+                        _refuse(name, "macros")
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError):
-        _refuse_active(name, "unreadable")
+        _refuse(name, "unreadable")
 
 
 def _check_ooxml(name: str, extension: str, data: bytes) -> None:
@@ -347,16 +347,16 @@ def _check_ooxml(name: str, extension: str, data: bytes) -> None:
             names = archive.namelist()
             types = _read_member(archive, "[Content_Types].xml")
             if OOXML_MAIN_TYPES[extension] not in types:
-                _refuse_active(name, "unreadable")
+                _refuse(name, "unreadable")
             lowered = [n.lower() for n in names]
             if (
                 b"macroEnabled" in types
                 or b"vbaProject" in types
                 or any(n.endswith(("vbaproject.bin", ".bin")) or "activex" in n for n in lowered)
             ):
-                _refuse_active(name, "macros")
+                _refuse(name, "macros")
     except (zipfile.BadZipFile, KeyError, OSError, EOFError, zlib.error, NotImplementedError):
-        _refuse_active(name, "unreadable")
+        _refuse(name, "unreadable")
 
 
 def _check_image(name: str, label: str, data: bytes) -> None:
@@ -365,14 +365,14 @@ def _check_image(name: str, label: str, data: bytes) -> None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
                 if image.format != label:
-                    _refuse_active(name, "unreadable")
+                    _refuse(name, "unreadable")
                 width, height = image.size
                 if width * height > MAX_IMAGE_PIXELS:
-                    _refuse_active(name, "image")
+                    _refuse(name, "image")
                 image.verify()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        _refuse_active(name, "image")
+        _refuse(name, "image")
     except TransitionError:
         raise
     except (OSError, SyntaxError, ValueError):
-        _refuse_active(name, "unreadable")
+        _refuse(name, "unreadable")
