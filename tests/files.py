@@ -90,7 +90,9 @@ DOCX_MACROS = {"word/vbaProject.bin": b"\xd0\xcf\x11\xe0 macros"}
 ODF_MACROS = {"Basic/Standard/Module1.xml": b"<script:module/>"}
 
 
-def docx(*, macros: bool = False) -> bytes:
+def docx(*, macros: bool = False, bomb: bool = False) -> bytes:
+    """A DOCX; with `bomb`, one part would unpack to 50 Mo of zeros."""
+    zeros = {"word/media/zeros.xml": b"\0" * (50 * 1024 * 1024)} if bomb else {}
     return _zip(
         {
             "[Content_Types].xml": DOCX_TYPES,
@@ -98,6 +100,7 @@ def docx(*, macros: bool = False) -> bytes:
             "word/document.xml": b'<?xml version="1.0"?><w:document/>',
         }
         | (DOCX_MACROS if macros else {})
+        | zeros
     )
 
 

@@ -99,6 +99,7 @@ REFUSED = [
     ("budget.pdf.html", made.PDF, "pas dans un format accepté"),
     ("budget.html.pdf", made.PDF, "contient une double extension"),
     ("macros.docx", made.docx(macros=True), "contient des macros"),
+    ("bombe.docx", made.docx(bomb=True), "se décompresse en un volume démesuré"),
     ("macros.odt", made.opendocument("text", macros=True), "contient des macros"),
     ("tableau.xlsx", made.docx(), "n&#x27;est pas un XLSX"),
     ("photo.png", made.jpeg(), "n&#x27;est pas un PNG"),
