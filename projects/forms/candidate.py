@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls import funding
 from calls.enums import CallKind, QuestionKind
+from programme import files
 from programme.forms import submit_helper
 from projects.enums import ExportFormat
 
@@ -189,8 +190,11 @@ class InviteForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("Ajouter une pièce jointe"),
-        help_text=_("Format PDF uniquement, 10 Mo au plus, 5 fichiers au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+        help_text=_(
+            "Formats acceptés : PDF, ODT, ODS, DOCX, XLSX, PNG, JPEG (vérifiés d'après leur "
+            "contenu, sans macros ni contenu actif). 10 Mo au plus, 5 fichiers au plus."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": files.ACCEPT}),
     )
 
     def __init__(self, *args, **kwargs):

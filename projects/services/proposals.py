@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallKind
 from calls.models import Call, Defi
-from programme import audit, mail
+from programme import audit, files, mail
 from programme.accounts import require_verified
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
@@ -47,7 +47,6 @@ from projects.reminders import receipts_owed
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
-PDF_MAGIC = b"%PDF-"
 
 
 class StaleVersionError(TransitionError):
@@ -174,14 +173,12 @@ def save_draft(
 def add_attachment(
     proposal: Proposal, *, by: User, upload: UploadedFile, now: datetime
 ) -> Attachment:
-    """Join a PDF (checked by its content, not its name), ≤ 10 Mo, at most 5 per proposal."""
+    """Join a file checked by its content (`programme.files`), ≤ 10 Mo, at most 5 per proposal.
+
+    The proposal's row is locked before the attachments are counted, so simultaneous uploads
+    wait for each other and the limit holds.
+    """
     require_team_member(proposal, by)
-    require_editable(proposal, now)
-    if proposal.attachments.count() >= MAX_ATTACHMENTS:
-        raise TransitionError(
-            _("Une candidature compte au plus %(max)s pièces jointes : supprimez-en une d'abord.")
-            % {"max": MAX_ATTACHMENTS}
-        )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise TransitionError(
             _("Le fichier « %(name)s » dépasse 10 Mo (%(size)s Mo).")
@@ -189,39 +186,37 @@ def add_attachment(
         )
     if upload.size == 0:
         raise TransitionError(_("Le fichier « %(name)s » est vide.") % {"name": upload.name})
-    upload.seek(0)
-    if upload.read(len(PDF_MAGIC)) != PDF_MAGIC:
+    checked = files.check(upload)
+    proposal = lock(proposal)
+    require_editable(proposal, now)
+    if proposal.attachments.count() >= MAX_ATTACHMENTS:
         raise TransitionError(
-            _(
-                "Le fichier « %(name)s » n'est pas un PDF (seuls les PDF sont acceptés, quel que "
-                "soit le nom du fichier)."
-            )
-            % {"name": upload.name}
+            _("Une candidature compte au plus %(max)s pièces jointes : supprimez-en une d'abord.")
+            % {"max": MAX_ATTACHMENTS}
         )
     digest = hashlib.sha256()
     upload.seek(0)
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    name = (upload.name or "document.pdf").rsplit("/", 1)[-1][:255]
     attachment = Attachment(
         proposal=proposal,
-        original_name=name,
+        original_name=checked.name,
         size=upload.size,
         sha256=digest.hexdigest(),
         uploaded_by=by,
         uploaded_at=now,
     )
-    attachment.file.save(name, upload, save=False)
+    attachment.file.save(checked.name, upload, save=False)
     attachment.save()
-    audit.record(by, "proposal.attach", proposal, reason=name, at=now)
+    audit.record(by, "proposal.attach", proposal, reason=checked.name, at=now)
     return attachment
 
 
 @transaction.atomic(durable=True)
 def remove_attachment(attachment: Attachment, *, by: User, now: datetime) -> None:
     """Remove an attachment while the proposal can still be edited."""
-    proposal = attachment.proposal
+    proposal = lock(attachment.proposal)
     require_team_member(proposal, by)
     require_editable(proposal, now)
     name, storage, path = attachment.original_name, attachment.file.storage, attachment.file.name

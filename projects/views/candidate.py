@@ -19,7 +19,7 @@ from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
 from calls.queries import load_call
-from programme import web
+from programme import files, web
 from projects.enums import ProposalState
 from projects.forms.candidate import (
     AttachmentForm,
@@ -389,13 +389,18 @@ def attachments(request, proposal):
 @require_GET
 @web.object_permission(VIEW, load_proposal, private=True)
 def download_attachment(request, proposal, attachment_id):
+    """The file as a download, never rendered: its checked type, sandboxed, not cached."""
     attachment = attachment_of(proposal, attachment_id)
-    return FileResponse(
+    response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
         filename=attachment.original_name,
-        content_type="application/pdf",
+        content_type=files.content_type(attachment.original_name),
     )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -27,7 +27,8 @@ from tests.factories import (
 
 pytestmark = pytest.mark.browser
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402 (a real one-page PDF, checked by its content)
+
 TITLE = "Aides territoires"
 JOIN_LINK = re.compile(r"https?://\S+?(/candidatures/rejoindre/\S+/)")
 
@@ -142,8 +143,8 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.get_by_label("Ajouter une pièce jointe").set_input_files(fake)
     page.get_by_role("button", name="Déposer le fichier").click()
     expect(page.get_by_role("main")).to_contain_text(
-        "Le fichier « budget.pdf » n'est pas un PDF (seuls les PDF sont acceptés, quel que soit "
-        "le nom du fichier)."
+        "Le fichier « budget.pdf » n'est pas un PDF : son contenu ne correspond pas à son "
+        "extension."
     )
     assert_accessible(page)
     page.get_by_label("Ajouter une pièce jointe").set_input_files(real)

@@ -6,13 +6,13 @@ import pytest
 from calls.enums import QuestionKind
 from projects.services import proposals as services
 from tests import factories
+from tests.files import PDF  # noqa: F401 (a real one-page PDF, for the tests that import it)
 
 PARIS = ZoneInfo("Europe/Paris")
 # A fixed "now" inside the call's opening period; nothing reads the wall clock.
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 # The deadline falls on the day France moves to summer time (29 March 2026, 02:00 → 03:00).
 CLOSES_AT = datetime(2026, 3, 29, 12, 0, tzinfo=PARIS)
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)

@@ -367,11 +367,9 @@ def test_a_file_named_pdf_that_is_not_a_pdf_is_refused(proposal, agent):
         services.add_attachment(proposal, by=agent, upload=fake, now=NOW)
 
 
-def test_a_pdf_whatever_its_name_is_accepted(proposal, agent):
-    attachment = services.add_attachment(
-        proposal, by=agent, upload=upload(name="scan.bin"), now=NOW
-    )
-    assert attachment.original_name == "scan.bin"
+def test_a_pdf_under_a_name_that_does_not_say_so_is_refused(proposal, agent):
+    with pytest.raises(TransitionError, match="n'est pas dans un format accepté"):
+        services.add_attachment(proposal, by=agent, upload=upload(name="scan.bin"), now=NOW)
 
 
 def test_files_over_10_mb_are_refused(proposal, agent):

@@ -64,7 +64,7 @@ def test_a_file_named_pdf_that_is_not_one_is_refused_with_a_clear_message(
     assert response.status_code == 400
     html = response.content.decode()
     assert f"Le fichier « {name} » n&#x27;est pas un PDF" in html
-    assert "seuls les PDF sont acceptés" in html
+    assert "Formats acceptés : PDF, ODT, ODS, DOCX, XLSX, PNG, JPEG." in html
     assert Attachment.objects.count() == before
 
 

@@ -72,7 +72,7 @@ ROLES = (
     SUPERUSER,
 )
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+from tests.files import PDF  # noqa: E402 (a real one-page PDF, checked by its content)
 
 
 @dataclass
