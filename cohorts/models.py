@@ -1,4 +1,5 @@
 import calendar
+import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -44,6 +45,25 @@ class Cohort(models.Model):
     starts_on = models.DateField(_("début"))
     ends_on = models.DateField(_("fin"))
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The selection's published figures, for a promotion selected before the portal (no
+    # proposals in the database): what the public funnel shows instead, with its source.
+    funnel_candidates = models.PositiveIntegerField(_("candidatures reçues"), null=True, blank=True)
+    funnel_auditioned = models.PositiveIntegerField(
+        _("candidatures présentées au jury"), null=True, blank=True
+    )
+    funnel_selected = models.PositiveIntegerField(_("lauréats retenus"), null=True, blank=True)
+    funnel_defis_proposed = models.PositiveIntegerField(_("défis proposés"), null=True, blank=True)
+    funnel_defis_auditioned = models.PositiveIntegerField(
+        _("défis auditionnés"), null=True, blank=True
+    )
+    funnel_defis_retained = models.PositiveIntegerField(_("défis retenus"), null=True, blank=True)
+    funnel_source = models.CharField(
+        _("source des chiffres de sélection"),
+        max_length=300,
+        blank=True,
+        help_text=_("Où ces chiffres ont été publiés (communiqué, article, adresse)."),
+    )
 
     class Meta:
         verbose_name = _("promotion")
@@ -71,6 +91,10 @@ class Laureate(models.Model):
     """A laureate of a cohort: a startup d'État, or an entrepreneur on a défi."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="laureates")
+    # The open data's row identifier: drawn once, never reused, whatever is renamed.
+    public_id = models.UUIDField(
+        _("identifiant public"), default=uuid.uuid4, unique=True, editable=False
+    )
     proposal = models.OneToOneField(
         Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="laureate"
     )
@@ -118,6 +142,7 @@ class Laureate(models.Model):
         default=False,
         help_text=_("Son nom paraît alors sur la page publique et dans les données ouvertes."),
     )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("lauréat")

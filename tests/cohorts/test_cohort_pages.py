@@ -119,8 +119,9 @@ def test_open_data_carries_public_fields_only(client, published):
     assert data["promotion"] == "fast-13"
     rows = {row["nom"]: row for row in data["laureats"]}
     assert set(rows["Réfugiés.info"]) == {
-        "promotion", "promotion_libelle", "programme", "debut", "fin", "nom", "mission",
-        "phase", "structure_accueil", "financement_accorde_eur", "intrapreneur",
+        "identifiant", "promotion", "promotion_libelle", "programme", "debut", "fin", "nom",
+        "mission", "phase", "structure_accueil", "siret_structure_accueil",
+        "financement_accorde_eur", "intrapreneur",
     }  # fmt: skip
     assert rows["Réfugiés.info"]["financement_accorde_eur"] == 255000
     assert rows["Réfugiés.info"]["intrapreneur"] == ""
@@ -188,9 +189,9 @@ def test_the_public_page_runs_a_fixed_number_of_queries(client, programme, size)
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">Startup ') == size
-    # The cohort, the count and the page of its laureates, the funnel, and the DSFR site
-    # settings of the layout.
-    assert len(queries) == 5, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # The cohort, the count and the page of its laureates, the funnel, the open data's last
+    # update, and the DSFR site settings of the layout.
+    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)
 
 
 def test_a_large_promotion_is_listed_a_hundred_a_page(client, programme):
