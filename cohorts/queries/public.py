@@ -3,12 +3,14 @@ laureates, the funnel of its calls, a programme's figures."""
 
 from datetime import datetime
 
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, F, Func, IntegerField, Max, OuterRef, Q, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from calls.models import Call
 from cohorts.enums import Phase
 from cohorts.models import Cohort, Laureate
+from projects.enums import ProposalState
+from projects.models import Proposal
 from projects.queries.funnel import funnel_chart, funnel_of_calls
 
 
@@ -108,6 +110,34 @@ def recorded_funnel(cohort) -> list[dict]:
         for title, steps in rows
         if steps[0][2] is not None
     ]  # fmt: skip
+
+
+def _proposals_of_calls(states):
+    """How many proposals in `states` the calls of a cohort's laureates received (a subquery
+    on the cohort's row)."""
+    calls = Laureate.objects.filter(cohort=OuterRef(OuterRef("pk"))).values("proposal__call")
+    counted = (
+        Proposal.objects.filter(call__in=calls, state__in=states)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    return Subquery(counted, output_field=IntegerField())
+
+
+def programme_funnels(programme):
+    """A programme's published cohorts, oldest first, each with its selection: the proposals
+    its calls received and auditioned, or the figures staff recorded for a selection made
+    before the portal (one query)."""
+    return (
+        published_cohorts()
+        .filter(programme=programme)
+        .annotate(
+            submitted=_proposals_of_calls(ProposalState.submitted_states),
+            auditioned=_proposals_of_calls(ProposalState.deliberated_states),
+        )
+        .order_by("starts_on", "label")
+    )
 
 
 def programme_figures(programme) -> dict:
