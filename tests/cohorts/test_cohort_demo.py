@@ -1,6 +1,7 @@
 """The demo cohorts after `seed_demo`: FAST 13's open data, the FN funnel, EIG 2, idempotence."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -148,3 +149,9 @@ def test_eig_2_shows_the_funnel_of_its_selection_from_the_seeds(client, seeded):
         assert f'<td data-step="{step}">{count}</td>' in page
     assert "Chiffres publiés avant le portail" in page
     assert "Sélection des candidatures" in page
+
+
+def test_fast_13_funnel_reads_like_a_real_call(client, seeded):
+    page = client.get("/cohortes/fast-13/").content.decode()
+    steps = dict(re.findall(r'data-step="(\w+)">(\d+)<', page))
+    assert steps == {"submitted": "48", "eligible": "40", "auditioned": "24", "selected": "10"}
