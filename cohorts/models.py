@@ -4,6 +4,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,28 @@ class Cohort(models.Model):
 
     def get_absolute_url(self):
         return reverse("cohorts:detail", kwargs={"slug": self.slug})
+
+    # Each step of a recorded selection, after the one it follows.
+    FUNNEL_STEPS = [
+        ("funnel_candidates", "funnel_auditioned", "funnel_selected"),
+        ("funnel_defis_proposed", "funnel_defis_auditioned", "funnel_defis_retained"),
+    ]
+
+    def clean(self):
+        """A recorded selection narrows at each step, and says where it was published."""
+        errors = {}
+        for steps in self.FUNNEL_STEPS:
+            known = [
+                (name, getattr(self, name)) for name in steps if getattr(self, name) is not None
+            ]
+            for (_before, wider), (name, value) in zip(known, known[1:], strict=False):
+                if value > wider:
+                    errors[name] = _("Ce chiffre ne peut pas dépasser celui de l'étape précédente.")
+        figures = [getattr(self, name) for steps in self.FUNNEL_STEPS for name in steps]
+        if any(figure is not None for figure in figures) and not self.funnel_source:
+            errors["funnel_source"] = _("Indiquez où ces chiffres ont été publiés.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_published(self) -> bool:

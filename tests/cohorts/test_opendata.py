@@ -232,3 +232,28 @@ def test_open_data_runs_a_fixed_number_of_queries(client, size, name, kwargs, ex
         body(response)
     assert response.status_code == 200
     assert len(queries) == expected, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+
+
+def test_staff_record_a_selection_made_before_the_portal_in_the_cohort_form(
+    admin_client, two_programmes
+):
+    from cohorts.models import Cohort
+
+    cohort = Cohort.objects.get(slug="eig-2")
+    url = reverse("admin:cohorts_cohort_change", args=[cohort.pk])
+    form = {
+        "programme": cohort.programme_id, "label": "EIG 2", "slug": "eig-2",
+        "starts_on": "2018-01-15", "ends_on": "2018-11-15",
+        "funnel_candidates": "200", "funnel_selected": "280", "funnel_source": "",
+        "laureates-TOTAL_FORMS": "0", "laureates-INITIAL_FORMS": "0",
+    }  # fmt: skip
+    page = admin_client.post(url, form).content.decode()
+    assert "Ce chiffre ne peut pas dépasser celui de l&#x27;étape précédente." in page
+    assert "Indiquez où ces chiffres ont été publiés." in page
+    assert 'value="280"' in page  # what was typed is kept
+    form.update(funnel_selected="28", funnel_source="Communiqué d'Etalab, janvier 2018")
+    assert admin_client.post(url, form).status_code == 302
+    page = admin_client.get(reverse("cohorts:detail", kwargs={"slug": "eig-2"})).content.decode()
+    assert '<td data-step="candidates">200</td>' in page
+    assert '<td data-step="selected">28</td>' in page
+    assert "Communiqué d&#x27;Etalab, janvier 2018" in page
