@@ -45,7 +45,25 @@ class CohortAdmin(admin.ModelAdmin):
     list_display = ["label", "programme", "starts_on", "ends_on", "published_at"]
     list_filter = ["programme"]
     search_fields = ["label", "slug"]
-    readonly_fields = ["published_at"]
+    readonly_fields = ["published_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["programme", "label", "slug", "starts_on", "ends_on", "published_at"]}),
+        (
+            _("Chiffres de sélection publiés (promotion sélectionnée avant le portail)"),
+            {
+                "fields": [
+                    ("funnel_candidates", "funnel_auditioned", "funnel_selected"),
+                    ("funnel_defis_proposed", "funnel_defis_auditioned", "funnel_defis_retained"),
+                    "funnel_source",
+                ],
+                "description": _(
+                    "Affichés sur la page publique de la promotion quand aucune candidature "
+                    "n'est enregistrée dans le portail."
+                ),
+            },
+        ),
+        (None, {"fields": ["updated_at"]}),
+    ]
     inlines = [LaureateInline]
     actions = ["publish", "unpublish"]
 
@@ -95,7 +113,7 @@ class LaureateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["host_structure"]
     # The phase moves through the actions; the funding through the laureate's edit page,
     # which checks the call's rules.
-    readonly_fields = ["phase", "funding_granted"]
+    readonly_fields = ["public_id", "phase", "funding_granted", "updated_at"]
     actions = [_phase_action(phase) for phase in Phase]
 
 

@@ -1,8 +1,10 @@
 import calendar
+import uuid
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +46,25 @@ class Cohort(models.Model):
     starts_on = models.DateField(_("début"))
     ends_on = models.DateField(_("fin"))
     published_at = models.DateTimeField(_("publiée le"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    # The selection's published figures, for a promotion selected before the portal (no
+    # proposals in the database): what the public funnel shows instead, with its source.
+    funnel_candidates = models.PositiveIntegerField(_("candidatures reçues"), null=True, blank=True)
+    funnel_auditioned = models.PositiveIntegerField(
+        _("candidatures présentées au jury"), null=True, blank=True
+    )
+    funnel_selected = models.PositiveIntegerField(_("lauréats retenus"), null=True, blank=True)
+    funnel_defis_proposed = models.PositiveIntegerField(_("défis proposés"), null=True, blank=True)
+    funnel_defis_auditioned = models.PositiveIntegerField(
+        _("défis auditionnés"), null=True, blank=True
+    )
+    funnel_defis_retained = models.PositiveIntegerField(_("défis retenus"), null=True, blank=True)
+    funnel_source = models.CharField(
+        _("source des chiffres de sélection"),
+        max_length=300,
+        blank=True,
+        help_text=_("Où ces chiffres ont été publiés (communiqué, article, adresse)."),
+    )
 
     class Meta:
         verbose_name = _("promotion")
@@ -62,6 +83,28 @@ class Cohort(models.Model):
     def get_absolute_url(self):
         return reverse("cohorts:detail", kwargs={"slug": self.slug})
 
+    # Each step of a recorded selection, after the one it follows.
+    FUNNEL_STEPS = [
+        ("funnel_candidates", "funnel_auditioned", "funnel_selected"),
+        ("funnel_defis_proposed", "funnel_defis_auditioned", "funnel_defis_retained"),
+    ]
+
+    def clean(self):
+        """A recorded selection narrows at each step, and says where it was published."""
+        errors = {}
+        for steps in self.FUNNEL_STEPS:
+            known = [
+                (name, getattr(self, name)) for name in steps if getattr(self, name) is not None
+            ]
+            for (_before, wider), (name, value) in zip(known, known[1:], strict=False):
+                if value > wider:
+                    errors[name] = _("Ce chiffre ne peut pas dépasser celui de l'étape précédente.")
+        figures = [getattr(self, name) for steps in self.FUNNEL_STEPS for name in steps]
+        if any(figure is not None for figure in figures) and not self.funnel_source:
+            errors["funnel_source"] = _("Indiquez où ces chiffres ont été publiés.")
+        if errors:
+            raise ValidationError(errors)
+
     @property
     def is_published(self) -> bool:
         return self.published_at is not None
@@ -71,6 +114,10 @@ class Laureate(models.Model):
     """A laureate of a cohort: a startup d'État, or an entrepreneur on a défi."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="laureates")
+    # The open data's row identifier: drawn once, never reused, whatever is renamed.
+    public_id = models.UUIDField(
+        _("identifiant public"), default=uuid.uuid4, unique=True, editable=False
+    )
     proposal = models.OneToOneField(
         Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="laureate"
     )
@@ -118,6 +165,7 @@ class Laureate(models.Model):
         default=False,
         help_text=_("Son nom paraît alors sur la page publique et dans les données ouvertes."),
     )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 
     class Meta:
         verbose_name = _("lauréat")

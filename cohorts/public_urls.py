@@ -9,6 +9,12 @@ app_name = "cohorts"
 
 urlpatterns = [
     path("", public.cohort_index, name="index"),
+    path("laureats.csv", public.all_csv, name="all-csv"),
+    path("laureats.json", public.all_json, name="all-json"),
+    path("schema.json", public.schema, name="schema"),
+    path("catalogue.jsonld", public.catalogue_jsonld, name="catalogue-jsonld"),
+    path("donnees-ouvertes/", public.catalogue, name="catalogue"),
+    path("donnees-ouvertes/api/", public.api_documentation, name="api"),
     path("former/<slug:slug>/", desk.cohort_create, name="create"),
     path("<slug:slug>/", public.cohort_detail, name="detail"),
     path("<slug:slug>/laureats.csv", public.cohort_csv, name="csv"),

@@ -104,6 +104,12 @@ EIG_LAST = [
     "Aubert", "Barbier", "Carpentier", "Delmas", "Étienne", "Ferrand", "Gauthier", "Hamon",
     "Jacquet", "Kieffer", "Lemoine", "Marchal", "Navarro", "Olivier",
 ]  # fmt: skip
+EIG_2_FUNNEL = {
+    "funnel_candidates": 200,
+    "funnel_selected": 28,
+    "funnel_source": "« Entrepreneurs d'intérêt général : les génies du numérique s'installent "
+    "dans les ministères » (2018) : plus de 200 candidats, 28 entrepreneurs sélectionnés.",
+}
 EIG_PROFILES = ["Développeur", "Data scientist", "Designer", "Chercheuse"]
 
 
@@ -111,7 +117,7 @@ def _paris(year, month, day, hour=10) -> datetime:
     return datetime(year, month, day, hour, tzinfo=PARIS)
 
 
-def _cohort(programme: Programme, slug: str, label: str, starts_on: date) -> Cohort:
+def _cohort(programme: Programme, slug: str, label: str, starts_on: date, **figures) -> Cohort:
     cohort, _ = Cohort.objects.update_or_create(
         slug=slug,
         defaults={
@@ -120,6 +126,7 @@ def _cohort(programme: Programme, slug: str, label: str, starts_on: date) -> Coh
             "starts_on": starts_on,
             "ends_on": default_end(starts_on, programme),
             "published_at": datetime.combine(starts_on, datetime.min.time(), PARIS),
+            **figures,
         },
     )
     return cohort
@@ -194,7 +201,9 @@ def _seed_fast(programme: Programme, coach: User | None) -> Cohort:
 
 
 def _seed_eig(programme: Programme) -> Cohort:
-    cohort = _cohort(programme, "eig-2", "EIG 2", date(2018, 1, 15))
+    # Selected before the portal: the published figures (seeds/004: "plus de 200 candidats",
+    # 28 entrepreneurs).
+    cohort = _cohort(programme, "eig-2", "EIG 2", date(2018, 1, 15), **EIG_2_FUNNEL)
     defis = list(Defi.objects.filter(call__slug="eig-2-defis").select_related("host_structure"))
     for n in range(28):
         email = f"eig2-{n + 1:02d}@demo.portail.example"

@@ -267,3 +267,71 @@ def seed_proposals(calls: dict[str, Call], users: dict[str, User], *, now: datet
             proposal=draft, user=agent, defaults={"role": TeamRole.LEAD}
         )
     return proposals
+
+
+# FAST 13's other proposals (fictitious): with the ten laureates, 48 submitted, 40 eligible,
+# 24 auditioned and 10 selected, so that the call's funnel reads like a real one's.
+FAST_13_OTHERS = [
+    "Guichet unique des bourses étudiantes", "Suivi des arrêts de travail des agents",
+    "Carte des bornes de recharge publiques", "Prise de rendez-vous en préfecture",
+    "Signalement des nids-de-poule", "Annuaire des médiateurs numériques",
+    "Déclaration des ruches en ligne", "Registre des défibrillateurs",
+    "Plateforme des stages de troisième", "Suivi des subventions sportives",
+    "Outil de planification des gardes hospitalières", "Portail des marchés de producteurs",
+    "Assistant des demandes de logement social", "Inventaire des friches industrielles",
+    "Tableau de bord de la qualité de l'air intérieur", "Catalogue des données scolaires",
+    "Réservation des salles communales", "Suivi des contrôles sanitaires en restauration",
+    "Aide à la rédaction des arrêtés municipaux", "Simulateur des aides à l'embauche",
+    "Carte des zones humides", "Plateforme du bénévolat de proximité",
+    "Alerte canicule pour les personnes isolées", "Suivi des chantiers routiers",
+    "Guichet des autorisations de tournage", "Répertoire des archives communales",
+    "Signalement des espèces invasives", "Calendrier partagé des examens",
+    "Outil de suivi des mineurs non accompagnés", "Accès aux bilans énergétiques publics",
+    "Gestion des inscriptions en crèche", "Demande de carte de stationnement",
+    "Suivi des permis de construire", "Plateforme des covoiturages domicile-travail",
+    "Carte des points d'eau potable", "Assistant de tri des déchets",
+    "Suivi des prêts de matériel médical", "Registre des antennes relais",
+]  # fmt: skip
+# In order: 8 ineligible, 16 not shortlisted for audition, 14 auditioned and not selected.
+FAST_13_OTHER_STATES = (
+    [ProposalState.INELIGIBLE] * 8
+    + [ProposalState.NOT_SHORTLISTED] * 16
+    + [ProposalState.NOT_SELECTED] * 14
+)
+
+
+def seed_fast_13_others(call: Call) -> None:
+    """FAST 13's proposals that were not selected, after its ten laureates (sequences 11 on);
+    idempotent, found again by title."""
+    structure, _ = Structure.objects.get_or_create(
+        type=StructureType.CENTRAL, name="Ministère de l'Intérieur"
+    )
+    for n, (title, state) in enumerate(zip(FAST_13_OTHERS, FAST_13_OTHER_STATES, strict=True)):
+        email = f"fast13-candidat-{n + 1:02d}@demo.portail.example"
+        lead = User.objects.filter(email=email).first()
+        if lead is None:
+            lead = User(
+                email=email,
+                first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                last_name=LAST_NAMES[(n * 5 + 3) % len(LAST_NAMES)],
+                structure=structure,
+            )
+            lead.set_unusable_password()
+            lead.save()
+        sequence = 11 + n
+        proposal, _ = Proposal.objects.update_or_create(
+            call=call,
+            title=title,
+            defaults={
+                "summary": f"{title} : un service numérique pour les usagers et les agents.",
+                "structure": structure,
+                "created_by": lead,
+                "state": state,
+                "sequence": sequence,
+                "reference": f"FAST-2023-{sequence:04d}",
+                "submitted_at": datetime(2023, 9, 1, 10, tzinfo=PARIS) + timedelta(hours=7 * n),
+            },
+        )
+        TeamMember.objects.get_or_create(
+            proposal=proposal, user=lead, defaults={"role": TeamRole.LEAD}
+        )

@@ -15,7 +15,7 @@ from calls.enums import CallState
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
-from cohorts.queries.public import programme_figures, published_cohorts
+from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
 
 from . import accounts, proconnect, services, web
@@ -70,7 +70,7 @@ def programme_detail(request, programme):
             "calls": calls,
             "now": timezone.now(),
             "figures": programme_figures(programme),
-            "cohorts": published_cohorts().filter(programme=programme),
+            "cohorts": programme_funnels(programme),
             "can_manage": request.user.has_perm("programme.manage_programme", programme),
             "breadcrumb_data": crumbs(
                 (_("Programmes"), reverse("programme-list")), current=programme.name

@@ -122,7 +122,7 @@ def publish_cohort(cohort: Cohort, *, by: User, now: datetime) -> None:
         if not cohort.laureates.exists():
             raise TransitionError(_("Une promotion sans lauréat ne peut pas être publiée."))
         updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=True).update(
-            published_at=now
+            published_at=now, updated_at=now
         )
         if not updated:
             raise TransitionError(_("Cette promotion est déjà publiée."))
@@ -134,7 +134,7 @@ def unpublish_cohort(cohort: Cohort, *, by: User, reason: str, now: datetime) ->
     """Withdraw a published laureate list from the public pages (e.g. an error to correct)."""
     with transaction.atomic(durable=True):
         updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=False).update(
-            published_at=None
+            published_at=None, updated_at=now
         )
         if not updated:
             raise TransitionError(_("Cette promotion n'est pas publiée."))
@@ -149,7 +149,9 @@ def _move_phase(laureate: Laureate, before: str, phase: str, *, by, now, reason:
     someone else changed it meanwhile."""
     if phase not in Phase.values:
         raise TransitionError(_("Phase inconnue : %(phase)s.") % {"phase": phase})
-    updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(phase=phase)
+    updated = Laureate.objects.filter(pk=laureate.pk, phase=before).update(
+        phase=phase, updated_at=now
+    )
     if not updated:
         raise TransitionError(
             _("La phase vient d'être changée par quelqu'un d'autre ; rechargez la page.")
@@ -244,7 +246,7 @@ def edit_laureate(
         if "funding_granted" in changes:
             changes["funding_granted"] = _grant(current, changes["funding_granted"], by=by, now=now)
         if changes:
-            Laureate.objects.filter(pk=laureate.pk).update(**changes)
+            Laureate.objects.filter(pk=laureate.pk).update(**changes, updated_at=now)
         if mentors is not None:
             laureate.mentors.set(mentors)
         changed = sorted([*changes, *(["mentors"] if mentors is not None else [])])

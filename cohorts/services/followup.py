@@ -377,7 +377,7 @@ def decide_final(
         )
         before = laureate.phase
         if before != phase:
-            Laureate.objects.filter(pk=laureate.pk).update(phase=phase)
+            Laureate.objects.filter(pk=laureate.pk).update(phase=phase, updated_at=now)
         audit.record(by, "laureate.final_decision", laureate, before=before, after=phase,
                      reason=f"{FinalOutcome(outcome).label} — {reasons}", at=now)  # fmt: skip
         audit.record(by, "milestone.done", milestone, after=outcome, reason=reasons, at=now)

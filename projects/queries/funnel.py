@@ -38,28 +38,32 @@ def funnel_of_calls(calls) -> list[dict]:
         ("auditioned", _("Auditionnées")),
         ("selected", _("Lauréates")),
     ]
-    out = []
-    for row in rows:
-        top = row["submitted"] or 1
-        out.append(
+    return [
+        funnel_chart(row["edition"], [(key, label, row[key]) for key, label in steps])
+        for row in rows
+    ]
+
+
+def funnel_chart(edition: str, steps: list[tuple[str, str, int]]) -> dict:
+    """One funnel of `steps` (key, label, count), the first the 100 %, in the shape
+    `cohorts/includes/funnel.html` draws."""
+    top = steps[0][2] or 1
+    return {
+        "edition": edition,
+        "height": 30 * len(steps) + 10,
+        # What the chart says, for a screen reader: "10 déposées, 9 recevables, …".
+        "summary": ", ".join(f"{count} {label.lower()}" for _key, label, count in steps),
+        "steps": [
             {
-                "edition": row["edition"],
-                "height": 30 * len(steps) + 10,
-                # What the chart says, for a screen reader: "10 déposées, 9 recevables, …".
-                "summary": ", ".join(f"{row[key]} {label.lower()}" for key, label in steps),
-                "steps": [
-                    {
-                        "key": key,
-                        "label": label,
-                        "count": row[key],
-                        "percent": 100 * row[key] // top,
-                        # Geometry of the SVG bar: 5 units per percent, a row every 30.
-                        "y": 30 * index + 5,
-                        "width": max(1, 5 * (100 * row[key] // top)),
-                        "text_x": 150 + max(1, 5 * (100 * row[key] // top)),
-                    }
-                    for index, (key, label) in enumerate(steps)
-                ],
+                "key": key,
+                "label": label,
+                "count": count,
+                "percent": 100 * count // top,
+                # Geometry of the SVG bar: 5 units per percent, a row every 30.
+                "y": 30 * index + 5,
+                "width": max(1, 5 * (100 * count // top)),
+                "text_x": 150 + max(1, 5 * (100 * count // top)),
             }
-        )
-    return out
+            for index, (key, label, count) in enumerate(steps)
+        ],
+    }

@@ -1,6 +1,7 @@
 """The demo cohorts after `seed_demo`: FAST 13's open data, the FN funnel, EIG 2, idempotence."""
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -88,10 +89,14 @@ def test_eig_2_names_its_entrepreneurs_on_defis(client, seeded):
 def test_seeding_again_changes_nothing(seeded):
     from cohorts.models import Milestone
 
+    def fields(model):
+        # `updated_at` says when a row was last written, which seeding again does.
+        return [f.attname for f in model._meta.concrete_fields if f.name != "updated_at"]
+
     def snapshot():
         return (
-            list(Cohort.objects.order_by("pk").values_list()),
-            list(Laureate.objects.order_by("pk").values_list()),
+            list(Cohort.objects.order_by("pk").values_list(*fields(Cohort))),
+            list(Laureate.objects.order_by("pk").values_list(*fields(Laureate))),
             list(Laureate.members.through.objects.order_by("pk").values_list()),
             list(Proposal.objects.order_by("pk").values_list("pk", "state")),
             list(Milestone.objects.order_by("pk").values_list("pk", "laureate", "kind")),
@@ -135,3 +140,18 @@ def test_the_demo_cohorts_have_their_follow_up(client, seeded):
     response = client.get(reverse("cohorts:followup", kwargs={"slug": "fast-13"}))
     rows = response.context["rows"]
     assert rows[0].late_count > rows[-1].late_count
+
+
+def test_eig_2_shows_the_funnel_of_its_selection_from_the_seeds(client, seeded):
+    page = client.get("/cohortes/eig-2/").content.decode()
+    assert "De la candidature à la promotion" in page
+    for step, count in [("candidates", 200), ("selected", 28)]:
+        assert f'<td data-step="{step}">{count}</td>' in page
+    assert "Chiffres publiés avant le portail" in page
+    assert "Sélection des candidatures" in page
+
+
+def test_fast_13_funnel_reads_like_a_real_call(client, seeded):
+    page = client.get("/cohortes/fast-13/").content.decode()
+    steps = dict(re.findall(r'data-step="(\w+)">(\d+)<', page))
+    assert steps == {"submitted": "48", "eligible": "40", "auditioned": "24", "selected": "10"}

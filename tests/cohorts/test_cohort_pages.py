@@ -119,8 +119,9 @@ def test_open_data_carries_public_fields_only(client, published):
     assert data["promotion"] == "fast-13"
     rows = {row["nom"]: row for row in data["laureats"]}
     assert set(rows["Réfugiés.info"]) == {
-        "promotion", "promotion_libelle", "programme", "debut", "fin", "nom", "mission",
-        "phase", "structure_accueil", "financement_accorde_eur", "intrapreneur",
+        "identifiant", "promotion", "promotion_libelle", "programme", "debut", "fin", "nom",
+        "mission", "phase", "structure_accueil", "siret_structure_accueil",
+        "financement_accorde_eur", "intrapreneur",
     }  # fmt: skip
     assert rows["Réfugiés.info"]["financement_accorde_eur"] == 255000
     assert rows["Réfugiés.info"]["intrapreneur"] == ""
@@ -188,9 +189,9 @@ def test_the_public_page_runs_a_fixed_number_of_queries(client, programme, size)
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">Startup ') == size
-    # The cohort, the count and the page of its laureates, the funnel, and the DSFR site
-    # settings of the layout.
-    assert len(queries) == 5, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # The cohort, the count and the page of its laureates, the funnel, the open data's last
+    # update, and the DSFR site settings of the layout.
+    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)
 
 
 def test_a_large_promotion_is_listed_a_hundred_a_page(client, programme):
@@ -413,3 +414,32 @@ def test_the_index_is_public_to_everyone(client, draft_cohort):
     for who, user in people(draft_cohort.programme).items():
         login(client, user)
         assert "EIG 2" in client.get(reverse("cohorts:index")).content.decode(), who
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_programme_page_shows_its_funnel_over_the_years(client, programme, size):
+    for n in range(size):
+        call = factories.CallFactory(programme=programme)
+        cohort = factories.CohortFactory(
+            programme=programme, label=f"Promotion {2000 + n}", starts_on=date(2000 + n, 1, 1)
+        )
+        for state in [ProposalState.SUBMITTED] * 3 + [ProposalState.NOT_SELECTED]:
+            factories.ProposalFactory(call=call, state=state)
+        proposal = factories.ProposalFactory(call=call, state=ProposalState.SELECTED)
+        factories.LaureateFactory(cohort=cohort, proposal=proposal)
+    # Selected before the portal: the published figures.
+    old = factories.CohortFactory(
+        programme=programme, label="EIG 2", starts_on=date(1999, 1, 15),
+        funnel_candidates=200, funnel_selected=28,
+    )  # fmt: skip
+    factories.LaureateFactory(cohort=old)
+    url = reverse("programme-detail", kwargs={"slug": programme.slug})
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+    rows = html.split("programme-funnels-caption", 1)[1].split("</tbody>")[0].split("<tr>")[2:]
+    assert len(rows) == size + 1
+    assert "EIG 2" in rows[0]
+    assert "<td>200</td>" in rows[0]
+    assert "Promotion 2000" in rows[1]
+    assert "<td>5</td>" in rows[1]  # 3 submitted, 1 not selected, 1 selected
+    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)

@@ -344,6 +344,12 @@ MATRIX: dict[str, Row] = {
     ),
     # --- cohorts ------------------------------------------------------------------------
     "cohorts:index": Row(get=everyone(PAGE)),
+    "cohorts:all-csv": Row(get=everyone(PAGE)),
+    "cohorts:all-json": Row(get=everyone(PAGE)),
+    "cohorts:schema": Row(get=everyone(PAGE)),
+    "cohorts:catalogue": Row(get=everyone(PAGE)),
+    "cohorts:catalogue-jsonld": Row(get=everyone(PAGE)),
+    "cohorts:api": Row(get=everyone(PAGE)),
     "cohorts:create": Row(
         lambda w: {"slug": w.programme.slug},
         get=staff_only(FORBIDDEN),
