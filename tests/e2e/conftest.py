@@ -86,6 +86,9 @@ def _live_server_settings():
             "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
         },
         STATIC_ROOT=None,
+        # Over plain HTTP a browser refuses `__Host-` cookies (they must be Secure).
+        SESSION_COOKIE_NAME="sessionid",
+        CSRF_COOKIE_NAME="csrftoken",
     )
     overrides.enable()
     yield

@@ -67,3 +67,35 @@ def test_a_visitor_s_public_page_keeps_its_own_caching(client, db):
 
     assert response.status_code == 200
     assert "no-store" not in response.get("Cache-Control", "")
+
+
+def _setting(name: str, **env: str) -> str:
+    """A setting as production computes it at start-up (DEBUG off, a strong key)."""
+    base = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; "
+            f"print(settings.{name})",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **base,
+            "DEBUG": "0",
+            "SECRET_KEY": "Vq3-rT9xLm2_Zp7Yk4Wd8Hs1Nf6Jb0Gc5Ue3Ai9Ro2Tl7Xv4Qy8Mz1Kw6Pd0Sh5",
+            "DJANGO_SETTINGS_MODULE": "programme.settings",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.strip()
+
+
+def test_under_https_the_cookies_carry_the_host_prefix():
+    assert _setting("SESSION_COOKIE_NAME") == "__Host-sessionid"
+    assert _setting("CSRF_COOKIE_NAME") == "__Host-csrftoken"
+    # Served over plain HTTP on purpose (loopback tests), a browser would refuse the prefix.
+    assert _setting("SESSION_COOKIE_NAME", SESSION_COOKIE_SECURE="0") == "sessionid"
