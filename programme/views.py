@@ -17,6 +17,7 @@ from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, published_cohorts
 from projects.models import Proposal
+from projects.services import jury
 
 from . import mail, proconnect, services, web
 from .enums import ProgrammeRole
@@ -153,7 +154,9 @@ def signup(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        before_id = request.user.structure_id
         form.save()
+        jury.structure_changed(request.user, before_id=before_id, now=timezone.now())
         messages.success(request, _("Votre profil est enregistré."))
         return redirect("profile")
     return render(

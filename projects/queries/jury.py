@@ -6,10 +6,13 @@
 - The ranking lives in `projects.queries.ranking`.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
+from programme.models import AuditEntry
 from projects.enums import EvaluationState, ProposalState
 from projects.models import Assignment, Conflict, Evaluation, Proposal
 
@@ -133,6 +136,15 @@ def panel(call: Call):
             ),
             conflicts_count=Count(
                 "conflicts", filter=Q(conflicts__lifted_at__isnull=True), distinct=True
+            ),
+            structure_changed_at=Subquery(
+                AuditEntry.objects.filter(
+                    action="jury.juror_structure",
+                    content_type=ContentType.objects.get_for_model(JuryMember),
+                    object_id=Cast(OuterRef("pk"), CharField()),
+                )
+                .order_by("-at")
+                .values("at")[:1]
             ),
         )
         .order_by("user__last_name", "user__first_name", "pk")
