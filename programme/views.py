@@ -17,9 +17,8 @@ from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, published_cohorts
 from projects.models import Proposal
-from projects.services import jury
 
-from . import mail, proconnect, services, web
+from . import mail, proconnect, services, signals, web
 from .enums import ProgrammeRole
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
@@ -156,7 +155,9 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         before_id = request.user.structure_id
         form.save()
-        jury.structure_changed(request.user, before_id=before_id, now=timezone.now())
+        signals.structure_changed.send(
+            type(request.user), user=request.user, before_id=before_id, now=timezone.now()
+        )
         messages.success(request, _("Votre profil est enregistré."))
         return redirect("profile")
     return render(

@@ -170,6 +170,11 @@ def structure_changed(user: User, *, before_id: int | None, now: datetime) -> in
     return created
 
 
+def follow_structure_change(sender, *, user: User, before_id: int | None, now: datetime, **kw):
+    """The receiver of `programme.signals.structure_changed`."""
+    structure_changed(user, before_id=before_id, now=now)
+
+
 def _drop_unscored_assignment(juror_id: int, proposal_id: int) -> None:
     Assignment.objects.filter(
         juror_id=juror_id, proposal_id=proposal_id, evaluation__isnull=True

@@ -15,10 +15,12 @@ from projects.models import Conflict
 from projects.queries import invitations as invitation_queries
 from projects.services import invitations, jury
 from tests import factories
+from tests.projects import jury_fixtures
 from tests.projects.conftest import CLOSES_AT, NOW
-from tests.projects.jury_fixtures import eligible, juror_for, review_call  # noqa: F401
+from tests.projects.jury_fixtures import eligible, juror_for
 
 pytestmark = pytest.mark.django_db
+review_call = jury_fixtures.review_call
 
 
 def _token(invitation) -> str:
