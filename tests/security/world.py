@@ -161,6 +161,17 @@ def build_world() -> World:
         submitted_by=eligible.created_by,
         submitted_at=now - timedelta(days=31),
     )
+    eligible_attachment = Attachment(
+        proposal=eligible,
+        original_name="budget-eligible.pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=team,
+        uploaded_at=now,
+    )
+    eligible_attachment.file.save("budget-eligible.pdf", ContentFile(PDF), save=False)
+    eligible_attachment.save()
+    o["eligible_attachment"] = eligible_attachment
     seat = factories.JuryMemberFactory(call=review_call, user=w.people[JUROR])
     assignment = Assignment.objects.create(juror=seat, proposal=eligible, created_at=now)
     o["evaluation"] = Evaluation.objects.create(
