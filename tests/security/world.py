@@ -87,6 +87,20 @@ class World:
             raise AttributeError(name) from None
 
 
+def _attachment(proposal, name, *, by, now) -> Attachment:
+    attachment = Attachment(
+        proposal=proposal,
+        original_name=name,
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    attachment.file.save(name, ContentFile(PDF), save=False)
+    attachment.save()
+    return attachment
+
+
 def build_world() -> World:
     now = timezone.now()
     w = World()
@@ -123,17 +137,7 @@ def build_world() -> World:
     o["question"] = factories.QuestionFactory(call=open_call)
     o["defi"] = factories.DefiFactory(call=open_call)
     draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
-    attachment = Attachment(
-        proposal=draft,
-        original_name="budget.pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=team,
-        uploaded_at=now,
-    )
-    attachment.file.save("budget.pdf", ContentFile(PDF), save=False)
-    attachment.save()
-    o["attachment"] = attachment
+    o["attachment"] = _attachment(draft, "budget.pdf", by=team, now=now)
     invitation = Invitation.objects.create(
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
@@ -161,17 +165,7 @@ def build_world() -> World:
         submitted_by=eligible.created_by,
         submitted_at=now - timedelta(days=31),
     )
-    eligible_attachment = Attachment(
-        proposal=eligible,
-        original_name="budget-eligible.pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=team,
-        uploaded_at=now,
-    )
-    eligible_attachment.file.save("budget-eligible.pdf", ContentFile(PDF), save=False)
-    eligible_attachment.save()
-    o["eligible_attachment"] = eligible_attachment
+    o["eligible_attachment"] = _attachment(eligible, "budget-eligible.pdf", by=team, now=now)
     seat = factories.JuryMemberFactory(call=review_call, user=w.people[JUROR])
     assignment = Assignment.objects.create(juror=seat, proposal=eligible, created_at=now)
     o["evaluation"] = Evaluation.objects.create(
