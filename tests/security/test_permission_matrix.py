@@ -30,6 +30,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from .world import (
     ANONYMOUS,
@@ -43,6 +44,7 @@ from .world import (
     STAFF,
     SUPERUSER,
     TEAM,
+    attachment_of,
     build_world,
 )
 
@@ -476,14 +478,23 @@ def check(label, url, row, world, mismatches, inline):
                     inline.append(f"{label} ({role})")
 
 
-def test_an_assigned_juror_downloads_the_attachment_a_conflicted_one_gets_404(world):
+@pytest.fixture
+def dossier_attachment(world):
+    """A PDF in the dossier of the proposal under review (assigned to JUROR)."""
+    team = world.people[TEAM]
+    return attachment_of(world.eligible, "budget-eligible.pdf", by=team, now=timezone.now())
+
+
+def test_an_assigned_juror_downloads_the_attachment_a_conflicted_one_gets_404(
+    world, dossier_attachment
+):
     """The jurors assigned the proposal, not in conflict, read its attachments; a conflicted
     juror and a juror of another call learn nothing (404), as everyone outside the team."""
     url = reverse(
         "projects:attachment",
         kwargs={
             "public_id": world.eligible.public_id,
-            "attachment_id": world.eligible_attachment.public_id,
+            "attachment_id": dossier_attachment.public_id,
         },
     )
     row = Row(get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE, juror=PAGE))
@@ -492,13 +503,13 @@ def test_an_assigned_juror_downloads_the_attachment_a_conflicted_one_gets_404(wo
     assert not mismatches, "\n".join(mismatches)
 
 
-def test_the_evaluation_page_links_the_attachments(world):
+def test_the_evaluation_page_links_the_attachments(world, dossier_attachment):
     html = page_text(world, JUROR, "jury:evaluate", public_id=world.eligible.public_id)
     link = reverse(
         "projects:attachment",
         kwargs={
             "public_id": world.eligible.public_id,
-            "attachment_id": world.eligible_attachment.public_id,
+            "attachment_id": dossier_attachment.public_id,
         },
     )
     assert f'href="{link}"' in html

@@ -87,7 +87,8 @@ class World:
             raise AttributeError(name) from None
 
 
-def _attachment(proposal, name, *, by, now) -> Attachment:
+def attachment_of(proposal, name, *, by, now) -> Attachment:
+    """A PDF attached to `proposal` (the world's draft has one; tests add others)."""
     attachment = Attachment(
         proposal=proposal,
         original_name=name,
@@ -137,7 +138,7 @@ def build_world() -> World:
     o["question"] = factories.QuestionFactory(call=open_call)
     o["defi"] = factories.DefiFactory(call=open_call)
     draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
-    o["attachment"] = _attachment(draft, "budget.pdf", by=team, now=now)
+    o["attachment"] = attachment_of(draft, "budget.pdf", by=team, now=now)
     invitation = Invitation.objects.create(
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
@@ -165,7 +166,6 @@ def build_world() -> World:
         submitted_by=eligible.created_by,
         submitted_at=now - timedelta(days=31),
     )
-    o["eligible_attachment"] = _attachment(eligible, "budget-eligible.pdf", by=team, now=now)
     seat = factories.JuryMemberFactory(call=review_call, user=w.people[JUROR])
     assignment = Assignment.objects.create(juror=seat, proposal=eligible, created_at=now)
     o["evaluation"] = Evaluation.objects.create(
