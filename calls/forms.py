@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
-from programme.forms import StructureFieldsMixin
+from programme.forms import BoundedDateTimeField, StructureFieldsMixin
 
 from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
 from .models import Call, Criterion, Defi, Question
@@ -24,7 +24,7 @@ def _helper(label, *fieldsets) -> FormHelper:
     return helper
 
 
-class ParisDateTimeField(forms.DateTimeField):
+class ParisDateTimeField(BoundedDateTimeField):
     """A date and time typed in Europe/Paris time (the project's time zone)."""
 
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)

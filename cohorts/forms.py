@@ -5,7 +5,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import ProgrammeRole
-from programme.forms import IdentifiersChoiceField
+from programme.forms import BoundedDateField, IdentifiersChoiceField
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
@@ -34,10 +34,10 @@ class CohortForm(forms.Form):
         required=False,
         help_text=_("La page publique sera /cohortes/<identifiant>/ ; vide : tiré du libellé."),
     )
-    starts_on = forms.DateField(
+    starts_on = BoundedDateField(
         label=_("Début du suivi"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    ends_on = forms.DateField(
+    ends_on = BoundedDateField(
         label=_("Fin du suivi"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
@@ -130,8 +130,8 @@ class ReportForm(forms.Form):
     """The team's monthly report: the period, the programme's indicators, results, next
     steps, blockers and the project's status. Saved as a draft, then submitted."""
 
-    period_start = forms.DateField(label=_("Période du"), widget=_date_widget())
-    period_end = forms.DateField(label=_("au"), widget=_date_widget())
+    period_start = BoundedDateField(label=_("Période du"), widget=_date_widget())
+    period_end = BoundedDateField(label=_("au"), widget=_date_widget())
     results = forms.CharField(
         label=_("Résultats du mois"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
@@ -205,7 +205,7 @@ class CommentForm(forms.Form):
 
 class MilestoneAddForm(forms.Form):
     title = forms.CharField(label=_("Intitulé du jalon"), max_length=200)
-    due_on = forms.DateField(label=_("Échéance"), widget=_date_widget())
+    due_on = BoundedDateField(label=_("Échéance"), widget=_date_widget())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

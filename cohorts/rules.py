@@ -104,6 +104,14 @@ rules.add_perm(
 )
 # Only the team writes its reports; the coach (or staff) comments them.
 rules.add_perm("cohorts.write_report", is_laureate_team)
+
+
+def writes_reports(user, obj) -> bool:
+    """Whether `user` writes the reports of `obj` (a laureate or a milestone): the rule itself,
+    asked without the blanket permission Django's ModelBackend grants a superuser."""
+    return rules.has_perm("cohorts.write_report", user, _laureate_of(obj))
+
+
 rules.add_perm(
     "cohorts.comment_report", is_superuser | is_staff_of_laureate_programme | is_laureate_coach
 )

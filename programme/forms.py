@@ -22,6 +22,40 @@ def submit_helper(label, *layout, form_tag=True) -> FormHelper:
     return helper
 
 
+# Every date of the site falls in these years: a date far outside is a typing slip or an attack
+# (0001-01-01 overflowed once moved to UTC; 9999-12-31 overflowed one day later).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+class BoundedDates:
+    """A date (or date and time) field refusing, with a French message next to the field, any
+    date outside FIRST_YEAR to LAST_YEAR, before anything computes with it."""
+
+    def to_python(self, value):
+        try:
+            result = super().to_python(value)
+        except (OverflowError, ValueError) as error:
+            raise self._out_of_range() from error
+        if result is not None and not FIRST_YEAR <= result.year <= LAST_YEAR:
+            raise self._out_of_range()
+        return result
+
+    def _out_of_range(self) -> forms.ValidationError:
+        return forms.ValidationError(
+            _("Saisissez une date entre %(first)s et %(last)s."),
+            code="out_of_range",
+            params={"first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+
+
+class BoundedDateField(BoundedDates, forms.DateField):
+    pass
+
+
+class BoundedDateTimeField(BoundedDates, forms.DateTimeField):
+    pass
+
+
 class StructureFieldsMixin(forms.Form):
     structure_type = forms.ChoiceField(
         label=_("Type de structure"), choices=[("", "---------"), *StructureType.choices]

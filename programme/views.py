@@ -18,7 +18,7 @@ from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
 
-from . import accounts, proconnect, services, web
+from . import accounts, proconnect, services, signals, web
 from .enums import ProgrammeRole
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .models import Programme
@@ -219,7 +219,11 @@ def resend_verification(request):
 def profile(request):
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
+        before_id = request.user.structure_id
         form.save()
+        signals.structure_changed.send(
+            type(request.user), user=request.user, before_id=before_id, now=timezone.now()
+        )
         messages.success(request, _("Votre profil est enregistré."))
         return redirect("profile")
     return render(

@@ -8,4 +8,10 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # Registers this app's reminder rules with the one scan (programme.reminders).
+        # The jury's conflicts follow a structure changed on a profile (programme.signals).
+        from programme.signals import structure_changed
+
         from . import reminders  # noqa: F401
+        from .services.jury import follow_structure_change
+
+        structure_changed.connect(follow_structure_change, dispatch_uid="projects.conflicts")

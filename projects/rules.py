@@ -26,8 +26,22 @@ def is_proposal_staff(user, proposal) -> bool:
     return proposal is not None and is_programme_staff(user, proposal.call.programme)
 
 
+@rules.predicate
+def is_assigned_juror(user, proposal) -> bool:
+    """A juror given the proposal to evaluate and not in conflict with it (an active one)."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    return (
+        proposal.jury_assignments.filter(juror__user=user).exists()
+        and not proposal.conflicts.filter(juror__user=user, lifted_at__isnull=True).exists()
+    )
+
+
 can_view_proposal = is_superuser | is_team_member | is_proposal_staff
 can_screen_proposal = is_superuser | is_proposal_staff
+
+# The dossier's attachments: whoever sees the proposal, and the jurors who evaluate it.
+rules.add_perm("projects.read_attachments", can_view_proposal | is_assigned_juror)
 
 
 @rules.predicate

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
@@ -23,6 +24,7 @@ from cohorts.models import (
     Report,
     add_months,
 )
+from cohorts.rules import writes_reports
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
@@ -198,7 +200,24 @@ def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     return report
 
 
-def _check_report(milestone: Milestone, data: dict, values: dict) -> None:
+def _require_team_and_started(
+    milestone: Milestone, *, by: User, now: datetime, period_start: date | None = None
+) -> None:
+    """Only the laureate's team writes and files its reports, and only for a period that has
+    started (`period_start` as typed, else the milestone's; a milestone without a period, added
+    by staff, is written before its due date)."""
+    if not writes_reports(by, milestone):
+        raise TransitionError(_("Seule l'équipe du lauréat rédige et dépose ses points d'étape."))
+    start = period_start or milestone.period_start
+    if start is not None and start > timezone.localdate(now):
+        raise TransitionError(
+            _("Cette période n'a pas encore commencé : son point d'étape s'écrit dès le %(date)s.")
+            % {"date": formats.date_format(start)}
+        )
+
+
+def _check_report(milestone: Milestone, data: dict, values: dict, *, by: User, now) -> None:
+    _require_team_and_started(milestone, by=by, now=now, period_start=data.get("period_start"))
     if milestone.kind != MilestoneKind.REPORT:
         raise TransitionError(_("Ce jalon n'attend pas de point d'étape."))
     unknown = set(data) - set(REPORT_FIELDS)
@@ -251,7 +270,7 @@ def save_report(
     now: datetime,
 ) -> Report:
     """Save the team's draft report: its fields and the indicators' values (None clears one)."""
-    _check_report(milestone, data, values)
+    _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
         return _write_draft(milestone, data, values, by=by, now=now)
 
@@ -290,6 +309,7 @@ def submit_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
     """File the saved draft: the milestone is done, the coach may comment; it no longer changes."""
     with transaction.atomic(durable=True):
         report = Report.objects.select_for_update().filter(milestone=milestone).first()
+        _require_team_and_started(milestone, by=by, now=now)
         return _submit(milestone, report, by=by, now=now)
 
 
@@ -303,7 +323,7 @@ def file_report(
 ) -> Report:
     """Save what the team typed and file it, in one transaction: a refused filing saves
     nothing, so the page shows the refusal with what was typed."""
-    _check_report(milestone, data, values)
+    _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
         report = _write_draft(milestone, data, values, by=by, now=now)
         return _submit(milestone, report, by=by, now=now)

@@ -4,6 +4,7 @@ committee)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,7 @@ from cohorts.forms import (
 )
 from cohorts.models import Report
 from cohorts.queries import followup as queries
+from cohorts.rules import writes_reports
 from cohorts.services import followup as services
 from programme import spreadsheet, web
 
@@ -151,7 +153,7 @@ def timeline(request, laureate):
             "next_due": queries.next_due(milestones),
             "late": [m for m in milestones if m.current_state == MilestoneState.LATE],
             "MilestoneState": MilestoneState,
-            "is_team": request.user.has_perm("cohorts.write_report", laureate),
+            "is_team": writes_reports(request.user, laureate),
             "can_manage": request.user.has_perm("cohorts.manage_followup", laureate),
             "add_form": add_form,
             "breadcrumb_data": _timeline_crumbs(request, laureate),
@@ -219,9 +221,12 @@ def report(request, milestone):
     laureate = milestone.laureate
     here = reverse("cohorts:report", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk})
     current = queries.report_of(milestone)
+    # The rule itself: a superuser reads the reports but never writes them for the team.
+    is_team = writes_reports(request.user, laureate)
     if request.method == "POST":
         web.check(request, "cohorts.write_report", laureate)
-    is_team = request.user.has_perm("cohorts.write_report", laureate)
+        if not is_team:
+            raise PermissionDenied
     editable = (
         is_team and milestone.skipped_at is None and (current is None or not current.is_submitted)
     )

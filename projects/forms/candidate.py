@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from calls import funding
 from calls.enums import CallKind, QuestionKind
 from programme import files
-from programme.forms import submit_helper
+from programme.forms import BoundedDateTimeField, submit_helper
 from projects.enums import ExportFormat
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -218,7 +218,7 @@ class CorrectionForm(forms.Form):
     reason = forms.CharField(
         label=_("Correction demandée"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
     )
-    deadline = forms.DateTimeField(
+    deadline = BoundedDateTimeField(
         label=_("À renvoyer avant le (heure de Paris)"), widget=DATETIME_INPUT
     )
 

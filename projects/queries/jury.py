@@ -6,12 +6,15 @@
 - The ranking lives in `projects.queries.ranking`.
 """
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
+from programme.models import AuditEntry
 from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Conflict, Evaluation, Proposal
+from projects.models import Assignment, Attachment, Conflict, Evaluation, Proposal
 
 # Call states in which a juror may see others' evaluations (with the discussion phase).
 DISCUSSION_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS, CallState.DELIBERATION})
@@ -88,6 +91,14 @@ def assignment_for(user, public_id):
     )
 
 
+def dossier_attachments(assignment: Assignment):
+    """The attachments of the proposal the juror evaluates (`assignment_for` left out any
+    conflict), oldest first."""
+    return Attachment.objects.filter(proposal_id=assignment.proposal_id).order_by(
+        "uploaded_at", "pk"
+    )
+
+
 def others_evaluations(assignment: Assignment):
     """Other jurors' submitted evaluations of the same proposal, when the juror may see them:
     their own is submitted and staff have opened the discussion. Empty otherwise."""
@@ -133,6 +144,15 @@ def panel(call: Call):
             ),
             conflicts_count=Count(
                 "conflicts", filter=Q(conflicts__lifted_at__isnull=True), distinct=True
+            ),
+            structure_changed_at=Subquery(
+                AuditEntry.objects.filter(
+                    action="jury.juror_structure",
+                    content_type=ContentType.objects.get_for_model(JuryMember),
+                    object_id=Cast(OuterRef("pk"), CharField()),
+                )
+                .order_by("-at")
+                .values("at")[:1]
             ),
         )
         .order_by("user__last_name", "user__first_name", "pk")

@@ -13,13 +13,25 @@ from programme.models import User
 from projects.enums import ProposalState, TeamRole
 from projects.models import Invitation, Proposal, TeamMember
 from projects.queries.invitations import INVITATION_MAX_AGE, invitation_from_token, token_for
-from projects.services.proposals import lock, require_editable, require_team_member
+from projects.services.jury import team_changed
+from projects.services.proposals import lock, paris_time, require_editable, require_team_member
+
+
+def require_team_open(proposal: Proposal, now: datetime) -> None:
+    """A team changes (joins, invitations) only while its call is open: at the deadline it is
+    the team of the receipt, the one the jury's conflicts are computed from."""
+    if not proposal.call.is_open(now):
+        raise TransitionError(
+            _("L'équipe ne change plus : l'appel est clos depuis le %(date)s.")
+            % {"date": paris_time(proposal.call.closes_at)}
+        )
 
 
 @transaction.atomic(durable=True)
 def invite_member(proposal: Proposal, *, by: User, email: str, now: datetime) -> Invitation:
     """Invite a team mate by e-mail; they join through a signed link valid two weeks."""
     require_team_member(proposal, by)
+    require_team_open(proposal, now)
     require_editable(proposal, now)
     email = email.strip().lower()
     if proposal.team.filter(user__email__iexact=email).exists():
@@ -58,6 +70,7 @@ def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
     """Join a team through a signed invitation link sent to the user's own address."""
     require_verified(user)
     invitation = invitation_from_token(token)
+    require_team_open(invitation.proposal, now)
     proposal = lock(invitation.proposal)
     if proposal.team.filter(user=user).exists():
         return proposal
@@ -81,4 +94,5 @@ def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
     TeamMember.objects.create(proposal=proposal, user=user, role=TeamRole.MEMBER)
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=now, accepted_by=user)
     audit.record(user, "proposal.join", proposal, reason=invitation.email, at=now)
+    team_changed(proposal, now=now)
     return proposal

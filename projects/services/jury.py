@@ -24,7 +24,15 @@ from programme.exceptions import TransitionError
 from programme.models import User
 from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
-from projects.models import Assignment, Conflict, Evaluation, EvaluationVersion, Proposal, Score
+from projects.models import (
+    Assignment,
+    Conflict,
+    Evaluation,
+    EvaluationVersion,
+    Proposal,
+    Score,
+    TeamMember,
+)
 from projects.services import assignment as fair
 
 # Call states in which staff may (re)assign the proposals.
@@ -79,8 +87,10 @@ def add_juror(call: Call, user: User, *, by: User, now: datetime, role_label: st
     return seat
 
 
-def _automatic_conflicts(call: Call, *, now: datetime, jurors=None) -> int:
-    """A juror whose structure is the proposal's is in conflict; staff's lifts are respected."""
+def _automatic_conflicts(call: Call, *, now: datetime, jurors=None, proposals=None) -> int:
+    """A juror whose structure is that of any member of a proposal's team (its lead's structure
+    included) is in conflict; staff's lifts are respected. `jurors` and `proposals` narrow the
+    computation to the seats or the proposals that changed."""
     seats = jurors if jurors is not None else list(call.jury_members.select_related("user"))
     by_structure: dict[int, list[JuryMember]] = {}
     for seat in seats:
@@ -93,28 +103,80 @@ def _automatic_conflicts(call: Call, *, now: datetime, jurors=None) -> int:
             "juror_id", "proposal_id"
         )
     )
-    proposals = Proposal.objects.filter(
-        call=call,
-        structure_id__in=by_structure,
-        state__in=ProposalState.jury_states | {ProposalState.SUBMITTED},
-    ).values_list("pk", "structure_id")
+    before_the_jury = Proposal.objects.filter(
+        call=call, state__in=ProposalState.jury_states | {ProposalState.SUBMITTED}
+    )
+    if proposals is not None:
+        before_the_jury = before_the_jury.filter(pk__in=[p.pk for p in proposals])
+    pairs = set(
+        before_the_jury.filter(structure_id__in=by_structure).values_list("pk", "structure_id")
+    ) | set(
+        TeamMember.objects.filter(
+            proposal__in=before_the_jury, user__structure_id__in=by_structure
+        ).values_list("proposal_id", "user__structure_id")
+    )
+    new_pairs = sorted(
+        {
+            (seat.pk, pk)
+            for pk, structure_id in pairs
+            for seat in by_structure[structure_id]
+            if (seat.pk, pk) not in existing
+        }
+    )
     created = [
         Conflict(
-            juror=seat,
+            juror_id=juror_id,
             proposal_id=pk,
             kind=ConflictKind.AUTOMATIC,
             type=ConflictType.STRUCTURE,
-            reason=_("Le juré appartient à la structure porteuse."),
+            reason=_("Le juré appartient à la structure d'un membre de l'équipe."),
             created_at=now,
         )
-        for pk, structure_id in proposals
-        for seat in by_structure[structure_id]
-        if (seat.pk, pk) not in existing
+        for juror_id, pk in new_pairs
     ]
     Conflict.objects.bulk_create(created)
     for conflict in created:
         _drop_unscored_assignment(conflict.juror_id, conflict.proposal_id)
     return len(created)
+
+
+def team_changed(proposal: Proposal, *, now: datetime) -> int:
+    """After a member joins or leaves (inside the caller's transaction): the proposal's
+    automatic conflicts follow its new team."""
+    return _automatic_conflicts(proposal.call, now=now, proposals=[proposal])
+
+
+@transaction.atomic(durable=True)
+def structure_changed(user: User, *, before_id: int | None, now: datetime) -> int:
+    """A person changed their structure on their profile: each of their jury seats is audited
+    (staff see it on the panel) and conflicts follow, as a juror and as a team member."""
+    if user.structure_id == before_id:
+        return 0
+    created = 0
+    seats = list(
+        JuryMember.objects.filter(user=user)
+        .exclude(call__state__in=[CallState.RESULTS_PUBLISHED, CallState.ARCHIVED])
+        .select_related("call", "user")
+    )
+    for seat in seats:
+        audit.record(
+            user,
+            "jury.juror_structure",
+            seat,
+            before=str(before_id or ""),
+            after=str(user.structure_id or ""),
+            reason=str(user.structure or ""),
+            at=now,
+        )
+        created += _automatic_conflicts(seat.call, now=now, jurors=[seat])
+    for proposal in Proposal.objects.filter(team__user=user).select_related("call"):
+        created += team_changed(proposal, now=now)
+    return created
+
+
+def follow_structure_change(sender, *, user: User, before_id: int | None, now: datetime, **kw):
+    """The receiver of `programme.signals.structure_changed`."""
+    structure_changed(user, before_id=before_id, now=now)
 
 
 def _drop_unscored_assignment(juror_id: int, proposal_id: int) -> None:

@@ -387,7 +387,7 @@ def attachments(request, proposal):
 
 @login_required
 @require_GET
-@web.object_permission(VIEW, load_proposal, private=True)
+@web.object_permission("projects.read_attachments", load_proposal, private=True)
 def download_attachment(request, proposal, attachment_id):
     """The file as a download, never rendered: its checked type, sandboxed, not cached."""
     attachment = attachment_of(proposal, attachment_id)

@@ -196,6 +196,7 @@ def evaluate(request, public_id):
             "call": call,
             "proposal": proposal,
             "answers": proposal.answers.select_related("question").order_by("question__position"),
+            "attachments": jury_queries.dossier_attachments(assignment),
             "evaluation": evaluation,
             "locked": evaluation is not None and evaluation.state == EvaluationState.SUBMITTED,
             "form": form,

@@ -52,6 +52,9 @@ UNESCAPED = re.compile(
     r"<script>alert|<img src=x onerror=|<svg/onload|href=\"javascript:|</textarea><script", re.I
 )
 
+# Dates far outside the site's years (2000 to 2100): 0001-01-01 was an OverflowError.
+FAR_DATES = ["0001-01-01", "9999-12-31", "0001-01-01T00:00"]
+
 # Longer than SQLite's LIKE pattern limit (50,000 bytes) and than any field's maximum.
 LONG = "é" * 30_000 + "a" * 30_000
 
@@ -72,6 +75,7 @@ class Form:
     action: str
     method: str = "post"
     fields: dict[str, list[str]] = field(default_factory=dict)  # name -> offered values
+    dates: set[str] = field(default_factory=set)  # the names of its date fields
 
 
 class FormReader(HTMLParser):
@@ -97,6 +101,8 @@ class FormReader(HTMLParser):
             if name == "csrfmiddlewaretoken" or kind in ("file", "submit"):
                 return
             offered = self.current.fields.setdefault(name, [])
+            if kind in ("date", "datetime-local"):
+                self.current.dates.add(name)
             if attrs.get("value") is not None:
                 offered.append(attrs["value"])
             self.select = name if tag == "select" else None
@@ -138,7 +144,8 @@ def forms_of(world) -> list[tuple[str, Form]]:
                     action = urlsplit(form.action).path
                     if form.fields and not action.startswith(SKIPPED_ACTIONS):
                         found.setdefault(
-                            (role, action, form.method), Form(action, form.method, form.fields)
+                            (role, action, form.method),
+                            Form(action, form.method, form.fields, form.dates),
                         )
     return [(role, form) for (role, _, _), form in sorted(found.items())]
 
@@ -148,6 +155,7 @@ def test_no_form_fails_or_echoes_markup_on_hostile_input(settings_fixture_world)
     world, forms = settings_fixture_world
     assert len([f for _, f in forms if f.method == "post"]) >= 30, [f.action for _, f in forms]
     assert len([f for _, f in forms if f.method == "get"]) >= 5, [f.action for _, f in forms]
+    assert len([f for _, f in forms if f.dates]) >= 4, [f.action for _, f in forms if f.dates]
     for role, form in forms:
         fuzz(world, role, form)
 
@@ -163,6 +171,12 @@ def fuzz(world, role, form):
     # Every field at once far past any maximum: a search of 60,000 characters was a 500 on
     # SQLite (`LIKE or GLOB pattern too complex`) where a field had no maximum length.
     post_hostile_once(client, role, form, dict.fromkeys(form.fields, LONG))
+
+    # Each date field far out, the other fields as the page offers them (so that the date is
+    # what the form gets to judge).
+    offered_values = {name: offered[-1] for name, offered in form.fields.items() if offered}
+    for far in FAR_DATES if form.dates else ():
+        post_hostile_once(client, role, form, {**offered_values, **dict.fromkeys(form.dates, far)})
 
     @settings(
         max_examples=EXAMPLES,

@@ -30,6 +30,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from programme.accounts import verification_token
 
@@ -45,6 +46,7 @@ from .world import (
     STAFF,
     SUPERUSER,
     TEAM,
+    attachment_of,
     build_world,
 )
 
@@ -380,8 +382,8 @@ MATRIX: dict[str, Row] = {
     "cohorts:report": Row(
         in_cohort("filed_report"),
         get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
-        # Superusers act for a team as on its drafts (`projects:edit`).
-        post=who(FORBIDDEN, team=DONE, superuser=DONE),
+        # Only the team writes its reports: a superuser reads them but never writes for it.
+        post=who(FORBIDDEN, team=DONE),
         also=(in_cohort("open_report"),),
     ),
     "cohorts:report-comment": Row(
@@ -493,6 +495,44 @@ def check(label, url, row, world, mismatches, inline):
                 html = response.content.decode()
                 if INLINE_SCRIPT.search(html) or INLINE_STYLE.search(html):
                     inline.append(f"{label} ({role})")
+
+
+@pytest.fixture
+def dossier_attachment(world):
+    """A PDF in the dossier of the proposal under review (assigned to JUROR)."""
+    team = world.people[TEAM]
+    return attachment_of(world.eligible, "budget-eligible.pdf", by=team, now=timezone.now())
+
+
+def test_an_assigned_juror_downloads_the_attachment_a_conflicted_one_gets_404(
+    world, dossier_attachment
+):
+    """The jurors assigned the proposal, not in conflict, read its attachments; a conflicted
+    juror and a juror of another call learn nothing (404), as everyone outside the team."""
+    url = reverse(
+        "projects:attachment",
+        kwargs={
+            "public_id": world.eligible.public_id,
+            "attachment_id": dossier_attachment.public_id,
+        },
+    )
+    row = Row(get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE, juror=PAGE))
+    mismatches, inline = [], []
+    check("projects:attachment (a dossier under review)", url, row, world, mismatches, inline)
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_the_evaluation_page_links_the_attachments(world, dossier_attachment):
+    html = page_text(world, JUROR, "jury:evaluate", public_id=world.eligible.public_id)
+    link = reverse(
+        "projects:attachment",
+        kwargs={
+            "public_id": world.eligible.public_id,
+            "attachment_id": dossier_attachment.public_id,
+        },
+    )
+    assert f'href="{link}"' in html
+    assert "budget-eligible.pdf" in html
 
 
 def test_admin_lists_open_to_superusers_only(world):

@@ -87,6 +87,21 @@ class World:
             raise AttributeError(name) from None
 
 
+def attachment_of(proposal, name, *, by, now) -> Attachment:
+    """A PDF attached to `proposal` (the world's draft has one; tests add others)."""
+    attachment = Attachment(
+        proposal=proposal,
+        original_name=name,
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=by,
+        uploaded_at=now,
+    )
+    attachment.file.save(name, ContentFile(PDF), save=False)
+    attachment.save()
+    return attachment
+
+
 def build_world() -> World:
     now = timezone.now()
     w = World()
@@ -123,17 +138,7 @@ def build_world() -> World:
     o["question"] = factories.QuestionFactory(call=open_call)
     o["defi"] = factories.DefiFactory(call=open_call)
     draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
-    attachment = Attachment(
-        proposal=draft,
-        original_name="budget.pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=team,
-        uploaded_at=now,
-    )
-    attachment.file.save("budget.pdf", ContentFile(PDF), save=False)
-    attachment.save()
-    o["attachment"] = attachment
+    o["attachment"] = attachment_of(draft, "budget.pdf", by=team, now=now)
     invitation = Invitation.objects.create(
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
