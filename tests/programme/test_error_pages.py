@@ -25,7 +25,8 @@ def assert_french_error_page(response, status, heading):
     assert 'role="banner"' in html or "fr-header" in html  # the DSFR header
     assert "Mentions légales" in html  # the footer
     assert "Retour à l'accueil" in html
-    assert "Not Found" not in html and "Forbidden" not in html
+    assert "Not Found" not in html
+    assert "Forbidden" not in html
     return html
 
 
