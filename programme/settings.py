@@ -422,3 +422,6 @@ PORTAL_ACCESSIBILITY_AUDIT = env.str(
     default="auto-évaluation de l'équipe du portail, avec axe-core dans un navigateur",
 )
 PORTAL_ACCESSIBILITY_RATE = env.str("PORTAL_ACCESSIBILITY_RATE", default="")
+# The personal-data page promises that successful sign-ins are not logged (IP, browser): the
+# audit log says who did what; django-axes keeps only the failures it needs to block a series.
+AXES_DISABLE_ACCESS_LOG = True

@@ -256,6 +256,7 @@ def personal_data(request):
             "retention": retention_label(settings.PERSONAL_DATA_RETENTION_DAYS),
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
             "outbox_days": settings.OUTBOX_KEEP_DAYS,
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "breadcrumb_data": crumbs(current=title),
         },
     )
