@@ -5,6 +5,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from calls.enums import CallState
+from calls.models import Call
+from cohorts.models import Cohort
 from projects.models import Answer, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
@@ -164,3 +166,23 @@ def _evaluation_data(evaluation) -> dict:
             for s in evaluation.scores.all()
         ],
     }
+
+
+def site_map_programmes():
+    """Every programme with its public calls and published promotions, for the site map."""
+    return Programme.objects.order_by("name").prefetch_related(
+        Prefetch(
+            "calls",
+            queryset=Call.objects.filter(state__in=CallState.public_states).order_by(
+                "-opens_at", "edition"
+            ),
+            to_attr="public_calls",
+        ),
+        Prefetch(
+            "cohorts",
+            queryset=Cohort.objects.filter(published_at__isnull=False).order_by(
+                "-starts_on", "label"
+            ),
+            to_attr="published_cohorts",
+        ),
+    )

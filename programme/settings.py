@@ -5,7 +5,7 @@ in-process, mail to the console); production sets them in the environment.
 The README lists each one.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -406,3 +406,30 @@ LOGGING = {
 
 # Demo data command: refuses to run outside DEBUG.
 DEMO_PASSWORD = env.str("DEMO_PASSWORD", default="demo-portail-2026")
+
+# The legal pages a State site must have (mentions légales, accessibility statement), from the
+# environment; the defaults describe the embedded demo and say so.
+PORTAL_EDITOR = env.str(
+    "PORTAL_EDITOR",
+    default="Ministère de la Transition écologique et de la Cohésion des territoires",
+)
+PORTAL_EDITOR_SIRET = env.str("PORTAL_EDITOR_SIRET", default="")
+PORTAL_PUBLICATION_DIRECTOR = env.str(
+    "PORTAL_PUBLICATION_DIRECTOR", default="Le secrétaire général du ministère"
+)
+PORTAL_ADDRESS = env.str("PORTAL_ADDRESS", default="246 boulevard Saint-Germain, 75007 Paris")
+PORTAL_HOST = env.str("PORTAL_HOST", default="Hébergeur à préciser (déploiement de démonstration)")
+PORTAL_HOST_ADDRESS = env.str("PORTAL_HOST_ADDRESS", default="")
+PORTAL_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="contact-programmes@example.gouv.fr")
+# The accessibility statement (RGAA 4.1): its date, the audit's, the rate and who made it.
+PORTAL_ACCESSIBILITY_STATEMENT_DATE = date.fromisoformat(
+    env.str("PORTAL_ACCESSIBILITY_STATEMENT_DATE", default="2026-12-01")
+)
+PORTAL_ACCESSIBILITY_AUDIT = env.str(
+    "PORTAL_ACCESSIBILITY_AUDIT",
+    default="auto-évaluation de l'équipe du portail, avec axe-core dans un navigateur",
+)
+PORTAL_ACCESSIBILITY_RATE = env.str("PORTAL_ACCESSIBILITY_RATE", default="")
+# The personal-data page promises that successful sign-ins are not logged (IP, browser): the
+# audit log says who did what; django-axes keeps only the failures it needs to block a series.
+AXES_DISABLE_ACCESS_LOG = True

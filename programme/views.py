@@ -21,12 +21,12 @@ from projects.models import Proposal
 from . import accounts, proconnect, services, signals, web
 from .enums import ProgrammeRole
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
-from .models import Programme
 from .queries import (
     load_programme,
     personal_data_export,
     programmes_where,
     programmes_with_figures,
+    site_map_programmes,
 )
 from .web import crumbs
 
@@ -247,18 +247,62 @@ def logout(request):
     return redirect(next_url)
 
 
-def static_page(template, title):
-    def view(request):
-        return render(
-            request, template, {"page_title": title, "breadcrumb_data": crumbs(current=title)}
-        )
+# The pages every visitor may open, in the order of the site map (the site-map test checks that
+# every page of the URL configuration a visitor can open is here).
+PUBLIC_PAGES = (
+    ("home", gettext_lazy("Accueil")),
+    ("programme-list", gettext_lazy("Programmes")),
+    ("calls:list", gettext_lazy("Appels à projets")),
+    ("cohorts:index", gettext_lazy("Promotions")),
+    ("login", gettext_lazy("Se connecter")),
+    ("signup", gettext_lazy("Créer un compte")),
+    ("password_reset", gettext_lazy("Mot de passe oublié")),
+    ("footer-legal-notice", gettext_lazy("Mentions légales")),
+    ("footer-accessibility-status", gettext_lazy("Déclaration d'accessibilité")),
+    ("footer-personal-data", gettext_lazy("Données personnelles")),
+    ("footer-sitemap", gettext_lazy("Plan du site")),
+)
 
-    view.__name__ = template.rsplit("/", 1)[-1].removesuffix(".html").replace("-", "_")
-    return view
+
+def legal_facts() -> dict:
+    """Who publishes the portal, who hosts it, whom to write to: from the settings."""
+    return {
+        "editor": settings.PORTAL_EDITOR,
+        "editor_siret": settings.PORTAL_EDITOR_SIRET,
+        "director": settings.PORTAL_PUBLICATION_DIRECTOR,
+        "address": settings.PORTAL_ADDRESS,
+        "host": settings.PORTAL_HOST,
+        "host_address": settings.PORTAL_HOST_ADDRESS,
+        "contact_email": settings.PORTAL_CONTACT_EMAIL,
+    }
 
 
-legal_notice = static_page("pages/legal-notice.html", gettext_lazy("Mentions légales"))
-accessibility = static_page("pages/accessibility.html", gettext_lazy("Déclaration d'accessibilité"))
+def legal_notice(request):
+    """Mentions légales: editor, publication director, address, host, contact, licence."""
+    title = _("Mentions légales")
+    return render(
+        request,
+        "pages/legal-notice.html",
+        {"page_title": title, "legal": legal_facts(), "breadcrumb_data": crumbs(current=title)},
+    )
+
+
+def accessibility(request):
+    """The accessibility statement in the RGAA model, its facts from the settings."""
+    title = _("Déclaration d'accessibilité")
+    return render(
+        request,
+        "pages/accessibility.html",
+        {
+            "page_title": title,
+            "legal": legal_facts(),
+            "statement_date": settings.PORTAL_ACCESSIBILITY_STATEMENT_DATE,
+            "audit": settings.PORTAL_ACCESSIBILITY_AUDIT,
+            "rate": settings.PORTAL_ACCESSIBILITY_RATE,
+            "audited_pages": [(reverse(name), label) for name, label in PUBLIC_PAGES],
+            "breadcrumb_data": crumbs(current=title),
+        },
+    )
 
 
 def retention_label(days: int) -> str:
@@ -282,6 +326,7 @@ def personal_data(request):
             "retention": retention_label(settings.PERSONAL_DATA_RETENTION_DAYS),
             "session_hours": settings.SESSION_COOKIE_AGE // 3600,
             "outbox_days": settings.OUTBOX_KEEP_DAYS,
+            "cooloff_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
             "breadcrumb_data": crumbs(current=title),
         },
     )
@@ -349,13 +394,16 @@ def delete_account(request):
 
 
 def sitemap(request):
+    """Every public page, each programme with its public calls, results and promotions."""
+    title = _("Plan du site")
     return render(
         request,
         "pages/sitemap.html",
         {
-            "page_title": _("Plan du site"),
-            "programmes": Programme.objects.order_by("name"),
-            "breadcrumb_data": crumbs(current=_("Plan du site")),
+            "page_title": title,
+            "pages": [(reverse(name), label) for name, label in PUBLIC_PAGES],
+            "programmes": site_map_programmes(),
+            "breadcrumb_data": crumbs(current=title),
         },
     )
 

@@ -85,7 +85,7 @@ def test_a_juror_declares_a_conflict_and_scores_blind_until_submitting(
     assert_accessible(page)
 
     # A conflict declared on the list: the proposal leaves the juror's queue.
-    page.get_by_label("Candidature").select_option(label=str(conflicted))
+    page.get_by_label("Candidature", exact=True).select_option(label=str(conflicted))
     page.get_by_label("Nature du conflit").select_option(label="Lien professionnel")
     page.get_by_label("Motif").fill("J'ai encadré le porteur de projet l'an dernier.")
     page.get_by_role("button", name="Déclarer le conflit d'intérêts").click()

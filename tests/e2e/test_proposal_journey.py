@@ -86,7 +86,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
             "heading", level=1, name="FN 2026 — Appel à projets de la Fabrique numérique"
         )
     ).to_be_visible()
-    expect(main).to_contain_text("Équipes de 2 à 4 personnes")
+    expect(main).to_contain_text("Taille des équipes : 2 à 4 personnes")
     expect(main).to_contain_text("Quel problème résolvez-vous ?")
     assert_accessible(page)
 
