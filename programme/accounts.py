@@ -9,14 +9,13 @@ then the account may not sit on a jury, join a team or submit (`require_verified
 from datetime import datetime
 
 from axes.utils import reset as reset_sign_in_attempts
-from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from . import audit, mail
+from . import audit, links, mail
 from .exceptions import TransitionError
 from .models import User
 
@@ -49,7 +48,7 @@ def require_verified(user: User) -> None:
 
 
 def verification_token(user: User, next_url: str = "") -> str:
-    return signing.dumps({"user": user.pk, "email": user.email, "next": next_url}, salt=VERIFY_SALT)
+    return links.sign({"user": user.pk, "email": user.email, "next": next_url}, salt=VERIFY_SALT)
 
 
 def _send_verification(user: User, next_url: str) -> None:
@@ -104,17 +103,16 @@ def resend_verification(user: User, *, next_url: str, now: datetime) -> None:
 
 def verification_from_token(token: str) -> tuple[User, str]:
     """The account and the `next` a verification link carries, or a French error."""
-    try:
-        data = signing.loads(token, salt=VERIFY_SALT, max_age=VERIFY_MAX_AGE)
-    except signing.SignatureExpired:
-        raise TransitionError(
-            _(
-                "Ce lien de confirmation a expiré : connectez-vous, puis demandez un nouveau "
-                "lien avec « Renvoyer le lien »."
-            )
-        ) from None
-    except signing.BadSignature:
-        raise TransitionError(_("Ce lien de confirmation n'est pas valide.")) from None
+    data = links.read(
+        token,
+        salt=VERIFY_SALT,
+        max_age=VERIFY_MAX_AGE,
+        expired=_(
+            "Ce lien de confirmation a expiré : connectez-vous, puis demandez un nouveau "
+            "lien avec « Renvoyer le lien »."
+        ),
+        invalid=_("Ce lien de confirmation n'est pas valide."),
+    )
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
     if user is None or user.email != data.get("email"):
         raise TransitionError(_("Ce lien de confirmation n'est pas valide."))

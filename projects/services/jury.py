@@ -8,7 +8,6 @@ assignment lives in `projects.services.assignment` and is only called from here.
 
 from datetime import datetime
 
-from django.core import signing
 from django.db import transaction
 from django.db.models import FloatField, Sum
 from django.db.models.functions import Cast
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
-from programme import audit, mail
+from programme import audit, links, mail
 from programme.accounts import require_verified
 from programme.exceptions import TransitionError
 from programme.models import User
@@ -586,7 +585,7 @@ def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label:
     email = email.strip().lower()
     if JuryMember.objects.filter(call=call, user__email__iexact=email).exists():
         raise TransitionError(_("Cette personne siège déjà au jury de cet appel."))
-    token = signing.dumps(
+    token = links.sign(
         {"call": call.pk, "email": email, "role": role_label}, salt=JURY_INVITATION_SALT
     )
     mail.send(
@@ -605,14 +604,15 @@ def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label:
 
 def jury_invitation_from_token(token: str) -> dict:
     """What a signed jury link says (call, email, role), or a French error."""
-    try:
-        data = signing.loads(token, salt=JURY_INVITATION_SALT, max_age=JURY_INVITATION_MAX_AGE)
-    except signing.SignatureExpired:
-        raise TransitionError(
-            _("Ce lien d'invitation a expiré : demandez à l'équipe du programme un nouveau lien.")
-        ) from None
-    except signing.BadSignature:
-        raise TransitionError(_("Ce lien d'invitation n'est pas valide.")) from None
+    data = links.read(
+        token,
+        salt=JURY_INVITATION_SALT,
+        max_age=JURY_INVITATION_MAX_AGE,
+        expired=_(
+            "Ce lien d'invitation a expiré : demandez à l'équipe du programme un nouveau lien."
+        ),
+        invalid=_("Ce lien d'invitation n'est pas valide."),
+    )
     call = Call.objects.select_related("programme").filter(pk=data["call"]).first()
     if call is None:
         raise TransitionError(_("Cet appel n'existe plus."))
