@@ -254,6 +254,8 @@ PUBLIC_PAGES = (
     ("programme-list", gettext_lazy("Programmes")),
     ("calls:list", gettext_lazy("Appels à projets")),
     ("cohorts:index", gettext_lazy("Promotions")),
+    ("cohorts:catalogue", gettext_lazy("Données ouvertes des lauréats")),
+    ("cohorts:api", gettext_lazy("Utiliser les données ouvertes (API)")),
     ("login", gettext_lazy("Se connecter")),
     ("signup", gettext_lazy("Créer un compte")),
     ("password_reset", gettext_lazy("Mot de passe oublié")),

@@ -241,7 +241,9 @@ def edit_laureate(
     mentors = changes.pop("mentors", None)
     with transaction.atomic(durable=True):
         current = (
-            Laureate.objects.select_for_update().select_related("proposal").get(pk=laureate.pk)
+            Laureate.objects.select_for_update(of=("self",))
+            .select_related("proposal")
+            .get(pk=laureate.pk)
         )
         if "funding_granted" in changes:
             changes["funding_granted"] = _grant(current, changes["funding_granted"], by=by, now=now)

@@ -109,7 +109,8 @@ def _standardised(juror: str, total: str, jurors: list[tuple[int, float, float]]
     passes about log2(jurors) comparisons instead of one per juror (300 jurors: 9, not 150).
     """
     if not jurors:
-        return Value(None, output_field=FloatField())
+        # Typed, or PostgreSQL cannot tell which AVG to run over a bare NULL.
+        return Cast(Value(None), output_field=FloatField())
     if len(jurors) <= 4:
         return Case(
             *[
