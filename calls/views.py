@@ -47,11 +47,8 @@ def call_list(request):
     )
 
 
-@web.object_permission(None, load_call)
+@web.object_permission("calls.view_call", load_call, hidden=True)
 def call_detail(request, call):
-    # A call not yet public is not found, for visitors too: its address reveals nothing.
-    if not request.user.has_perm("calls.view_call", call):
-        raise Http404
     now = timezone.now()
     return render(
         request,

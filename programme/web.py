@@ -33,10 +33,16 @@ from django.http import Http404
 from .exceptions import TransitionError
 
 
-def check(request, perm: str, obj, *, private: bool = False) -> None:
-    """Raise unless the user has `perm` on `obj`: sign-in for a visitor, then 404 or 403."""
+def check(request, perm: str, obj, *, private: bool = False, hidden: bool = False) -> None:
+    """Raise unless the user has `perm` on `obj`: sign-in for a visitor, then 404 or 403.
+
+    `hidden` answers 404 to everyone, visitors included: for public pages of objects not yet
+    public (a draft call, an unpublished promotion), where a sign-in page would hint they exist.
+    """
     if request.user.has_perm(perm, obj):
         return
+    if hidden:
+        raise Http404
     if not request.user.is_authenticated:
         raise _SignIn
     raise Http404 if private else PermissionDenied
@@ -46,12 +52,15 @@ class _SignIn(Exception):
     """Raised by `check` for a visitor; the decorator turns it into the sign-in redirect."""
 
 
-def object_permission(perm: str | None, loader: Callable, *, private: bool = False):
+def object_permission(
+    perm: str | None, loader: Callable, *, private: bool = False, hidden: bool = False
+):
     """Load the view's object once with `loader`, check `perm` on it, then call the view.
 
     `loader` receives the URL arguments it names (e.g. `def load_call(slug)`) and returns the
     object or raises Http404; the view receives `(request, obj, **the other URL arguments)`.
-    With `private`, a refusal is a 404, so that a neighbour's identifier reveals nothing.
+    With `private`, a refusal is a 404, so that a neighbour's identifier reveals nothing; with
+    `hidden`, a visitor gets that 404 too instead of the sign-in page.
     `perm=None` only loads (the view is public or checks by itself).
     """
     wanted = set(inspect.signature(loader).parameters)
@@ -62,7 +71,7 @@ def object_permission(perm: str | None, loader: Callable, *, private: bool = Fal
             obj = loader(**{name: kwargs.pop(name) for name in wanted if name in kwargs})
             if perm is not None:
                 try:
-                    check(request, perm, obj, private=private)
+                    check(request, perm, obj, private=private, hidden=hidden)
                 except _SignIn:
                     return redirect_to_login(request.get_full_path())
             return view(request, obj, *args, **kwargs)

@@ -7,7 +7,7 @@ from functools import wraps
 
 from django import forms
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -33,20 +33,6 @@ from . import load_cohort
 PUBLIC_PAGE_SIZE = 100
 
 
-def visible_cohort(view):
-    """Load the cohort once; a 404 for whoever may not see it yet, a visitor included (the
-    sign-in page would hint that an unpublished cohort exists)."""
-
-    @web.object_permission(None, load_cohort)
-    @wraps(view)
-    def wrapper(request, cohort, *args, **kwargs):
-        if not request.user.has_perm("cohorts.view_cohort", cohort):
-            raise Http404
-        return view(request, cohort, *args, **kwargs)
-
-    return wrapper
-
-
 def cohort_index(request):
     return render(
         request,
@@ -59,7 +45,7 @@ def cohort_index(request):
     )
 
 
-@visible_cohort
+@web.object_permission("cohorts.view_cohort", load_cohort, hidden=True)
 def cohort_detail(request, cohort):
     return render(
         request,
@@ -146,13 +132,13 @@ def _cohort_laureates(cohort):
     return published_laureates([cohort])
 
 
-@visible_cohort
+@web.object_permission("cohorts.view_cohort", load_cohort, hidden=True)
 @open_data_file(_cohort_state)
 def cohort_csv(request, cohort):
     return _csv(f"laureats-{cohort.slug}.csv", _cohort_laureates(cohort))
 
 
-@visible_cohort
+@web.object_permission("cohorts.view_cohort", load_cohort, hidden=True)
 @open_data_file(_cohort_state)
 def cohort_json(request, cohort):
     return _json(

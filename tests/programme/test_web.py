@@ -35,6 +35,11 @@ def manage_private(request, programme):
     return HttpResponse(programme.slug)
 
 
+@web.object_permission("programme.manage_programme", load_programme, hidden=True)
+def manage_hidden(request, programme):
+    return HttpResponse(programme.slug)
+
+
 def _request(user, method="get", data=None):
     request = getattr(RequestFactory(), method)("/programmes/x/pilotage/", data or {})
     request.user = user
@@ -67,6 +72,13 @@ def test_someone_else_is_refused_with_403_or_404_when_private(user, programme):
         manage(_request(user), slug=programme.slug)
     with pytest.raises(Http404):
         manage_private(_request(user), slug=programme.slug)
+
+
+def test_a_hidden_object_is_a_404_for_a_visitor_too(user, programme):
+    with pytest.raises(Http404):
+        manage_hidden(_request(AnonymousUser()), slug=programme.slug)
+    with pytest.raises(Http404):
+        manage_hidden(_request(user), slug=programme.slug)
 
 
 def test_an_unknown_object_is_a_404_even_for_a_visitor(db):
