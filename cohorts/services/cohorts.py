@@ -6,7 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -18,8 +17,9 @@ from cohorts.services import followup
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import Programme, User
-from projects.enums import DecisionOutcome, ProposalState, TeamRole
+from projects.enums import ProposalState, TeamRole
 from projects.models import Decision, Proposal
+from projects.queries.deliberation import envelope_spent
 
 
 def form_cohort(
@@ -199,16 +199,11 @@ def _grant(laureate: Laureate, amount, *, by: User, now: datetime) -> Decimal | 
             _("Un montant n'est accordé qu'à un projet lauréat d'un appel qui finance.")
         )
     call = Call.objects.select_for_update().get(pk=proposal.call_id)
-    others = (
-        Decision.objects.filter(proposal__call=call, outcome=DecisionOutcome.SELECTED)
-        .exclude(proposal=proposal)
-        .aggregate(total=Sum("amount_granted"))["total"]
-    )
     amount = funding.check_grant(
         call,
         amount=amount,
         yearly_budget=proposal.yearly_budget,
-        others_granted=others or Decimal("0"),
+        others_granted=envelope_spent(call, excluding=proposal),
     )
     Decision.objects.filter(proposal=proposal).update(amount_granted=amount)
     audit.record(
