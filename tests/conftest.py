@@ -7,6 +7,7 @@ missing, except when REQUIRE_SERVICES=1 (CI), where a missing service fails them
 import os
 import shutil
 import socket
+import uuid
 from urllib.parse import urlparse
 
 import pytest
@@ -76,6 +77,13 @@ def _plain_http(settings):
     # left by `collectstatic` (`make bench` writes one) made the permission matrix take a
     # quarter of an hour. Tests read static files from their sources.
     settings.STATIC_ROOT = None
+    # Cache keys of this test's own: against the real Redis (CI) a counter a previous test or
+    # run left behind (the "Renvoyer le lien" limit) must not carry over. Not a flush: that
+    # Redis database is also Celery's broker.
+    settings.CACHES = {
+        alias: {**config, "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        for alias, config in settings.CACHES.items()
+    }
 
 
 @pytest.fixture(autouse=True)
