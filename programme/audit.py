@@ -17,9 +17,14 @@ def record(
     before: str = "",
     after: str = "",
     reason: str = "",
+    changes: dict | None = None,
     at: datetime | None = None,
 ) -> AuditEntry:
-    """Write who did `action` to `obj`, from state `before` to `after`, and why."""
+    """Write who did `action` to `obj`, from state `before` to `after`, and why.
+
+    `changes` maps each changed field to `[old, new]` (JSON values: format dates and
+    amounts with `str()` first), so the journal can say what moved.
+    """
     return AuditEntry.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         action=action,
@@ -29,8 +34,27 @@ def record(
         from_state=before or "",
         to_state=after or "",
         reason=reason or "",
+        changes=changes or {},
         at=at or timezone.now(),
     )
+
+
+def changed_fields(before: models.Model, after: models.Model, fields) -> dict:
+    """`{field: [old, new]}` for the `fields` whose value differs between two instances."""
+    changes = {}
+    for name in fields:
+        old, new = getattr(before, name), getattr(after, name)
+        if old != new:
+            changes[name] = [_plain(old), _plain(new)]
+    return changes
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, models.Model):
+        return str(value)
+    return str(value)
 
 
 def record_many(

@@ -6,14 +6,36 @@ A broker outage never fails the save and loses no mail: the outbox row waits and
 claims it first), so retries and redeliveries do not send twice.
 """
 
+import base64
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import delivery
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file joined to a mail (a receipt's PDF, an `.ics` invitation)."""
+
+    name: str
+    content: bytes
+    content_type: str
+
+    def stored(self) -> dict:
+        return {
+            "name": self.name,
+            "content_type": self.content_type,
+            "data": base64.b64encode(self.content).decode("ascii"),
+        }
+
+    @classmethod
+    def from_stored(cls, stored: dict) -> "Attachment":
+        return cls(stored["name"], base64.b64decode(stored["data"]), stored["content_type"])
 
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
@@ -25,22 +47,41 @@ def render(template: str, context: dict) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def send(to: list[str], template: str, context: dict) -> None:
-    """Keep one mail in the outbox with the current transaction, and queue it at commit."""
+def send(
+    to: list[str],
+    template: str,
+    context: dict,
+    *,
+    key: str | None = None,
+    attachments: tuple[Attachment, ...] | list[Attachment] = (),
+):
+    """Keep one mail in the outbox with the current transaction, and queue it at commit.
+
+    With a `key` (for example `f"decision:{proposal.pk}:{user.pk}"`), a second call with
+    the same key writes nothing and returns None: sending twice mails each person once.
+    """
     from .models import OutgoingMail
 
+    if key is not None and OutgoingMail.objects.filter(key=key).exists():
+        return None
     subject, text, html = render(template, context)
     now = timezone.now()
-    with transaction.atomic():
-        outgoing = OutgoingMail.objects.create(
-            to=list(to),
-            subject=subject[:300],
-            text=text,
-            html=html,
-            created_at=now,
-            next_attempt_at=now + delivery.REQUEUE_AFTER,
-        )
+    try:
+        with transaction.atomic():
+            outgoing = OutgoingMail.objects.create(
+                to=list(to),
+                key=key,
+                subject=subject[:300],
+                text=text,
+                html=html,
+                attachments=[attachment.stored() for attachment in attachments],
+                created_at=now,
+                next_attempt_at=now + delivery.REQUEUE_AFTER,
+            )
+    except IntegrityError:  # the same key written by a concurrent request
+        return None
     _queue([outgoing.pk])
+    return outgoing
 
 
 def _queue(ids: list[int]) -> None:
@@ -62,7 +103,14 @@ def deliver(mail_id: int, *, now: datetime) -> int | None:
         return None
     mine = OutgoingMail.objects.filter(pk=mail_id, claim=token)
     outgoing = mine.get()
-    message = delivery.compose(outgoing.to, outgoing.subject, outgoing.text, outgoing.html)
+    attached = [Attachment.from_stored(stored) for stored in outgoing.attachments]
+    message = delivery.compose(
+        outgoing.to,
+        outgoing.subject,
+        outgoing.text,
+        outgoing.html,
+        [(each.name, each.content, each.content_type) for each in attached],
+    )
     try:
         message.send()
     except OSError as error:  # smtplib.SMTPException, refused connections and timeouts

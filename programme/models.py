@@ -200,6 +200,12 @@ class AuditEntry(models.Model):
     from_state = models.CharField(_("état avant"), max_length=50, blank=True)
     to_state = models.CharField(_("état après"), max_length=50, blank=True)
     reason = models.TextField(_("motif"), blank=True)
+    changes = models.JSONField(
+        _("champs modifiés"),
+        default=dict,
+        blank=True,
+        help_text=_("Pour chaque champ modifié : [ancienne valeur, nouvelle valeur]."),
+    )
     at = models.DateTimeField(_("date"))
 
     class Meta:
@@ -227,9 +233,23 @@ class OutgoingMail(models.Model):
     State = DeliveryState
 
     to = models.JSONField(_("destinataires"))
+    key = models.CharField(
+        _("clé d'unicité"),
+        max_length=200,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("Un second envoi avec la même clé n'écrit rien : un courriel par personne."),
+    )
     subject = models.CharField(_("objet"), max_length=300)
     text = models.TextField(_("texte"))
     html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(
+        _("pièces jointes"),
+        default=list,
+        blank=True,
+        help_text=_("[{name, content_type, data (base64)}], joints tels quels à l'envoi."),
+    )
     state = models.CharField(_("état"), max_length=10, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(_("tentatives échouées"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)

@@ -98,3 +98,44 @@ def test_a_refused_invitation_and_a_refused_digest_fail_after_the_same_attempts(
             timezone.now() + timedelta(seconds=delivery.backoff(3)) + delivery.REQUEUE_AFTER
         )
     assert sent_mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_keyed_mail_is_written_once_however_often_it_is_sent(
+    django_capture_on_commit_callbacks,
+):
+    person = factories.UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = mail.send([person.email], "welcome", {"user": person}, key="welcome:1")
+        second = mail.send([person.email], "welcome", {"user": person}, key="welcome:1")
+    assert first is not None
+    assert second is None
+    assert OutgoingMail.objects.count() == 1
+    assert len(sent_mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_an_attachment_reaches_the_mail_server_unchanged(django_capture_on_commit_callbacks):
+    person = factories.UserFactory()
+    pdf = mail.Attachment("recepisse.pdf", b"%PDF-1.7 \x00\xff", "application/pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        mail.send([person.email], "welcome", {"user": person}, attachments=[pdf])
+    (message,) = sent_mail.outbox
+    assert message.attachments == [("recepisse.pdf", b"%PDF-1.7 \x00\xff", "application/pdf")]
+
+
+@pytest.mark.django_db
+def test_the_audit_keeps_old_and_new_values():
+    from programme import audit
+
+    person = factories.UserFactory(first_name="Inès")
+    before = factories.UserFactory.build(first_name="Inès", last_name=person.last_name)
+    after = factories.UserFactory.build(first_name="Inès", last_name="Nouveau")
+    entry = audit.record(
+        None,
+        "user.rename",
+        person,
+        changes=audit.changed_fields(before, after, ["first_name", "last_name"]),
+    )
+    entry.refresh_from_db()
+    assert entry.changes == {"last_name": [person.last_name, "Nouveau"]}
