@@ -63,6 +63,8 @@ def call_detail(request, call):
             "criteria": call.criteria.all(),
             "questions": call.questions.all(),
             "defis": _defis_shown(call),
+            # The promotions this call selected before the portal: their page is its result.
+            "promotions": call.selected_cohorts.filter(published_at__isnull=False),
             "can_manage": request.user.has_perm("calls.manage_call", call),
             "breadcrumb_data": crumbs(
                 (_("Appels à projets"), reverse("calls:list")), current=call.edition

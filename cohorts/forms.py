@@ -282,3 +282,43 @@ class FollowupFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"class": "fr-select"}),
     )
+
+
+class SelectionFiguresForm(forms.ModelForm):
+    """The published figures of a selection made before the portal, and where they come from."""
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "funnel_candidates",
+            "funnel_auditioned",
+            "funnel_selected",
+            "funnel_defis_proposed",
+            "funnel_defis_auditioned",
+            "funnel_defis_retained",
+            "funnel_source",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields[:-1]:
+            self.fields[name].help_text = _(
+                "Facultatif. Laissez vide si ce chiffre n'est pas publié."
+            )
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
+        self.helper = _helper(
+            _("Enregistrer les chiffres"),
+            Fieldset(
+                _("Sélection des candidatures"),
+                "funnel_candidates",
+                "funnel_auditioned",
+                "funnel_selected",
+            ),
+            Fieldset(
+                _("Sélection des défis"),
+                "funnel_defis_proposed",
+                "funnel_defis_auditioned",
+                "funnel_defis_retained",
+            ),
+            "funnel_source",
+        )

@@ -65,6 +65,14 @@ class Cohort(models.Model):
         blank=True,
         help_text=_("Où ces chiffres ont été publiés (communiqué, article, adresse)."),
     )
+    # The calls a promotion selected before the portal came from: their results address
+    # leads to the promotion, which shows the laureates and the recorded figures.
+    selection_calls = models.ManyToManyField(
+        "calls.Call",
+        verbose_name=_("appels de la sélection"),
+        blank=True,
+        related_name="selected_cohorts",
+    )
 
     class Meta:
         verbose_name = _("promotion")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<slug:slug>/laureats.json", public.cohort_json, name="json"),
     path("<slug:slug>/pilotage/", desk.cohort_manage, name="manage"),
     path("<slug:slug>/publication/", desk.cohort_publication, name="publication"),
+    path("<slug:slug>/pilotage/selection/", desk.selection_figures, name="selection-figures"),
     path("<slug:slug>/laureats/<int:pk>/modifier/", desk.laureate_edit, name="laureate-edit"),
     path("<slug:slug>/suivi/", followup.followup_dashboard, name="followup"),
     path("<slug:slug>/suivi/jalons/", followup.followup_start, name="followup-start"),

@@ -110,6 +110,19 @@ EIG_2_FUNNEL = {
     "funnel_source": "« Entrepreneurs d'intérêt général : les génies du numérique s'installent "
     "dans les ministères » (2018) : plus de 200 candidats, 28 entrepreneurs sélectionnés.",
 }
+# EIG promotion 4, selected before the portal in two stages (DESIGN.md, from the seeds):
+# 31 défis proposed, 21 auditioned, 17 retained; then 800+ candidates, 140 before the jury,
+# 41 entrepreneurs. Its laureate list is not on the portal: the page shows the figures.
+EIG_4_FUNNEL = {
+    "funnel_candidates": 800,
+    "funnel_auditioned": 140,
+    "funnel_selected": 41,
+    "funnel_defis_proposed": 31,
+    "funnel_defis_auditioned": 21,
+    "funnel_defis_retained": 17,
+    "funnel_source": "Etalab, promotion 4 du programme EIG : 31 défis proposés, 21 auditionnés, "
+    "17 retenus ; plus de 800 candidatures, 140 présentées au jury, 41 entrepreneurs.",
+}
 EIG_PROFILES = ["Développeur", "Data scientist", "Designer", "Chercheuse"]
 
 
@@ -204,6 +217,7 @@ def _seed_eig(programme: Programme) -> Cohort:
     # Selected before the portal: the published figures (seeds/004: "plus de 200 candidats",
     # 28 entrepreneurs).
     cohort = _cohort(programme, "eig-2", "EIG 2", date(2018, 1, 15), **EIG_2_FUNNEL)
+    cohort.selection_calls.set(Call.objects.filter(slug__in=["eig-2-defis", "eig-2-candidatures"]))
     defis = list(Defi.objects.filter(call__slug="eig-2-defis").select_related("host_structure"))
     for n in range(28):
         email = f"eig2-{n + 1:02d}@demo.portail.example"
@@ -360,4 +374,8 @@ def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> di
             memberships__programme=cohort.programme, memberships__role="staff"
         ).first()
         seed_followup(cohort, staff=staff, committee_held=slug == "fabrique-numerique-2018")
+    if "eig" in programmes:
+        cohorts["eig-4"] = _cohort(
+            programmes["eig"], "eig-4", "EIG 4", date(2020, 9, 1), **EIG_4_FUNNEL
+        )
     return cohorts

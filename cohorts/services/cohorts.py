@@ -119,8 +119,14 @@ def first_line(text: str) -> str:
 def publish_cohort(cohort: Cohort, *, by: User, now: datetime) -> None:
     """Publish the laureate list: the cohort's public page and open data appear."""
     with transaction.atomic(durable=True):
-        if not cohort.laureates.exists():
-            raise TransitionError(_("Une promotion sans lauréat ne peut pas être publiée."))
+        recorded = any(getattr(cohort, name) is not None for name in SELECTION_FIGURES[:-1])
+        if not recorded and not cohort.laureates.exists():
+            raise TransitionError(
+                _(
+                    "Une promotion sans lauréat ne peut pas être publiée, sauf si elle a les "
+                    "chiffres de sa sélection."
+                )
+            )
         updated = Cohort.objects.filter(pk=cohort.pk, published_at__isnull=True).update(
             published_at=now, updated_at=now
         )
@@ -142,6 +148,32 @@ def unpublish_cohort(cohort: Cohort, *, by: User, reason: str, now: datetime) ->
             by, "cohort.unpublish", cohort, before="published", after="draft", reason=reason, at=now
         )
     cohort.published_at = None
+
+
+SELECTION_FIGURES = [name for steps in Cohort.FUNNEL_STEPS for name in steps] + ["funnel_source"]
+
+
+def record_selection_figures(cohort: Cohort, figures: dict, *, by: User, now: datetime) -> None:
+    """Write the selection figures of a promotion selected before the portal (candidates,
+    before the jury, selected; défis proposed, auditioned, retained) and their source."""
+    with transaction.atomic(durable=True):
+        locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        before = {name: getattr(locked, name) for name in SELECTION_FIGURES}
+        for name in SELECTION_FIGURES:
+            setattr(locked, name, figures.get(name, getattr(locked, name)))
+        locked.clean()  # each step narrows, and a figure says where it was published
+        changes = {
+            name: [before[name], getattr(locked, name)]
+            for name in SELECTION_FIGURES
+            if before[name] != getattr(locked, name)
+        }
+        if not changes:
+            raise TransitionError(_("Aucun chiffre n'a changé."))
+        locked.updated_at = now
+        locked.save(update_fields=[*SELECTION_FIGURES, "updated_at"])
+        audit.record(by, "cohort.selection_figures", locked, changes=changes, at=now)
+    for name in SELECTION_FIGURES:
+        setattr(cohort, name, getattr(locked, name))
 
 
 def _move_phase(laureate: Laureate, before: str, phase: str, *, by, now, reason: str) -> None:

@@ -6,7 +6,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cohorts.forms import CohortForm, LaureateForm
+from cohorts.forms import CohortForm, LaureateForm, SelectionFiguresForm
+from cohorts.models import Cohort
 from cohorts.queries.public import laureates_of
 from cohorts.services import cohorts as services
 from programme import web
@@ -62,6 +63,38 @@ def cohort_manage(request, cohort):
             "cohort": cohort,
             "laureates": laureates_of(cohort),
             "breadcrumb_data": staff_crumbs(cohort.programme, cohort.label),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("cohorts.manage_cohort", load_cohort)
+def selection_figures(request, cohort):
+    # The form validates a copy: the page keeps showing what is saved until it is.
+    form = SelectionFiguresForm(request.POST or None, instance=Cohort.objects.get(pk=cohort.pk))
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            services.record_selection_figures,
+            cohort,
+            form.cleaned_data,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Les chiffres de la sélection sont enregistrés."),
+            form=form,
+        )
+        if outcome:
+            return redirect("cohorts:manage", slug=cohort.slug)
+    title = _("Chiffres de la sélection")
+    return render(
+        request,
+        "cohorts/selection_figures.html",
+        {
+            "page_title": f"{title} — {cohort.label}",
+            "cohort": cohort,
+            "form": form,
+            "breadcrumb_data": cohort_crumbs(cohort, title),
         },
     )
 

@@ -1,7 +1,7 @@
 """The public results of a call: its laureates and its funnel, once published."""
 
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -17,6 +17,11 @@ from projects.queries.funnel import funnel_of_calls
 @web.object_permission(None, load_call)
 def results(request, call):
     if call.state not in CallState.results_states:
+        # A call whose promotion was selected before the portal: its results are that
+        # promotion's published page (laureates and the recorded figures of the selection).
+        promotion = call.selected_cohorts.filter(published_at__isnull=False).first()
+        if promotion is not None:
+            return redirect(promotion.get_absolute_url())
         raise Http404  # nobody sees an unpublished result, staff included
     return render(
         request,

@@ -22,9 +22,9 @@ def seeded(demo):
     return None
 
 
-def test_three_published_cohorts_and_nothing_twice(seeded):
+def test_the_published_cohorts_and_nothing_twice(seeded):
     cohorts = {c.slug: c for c in Cohort.objects.all()}
-    assert set(cohorts) == {"fabrique-numerique-2018", "fast-13", "eig-2"}
+    assert set(cohorts) == {"fabrique-numerique-2018", "fast-13", "eig-2", "eig-4"}
     assert all(c.is_published for c in cohorts.values())
     assert cohorts["fabrique-numerique-2018"].starts_on == date(2018, 1, 26)
     assert cohorts["fabrique-numerique-2018"].ends_on == date(2018, 7, 26)
@@ -33,7 +33,7 @@ def test_three_published_cohorts_and_nothing_twice(seeded):
         eig.ends_on.year - eig.starts_on.year
     ) * 12 + eig.ends_on.month - eig.starts_on.month == 10
     counts = {slug: c.laureates.count() for slug, c in cohorts.items()}
-    assert counts == {"fabrique-numerique-2018": 7, "fast-13": 10, "eig-2": 28}
+    assert counts == {"fabrique-numerique-2018": 7, "fast-13": 10, "eig-2": 28, "eig-4": 0}
 
 
 def test_fast_13_open_data_lists_ten_laureates_summing_to_2_55_million(client, seeded):
@@ -155,3 +155,29 @@ def test_fast_13_funnel_reads_like_a_real_call(client, seeded):
     page = client.get("/cohortes/fast-13/").content.decode()
     steps = dict(re.findall(r'data-step="(\w+)">(\d+)<', page))
     assert steps == {"submitted": "48", "eligible": "40", "auditioned": "24", "selected": "10"}
+
+
+def test_the_eig_2_results_address_leads_to_its_promotion_with_its_figures(client, seeded):
+    response = client.get(reverse("jury:results", kwargs={"slug": "eig-2-candidatures"}))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cohorts:detail", kwargs={"slug": "eig-2"})
+    html = client.get(response["Location"]).content.decode()
+    assert "28 lauréats" in html
+    assert "200 candidatures" in html
+    assert reverse("calls:detail", kwargs={"slug": "eig-2-candidatures"}) in html
+    call_page = client.get(reverse("calls:detail", kwargs={"slug": "eig-2-candidatures"}))
+    assert "Voir la promotion EIG 2 issue de cet appel" in call_page.content.decode()
+
+
+def test_eig_promotion_4_shows_both_stages_of_its_selection(client, seeded):
+    html = client.get(reverse("cohorts:detail", kwargs={"slug": "eig-4"})).content.decode()
+    assert "n'est pas publiée sur le portail" in html
+    for figure in (
+        "800 candidatures",
+        "140 présentées au jury",
+        "41 retenues",
+        "31 défis proposés",
+        "21 défis auditionnés",
+        "17 défis retenus",
+    ):
+        assert figure in html

@@ -189,9 +189,9 @@ def test_the_public_page_runs_a_fixed_number_of_queries(client, programme, size)
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<th scope="row">Startup ') == size
-    # The cohort, the count and the page of its laureates, the funnel, the open data's last
-    # update, and the DSFR site settings of the layout.
-    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # The cohort, the calls it was selected by, the count and the page of its laureates, the
+    # funnel, the open data's last update, and the DSFR site settings of the layout.
+    assert len(queries) == 7, "\n".join(q["sql"][:90] for q in queries.captured_queries)
 
 
 def test_a_large_promotion_is_listed_a_hundred_a_page(client, programme):

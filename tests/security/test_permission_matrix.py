@@ -362,6 +362,9 @@ MATRIX: dict[str, Row] = {
     "cohorts:json": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:manage": Row(call("cohort"), get=MANAGE_CALL),
     "cohorts:publication": Row(call("cohort"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "cohorts:selection-figures": Row(
+        call("cohort"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+    ),
     "cohorts:laureate-edit": Row(
         lambda w: {"slug": w.cohort.slug, "pk": w.laureate.pk},
         get=MANAGE_CALL,
