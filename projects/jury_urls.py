@@ -15,6 +15,7 @@ urlpatterns = [
     path("appel/<slug:slug>/deplacer/", jury_staff.move, name="move"),
     path("appel/<slug:slug>/classement/", jury_staff.ranking, name="ranking"),
     path("appel/<slug:slug>/repartition/", jury_staff.distribution, name="distribution"),
+    path("appel/<slug:slug>/relancer/", jury_staff.nudge, name="nudge"),
     path("conflits/<int:pk>/lever/", jury_staff.lift_conflict, name="lift-conflict"),
     path("evaluations/<int:pk>/rouvrir/", jury_staff.reopen, name="reopen"),
     path("evaluations/<int:pk>/versions/", jury_staff.versions, name="versions"),

@@ -165,3 +165,31 @@ def call_conflicts(call: Call):
         .select_related("juror__user", "proposal", "lifted_by")
         .order_by("lifted_at", "proposal__sequence", "pk")
     )
+
+
+def late_seats(call: Call):
+    """The call's jurors who still owe written evaluations (conflicts left out), with
+    `pending`: how many; empty unless the call is under written review."""
+    if call.state != CallState.REVIEW:
+        return JuryMember.objects.none()
+    owed = (
+        (
+            Q(assignments__evaluation__isnull=True)
+            | Q(assignments__evaluation__state=EvaluationState.DRAFT)
+        )
+        & Q(assignments__isnull=False)
+        & ~Exists(
+            Conflict.objects.filter(
+                juror_id=OuterRef("pk"),
+                proposal_id=OuterRef("assignments__proposal_id"),
+                lifted_at__isnull=True,
+            )
+        )
+    )
+    return (
+        JuryMember.objects.filter(call=call)
+        .select_related("user")
+        .annotate(pending=Count("assignments", filter=owed, distinct=True))
+        .filter(pending__gt=0)
+        .order_by("user__last_name", "user__first_name", "pk")
+    )

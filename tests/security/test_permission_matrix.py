@@ -304,6 +304,8 @@ MATRIX: dict[str, Row] = {
     ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
+    # The preview of a nudge to late jurors, and the nudge: the programme's staff only.
+    "jury:nudge": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     # What each juror scored, version by version: the programme's staff only.
     "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
     # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
