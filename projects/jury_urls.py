@@ -1,6 +1,14 @@
 from django.urls import path
 
-from projects.views import auditions, deliberation, juror, jury_staff, outbox, results
+from projects.views import (
+    auditions,
+    deliberation,
+    discussion,
+    juror,
+    jury_staff,
+    outbox,
+    results,
+)
 
 app_name = "jury"
 
@@ -23,6 +31,8 @@ urlpatterns = [
     path("appel/<slug:slug>/mes-evaluations/", juror.my_evaluations, name="mine"),
     path("appel/<slug:slug>/conflits/declarer/", juror.declare_conflict, name="declare-conflict"),
     path("<uuid:public_id>/evaluation/", juror.evaluate, name="evaluate"),
+    path("appel/<slug:slug>/dossier.pdf", juror.dossier_pdf, name="dossier-pdf"),
+    path("<uuid:public_id>/discussion/", discussion.discussion_page, name="discussion"),
     path("rejoindre/<str:token>/", juror.join, name="join"),
     # Auditions, staff and jurors (projects.views.auditions).
     path("appel/<slug:slug>/auditions/", auditions.audition_list, name="auditions"),

@@ -14,7 +14,7 @@ from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from programme.models import AuditEntry
 from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Attachment, Conflict, Evaluation, Proposal
+from projects.models import Assignment, Conflict, Evaluation, Proposal
 
 # Call states in which a juror may see others' evaluations (with the discussion phase).
 DISCUSSION_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS, CallState.DELIBERATION})
@@ -88,14 +88,6 @@ def assignment_for(user, public_id):
         .exclude(_conflicted("juror_id", "proposal_id"))
         .select_related("juror__call__programme", "proposal__structure", "evaluation")
         .first()
-    )
-
-
-def dossier_attachments(assignment: Assignment):
-    """The attachments of the proposal the juror evaluates (`assignment_for` left out any
-    conflict), oldest first."""
-    return Attachment.objects.filter(proposal_id=assignment.proposal_id).order_by(
-        "uploaded_at", "pk"
     )
 
 
@@ -192,4 +184,19 @@ def late_seats(call: Call):
         .annotate(pending=Count("assignments", filter=owed, distinct=True))
         .filter(pending__gt=0)
         .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def last_reopening(evaluation: Evaluation | None) -> AuditEntry | None:
+    """When and why staff last reopened the evaluation, while it is still a draft again."""
+    if evaluation is None or evaluation.state != EvaluationState.DRAFT or not evaluation.version:
+        return None
+    return (
+        AuditEntry.objects.filter(
+            action="jury.evaluation_reopen",
+            content_type=ContentType.objects.get_for_model(Evaluation),
+            object_id=str(evaluation.pk),
+        )
+        .order_by("-at", "-pk")
+        .first()
     )

@@ -302,6 +302,14 @@ MATRIX: dict[str, Row] = {
     "jury:evaluate": Row(
         proposal("eligible"), get=who(NOT_FOUND, juror=PAGE), post=who(NOT_FOUND, juror=DONE)
     ),
+    # The juror's PDF dossier of the call: its jurors (a conflicted one gets the others).
+    "jury:dossier-pdf": Row(call("review_call"), get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE)),
+    # The jury's discussion: the proposal's staff and its jurors not in conflict; else 404.
+    "jury:discussion": Row(
+        proposal("eligible"),
+        get=who(NOT_FOUND, juror=PAGE, staff=PAGE, superuser=PAGE),
+        post=who(NOT_FOUND, juror=DONE, staff=DONE, superuser=DONE),
+    ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
     # The preview of a nudge to late jurors, and the nudge: the programme's staff only.
