@@ -42,6 +42,17 @@ urlpatterns = [
         auditions.add_audition_criterion,
         name="audition-criterion-add",
     ),
+    path(
+        "auditions/criteres/<int:pk>/",
+        auditions.edit_audition_criterion,
+        name="audition-criterion-edit",
+    ),
+    path(
+        "auditions/criteres/<int:pk>/supprimer/",
+        auditions.delete_audition_criterion,
+        name="audition-criterion-delete",
+    ),
+    path("appel/<slug:slug>/auditions/planning/", auditions.audition_day, name="audition-day"),
     path("<uuid:public_id>/audition/retenir/", auditions.shortlist, name="shortlist"),
     path("<uuid:public_id>/audition/retirer/", auditions.unshortlist, name="unshortlist"),
     path("<uuid:public_id>/audition/creneau/", auditions.audition_slot, name="audition-slot"),

@@ -324,6 +324,13 @@ MATRIX: dict[str, Row] = {
         )
         for name in ("shortlist-top", "audition-criterion-add")
     },
+    "jury:audition-day": Row(call("audition_call"), get=MANAGE_CALL),
+    "jury:audition-criterion-edit": Row(
+        pk("audition_criterion"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+    ),
+    "jury:audition-criterion-delete": Row(
+        pk("audition_criterion"), get=post_only(), post=staff_only(FORBIDDEN, DONE)
+    ),
     "jury:shortlist": Row(proposal("eligible"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "jury:unshortlist": Row(proposal("heard"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "jury:audition-slot": Row(proposal("heard"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
