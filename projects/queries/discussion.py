@@ -11,7 +11,7 @@
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
-from calls.enums import ReviewPhase
+from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from projects.enums import EvaluationState
 from projects.models import Assignment, Conflict, DiscussionPost, Evaluation, Proposal
@@ -29,9 +29,15 @@ def pseudonyms(call: Call) -> dict[int, str]:
     return {user_id: _("Juré·e %(n)s") % {"n": n} for n, user_id in enumerate(seats, start=1)}
 
 
+# After the jury: the thread of a call that had its discussion stays readable to its jurors.
+READABLE_AFTER = frozenset({CallState.RESULTS_PUBLISHED, CallState.ARCHIVED})
+
+
 def juror_may_read(assignment: Assignment) -> bool:
-    """The juror's own evaluation is submitted and the thread is open."""
-    return is_open(assignment.juror.call) and (
+    """The juror's own evaluation is submitted and the thread is open (or was: read only)."""
+    call = assignment.juror.call
+    was_open = call.review_phase == ReviewPhase.DISCUSSION and call.state in READABLE_AFTER
+    return (is_open(call) or was_open) and (
         Evaluation.objects.filter(assignment=assignment, state=EvaluationState.SUBMITTED).exists()
     )
 
