@@ -29,6 +29,7 @@ from programme.exceptions import TransitionError
 from programme.models import User
 from programme.rules import is_programme_staff
 from programme.templatetags.french import date_fr
+from projects.enums import EvaluationState
 from projects.ics import audition_ics
 from projects.models import Assignment, Audition, Conflict, DiscussionPost, Evaluation, JuryNudge
 from projects.queries import discussion as discussion_queries
@@ -241,7 +242,7 @@ def notify_post(post: DiscussionPost) -> int:
     readers: list[tuple[User, bool]] = []
     if not post.internal:
         for assignment in discussion_queries.juror_participants(proposal).filter(
-            evaluation__state="submitted"
+            evaluation__state=EvaluationState.SUBMITTED
         ):
             readers.append((assignment.juror.user, False))
     staff_ids = set(

@@ -283,3 +283,20 @@ def test_the_discussion_page_runs_the_same_queries_at_two_sizes(client, review_c
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_staff_reach_the_discussion_from_the_proposal_page_and_leave_internal_notes(
+    client, review_call, trio, staff
+):
+    proposal, (first, _second), _conflicted = trio
+    client.force_login(staff)
+    page = client.get(proposal.get_absolute_url()).content.decode()
+    url = reverse("jury:discussion", args=[proposal.public_id])
+    assert url in page
+    # Written review: an internal note only; a message to the jury waits for the discussion.
+    response = client.post(url, {"body": "À revoir en séance."})
+    assert response.status_code == 400
+    assert "seule une note interne est possible" in response.content.decode()
+    client.post(url, {"body": "À revoir en séance.", "internal": "on"})
+    assert DiscussionPost.objects.get().internal is True
+    assert not [m for m in OutgoingMail.objects.all() if first.user.email in m.to]
