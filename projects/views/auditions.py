@@ -73,7 +73,10 @@ def audition_list(request, call):
 def audition_day(request, call):
     """The day view: each room (or video link) in a column, its slots in order."""
     days = audition_queries.audition_days(call)
-    wanted = parse_date(request.GET.get("jour", "") or "") if request.GET.get("jour") else None
+    try:
+        wanted = parse_date(request.GET.get("jour", "")[:10])
+    except ValueError:  # well formed but no such day (2026-02-30): the first day instead
+        wanted = None
     day = wanted if wanted in days else (days[0] if days else None)
     index = days.index(day) if day in days else 0
     return render(

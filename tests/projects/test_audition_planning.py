@@ -158,3 +158,17 @@ def test_the_day_view_groups_slots_by_place_with_the_same_queries_at_two_sizes(
         page = client.get(url).content.decode()
     assert "Salle B" in page
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_the_day_view_reads_a_day_from_the_address_and_survives_a_bad_one(
+    client, review_call, staff
+):
+    slot(heard(review_call, staff), staff, room="Salle A")
+    slot(heard(review_call, staff), staff, room="Salle A", starts_at=SLOT + timedelta(days=1))
+    client.force_login(staff)
+    url = reverse("jury:audition-day", args=[review_call.slug])
+    page = client.get(url, {"jour": "2026-05-13"}).content.decode()
+    assert "mercredi 13 mai 2026" in page
+    assert "mardi 12 mai 2026" in page  # the link to the day before
+    for bad in ("2026-02-30", "n'importe quoi", "9" * 5000):
+        assert client.get(url, {"jour": bad}).status_code == 200
