@@ -27,6 +27,7 @@ from projects.models import (
     AuditionEvaluation,
     Decision,
     DecisionMail,
+    DiscussionPost,
     Evaluation,
     Invitation,
     Message,
@@ -356,6 +357,12 @@ def expired_world():
     Score.objects.create(
         evaluation=evaluation, criterion=factories.CriterionFactory(call=old), value=2
     )
+    DiscussionPost.objects.create(
+        proposal=world["not_selected"],
+        author=seat.user,
+        body="Camille n'a pas encore quitté son poste.",
+        created_at=long_ago,
+    )
     world["juror"] = seat.user
     return world
 
@@ -395,6 +402,7 @@ def test_past_the_retention_candidates_data_is_anonymised_and_statistics_stay(
     assert not Invitation.objects.filter(proposal=gone).exists()
     assert ProposalVersion.objects.get(proposal=gone).content == {"anonymisee": True}
     assert Evaluation.objects.get(assignment__proposal=gone).comment == "[anonymisé]"
+    assert DiscussionPost.objects.get(proposal=gone).body == "[anonymisé]"
 
     # The candidate with nothing else is anonymised; the one who applied again is not.
     person = User.objects.get(pk=w["gone"].pk)
