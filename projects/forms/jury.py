@@ -42,7 +42,14 @@ class AssignForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(label=_("Phase de l'évaluation"), choices=ReviewPhase.choices)
+    phase = forms.ChoiceField(
+        label=_("Phase de l'évaluation"),
+        choices=ReviewPhase.choices,
+        help_text=_(
+            "En discussion, chaque juré lit les évaluations des autres et la discussion de "
+            "chaque candidature une fois la sienne soumise ; ils en sont prévenus par courriel."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
