@@ -132,6 +132,9 @@ def test_the_download_holds_the_person_s_data_and_nobody_else_s(client):
         assignment=assignment, state=EvaluationState.SUBMITTED, comment="Solide.", updated_at=NOW
     )
     Score.objects.create(evaluation=evaluation, criterion=criterion, value=4, comment="Clair")
+    DiscussionPost.objects.create(
+        proposal=other, author=agent, body="Je maintiens.", created_at=NOW
+    )
     Reminder.objects.create(
         kind=ReminderKind.SUBMISSION_RECEIPT,
         content_type=ContentType.objects.get_for_model(Proposal),
@@ -171,6 +174,7 @@ def test_the_download_holds_the_person_s_data_and_nobody_else_s(client):
     [written] = data["evaluations"]
     assert written["appreciation"] == "Solide."
     assert written["notes"] == [{"critere": "Impact", "note": 4, "commentaire": "Clair"}]
+    assert [p["message"] for p in data["discussion_du_jury_ecrite"]] == ["Je maintiens."]
     assert [r["nature"] for r in data["rappels"]] == ["Accusé de réception d'une candidature"]
     assert "Projet d'autrui" not in json.dumps(data, ensure_ascii=False).replace(
         written["candidature"], ""
