@@ -300,3 +300,23 @@ def test_staff_reach_the_discussion_from_the_proposal_page_and_leave_internal_no
     client.post(url, {"body": "À revoir en séance.", "internal": "on"})
     assert DiscussionPost.objects.get().internal is True
     assert not [m for m in OutgoingMail.objects.all() if first.user.email in m.to]
+
+
+def test_the_dossier_page_runs_the_same_queries_whatever_the_team_and_files(client, funding_call):
+    proposal = dossier_of(funding_call, title="Carte des friches")
+    seat = juror_for(funding_call)
+    Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    client.force_login(seat.user)
+    url = reverse("jury:evaluate", args=[proposal.public_id])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for n in range(4):
+        proposal.team.create(user=factories.UserFactory(), role=TeamRole.MEMBER)
+        attach(proposal, f"annexe-{n}.pdf")
+        question = factories.QuestionFactory(call=funding_call, label=f"Question {n}")
+        Answer.objects.create(proposal=proposal, question=question, value=f"Réponse {n}")
+    with CaptureQueriesContext(connection) as large:
+        page = client.get(url).content.decode()
+    assert "annexe-3.pdf" in page
+    assert len(large.captured_queries) == len(small.captured_queries)
