@@ -60,6 +60,8 @@ def signed(posts, call: Call, *, staff: bool) -> list[DiscussionPost]:
 
 
 def signature(post: DiscussionPost, names: dict[int, str], *, hide: bool) -> str:
+    """Who wrote `post`, as the reader is shown it: staff by name; a juror by their
+    pseudonym when `hide`, else by name with the pseudonym beside it."""
     author = post.author
     if post.from_staff:
         who = author.get_full_name() or author.email if author else ""
