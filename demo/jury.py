@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from calls.enums import CallState
-from calls.models import AuditionCriterion, Call, JuryMember
+from calls.enums import CallState, QuestionKind
+from calls.models import AuditionCriterion, Call, Criterion, JuryMember, Question
 from demo.people import demo_person
 from programme.enums import StructureType
 from programme.models import Structure
@@ -32,6 +32,7 @@ from projects.enums import (
     TeamRole,
 )
 from projects.models import (
+    Answer,
     Assignment,
     Audition,
     AuditionEvaluation,
@@ -39,6 +40,7 @@ from projects.models import (
     Conflict,
     Decision,
     DecisionMail,
+    DiscussionPost,
     Evaluation,
     EvaluationVersion,
     Proposal,
@@ -371,3 +373,112 @@ def seed_fast_13(programme, startups) -> Call:
                 released_at=FAST_13_DECIDED,
             )
     return call
+
+
+# --- FAST 13's jury: the funded call's dossier, scores and one discussion --------------------
+
+FAST_PILLARS = [
+    ("Impact", "Le service change la vie des usagers ou des agents, et on sait le mesurer.", 2),
+    ("Maturité", "Le besoin est validé sur le terrain et un premier produit existe.", 1),
+    ("Ambition", "Le projet vise un passage à l'échelle, au-delà d'un seul service.", 1),
+    ("Soutien", "La direction sponsorise le projet et s'engage sur la suite.", 1),
+]
+FAST_13_QUESTIONS = [
+    ("Quelle est la mission de votre startup d'État, en une phrase ?", QuestionKind.SHORT_TEXT),
+    ("Dans quelle phase est le projet ?", QuestionKind.SINGLE_CHOICE),
+]
+FAST_13_PHASES = ["Construction", "Accélération", "Consolidation"]
+# jure@ (the demo juror) sits on it too, under the same fictitious name as on FN 2017.
+FAST_13_JURY = [
+    FN_JURY[0],
+    ("sophie.marchetti@jury.demo.portail.example", "Sophie", "Marchetti",
+     "Direction interministérielle du numérique", "Responsable du FAST"),
+    ("laurent.ribeiro@jury.demo.portail.example", "Laurent", "Ribeiro",
+     "Direction du budget", "Expert financement"),
+    ("camille.ferrand@jury.demo.portail.example", "Camille", "Ferrand",
+     "Agence nationale de la cohésion des territoires", "Représentante des territoires"),
+]  # fmt: skip
+FAST_13_LENIENCY = [0.3, 0.0, -0.5, 0.2]
+FAST_13_REVIEWED = datetime(2023, 9, 28, 9, tzinfo=PARIS)
+FAST_13_DISCUSSION = [
+    (1, "Le budget demandé est à la moitié pile du budget annuel : la direction cofinance-t-elle "
+        "vraiment l'autre moitié ?"),
+    (2, "Oui, la lettre de la direction le confirme pour deux ans ; je remonte ma note de "
+        "soutien."),
+    (3, "D'accord sur l'impact ; la mesure reste à consolider avant la fin des six mois."),
+]  # fmt: skip
+
+
+def seed_fast_13_jury(call: Call) -> list[JuryMember]:
+    """FAST 13's jury of four: its criteria (the four pillars), each of the ten laureates'
+    dossier (mission and phase answered; budget and amount are on the proposal), three
+    jurors per proposal with their submitted scores, and a discussion on the first one.
+    Idempotent: a jury already given work is left as it is."""
+    seats = [_juror(call, *row) for row in FAST_13_JURY]
+    Call.objects.filter(pk=call.pk).update(review_phase="discussion")
+    for position, (name, description, weight) in enumerate(FAST_PILLARS):
+        Criterion.objects.update_or_create(
+            call=call,
+            name=name,
+            defaults={"description": description, "weight": weight, "position": position},
+        )
+    questions = []
+    for position, (label, kind) in enumerate(FAST_13_QUESTIONS):
+        question, _ = Question.objects.update_or_create(
+            call=call,
+            label=label,
+            defaults={
+                "kind": kind,
+                "position": position,
+                "choices": FAST_13_PHASES if kind == QuestionKind.SINGLE_CHOICE else [],
+            },
+        )
+        questions.append(question)
+    laureates = list(call.proposals.filter(state=ProposalState.SELECTED).order_by("sequence", "pk"))
+    for n, proposal in enumerate(laureates):
+        for question, value in zip(
+            questions, [proposal.summary, FAST_13_PHASES[n % len(FAST_13_PHASES)]], strict=True
+        ):
+            Answer.objects.update_or_create(
+                proposal=proposal, question=question, defaults={"value": value}
+            )
+    if Assignment.objects.filter(juror__call=call).exists():
+        return seats
+    criteria = list(call.criteria.order_by("position"))
+    for index, proposal in enumerate(laureates):
+        deserved = 4.5 - 0.15 * index
+        for offset in range(JURORS_PER_PROPOSAL):
+            seat = seats[(index + offset) % len(seats)]
+            lean = FAST_13_LENIENCY[seats.index(seat)]
+            notes = [_note(deserved + lean + NUDGE[i % len(NUDGE)]) for i in range(len(criteria))]
+            weights = [float(c.weight) for c in criteria]
+            total = sum(n * w for n, w in zip(notes, weights, strict=True)) / sum(weights)
+            at = FAST_13_REVIEWED + timedelta(hours=index, minutes=11 * offset)
+            assignment = Assignment.objects.create(
+                juror=seat, proposal=proposal, created_at=FAST_13_REVIEWED
+            )
+            evaluation = Evaluation.objects.create(
+                assignment=assignment,
+                state=EvaluationState.SUBMITTED,
+                recommendation=Recommendation.YES,
+                comment="Équipe solide, budget cohérent avec la feuille de route.",
+                total=total,
+                version=1,
+                updated_at=at,
+                submitted_at=at,
+            )
+            Score.objects.bulk_create(
+                Score(evaluation=evaluation, criterion=c, value=v)
+                for c, v in zip(criteria, notes, strict=True)
+            )
+    first = laureates[0] if laureates else None
+    if first is not None:
+        jurors = [a.juror for a in first.jury_assignments.select_related("juror__user")]
+        for n, (who, body) in enumerate(FAST_13_DISCUSSION):
+            DiscussionPost.objects.create(
+                proposal=first,
+                author=jurors[(who - 1) % len(jurors)].user,
+                body=body,
+                created_at=FAST_13_REVIEWED + timedelta(days=5, minutes=30 * n),
+            )
+    return seats

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.models import Call
 from cohorts.models import Cohort
-from projects.models import Answer, Evaluation, Message, TeamMember
+from projects.models import Answer, DiscussionPost, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
 from .models import Programme, Reminder
@@ -37,7 +37,8 @@ def personal_data_export(user) -> dict:
 
     Their account and structure, their roles, the proposals they are on (with answers,
     versions, files and the thread of messages), the messages they wrote, the evaluations
-    they wrote as a juror, and the reminders sent to them.
+    they wrote as a juror, their messages in the jury's discussions, and the reminders sent
+    to them.
     """
     structure = user.structure
     seats = (
@@ -59,6 +60,11 @@ def personal_data_export(user) -> dict:
     )
     written = (
         Message.objects.filter(author=user).select_related("proposal").order_by("created_at", "pk")
+    )
+    posts = (
+        DiscussionPost.objects.filter(author=user)
+        .select_related("proposal")
+        .order_by("created_at", "pk")
     )
     reminders = Reminder.objects.filter(recipient=user).order_by("created_at", "pk")
     roles = user.memberships.select_related("programme").order_by("programme__name", "role")
@@ -90,6 +96,15 @@ def personal_data_export(user) -> dict:
             for m in written
         ],
         "evaluations": [_evaluation_data(e) for e in evaluations],
+        "discussion_du_jury_ecrite": [
+            {
+                "candidature": p.proposal.reference or p.proposal.title,
+                "publie_le": _iso(p.created_at),
+                "note_interne": p.internal,
+                "message": p.body,
+            }
+            for p in posts
+        ],
         "rappels": [
             {
                 "nature": r.get_kind_display(),

@@ -28,6 +28,7 @@ from projects.models import (
     Conflict,
     Decision,
     DecisionMail,
+    DiscussionPost,
     Evaluation,
     EvaluationVersion,
     Invitation,
@@ -229,6 +230,7 @@ def _anonymise_proposals(ids: list[int], *, now: datetime) -> None:
     Answer.objects.filter(proposal_id__in=ids, question__kind=QuestionKind.FILE).update(value=None)
     ProposalVersion.objects.filter(proposal_id__in=ids).update(content={"anonymisee": True})
     Message.objects.filter(proposal_id__in=ids).update(body=REDACTED)
+    DiscussionPost.objects.filter(proposal_id__in=ids).update(body=REDACTED)
     Invitation.objects.filter(proposal_id__in=ids).delete()
     files = list(Attachment.objects.filter(proposal_id__in=ids).values_list("file", flat=True))
     Attachment.objects.filter(proposal_id__in=ids).delete()

@@ -28,10 +28,12 @@ from .models import (
     CorrectionRequest,
     Decision,
     DecisionMail,
+    DiscussionPost,
     Evaluation,
     EvaluationVersion,
     ExportJob,
     Invitation,
+    JuryNudge,
     Message,
     Proposal,
     ProposalVersion,
@@ -343,3 +345,18 @@ class DecisionMailAdmin(ReadOnlyAdmin):
             decision_mails.release_decision_mails,
             _("Courriers envoyés pour %(count)s appel(s)."),
         )
+
+
+@admin.register(DiscussionPost)
+class DiscussionPostAdmin(ReadOnlyAdmin):
+    """Written through the discussion page (audited and mailed), read here."""
+
+    list_display = ["proposal", "author", "internal", "created_at"]
+    list_filter = ["internal", "proposal__call"]
+    list_select_related = ["proposal", "author"]
+
+
+@admin.register(JuryNudge)
+class JuryNudgeAdmin(ReadOnlyAdmin):
+    list_display = ["call", "sent_by", "recipients", "sent_at"]
+    list_select_related = ["call", "sent_by"]

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from projects.views import auditions, deliberation, juror, jury_staff, outbox, results
+from projects.views import (
+    auditions,
+    deliberation,
+    discussion,
+    juror,
+    jury_staff,
+    outbox,
+    results,
+)
 
 app_name = "jury"
 
@@ -15,6 +23,7 @@ urlpatterns = [
     path("appel/<slug:slug>/deplacer/", jury_staff.move, name="move"),
     path("appel/<slug:slug>/classement/", jury_staff.ranking, name="ranking"),
     path("appel/<slug:slug>/repartition/", jury_staff.distribution, name="distribution"),
+    path("appel/<slug:slug>/relancer/", jury_staff.nudge, name="nudge"),
     path("conflits/<int:pk>/lever/", jury_staff.lift_conflict, name="lift-conflict"),
     path("evaluations/<int:pk>/rouvrir/", jury_staff.reopen, name="reopen"),
     path("evaluations/<int:pk>/versions/", jury_staff.versions, name="versions"),
@@ -22,6 +31,8 @@ urlpatterns = [
     path("appel/<slug:slug>/mes-evaluations/", juror.my_evaluations, name="mine"),
     path("appel/<slug:slug>/conflits/declarer/", juror.declare_conflict, name="declare-conflict"),
     path("<uuid:public_id>/evaluation/", juror.evaluate, name="evaluate"),
+    path("appel/<slug:slug>/dossier.pdf", juror.dossier_pdf, name="dossier-pdf"),
+    path("<uuid:public_id>/discussion/", discussion.discussion_page, name="discussion"),
     path("rejoindre/<str:token>/", juror.join, name="join"),
     # Auditions, staff and jurors (projects.views.auditions).
     path("appel/<slug:slug>/auditions/", auditions.audition_list, name="auditions"),
@@ -31,6 +42,17 @@ urlpatterns = [
         auditions.add_audition_criterion,
         name="audition-criterion-add",
     ),
+    path(
+        "auditions/criteres/<int:pk>/",
+        auditions.edit_audition_criterion,
+        name="audition-criterion-edit",
+    ),
+    path(
+        "auditions/criteres/<int:pk>/supprimer/",
+        auditions.delete_audition_criterion,
+        name="audition-criterion-delete",
+    ),
+    path("appel/<slug:slug>/auditions/planning/", auditions.audition_day, name="audition-day"),
     path("<uuid:public_id>/audition/retenir/", auditions.shortlist, name="shortlist"),
     path("<uuid:public_id>/audition/retirer/", auditions.unshortlist, name="unshortlist"),
     path("<uuid:public_id>/audition/creneau/", auditions.audition_slot, name="audition-slot"),

@@ -581,3 +581,55 @@ class DecisionMail(models.Model):
 
     def get_absolute_url(self):
         return self.proposal.get_absolute_url()
+
+
+# --- The jury's discussion and nudges ----------------------------------------------------------
+
+
+class DiscussionPost(models.Model):
+    """One message of a proposal's thread between its jurors and the programme's staff.
+
+    Jurors read and write while the call is in its discussion phase; an `internal` note is
+    the staff's alone and no juror ever reads it. When the call hides jurors' names, the
+    pages and mails show a juror's pseudonym (`projects.queries.discussion.pseudonyms`).
+    """
+
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.CASCADE, related_name="discussion_posts"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    internal = models.BooleanField(_("note interne à l'équipe du programme"), default=False)
+    from_staff = models.BooleanField(_("de l'équipe du programme"), default=False)
+    created_at = models.DateTimeField(_("publié le"))
+
+    class Meta:
+        verbose_name = _("message de discussion du jury")
+        verbose_name_plural = _("messages de discussion du jury")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["proposal", "created_at"])]
+
+    def __str__(self):
+        return f"{self.proposal} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class JuryNudge(models.Model):
+    """Staff's on-demand reminder to a call's late jurors: one mail to each, once."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="jury_nudges")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    message = models.TextField(_("mot de l'équipe"), blank=True)
+    recipients = models.PositiveIntegerField(_("jurés relancés"), default=0)
+    sent_at = models.DateTimeField(_("envoyée le"))
+
+    class Meta:
+        verbose_name = _("relance des jurés")
+        verbose_name_plural = _("relances des jurés")
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"{self.call} — {self.sent_at:%Y-%m-%d %H:%M}"

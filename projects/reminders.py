@@ -480,6 +480,8 @@ register(
             "audition devant le jury : le {deadline}, durée {minutes} minutes, {place}. "
             "L'invitation pour votre agenda est jointe (audition.ics)."
         ),
+        # A convocation reads as one, not as "Rappel : Convocation…".
+        subject=gettext_lazy("Convocation à l'audition du jury {edition} — {title}"),
         action=gettext_lazy("Voir ma candidature"),
     ),
     Rule(

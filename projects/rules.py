@@ -42,6 +42,9 @@ can_screen_proposal = is_superuser | is_proposal_staff
 
 # The dossier's attachments: whoever sees the proposal, and the jurors who evaluate it.
 rules.add_perm("projects.read_attachments", can_view_proposal | is_assigned_juror)
+# The jury's discussion of a proposal: its staff, and its jurors not in conflict (the phase
+# and the juror's own submitted evaluation are checked by the page and the service).
+rules.add_perm("projects.discuss_proposal", can_screen_proposal | is_assigned_juror)
 
 
 @rules.predicate

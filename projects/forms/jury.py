@@ -42,7 +42,14 @@ class AssignForm(forms.Form):
 
 
 class PhaseForm(forms.Form):
-    phase = forms.ChoiceField(label=_("Phase de l'évaluation"), choices=ReviewPhase.choices)
+    phase = forms.ChoiceField(
+        label=_("Phase de l'évaluation"),
+        choices=ReviewPhase.choices,
+        help_text=_(
+            "En discussion, chaque juré lit les évaluations des autres et la discussion de "
+            "chaque candidature une fois la sienne soumise ; ils en sont prévenus par courriel."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -302,3 +309,32 @@ class JurySettingsForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Enregistrer les réglages du jury"))
+
+
+class NudgeForm(forms.Form):
+    message = forms.CharField(
+        label=_("Un mot de l'équipe (facultatif)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Ajouté au message que reçoit chaque juré en retard."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Relancer ces jurés"))
+
+
+class DiscussionPostForm(forms.Form):
+    body = forms.CharField(
+        label=_("Votre message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    internal = forms.BooleanField(
+        label=_("Note interne : lue par l'équipe du programme seulement"), required=False
+    )
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not staff:
+            del self.fields["internal"]
+        self.helper = submit_helper(_("Publier"))

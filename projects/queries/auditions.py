@@ -4,15 +4,21 @@ A juror sees only the shortlisted proposals of a call at its auditions (then rea
 its deliberation), never one they are in conflict with.
 """
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
 
 from calls.models import AuditionCriterion, Call, JuryMember
 from programme.models import User
 from projects.enums import ProposalState
-from projects.models import AuditionEvaluation, Conflict, Proposal
+from projects.models import Audition, AuditionEvaluation, Conflict, Proposal
 from projects.queries import jury as jury_queries
 from projects.queries import ranking
 from projects.services.auditions import AUDITION_VISIBLE_STATES
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _conflicted_with(seat: JuryMember):
@@ -89,3 +95,32 @@ def audition_for(user: User, public_id) -> tuple[JuryMember, Proposal] | tuple[N
 
 def grid(call: Call) -> list[AuditionCriterion]:
     return list(call.audition_criteria.all())
+
+
+def audition_days(call: Call) -> list:
+    """The days (in Paris) on which the call has auditions, in order."""
+    moments = Audition.objects.filter(
+        proposal__call=call, proposal__state=ProposalState.SHORTLISTED
+    ).values_list("starts_at", flat=True)
+    return sorted({timezone.localtime(moment, PARIS).date() for moment in moments})
+
+
+def day_schedule(call: Call, day) -> list[tuple[str, list[Audition]]]:
+    """The auditions of `day` (a Paris date), grouped by place (room, else video link),
+    each place's slots in order: the columns of the day view."""
+    start = datetime.combine(day, time(0), tzinfo=PARIS)
+    slots = (
+        Audition.objects.filter(
+            proposal__call=call,
+            proposal__state=ProposalState.SHORTLISTED,
+            starts_at__gte=start,
+            starts_at__lt=start + timedelta(days=1),
+        )
+        .select_related("proposal")
+        .order_by("starts_at", "pk")
+    )
+    places: dict[str, list[Audition]] = {}
+    for slot in slots:
+        slot.ends_at = slot.starts_at + timedelta(minutes=slot.duration_minutes)
+        places.setdefault(slot.room or slot.video_link, []).append(slot)
+    return sorted(places.items(), key=lambda item: item[0].casefold())

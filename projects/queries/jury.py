@@ -14,7 +14,7 @@ from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from programme.models import AuditEntry
 from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Attachment, Conflict, Evaluation, Proposal
+from projects.models import Assignment, Conflict, Evaluation, Proposal
 
 # Call states in which a juror may see others' evaluations (with the discussion phase).
 DISCUSSION_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS, CallState.DELIBERATION})
@@ -91,14 +91,6 @@ def assignment_for(user, public_id):
     )
 
 
-def dossier_attachments(assignment: Assignment):
-    """The attachments of the proposal the juror evaluates (`assignment_for` left out any
-    conflict), oldest first."""
-    return Attachment.objects.filter(proposal_id=assignment.proposal_id).order_by(
-        "uploaded_at", "pk"
-    )
-
-
 def others_evaluations(assignment: Assignment):
     """Other jurors' submitted evaluations of the same proposal, when the juror may see them:
     their own is submitted and staff have opened the discussion. Empty otherwise."""
@@ -164,4 +156,47 @@ def call_conflicts(call: Call):
         Conflict.objects.filter(juror__call=call)
         .select_related("juror__user", "proposal", "lifted_by")
         .order_by("lifted_at", "proposal__sequence", "pk")
+    )
+
+
+def late_seats(call: Call):
+    """The call's jurors who still owe written evaluations (conflicts left out), with
+    `pending`: how many; empty unless the call is under written review."""
+    if call.state != CallState.REVIEW:
+        return JuryMember.objects.none()
+    owed = (
+        (
+            Q(assignments__evaluation__isnull=True)
+            | Q(assignments__evaluation__state=EvaluationState.DRAFT)
+        )
+        & Q(assignments__isnull=False)
+        & ~Exists(
+            Conflict.objects.filter(
+                juror_id=OuterRef("pk"),
+                proposal_id=OuterRef("assignments__proposal_id"),
+                lifted_at__isnull=True,
+            )
+        )
+    )
+    return (
+        JuryMember.objects.filter(call=call)
+        .select_related("user")
+        .annotate(pending=Count("assignments", filter=owed, distinct=True))
+        .filter(pending__gt=0)
+        .order_by("user__last_name", "user__first_name", "pk")
+    )
+
+
+def last_reopening(evaluation: Evaluation | None) -> AuditEntry | None:
+    """When and why staff last reopened the evaluation, while it is still a draft again."""
+    if evaluation is None or evaluation.state != EvaluationState.DRAFT or not evaluation.version:
+        return None
+    return (
+        AuditEntry.objects.filter(
+            action="jury.evaluation_reopen",
+            content_type=ContentType.objects.get_for_model(Evaluation),
+            object_id=str(evaluation.pk),
+        )
+        .order_by("-at", "-pk")
+        .first()
     )

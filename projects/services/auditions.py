@@ -6,23 +6,32 @@ under review or at its auditions, and may undo it there; jurors score the auditi
 while the call is at its auditions, never a proposal they are in conflict with.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import FloatField, Sum
+from django.db.models import FloatField, Max, Sum
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from calls.enums import CallState
-from calls.models import AuditionCriterion, Call
+from calls.models import AuditionCriterion, Call, JuryMember
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.reminders import owe_reminders
+from programme.templatetags.french import date_fr
 from projects.enums import ProposalState
-from projects.models import Audition, AuditionEvaluation, AuditionScore, Conflict, Proposal
+from projects.models import (
+    Audition,
+    AuditionEvaluation,
+    AuditionScore,
+    Conflict,
+    Proposal,
+    TeamMember,
+)
 from projects.queries import ranking
 from projects.reminders import convocations_owed
+from projects.services import jury_mail
 from projects.services.jury import _require_staff, _seat
 
 # Call states in which staff shortlist (and undo it) and give audition slots.
@@ -162,6 +171,7 @@ def schedule_audition(
     room, video_link = room.strip(), video_link.strip()
     if not room and not video_link:
         raise TransitionError(_("Indiquez la salle ou le lien de visioconférence."))
+    _refuse_clashes(locked, starts_at, duration_minutes, room=room, video_link=video_link)
     audition = Audition.objects.filter(proposal=locked).first()
     before = audition.starts_at.isoformat() if audition else ""
     before_place = (audition.room or audition.video_link) if audition else ""
@@ -186,7 +196,121 @@ def schedule_audition(
         at=now,
     )
     owe_reminders(convocations_owed([audition.pk], now=now), now=now)
+    jury_mail.notify_audition_jurors(audition, now=now)
     return audition
+
+
+def _span(starts_at: datetime, minutes: int) -> str:
+    ends_at = starts_at + timedelta(minutes=minutes)
+    return _("le %(day)s de %(start)s à %(end)s") % {
+        "day": date_fr(starts_at, "j F Y"),
+        "start": date_fr(starts_at, "H:i"),
+        "end": date_fr(ends_at, "H:i"),
+    }
+
+
+def _attendees(proposal_ids) -> dict[int, dict[int, str]]:
+    """proposal id -> {user id: name} of the jurors who hear its audition: the jurors of its
+    call not in conflict with it."""
+    calls = dict(Proposal.objects.filter(pk__in=proposal_ids).values_list("pk", "call_id"))
+    conflicted = set(
+        Conflict.objects.filter(proposal_id__in=proposal_ids, lifted_at__isnull=True).values_list(
+            "proposal_id", "juror__user_id"
+        )
+    )
+    seats: dict[int, list] = {}
+    for call_id, user_id, first, last, email in JuryMember.objects.filter(
+        call_id__in=set(calls.values())
+    ).values_list("call_id", "user_id", "user__first_name", "user__last_name", "user__email"):
+        seats.setdefault(call_id, []).append((user_id, f"{first} {last}".strip() or email))
+    return {
+        pk: {u: name for u, name in seats.get(call_id, []) if (pk, u) not in conflicted}
+        for pk, call_id in calls.items()
+    }
+
+
+def _refuse_clashes(
+    proposal: Proposal, starts_at: datetime, minutes: int, *, room: str, video_link: str
+) -> None:
+    """Refuse a slot that overlaps another audition in the same room (or on the same video
+    link), an audition of a member of the same team, or one a juror must also hear."""
+    ends_at = starts_at + timedelta(minutes=minutes)
+    longest = Audition.objects.aggregate(longest=Max("duration_minutes"))["longest"] or 0
+    others = [
+        other
+        for other in Audition.objects.filter(
+            proposal__state=ProposalState.SHORTLISTED,
+            starts_at__lt=ends_at,
+            starts_at__gt=starts_at - timedelta(minutes=longest),
+        )
+        .exclude(proposal=proposal)
+        .select_related("proposal")
+        .order_by("starts_at", "pk")
+        if other.starts_at + timedelta(minutes=other.duration_minutes) > starts_at
+    ]
+    if not others:
+        return
+
+    def named(other):
+        # Another programme's audition is not named: its existence is not the staff's to know.
+        if other.proposal.call_id == proposal.call_id:
+            return _("l'audition de « %(title)s »") % {"title": other.proposal.title}
+        return _("une autre audition")
+
+    for other in others:
+        same_room = room and other.room.strip().casefold() == room.casefold()
+        same_link = video_link and other.video_link.strip() == video_link
+        if same_room or same_link:
+            words = {
+                "room": room,
+                "other": named(other),
+                "span": _span(other.starts_at, other.duration_minutes),
+            }
+            raise TransitionError(
+                (
+                    _("La salle « %(room)s » est déjà prise par %(other)s %(span)s.")
+                    if same_room
+                    else _("Le lien de visioconférence est déjà pris par %(other)s %(span)s.")
+                )
+                % words
+                + " "
+                + _("Choisissez un autre créneau ou un autre lieu.")
+            )
+    team = set(TeamMember.objects.filter(proposal=proposal).values_list("user_id", flat=True))
+    shared = dict(
+        TeamMember.objects.filter(
+            proposal__in=[o.proposal_id for o in others], user_id__in=team
+        ).values_list("proposal_id", "user__email")
+    )
+    for other in others:
+        if other.proposal_id in shared:
+            raise TransitionError(
+                _(
+                    "Un membre de l'équipe (%(who)s) passe déjà %(other)s %(span)s : "
+                    "une équipe ne peut être auditionnée deux fois à la fois."
+                )
+                % {
+                    "who": shared[other.proposal_id],
+                    "other": named(other),
+                    "span": _span(other.starts_at, other.duration_minutes),
+                }
+            )
+    hearing = _attendees([proposal.pk, *(o.proposal_id for o in others)])
+    mine = hearing.get(proposal.pk, {})
+    for other in others:
+        common = sorted(mine[u] for u in mine.keys() & hearing.get(other.proposal_id, {}).keys())
+        if common:
+            raise TransitionError(
+                _(
+                    "%(who)s entend aussi %(other)s %(span)s : un juré ne peut être dans deux "
+                    "auditions à la fois."
+                )
+                % {
+                    "who": ", ".join(common),
+                    "other": named(other),
+                    "span": _span(other.starts_at, other.duration_minutes),
+                }
+            )
 
 
 # --- The audition grid ------------------------------------------------------------------
@@ -277,10 +401,7 @@ def add_audition_criterion(
     """Staff add a criterion to the call's audition grid, before any audition is scored."""
     _require_staff(call, by)
     locked = _locked_call(call)
-    if locked.state == CallState.DELIBERATION or locked.state in CallState.results_states:
-        raise TransitionError(_("La grille d'audition ne change plus après les auditions."))
-    if AuditionEvaluation.objects.filter(juror__call=locked).exists():
-        raise TransitionError(_("Des auditions sont déjà notées : la grille ne change plus."))
+    _require_grid_editable(locked)
     if not name.strip():
         raise TransitionError(_("Nommez le critère."))
     position = locked.audition_criteria.count() + 1
@@ -294,3 +415,68 @@ def add_audition_criterion(
     )
     audit.record(by, "jury.audition_criterion_add", criterion, after=criterion.name, at=now)
     return criterion
+
+
+def grid_editable(call: Call) -> bool:
+    """The audition grid changes until the first audition is scored (and the auditions end)."""
+    return not (
+        call.state == CallState.DELIBERATION
+        or call.state in CallState.results_states
+        or AuditionEvaluation.objects.filter(juror__call=call).exists()
+    )
+
+
+def _require_grid_editable(call: Call) -> None:
+    if call.state == CallState.DELIBERATION or call.state in CallState.results_states:
+        raise TransitionError(_("La grille d'audition ne change plus après les auditions."))
+    if AuditionEvaluation.objects.filter(juror__call=call).exists():
+        raise TransitionError(_("Des auditions sont déjà notées : la grille ne change plus."))
+
+
+@transaction.atomic(durable=True)
+def update_audition_criterion(
+    criterion: AuditionCriterion,
+    *,
+    by: User,
+    now: datetime,
+    name: str,
+    weight=1,
+    scale_max: int = 5,
+    description: str = "",
+) -> AuditionCriterion:
+    """Staff change a criterion of the audition grid, until the first audition score."""
+    _require_staff(criterion.call, by)
+    _require_grid_editable(_locked_call(criterion.call))
+    if not name.strip():
+        raise TransitionError(_("Nommez le critère."))
+    locked = AuditionCriterion.objects.select_for_update().get(pk=criterion.pk)
+    before = AuditionCriterion(
+        name=locked.name,
+        description=locked.description,
+        weight=locked.weight,
+        scale_max=locked.scale_max,
+    )
+    locked.name = name.strip()
+    locked.description = description
+    locked.weight = weight
+    locked.scale_max = scale_max
+    locked.save(update_fields=["name", "description", "weight", "scale_max"])
+    audit.record(
+        by,
+        "jury.audition_criterion_change",
+        locked,
+        changes=audit.changed_fields(
+            before, locked, ["name", "description", "weight", "scale_max"]
+        ),
+        at=now,
+    )
+    return locked
+
+
+@transaction.atomic(durable=True)
+def delete_audition_criterion(criterion: AuditionCriterion, *, by: User, now: datetime) -> None:
+    """Staff remove a criterion from the audition grid, until the first audition score."""
+    _require_staff(criterion.call, by)
+    _require_grid_editable(_locked_call(criterion.call))
+    audit.record(by, "jury.audition_criterion_delete", criterion, before=criterion.name, at=now)
+    AuditionCriterion.objects.filter(pk=criterion.pk).delete()

@@ -33,6 +33,7 @@ from projects.models import (
     TeamMember,
 )
 from projects.services import assignment as fair
+from projects.services import jury_mail
 
 # Call states in which staff may (re)assign the proposals.
 ASSIGNABLE_STATES = frozenset({CallState.CLOSED, CallState.REVIEW})
@@ -194,7 +195,9 @@ def set_review_phase(call: Call, phase: str, *, by: User, now: datetime) -> Call
     before = locked.review_phase
     locked.review_phase = phase
     locked.save(update_fields=["review_phase"])
-    audit.record(by, "jury.review_phase", locked, before=before, after=phase, at=now)
+    entry = audit.record(by, "jury.review_phase", locked, before=before, after=phase, at=now)
+    if phase == ReviewPhase.DISCUSSION and before != phase:
+        jury_mail.notify_discussion_open(locked, run_key=entry.pk)
     call.review_phase = phase
     return locked
 
@@ -311,13 +314,11 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     scored = {(p, j) for p, js in keep.items() for j in js}
     stale = [pk for pair, pk in existing.items() if pair not in wanted and pair not in scored]
     Assignment.objects.filter(pk__in=stale).delete()
+    added = sorted(wanted - existing.keys())
     Assignment.objects.bulk_create(
-        [
-            Assignment(proposal_id=p, juror_id=j, created_at=now)
-            for p, j in sorted(wanted - existing.keys())
-        ]
+        [Assignment(proposal_id=p, juror_id=j, created_at=now) for p, j in added]
     )
-    audit.record(
+    entry = audit.record(
         by,
         "jury.assign",
         locked,
@@ -325,6 +326,8 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
         % {"n": len(proposals), "j": len(jurors), "k": k, "short": len(result.shortfalls)},
         at=now,
     )
+    # One grouped mail to each juror given new proposals in this run.
+    jury_mail.notify_assigned(locked, {j for _p, j in added}, run_key=entry.pk)
     return result
 
 
@@ -514,6 +517,7 @@ def reopen_evaluation(evaluation: Evaluation, *, by: User, reason: str, now: dat
         reason=reason,
         at=now,
     )
+    jury_mail.notify_reopened(evaluation, reason=reason)
     return evaluation
 
 

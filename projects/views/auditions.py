@@ -8,11 +8,13 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.queries import load_call
 from programme import web
+from programme.forms import submit_helper
 from projects.enums import ProposalState
 from projects.forms.deliberation import (
     AuditionCriterionForm,
@@ -23,7 +25,13 @@ from projects.forms.deliberation import (
 )
 from projects.queries import auditions as audition_queries
 from projects.services import auditions
-from projects.views.loaders import call_crumbs, juror_seat, load_proposal, say_form_errors
+from projects.views.loaders import (
+    call_crumbs,
+    juror_seat,
+    load_audition_criterion,
+    load_proposal,
+    say_form_errors,
+)
 
 MANAGE_CALL = "calls.manage_call"
 SCREEN_PROPOSAL = "projects.screen_proposal"  # the programme's staff, as for its call
@@ -51,9 +59,42 @@ def audition_list(request, call):
             "shortlisted_count": sum(r.state == ProposalState.SHORTLISTED for r in rows),
             "open": call.state in auditions.SHORTLIST_STATES,
             "grid": audition_queries.grid(call),
+            "grid_editable": auditions.grid_editable(call),
             "top_form": top_form,
             "criterion_form": criterion_form,
             "breadcrumb_data": call_crumbs(call, _("Auditions")),
+        },
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission(MANAGE_CALL, load_call)
+def audition_day(request, call):
+    """The day view: each room (or video link) in a column, its slots in order."""
+    days = audition_queries.audition_days(call)
+    try:
+        wanted = parse_date(request.GET.get("jour", "")[:10])
+    except ValueError:  # well formed but no such day (2026-02-30): the first day instead
+        wanted = None
+    day = wanted if wanted in days else (days[0] if days else None)
+    index = days.index(day) if day in days else 0
+    return render(
+        request,
+        "projects/jury/audition_day.html",
+        {
+            "page_title": _("Planning des auditions — %(call)s") % {"call": call.edition},
+            "call": call,
+            "day": day,
+            "days": days,
+            "previous_day": days[index - 1] if day and index > 0 else None,
+            "next_day": days[index + 1] if day and index + 1 < len(days) else None,
+            "places": audition_queries.day_schedule(call, day) if day else [],
+            "breadcrumb_data": call_crumbs(
+                call,
+                _("Planning"),
+                (_("Auditions"), reverse("jury:auditions", args=[call.slug])),
+            ),
         },
     )
 
@@ -130,6 +171,72 @@ def add_audition_criterion(request, call):
             success=_("Le critère est ajouté à la grille d'audition."),
             **form.cleaned_data,
         )
+    return redirect("jury:auditions", slug=call.slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission(None, load_audition_criterion)
+def edit_audition_criterion(request, criterion):
+    call = criterion.call
+    web.check(request, MANAGE_CALL, call)
+    form = AuditionCriterionForm(
+        request.POST or None,
+        initial={
+            "name": criterion.name,
+            "description": criterion.description,
+            "weight": criterion.weight,
+            "scale_max": criterion.scale_max,
+        },
+    )
+    form.helper = submit_helper(_("Enregistrer le critère"))
+    form.helper.form_action = reverse("jury:audition-criterion-edit", args=[criterion.pk])
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            auditions.update_audition_criterion,
+            criterion,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Le critère d'audition est modifié."),
+            form=form,
+            **form.cleaned_data,
+        )
+        if outcome:
+            return redirect("jury:auditions", slug=call.slug)
+    return render(
+        request,
+        "projects/jury/audition_criterion.html",
+        {
+            "page_title": _("Critère d'audition — %(name)s") % {"name": criterion.name},
+            "call": call,
+            "criterion": criterion,
+            "form": form,
+            "editable": auditions.grid_editable(call),
+            "breadcrumb_data": call_crumbs(
+                call,
+                criterion.name,
+                (_("Auditions"), reverse("jury:auditions", args=[call.slug])),
+            ),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(None, load_audition_criterion)
+def delete_audition_criterion(request, criterion):
+    call = criterion.call
+    web.check(request, MANAGE_CALL, call)
+    web.run(
+        request,
+        auditions.delete_audition_criterion,
+        criterion,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Le critère est retiré de la grille d'audition."),
+    )
     return redirect("jury:auditions", slug=call.slug)
 
 

@@ -9,7 +9,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,8 @@ from projects.forms.jury import (
     DeclareConflictForm,
     EvaluationForm,
 )
+from projects.queries import discussion as discussion_queries
+from projects.queries import dossier as dossier_queries
 from projects.queries import jury as jury_queries
 from projects.services import jury
 from projects.views.loaders import juror_seat
@@ -188,6 +190,11 @@ def evaluate(request, public_id):
         )
         if outcome:
             return redirect("jury:evaluate", public_id=proposal.public_id)
+    discussion_open = discussion_queries.juror_may_read(assignment)
+    others = list(jury_queries.others_evaluations(assignment))
+    names = discussion_queries.pseudonyms(call) if others else {}
+    for other in others:
+        other.pseudonym = names.get(other.assignment.juror.user_id, "")
     return render(
         request,
         "projects/jury/evaluate.html",
@@ -195,12 +202,16 @@ def evaluate(request, public_id):
             "page_title": _("Évaluer « %(title)s »") % {"title": proposal.title},
             "call": call,
             "proposal": proposal,
-            "answers": proposal.answers.select_related("question").order_by("question__position"),
-            "attachments": jury_queries.dossier_attachments(assignment),
+            "dossier": dossier_queries.proposal_dossier(proposal),
+            "reopened": jury_queries.last_reopening(evaluation),
+            "discussion_open": discussion_open,
+            "discussion_count": (
+                discussion_queries.thread(proposal, staff=False).count() if discussion_open else 0
+            ),
             "evaluation": evaluation,
             "locked": evaluation is not None and evaluation.state == EvaluationState.SUBMITTED,
             "form": form,
-            "others": jury_queries.others_evaluations(assignment),
+            "others": others,
             "hide_names": call.hide_juror_names,
             "breadcrumb_data": web.crumbs(
                 (_("Mon espace"), reverse("dashboard")),
@@ -209,3 +220,17 @@ def evaluate(request, public_id):
             ),
         },
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(None, load_call)
+def dossier_pdf(request, call):
+    """The juror's "dossier du jury" of the call: every proposal they evaluate, conflicts
+    left out, with a table of contents."""
+    seat = juror_seat(request, call)
+    data = dossier_queries.jury_pdf(seat, dossier_queries.juror_dossiers(seat))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="dossier-jury-{call.slug}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

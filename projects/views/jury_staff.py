@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import ReviewPhase
 from calls.queries import load_call
@@ -24,6 +24,7 @@ from projects.forms.jury import (
     JurySettingsForm,
     LiftConflictForm,
     MoveAssignmentForm,
+    NudgeForm,
     PhaseForm,
     RankingFilter,
     ReopenForm,
@@ -33,7 +34,7 @@ from projects.models import Assignment
 from projects.queries import charts
 from projects.queries import jury as jury_queries
 from projects.queries import ranking as ranking_queries
-from projects.services import jury
+from projects.services import jury, jury_mail
 from projects.views.loaders import call_crumbs, load_conflict, load_evaluation, say_form_errors
 
 MANAGE_CALL = "calls.manage_call"
@@ -383,4 +384,50 @@ def versions(request, evaluation):
                 (_("Classement"), reverse("jury:ranking", args=[call.slug])),
             ),
         },
+    )
+
+
+# --- Nudging the late jurors ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission(MANAGE_CALL, load_call)
+def nudge(request, call):
+    """The late jurors who will be reminded (the preview), then the reminder itself."""
+    form = NudgeForm(request.POST or None)
+    form.helper.form_action = reverse("jury:nudge", args=[call.slug])
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            jury_mail.send_nudge,
+            call,
+            by=request.user,
+            now=timezone.now(),
+            message=form.cleaned_data["message"],
+            form=form,
+        )
+        if outcome:
+            messages.success(
+                request,
+                _("%(n)s jurés relancés.") % {"n": outcome.value.recipients},
+            )
+            return redirect("jury:panel", slug=call.slug)
+    late = list(jury_queries.late_seats(call))
+    return render(
+        request,
+        "projects/jury/nudge.html",
+        {
+            "page_title": _("Relancer les jurés — %(call)s") % {"call": call.edition},
+            "call": call,
+            "late": late,
+            "form": form,
+            "previous": call.jury_nudges.select_related("sent_by")[:5],
+            "breadcrumb_data": call_crumbs(
+                call,
+                _("Relancer les jurés"),
+                (_("Jury"), reverse("jury:panel", args=[call.slug])),
+            ),
+        },
+        status=400 if form.errors else 200,
     )

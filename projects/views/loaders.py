@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from calls.models import Call, JuryMember
+from calls.models import AuditionCriterion, Call, JuryMember
 from programme.web import crumbs
 from projects.models import Attachment, Conflict, DecisionMail, Evaluation, ExportJob, Proposal
 from projects.queries import jury as jury_queries
@@ -48,6 +48,10 @@ def load_evaluation(pk) -> Evaluation:
         ),
         pk=pk,
     )
+
+
+def load_audition_criterion(pk) -> AuditionCriterion:
+    return get_object_or_404(AuditionCriterion.objects.select_related("call__programme"), pk=pk)
 
 
 def load_decision_mail(pk) -> DecisionMail:

@@ -27,6 +27,7 @@ from projects.models import (
     AuditionEvaluation,
     Decision,
     DecisionMail,
+    DiscussionPost,
     Evaluation,
     Invitation,
     Message,
@@ -131,6 +132,9 @@ def test_the_download_holds_the_person_s_data_and_nobody_else_s(client):
         assignment=assignment, state=EvaluationState.SUBMITTED, comment="Solide.", updated_at=NOW
     )
     Score.objects.create(evaluation=evaluation, criterion=criterion, value=4, comment="Clair")
+    DiscussionPost.objects.create(
+        proposal=other, author=agent, body="Je maintiens.", created_at=NOW
+    )
     Reminder.objects.create(
         kind=ReminderKind.SUBMISSION_RECEIPT,
         content_type=ContentType.objects.get_for_model(Proposal),
@@ -170,6 +174,7 @@ def test_the_download_holds_the_person_s_data_and_nobody_else_s(client):
     [written] = data["evaluations"]
     assert written["appreciation"] == "Solide."
     assert written["notes"] == [{"critere": "Impact", "note": 4, "commentaire": "Clair"}]
+    assert [p["message"] for p in data["discussion_du_jury_ecrite"]] == ["Je maintiens."]
     assert [r["nature"] for r in data["rappels"]] == ["Accusé de réception d'une candidature"]
     assert "Projet d'autrui" not in json.dumps(data, ensure_ascii=False).replace(
         written["candidature"], ""
@@ -356,6 +361,12 @@ def expired_world():
     Score.objects.create(
         evaluation=evaluation, criterion=factories.CriterionFactory(call=old), value=2
     )
+    DiscussionPost.objects.create(
+        proposal=world["not_selected"],
+        author=seat.user,
+        body="Camille n'a pas encore quitté son poste.",
+        created_at=long_ago,
+    )
     world["juror"] = seat.user
     return world
 
@@ -395,6 +406,7 @@ def test_past_the_retention_candidates_data_is_anonymised_and_statistics_stay(
     assert not Invitation.objects.filter(proposal=gone).exists()
     assert ProposalVersion.objects.get(proposal=gone).content == {"anonymisee": True}
     assert Evaluation.objects.get(assignment__proposal=gone).comment == "[anonymisé]"
+    assert DiscussionPost.objects.get(proposal=gone).body == "[anonymisé]"
 
     # The candidate with nothing else is anonymised; the one who applied again is not.
     person = User.objects.get(pk=w["gone"].pk)

@@ -31,6 +31,8 @@ ROW_OF = {
     "projects.Audition": "Auditions : créneau",
     "projects.Decision": "Décisions du jury",
     "projects.DecisionMail": "courriel de décision",
+    "projects.DiscussionPost": "Discussion du jury",
+    "projects.JuryNudge": "relances des jurés",
     "cohorts.Laureate": "Candidatures lauréates",
     "cohorts.Milestone": "Suivi des lauréats",
     "cohorts.Report": "Suivi des lauréats",

@@ -109,3 +109,31 @@ def test_fast_13_selects_ten_startups_for_2_55_million_euros(fn_call):
     laureates = Laureate.objects.filter(cohort__slug="fast-13")
     assert laureates.filter(proposal__call=fast).count() == 10
     assert sum(laureates.values_list("funding_granted", flat=True)) == Decimal("2550000")
+
+
+def test_fast_13_has_its_jury_dossiers_and_one_discussion(demo, client, settings):
+    """The funded call's dossier is seen on the seeds' data: the demo juror opens a FAST 13
+    proposal with its budget, amount requested and answers, and reads its discussion."""
+    from calls.funding import euros
+    from projects.models import DiscussionPost
+
+    fast = Call.objects.get(slug="fast-13")
+    assert fast.jury_members.count() == 4
+    assert Evaluation.objects.filter(assignment__juror__call=fast, state="submitted").count() == 30
+    first = fast.proposals.order_by("sequence").first()
+    assert DiscussionPost.objects.filter(proposal__call=fast).count() == 3
+    mine = Assignment.objects.filter(
+        juror__call=fast, juror__user__email="jure@demo.portail.example"
+    )
+    proposal = mine.order_by("proposal__sequence").first().proposal
+    client.force_login(mine.first().juror.user)
+    page = client.get(reverse("jury:evaluate", args=[proposal.public_id])).content.decode()
+    assert euros(proposal.requested_amount) in page
+    assert euros(proposal.yearly_budget) in page
+    assert "Dans quelle phase est le projet ?" in page
+    assert proposal == first  # the demo juror sits on the discussed proposal
+    thread = client.get(reverse("jury:discussion", args=[first.public_id])).content.decode()
+    assert "la direction cofinance-t-elle" in thread
+    call_command("seed_demo", stdout=None)  # idempotent
+    assert Evaluation.objects.filter(assignment__juror__call=fast).count() == 30
+    assert DiscussionPost.objects.filter(proposal__call=fast).count() == 3

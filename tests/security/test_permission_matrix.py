@@ -302,8 +302,18 @@ MATRIX: dict[str, Row] = {
     "jury:evaluate": Row(
         proposal("eligible"), get=who(NOT_FOUND, juror=PAGE), post=who(NOT_FOUND, juror=DONE)
     ),
+    # The juror's PDF dossier of the call: its jurors (a conflicted one gets the others).
+    "jury:dossier-pdf": Row(call("review_call"), get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE)),
+    # The jury's discussion: the proposal's staff and its jurors not in conflict; else 404.
+    "jury:discussion": Row(
+        proposal("eligible"),
+        get=who(NOT_FOUND, juror=PAGE, staff=PAGE, superuser=PAGE),
+        post=who(NOT_FOUND, juror=DONE, staff=DONE, superuser=DONE),
+    ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
+    # The preview of a nudge to late jurors, and the nudge: the programme's staff only.
+    "jury:nudge": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     # What each juror scored, version by version: the programme's staff only.
     "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
     # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
@@ -314,6 +324,13 @@ MATRIX: dict[str, Row] = {
         )
         for name in ("shortlist-top", "audition-criterion-add")
     },
+    "jury:audition-day": Row(call("audition_call"), get=MANAGE_CALL),
+    "jury:audition-criterion-edit": Row(
+        pk("audition_criterion"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+    ),
+    "jury:audition-criterion-delete": Row(
+        pk("audition_criterion"), get=post_only(), post=staff_only(FORBIDDEN, DONE)
+    ),
     "jury:shortlist": Row(proposal("eligible"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "jury:unshortlist": Row(proposal("heard"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "jury:audition-slot": Row(proposal("heard"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),

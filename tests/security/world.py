@@ -214,7 +214,9 @@ def build_world() -> World:
         opens_at=now - timedelta(days=90),
         closes_at=now - timedelta(days=60),
     )
-    AuditionCriterion.objects.create(call=audition_call, name="Envie d'y aller", scale_max=5)
+    o["audition_criterion"] = AuditionCriterion.objects.create(
+        call=audition_call, name="Envie d'y aller", scale_max=5
+    )
     heard = o["heard"] = factories.ProposalFactory(
         call=audition_call, state=ProposalState.SHORTLISTED, submitted_at=now - timedelta(days=61)
     )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from demo.calls import seed_calls
 from demo.cohorts import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
-from demo.jury import seed_fast_13, seed_fn_jury
+from demo.jury import seed_fast_13, seed_fast_13_jury, seed_fn_jury
 from demo.proposals import seed_fast_13_others, seed_proposals
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
@@ -159,6 +159,9 @@ class Command(BaseCommand):
             auditioned=FN_AUDITIONED_NOT_SELECTED,
         )
         # FAST 13: ten startups selected, 2.55 M€ granted, results published.
-        seed_fast_13_others(seed_fast_13(programmes["fast"], FAST_13))
+        fast_13 = seed_fast_13(programmes["fast"], FAST_13)
+        seed_fast_13_others(fast_13)
+        # FAST 13's jury: the funded call's dossier, its scores and one discussion.
+        seed_fast_13_jury(fast_13)
         # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
         seed_cohorts(programmes, users)
