@@ -155,6 +155,7 @@ MATRIX: dict[str, Row] = {
     "footer-personal-data": Row(get=everyone(PAGE)),
     "footer-sitemap": Row(get=everyone(PAGE)),
     "healthz": Row(get=everyone(PAGE)),
+    "readyz": Row(get=everyone(PAGE)),
     # ProConnect is switched off in the tests: its addresses answer 404 to all.
     "oidc_authentication_callback": Row(get=everyone(NOT_FOUND)),
     "oidc_authentication_init": Row(get=everyone(NOT_FOUND)),
