@@ -8,7 +8,6 @@ are not in the models' `Meta` (which would create them on SQLite too): migration
 """
 
 
-
 def index_name(table: str, field: str) -> str:
     return f"{table}_{field}_trgm"[:63]
 
