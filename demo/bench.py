@@ -25,6 +25,7 @@ from calls.enums import CallState, ReviewPhase
 from calls.models import Call, Criterion, JuryMember
 from cohorts.enums import MilestoneKind, Phase, ReportStatus
 from cohorts.models import Cohort, Laureate, Milestone, Report
+from cohorts.services import lateness
 from cohorts.services.followup import write_milestones
 from programme.enums import ProgrammeRole, Region, StructureType
 from programme.models import Programme, ProgrammeMembership, Reminder, Structure, User
@@ -403,5 +404,9 @@ def make_reports(cohorts, n: int, *, now: datetime) -> list[str]:
         batch_size=1000,
     )
     Milestone.objects.filter(pk__in=[pk for pk, _start, _end in due]).update(done_at=now)
+    # The dashboard's stored lateness, as the follow-up services keep it.
+    lateness.refresh(
+        Laureate.objects.filter(cohort__in=cohorts).values_list("pk", flat=True), now=now
+    )
     total = Milestone.objects.filter(laureate__cohort__in=cohorts).count()
     return [f"milestones: {total}, reports filed: {len(due)} of {n} asked"]

@@ -25,6 +25,9 @@ class Key:
     name: str
     descending: bool = False
     kind: type = float
+    # False for a column that is never NULL: a plain ASC/DESC, which an index in that
+    # direction serves (PostgreSQL matches NULLS FIRST/LAST literally).
+    nullable: bool = True
 
 
 @dataclass
@@ -42,10 +45,11 @@ class Page:
 
 
 def order(keys: list[Key]) -> list:
-    return [
-        F(k.name).desc(nulls_last=True) if k.descending else F(k.name).asc(nulls_last=True)
-        for k in keys
-    ]
+    out = []
+    for k in keys:
+        nulls = {"nulls_last": True} if k.nullable else {}
+        out.append(F(k.name).desc(**nulls) if k.descending else F(k.name).asc(**nulls))
+    return out
 
 
 def after(keys: list[Key], values: list) -> Q:
@@ -54,9 +58,9 @@ def after(keys: list[Key], values: list) -> Q:
     equal = Q()
     for key, value in zip(keys, values, strict=True):
         if value is not None:
-            beyond = Q(**{f"{key.name}__{'lt' if key.descending else 'gt'}": value}) | Q(
-                **{f"{key.name}__isnull": True}
-            )
+            beyond = Q(**{f"{key.name}__{'lt' if key.descending else 'gt'}": value})
+            if key.nullable:
+                beyond |= Q(**{f"{key.name}__isnull": True})
             condition |= equal & beyond
             equal &= Q(**{key.name: value})
         else:

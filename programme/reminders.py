@@ -99,6 +99,17 @@ def register(*rules: Rule) -> None:
         RULES[rule.kind] = rule
 
 
+# Steps an app runs in each scan, before the reminders are written: state that changes with
+# the date alone (e.g. the follow-up's lateness, `cohorts.services.lateness`).
+SCAN_STEPS: list[Callable[..., object]] = []
+
+
+def register_scan_step(step: Callable[..., object]) -> None:
+    """Run `step(now=...)` in each scan's transaction (each app calls it once)."""
+    if step not in SCAN_STEPS:
+        SCAN_STEPS.append(step)
+
+
 def owed_at(now: datetime) -> Iterable[Owed]:
     """Every reminder owed at `now`, all kinds together (one query per kind)."""
     for rule in RULES.values():
@@ -130,6 +141,8 @@ def scan_reminders(*, now: datetime) -> ScanResult:
     """
     with transaction.atomic(durable=True):
         delivery.release_stale(Reminder.objects.all(), now=now)
+        for step in SCAN_STEPS:
+            step(now=now)
         _write(owed_at(now), now=now)
         batches = _take_due(now=now)
         _queue(batches)
