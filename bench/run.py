@@ -140,7 +140,7 @@ def drive(path: str, cookie: str, name: str) -> dict:
     env = {**os.environ, "BENCH_PATH": path, "BENCH_COOKIE": cookie}
     subprocess.run(  # noqa: S603
         [
-            str(BIN / "locust"),
+            os.environ.get("BENCH_LOCUST", str(BIN / "locust")),
             "-f",
             str(OUT / "locustfile.py"),
             "--headless",
