@@ -411,3 +411,29 @@ def test_a_cohort_without_milestones_gets_them_from_the_dashboard(client, progra
     client.post(reverse("cohorts:followup-start", kwargs={"slug": "ancienne"}))
     assert Milestone.objects.filter(laureate__cohort=cohort).count() == 8
     assert "Créer les jalons du programme" not in client.get(url).content.decode()
+
+
+def test_the_dashboard_pages_by_keyset_late_first_and_keeps_its_filters(
+    client, programme, staff, monkeypatch
+):
+    import re
+
+    from cohorts.views import followup as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _late_cohort(programme, "pages", 5)
+    login(client, staff)
+    url = reverse("cohorts:followup", kwargs={"slug": "pages"})
+    seen, address = [], url
+    while address:
+        response = client.get(address)
+        seen += [r.name for r in response.context["rows"]]
+        found = re.search(r'href="([^"]+)">Lauréats suivants', response.content.decode())
+        address = url + found.group(1).replace("&amp;", "&") if found else None
+    assert seen == [f"Startup {n:02d}" for n in range(5)]
+    # The filter stays on the next pages.
+    response = client.get(url, {"status": "late"})
+    found = re.search(r'href="([^"]+)">Lauréats suivants', response.content.decode())
+    assert "status=late" in found.group(1)
+    rest = client.get(url + found.group(1).replace("&amp;", "&")).context["rows"]
+    assert [r.name for r in rest] == ["Startup 02", "Startup 03"]
