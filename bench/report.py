@@ -175,3 +175,24 @@ def lines(report: dict) -> list[str]:
 
 def exit_code(report: dict) -> int:
     return 1 if failed(report) else 0
+
+
+def compare(sizes: list[tuple[str, dict]]) -> list[str]:
+    """The pages' medians at each size side by side, and whether the largest stays within
+    `SIZE_RATIO` times the smallest (issue 16: a national programme feels like a small one)."""
+    (small_name, small), (large_name, large) = sizes[0], sizes[-1]
+    before = {row["page"]: row for row in small["pages"]}
+    out = [
+        f"| page | median ms at {small_name} | median ms at {large_name} | × (≤ {SIZE_RATIO}) |",
+        "|---|---:|---:|---:|",
+    ]
+    for row in large["pages"]:
+        first = before.get(row["page"], {})
+        a, b = _number(first.get("median_ms")), _number(row.get("median_ms"))
+        if a is None or b is None:
+            out.append(f"| {row['page']} | {'—' if a is None else f'{a:.0f}'} | "
+                       f"{'—' if b is None else f'{b:.0f}'} | — |")  # fmt: skip
+            continue
+        ratio = b / a if a else float("inf")
+        out.append(f"| {row['page']} | {a:.0f} | {b:.0f} | {mark(ratio, SIZE_RATIO, digits=2)} |")
+    return out

@@ -490,7 +490,8 @@ def main() -> int:
         "plans": [{k: v for k, v in p.items() if k != "plan"} for p in plans],
         "total_seconds": time.perf_counter() - started,
     }
-    (OUT / "last.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
+    result = Path(os.environ.get("BENCH_JSON", str(OUT / "last.json")))
+    result.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     with open(OUT / "plans.txt", "w") as handle:
         for p in plans:
             handle.write(f"-- {p['page']} ({p['ms']:.1f} ms)\n{p['sql']}\n")

@@ -216,3 +216,17 @@ def test_busy_fraction_reads_proc_stat():
     after = report.cpu_sample("cpu  150 0 150 900 0 0 0 0 0 0\ncpu0 1 2 3 4")
     assert report.busy_fraction(before, after) == 0.5
     assert report.busy_fraction(before, before) == 0.0
+
+
+def test_the_two_sizes_are_compared_page_by_page():
+    small = _report(_page("ranking", median_ms=40.0), _page("deliberation", median_ms=30.0))
+    large = _report(
+        _page("ranking", median_ms=48.0),
+        _page("deliberation", median_ms=60.0),
+        _page("dashboard", requests=0, median_ms=float("nan")),
+    )
+    text = "\n".join(report.compare([("1,000", small), ("10,000", large)]))
+    assert "| page | median ms at 1,000 | median ms at 10,000 | × (≤ 1.3) |" in text
+    assert "| ranking | 40 | 48 | 1.20 ✓ |" in text
+    assert "| deliberation | 30 | 60 | 2.00 ✗ |" in text
+    assert "| dashboard | — | — | — |" in text
