@@ -90,7 +90,9 @@ def test_a_decision_taken_on_page_two_comes_back_to_page_two(
     form = client.get(
         reverse("jury:decide", args=[last.public_id]), {"apres": cursor, "fragment": "1"}
     ).content.decode()
-    assert f'name="apres" value="{cursor}"' in form
+    # The cursor travels with the form (an input tied to it by its id).
+    assert f'id="p-{last.pk}-decision-form"' in form
+    assert f'form="p-{last.pk}-decision-form" name="apres" value="{cursor}"' in form
     response = client.post(
         reverse("jury:decide", args=[last.public_id]),
         {"outcome": "not_selected", "justification": "Trop tôt.", "apres": cursor},
