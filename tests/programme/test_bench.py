@@ -115,6 +115,9 @@ def test_every_bench_page_runs_the_same_queries_at_two_sizes(
         "juror's queue",
         "public cohort page",
         "laureats.csv (1,000)",
+        "deliberation",
+        "decision form (fragment)",
+        "staff follow-up dashboard",
     }
     assert small == large
 
