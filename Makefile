@@ -74,9 +74,8 @@ $(VENV)/.bench: $(VENV)/.installed pyproject.toml
 bench: $(VENV)/.bench
 	$(PY) -m bench.ensure_db
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py generate_bench_data
 	DEBUG=0 SECRET_KEY=bench-only-secret-key-never-used-in-production-0123456789 $(PY) manage.py collectstatic --noinput -v0
-	$(PY) -m bench.run
+	$(PY) -m bench.sizes
 
 clean:
 	rm -rf $(VENV) node_modules db.sqlite3 staticfiles test-artifacts bench/out bench/last.json bench/plans.txt

@@ -45,8 +45,10 @@ PAGES: list[Page] = [
     Page("proposal page", "projects:detail", ("proposal",), "staff"),
     Page("jury ranking (10,000)", "jury:ranking", ("ranking_call",), "staff"),
     Page("juror's queue", "jury:mine", ("ranking_call",), "juror"),
-    # Built on another branch: the integrator checks the URL name and its arguments.
+    # In deliberation, a third of the shortlisted decided: read-only rows, 50 a page.
     Page("deliberation", "jury:deliberation", ("ranking_call",), "staff"),
+    # The one decision form a row opens on demand (the fragment the page's script fetches).
+    Page("decision form (fragment)", "jury:decide", ("shortlisted",), "staff", "fragment=1"),
     Page("public cohort page", "cohorts:detail", ("big_cohort",)),
     Page("laureats.csv (1,000)", "cohorts:csv", ("big_cohort",)),
     # Built on another branch: the integrator checks the URL name and its arguments.
@@ -71,6 +73,7 @@ def targets() -> dict[str, str]:
         "ranking_call": call.slug,
         "open_call": benchdata.DRAFTS_CALL,
         "proposal": str(proposal.public_id),
+        "shortlisted": str(shortlisted.public_id),
         "big_cohort": benchdata.BIG_COHORT,
         "programme": benchdata.SLUG,
         "region": shortlisted.structure.region if shortlisted.structure else "",

@@ -66,6 +66,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench import report  # noqa: E402
 from bench.pages import PAGES, path_of, targets  # noqa: E402
 from demo import bench as benchdata  # noqa: E402
 
@@ -139,7 +140,7 @@ def drive(path: str, cookie: str, name: str) -> dict:
     env = {**os.environ, "BENCH_PATH": path, "BENCH_COOKIE": cookie}
     subprocess.run(  # noqa: S603
         [
-            str(BIN / "locust"),
+            os.environ.get("BENCH_LOCUST", str(BIN / "locust")),
             "-f",
             str(OUT / "locustfile.py"),
             "--headless",
@@ -154,6 +155,10 @@ def drive(path: str, cookie: str, name: str) -> dict:
             "--csv",
             str(prefix),
             "--only-summary",
+            # Users finish the request they have in flight before locust stops: nothing of
+            # this page is still being served when the next one starts.
+            "--stop-timeout",
+            "120",
             "--loglevel",
             "WARNING",
         ],
@@ -163,13 +168,16 @@ def drive(path: str, cookie: str, name: str) -> dict:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    with open(f"{prefix}_stats.csv", newline="") as handle:
-        row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    try:
+        with open(f"{prefix}_stats.csv", newline="") as handle:
+            row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    except (OSError, StopIteration):  # locust did not run or wrote nothing
+        return {"requests": 0, "failures": 0}
 
     def number(key: str) -> float:
         try:
             return float(row[key])
-        except ValueError:  # "N/A" when no request completed
+        except (KeyError, ValueError):  # "N/A" when no request completed
             return float("nan")
 
     return {
@@ -178,7 +186,50 @@ def drive(path: str, cookie: str, name: str) -> dict:
         "median_ms": number("50%"),
         "p95_ms": number("95%"),
         "rps": number("Requests/s"),
+        "bytes": number("Average Content Size"),
     }
+
+
+def drain(deadline: float = 120.0) -> float:
+    """Wait until both workers answer the bare view at once (nothing of the previous page
+    still in their hands); the seconds it took."""
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        answered = []
+
+        def probe(answered=answered):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=1)
+                conn.request("GET", "/healthz")
+                answered.append(conn.getresponse().status == 200)
+                conn.close()
+            except OSError:
+                answered.append(False)
+
+        probes = [threading.Thread(target=probe) for _ in range(2)]
+        for t in probes:
+            t.start()
+        for t in probes:
+            t.join()
+        if all(answered):
+            return time.monotonic() - started
+        time.sleep(0.5)  # polling the server until its workers are free
+    return time.monotonic() - started
+
+
+def busy_now(seconds: float = 2.0) -> float:
+    """The share of the machine's CPU busy over `seconds` (our server idle meanwhile)."""
+    try:
+        before = report.cpu_sample(Path("/proc/stat").read_text())
+        time.sleep(seconds)  # the sampling window
+        after = report.cpu_sample(Path("/proc/stat").read_text())
+    except OSError:
+        return float("nan")
+    return report.busy_fraction(before, after)
+
+
+def load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def warm_up(path: str, cookie: str, times: int = 4) -> None:
@@ -369,8 +420,9 @@ def machine() -> dict:
     }
 
 
-def main() -> None:
+def main() -> int:
     started = time.perf_counter()
+    load_start = load()
     values = targets()
     cookies = sessions()
     print(f"{len(PAGES)} pages, {USERS} users, {SECONDS} s each, gunicorn 2 workers", flush=True)
@@ -395,11 +447,19 @@ def main() -> None:
             if row.get("absent") or server is None:
                 continue
             page = PAGES[i]
+            row["drain_seconds"] = drain()
+            row["busy_before"] = busy_now()
             warm_up(row["path"], cookies[page.role])
             row.update(drive(row["path"], cookies[page.role], f"page-{i:02d}"))
-            print(f"  {row['page']}: {row['rps']:.0f} req/s", flush=True)
+            why = report.problems(row)
+            print(
+                f"  {row['page']}: {row['requests']} requests"
+                + (f" — {report.FAIL}: {', '.join(why)}" if why else ""),
+                flush=True,
+            )
         csv_page = next((r for r in rows if r["url_name"] == "cohorts:csv" and r.get("path")), None)
         if csv_page and server:
+            drain()
             export = first_and_last_byte(csv_page["path"])
     finally:
         if server:
@@ -417,8 +477,10 @@ def main() -> None:
     print("  reminders timed", flush=True)
     plans = explain(captured)
     info = machine()
-    report = {
+    figures = {
         "machine": info,
+        "load_start": load_start,
+        "load_end": load(),
         "users": USERS,
         "seconds": SECONDS,
         "pages": rows,
@@ -428,67 +490,20 @@ def main() -> None:
         "plans": [{k: v for k, v in p.items() if k != "plan"} for p in plans],
         "total_seconds": time.perf_counter() - started,
     }
-    (OUT / "last.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    result = Path(os.environ.get("BENCH_JSON", str(OUT / "last.json")))
+    result.write_text(json.dumps(figures, indent=2, ensure_ascii=False))
     with open(OUT / "plans.txt", "w") as handle:
         for p in plans:
             handle.write(f"-- {p['page']} ({p['ms']:.1f} ms)\n{p['sql']}\n")
             handle.write("\n".join(p["plan"]) + "\n\n")
-    print_report(report)
-
-
-def print_report(report: dict) -> None:
-    info = report["machine"]
     print()
-    print(
-        f"{info['cpu']}, {info['cores']} cores, load {info['load']}, {info['database']}, "
-        f"Python {info['python']}, {info['when']}"
-    )
-    print()
-    header = ("page", "queries", "median ms", "p95 ms", "req/s", "× floor")
-    print("| " + " | ".join(header) + " |")
-    print("|" + "|".join(["---"] + ["---:"] * 5) + "|")
-    for row in report["pages"]:
-        if row.get("absent"):
-            print(f"| {row['page']} | n/a — page absent ({row['url_name']}) | | | | |")
-            continue
-        flag = "" if row.get("status") == 200 and not row.get("failures") else " ⚠"
-        if "rps" not in row:
-            print(f"| {row['page']}{flag} | {row['queries']} | | | | |")
-            continue
-        print(
-            f"| {row['page']}{flag} | {row['queries']} | {row['median_ms']:.0f} | "
-            f"{row['p95_ms']:.0f} | {row['rps']:.1f} | {row.get('ratio', 0):.2f} |"
-        )
-    print()
-    export = report["export"]
-    if export:
-        print(
-            f"laureats.csv: first byte {export['first_byte_ms']:.0f} ms, "
-            f"last byte {export['last_byte_ms']:.0f} ms, {export['bytes']} bytes"
-        )
-    r = report["ranking"]
-    print(
-        f"ranking of {r['proposals']} proposals: {r['seconds'] * 1000:.0f} ms, "
-        f"{r['queries']} queries"
-    )
-    m = report["reminders"]
-    print(
-        f"reminder scan: {m['owed']} reminders owed in {m['scan_seconds']:.2f} s, "
-        f"{m['scan_queries']} queries"
-    )
-    if "per_second" in m:
-        print(
-            f"worker: {m['sent']} reminders sent ({m['mails']} mails received by the sink) "
-            f"in {m['send_seconds']:.1f} s = {m['per_second']:.0f} per second"
-        )
-    else:
-        print(f"worker: {m.get('note')}")
-    print()
-    print("plans of the five heaviest queries (bench/plans.txt):")
-    for p in report["plans"]:
+    print("\n".join(report.lines(figures)))
+    print("\nplans of the five heaviest queries (bench/plans.txt):")
+    for p in figures["plans"]:
         print(f"  {p['page']} ({p['ms']:.1f} ms): {p['key']}")
-    print(f"\nbench ran in {report['total_seconds'] / 60:.1f} min")
+    print(f"\nbench ran in {figures['total_seconds'] / 60:.1f} min")
+    return report.exit_code(figures)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -174,11 +174,26 @@ class Laureate(models.Model):
         help_text=_("Son nom paraît alors sur la page publique et dans les données ouvertes."),
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    # The follow-up's state, stored so the dashboard sorts late-first by an index: kept by
+    # the follow-up services and the reminder scan (cohorts.services.lateness), never typed.
+    late_count = models.PositiveSmallIntegerField(_("jalons en retard"), default=0, editable=False)
+    first_late_on = models.DateField(_("premier retard"), null=True, blank=True, editable=False)
+    last_report_status = models.CharField(
+        _("dernier point d'étape"), max_length=10, choices=ReportStatus, blank=True, editable=False
+    )
+    followup_as_of = models.DateField(_("suivi calculé au"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("lauréat")
         verbose_name_plural = _("lauréats")
         ordering = ["cohort", "name"]
+        indexes = [
+            # The follow-up dashboard's order (late first) and its keyset pages.
+            models.Index(
+                fields=["cohort", "-late_count", "first_late_on", "name", "id"],
+                name="laureate_late_first_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 # The ceiling is the call's (calls/funding.py); the database keeps the sign.

@@ -14,9 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from programme.enums import ReminderKind
-from programme.reminders import Owed, Rule, register
+from programme.reminders import Owed, Rule, register, register_scan_step
 
 from .models import Milestone
+from .services import lateness
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -123,3 +124,7 @@ register(
         action=gettext_lazy("Ouvrir la frise de suivi"),
     ),
 )
+
+# A milestone that passes its due date makes its laureate late without any write: the scan
+# keeps the stored lateness of the dashboard up to date.
+register_scan_step(lateness.refresh_crossed)

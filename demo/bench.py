@@ -2,7 +2,7 @@
 
 Everything is written in bulk (a few hundred INSERTs in all, whatever the sizes) under its
 own programme (`banc-essai`) and e-mail domain, so it never mixes with the demo data and a
-new run replaces the previous one. Its shape follows issue 7: one call under review with
+new run replaces the previous one. Its shape follows issue 7: one call in deliberation with
 `proposals` proposals, `jurors` jurors and `evaluations` submitted evaluations (scores on
 every criterion); `cohorts` published cohorts, the first with `laureates` laureates (the
 1,000-laureate export), the others with `cohort_size`; an open call with `drafts` drafts,
@@ -25,13 +25,21 @@ from calls.enums import CallState, ReviewPhase
 from calls.models import Call, Criterion, JuryMember
 from cohorts.enums import MilestoneKind, Phase, ReportStatus
 from cohorts.models import Cohort, Laureate, Milestone, Report
+from cohorts.services import lateness
 from cohorts.services.followup import write_milestones
 from programme.enums import ProgrammeRole, Region, StructureType
 from programme.models import Programme, ProgrammeMembership, Reminder, Structure, User
-from projects.enums import EvaluationState, ProposalState, Recommendation, TeamRole
+from projects.enums import (
+    DecisionOutcome,
+    EvaluationState,
+    ProposalState,
+    Recommendation,
+    TeamRole,
+)
 from projects.models import (
     Assignment,
     Conflict,
+    Decision,
     Evaluation,
     Proposal,
     Score,
@@ -160,7 +168,9 @@ def generate(sizes: Sizes, *, now: datetime | None = None, password: str = "") -
         slug=RANKING_CALL,
         title="Appel du banc d'essai (classement)",
         description="Un appel fictif pour mesurer les pages à grande échelle.",
-        state=CallState.REVIEW,
+        # In deliberation, as staff use it (issue 16, finding 1): the deliberation page then
+        # shows its decision forms; the ranking and the juror's queue read the same data.
+        state=CallState.DELIBERATION,
         review_phase=ReviewPhase.WRITTEN,
         opens_at=now - timedelta(days=90),
         closes_at=now - timedelta(days=30),
@@ -256,6 +266,27 @@ def generate(sizes: Sizes, *, now: datetime | None = None, password: str = "") -
         batch_size=BATCH * 2,
     )
 
+    # Decisions being made: a third of the deliberated (shortlisted) proposals decided.
+    shortlisted = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SHORTLISTED)
+        .order_by("sequence")
+        .values_list("pk", flat=True)
+    )
+    outcomes = list(DecisionOutcome)
+    Decision.objects.bulk_create(
+        (
+            Decision(
+                proposal_id=pk,
+                outcome=outcomes[i % len(outcomes)],
+                justification="Décision du banc d'essai.",
+                decided_by=staff,
+                decided_at=now,
+            )
+            for i, pk in enumerate(shortlisted[: len(shortlisted) // 3])
+        ),
+        batch_size=BATCH,
+    )
+
     # --- Cohorts and laureates -------------------------------------------------------------
     cohorts = Cohort.objects.bulk_create(
         Cohort(
@@ -330,6 +361,7 @@ def generate(sizes: Sizes, *, now: datetime | None = None, password: str = "") -
         "laureates": Laureate.objects.filter(cohort__programme=programme).count(),
         "laureates (largest cohort)": Laureate.objects.filter(cohort__slug=BIG_COHORT).count(),
         "drafts (open call)": Proposal.objects.filter(call=open_call).count(),
+        "decisions (deliberation)": Decision.objects.filter(proposal__call=call).count(),
     }
     return made
 
@@ -372,5 +404,9 @@ def make_reports(cohorts, n: int, *, now: datetime) -> list[str]:
         batch_size=1000,
     )
     Milestone.objects.filter(pk__in=[pk for pk, _start, _end in due]).update(done_at=now)
+    # The dashboard's stored lateness, as the follow-up services keep it.
+    lateness.refresh(
+        Laureate.objects.filter(cohort__in=cohorts).values_list("pk", flat=True), now=now
+    )
     total = Milestone.objects.filter(laureate__cohort__in=cohorts).count()
     return [f"milestones: {total}, reports filed: {len(due)} of {n} asked"]

@@ -9,6 +9,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from calls.models import Call, Defi
 from cohorts.enums import FinalOutcome, MilestoneKind, Phase, ReportStatus
 from cohorts.models import (
@@ -20,6 +22,7 @@ from cohorts.models import (
     Report,
     default_end,
 )
+from cohorts.services import lateness
 from cohorts.services.cohorts import first_line
 from cohorts.services.followup import milestones_for
 from demo.people import demo_person
@@ -357,6 +360,8 @@ def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -
                 IndicatorValue(report=report, indicator=indicator, value=Decimal(step * number))
             )
     IndicatorValue.objects.bulk_create(values, batch_size=1000)
+    # The dashboard's stored lateness, as the follow-up services keep it.
+    lateness.refresh([laureate.pk for laureate in laureates], now=timezone.now())
 
 
 def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> dict[str, Cohort]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
 from . import delivery
@@ -40,11 +40,22 @@ class Attachment:
 
 def render(template: str, context: dict) -> tuple[str, str, str]:
     """Subject, text and HTML of `templates/mail/<template>*`, with the site's address."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = " ".join(render_to_string(f"mail/{template}_subject.txt", context).split())
-    text = render_to_string(f"mail/{template}.txt", context)
-    html = render_to_string(f"mail/{template}.html", context)
-    return subject, text, html
+    return Renderer(template).render(context)
+
+
+class Renderer:
+    """The three templates of one mail, looked up and compiled once: a batch of mails
+    (the worker's reminders) renders each person's mail with the same `Renderer`."""
+
+    def __init__(self, template: str):
+        self.subject = get_template(f"mail/{template}_subject.txt")
+        self.text = get_template(f"mail/{template}.txt")
+        self.html = get_template(f"mail/{template}.html")
+
+    def render(self, context: dict) -> tuple[str, str, str]:
+        context = {"site_url": settings.SITE_URL, **context}
+        subject = " ".join(self.subject.render(context).split())
+        return subject, self.text.render(context), self.html.render(context)
 
 
 def send(

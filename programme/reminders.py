@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 PARIS = ZoneInfo("Europe/Paris")
 # People whose mails one task sends (see `_queue`).
 QUEUE_CHUNK = 50
+# Rows marked sent per UPDATE of the ledger by a delivery batch.
+LEDGER_FLUSH = 100
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,17 @@ def register(*rules: Rule) -> None:
         RULES[rule.kind] = rule
 
 
+# Steps an app runs in each scan, before the reminders are written: state that changes with
+# the date alone (e.g. the follow-up's lateness, `cohorts.services.lateness`).
+SCAN_STEPS: list[Callable[..., object]] = []
+
+
+def register_scan_step(step: Callable[..., object]) -> None:
+    """Run `step(now=...)` in each scan's transaction (each app calls it once)."""
+    if step not in SCAN_STEPS:
+        SCAN_STEPS.append(step)
+
+
 def owed_at(now: datetime) -> Iterable[Owed]:
     """Every reminder owed at `now`, all kinds together (one query per kind)."""
     for rule in RULES.values():
@@ -130,6 +143,8 @@ def scan_reminders(*, now: datetime) -> ScanResult:
     """
     with transaction.atomic(durable=True):
         delivery.release_stale(Reminder.objects.all(), now=now)
+        for step in SCAN_STEPS:
+            step(now=now)
         _write(owed_at(now), now=now)
         batches = _take_due(now=now)
         _queue(batches)
@@ -212,8 +227,12 @@ def deliver_reminder_batches(
 ) -> list[tuple[int, list[int], DigestOutcome]]:
     """`deliver_reminders` for several people at once, as the worker gets them from the scan
     (`[recipient_id, reminder_ids]` pairs): their rows are claimed, read and their objects
-    loaded in one query each for the whole batch, then each person's mail is sent and its
-    rows marked sent at once (one UPDATE per person, so a crash re-sends at most one mail).
+    loaded in one query each for the whole batch, the mail templates compiled once, then
+    each person's mail is sent; the rows sent are marked in bulk, one UPDATE per
+    `LEDGER_FLUSH` rows (issue 16: one UPDATE per person capped the rate near 150 a
+    second). A worker that dies mid-batch leaves its unmarked rows claimed: after
+    `MAIL_STALE_CLAIM_MINUTES` they are pending again and sent again, so such a crash may
+    send at most `LEDGER_FLUSH` reminders twice.
     Returns (recipient_id, reminder_ids, DigestOutcome) per person who had rows to send.
     """
     ids = [pk for _recipient, pks in batches for pk in pks]
@@ -232,26 +251,33 @@ def deliver_reminder_batches(
     by_person: dict[int, list[Reminder]] = defaultdict(list)
     for row in rows:
         by_person[row.recipient_id].append(row)
-    results, dropped = [], []
-    for recipient_id, own in by_person.items():
-        keep, drop = _sort_out(own, objects, now)
-        dropped.extend(row.pk for row, _obj in drop)
-        pks = [row.pk for row, _obj in keep]
-        if not keep:
-            results.append((recipient_id, pks, DigestOutcome(cancelled=len(drop))))
-            continue
-        try:
-            _send_mail(own[0].recipient, keep, now=now, mailer=mailer)
-        except OSError as error:  # smtplib.SMTPException, refused connections and timeouts
-            if mailer is not None:
-                mailer.close()  # the connection may be broken: the next mail opens its own
-            retry_in = delivery.record_failure(
-                Reminder.objects.filter(pk__in=pks, claim=token), error, now=now
-            )
-            results.append((recipient_id, pks, _refused(retry_in, cancelled=len(drop))))
-            continue
-        delivery.record_sent(Reminder.objects.filter(pk__in=pks, claim=token), now=now)
-        results.append((recipient_id, pks, DigestOutcome(sent=len(keep), cancelled=len(drop))))
+    results, dropped, sent = [], [], []
+    renderer = mail.Renderer("reminders") if by_person else None
+    with translation.override("fr"):
+        for recipient_id, own in by_person.items():
+            keep, drop = _sort_out(own, objects, now)
+            dropped.extend(row.pk for row, _obj in drop)
+            pks = [row.pk for row, _obj in keep]
+            if not keep:
+                results.append((recipient_id, pks, DigestOutcome(cancelled=len(drop))))
+                continue
+            try:
+                _send_mail(own[0].recipient, keep, now=now, mailer=mailer, renderer=renderer)
+            except OSError as error:  # smtplib.SMTPException, refused connections, timeouts
+                if mailer is not None:
+                    mailer.close()  # the connection may be broken: the next mail opens its own
+                retry_in = delivery.record_failure(
+                    Reminder.objects.filter(pk__in=pks, claim=token), error, now=now
+                )
+                results.append((recipient_id, pks, _refused(retry_in, cancelled=len(drop))))
+                continue
+            sent.extend(pks)
+            if len(sent) >= LEDGER_FLUSH:
+                delivery.record_sent(Reminder.objects.filter(pk__in=sent, claim=token), now=now)
+                sent = []
+            results.append((recipient_id, pks, DigestOutcome(sent=len(keep), cancelled=len(drop))))
+    if sent:
+        delivery.record_sent(Reminder.objects.filter(pk__in=sent, claim=token), now=now)
     if dropped:
         Reminder.objects.filter(pk__in=dropped, claim=token).update(
             state=ReminderState.CANCELLED, claim=None
@@ -312,7 +338,12 @@ def deadline_in_paris(value: datetime) -> str:
 
 
 def _send_mail(
-    recipient: User, rows: list[tuple[Reminder, object]], *, now: datetime, mailer=None
+    recipient: User,
+    rows: list[tuple[Reminder, object]],
+    *,
+    now: datetime,
+    mailer=None,
+    renderer: "mail.Renderer | None" = None,
 ) -> None:
     items, files = [], []
     for row, obj in rows:
@@ -339,8 +370,9 @@ def _send_mail(
         )
         if rule.attachments:
             files.extend(rule.attachments(obj, now))
+    renderer = renderer or mail.Renderer("reminders")
     with translation.override("fr"):
-        subject, text, html = mail.render("reminders", {"recipient": recipient, "items": items})
+        subject, text, html = renderer.render({"recipient": recipient, "items": items})
     message = delivery.compose([recipient.email], subject, text, html, files)
     if mailer is None:
         message.send()

@@ -63,6 +63,7 @@ urlpatterns = [
     path("donnees-personnelles/", views.personal_data, name="footer-personal-data"),
     path("plan-du-site/", views.sitemap, name="footer-sitemap"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("admin/", admin.site.urls),
 ]
 

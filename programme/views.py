@@ -18,7 +18,7 @@ from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
 
-from . import accounts, proconnect, services, signals, web
+from . import accounts, observability, proconnect, services, signals, web
 from .enums import ProgrammeRole
 from .forms import DeleteAccountForm, ProfileForm, SignupForm
 from .queries import (
@@ -411,5 +411,18 @@ def sitemap(request):
 
 
 def healthz(request):
-    """Load balancers' probe: answers without touching the database."""
+    """Liveness probe: the process answers, without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def readyz(request):
+    """Readiness probe: 200 when the database and Redis (if configured) answer, else 503, so
+    a load balancer sends no request to a node that cannot serve it. Says which part failed
+    (the exception's class name, never its text)."""
+    checks = observability.readiness()
+    ready = all(v == "ok" for v in checks.values())
+    body = "\n".join(f"{name}: {state}" for name, state in checks.items()) + "\n"
+    response = HttpResponse(body, content_type="text/plain", status=200 if ready else 503)
+    response["Cache-Control"] = "no-store"
+    return response

@@ -2,8 +2,9 @@
 
 from datetime import date, datetime
 
-from django.db.models import Count, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cohorts.enums import MilestoneKind, MilestoneState, ReportStatus
@@ -59,14 +60,49 @@ def next_due(milestones) -> Milestone | None:
 
 
 def dashboard_rows(cohort, *, today: date, status: str = "", phase: str = "") -> list:
-    """The dashboard's laureates, each with its decorated timeline, next due milestone and the
-    label of its last report's status."""
-    rows = list(followup_rows(cohort, today=today, status=status, phase=phase))
+    """Every laureate of the dashboard's filter (the export), decorated as `decorate_rows`."""
+    return decorate_rows(
+        list(followup_rows(cohort, today=today, status=status, phase=phase)), today
+    )
+
+
+def decorate_rows(rows, today: date) -> list:
+    """Each row with its decorated timeline, next due milestone, last report's label and
+    its dates written once (`due_label`: one format per distinct date, the cohort's
+    laureates share their schedule)."""
+    labels: dict[date, str] = {}
     for row in rows:
         row.timeline = decorate(row.milestones.all(), today)
+        for milestone in row.timeline:
+            if milestone.due_on not in labels:
+                labels[milestone.due_on] = date_format(milestone.due_on, "j F Y")
+            milestone.due_label = labels[milestone.due_on]
         row.next_due = next_due(row.timeline)
-        row.last_status_label = ReportStatus(row.last_status).label if row.last_status else ""
+        row.first_late = row.first_late_on
+        row.last_status_label = (
+            ReportStatus(row.last_report_status).label if row.last_report_status else ""
+        )
     return rows
+
+
+def dashboard_keys() -> list:
+    """The dashboard's order, late first (most late milestones, then the oldest late due
+    date), then by name: the keys of its keyset pages, served by `laureate_late_first_idx`."""
+    from programme.keyset import Key
+
+    return [
+        Key("late_count", descending=True, kind=int, nullable=False),
+        Key("first_late_on", kind=date),
+        Key("name", kind=str, nullable=False),
+        Key("pk", kind=int, nullable=False),
+    ]
+
+
+def without_milestones(cohort) -> int:
+    """How many laureates of the cohort have no milestone yet (one count)."""
+    return cohort.laureates.filter(
+        ~Exists(Milestone.objects.filter(laureate_id=OuterRef("pk")))
+    ).count()
 
 
 def report_of(milestone: Milestone) -> Report | None:
@@ -79,40 +115,27 @@ def indicators_of(programme_id: int) -> list[Indicator]:
     return list(Indicator.objects.filter(programme_id=programme_id))
 
 
-def _late(today):
-    return Q(
-        milestones__done_at__isnull=True,
-        milestones__skipped_at__isnull=True,
-        milestones__due_on__lt=today,
-    )
-
-
 def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
     """The laureates of a cohort for the staff dashboard, late ones first (most late
     milestones first, then the oldest late due date), then by name; each with its milestones
-    and their reports prefetched, and its counts by state: three queries whatever the size.
+    and their reports prefetched. The lateness and the last report's status are the stored
+    columns kept by `cohorts.services.lateness`, so the order and the filters are index
+    reads, whatever the size.
 
     `status`: "late" (a milestone late), "up_to_date" (none late), or a report status
     (the last submitted report's: on_track, at_risk, late as "report_late").
     """
-    last_status = (
-        Report.objects.filter(milestone__laureate=OuterRef("pk"), submitted_at__isnull=False)
-        .order_by("-milestone__due_on", "-pk")
-        .values("status")[:1]
-    )
-    rows = cohort.laureates.annotate(
-        late_count=Count("milestones", filter=_late(today)),
-        first_late=Min("milestones__due_on", filter=_late(today)),
-        done_count=Count("milestones", filter=Q(milestones__done_at__isnull=False)),
-        total_count=Count("milestones"),
-        last_status=Subquery(last_status),
-    )
+    from programme import keyset
+
+    rows = cohort.laureates.all()
     if status == "late":
         rows = rows.filter(late_count__gt=0)
     elif status == "up_to_date":
         rows = rows.filter(late_count=0)
     elif status in (ReportStatus.ON_TRACK, ReportStatus.AT_RISK, "report_late"):
-        rows = rows.filter(last_status=ReportStatus.LATE if status == "report_late" else status)
+        rows = rows.filter(
+            last_report_status=ReportStatus.LATE if status == "report_late" else status
+        )
     if phase:
         rows = rows.filter(phase=phase)
     return (
@@ -123,7 +146,7 @@ def followup_rows(cohort, *, today, status: str = "", phase: str = ""):
                 queryset=Milestone.objects.select_related("report").order_by("due_on", "pk"),
             )
         )
-        .order_by("-late_count", "first_late", "name", "pk")
+        .order_by(*keyset.order(dashboard_keys()))
     )
 
 

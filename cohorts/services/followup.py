@@ -25,6 +25,7 @@ from cohorts.models import (
     add_months,
 )
 from cohorts.rules import writes_reports
+from cohorts.services import lateness
 from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
@@ -101,6 +102,7 @@ def write_milestones(cohort: Cohort, *, now: datetime) -> int:
     laureates = list(cohort.laureates.filter(milestones__isnull=True).distinct())
     rows = [m for laureate in laureates for m in milestones_for(laureate, cohort, now)]
     Milestone.objects.bulk_create(rows, batch_size=500)
+    lateness.refresh([laureate.pk for laureate in laureates], now=now)
     return len(laureates)
 
 
@@ -156,6 +158,7 @@ def add_milestone(
             created_at=now,
         )
         audit.record(by, "milestone.add", milestone, after=due_on.isoformat(), at=now)
+        lateness.refresh([laureate.pk], now=now)
     return milestone
 
 
@@ -165,6 +168,7 @@ def skip_milestone(milestone: Milestone, *, reason: str, by: User, now: datetime
     with transaction.atomic(durable=True):
         _close(milestone, skipped_at=now, skip_reason=reason)
         audit.record(by, "milestone.skip", milestone, after="skipped", reason=reason, at=now)
+        lateness.refresh([milestone.laureate_id], now=now)
     milestone.skipped_at, milestone.skip_reason = now, reason
 
 
@@ -177,6 +181,7 @@ def restore_milestone(milestone: Milestone, *, by: User, now: datetime) -> None:
         if not updated:
             raise TransitionError(_("Ce jalon n'est pas écarté."))
         audit.record(by, "milestone.restore", milestone, before="skipped", at=now)
+        lateness.refresh([milestone.laureate_id], now=now)
     milestone.skipped_at, milestone.skip_reason = None, ""
 
 
@@ -302,6 +307,7 @@ def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datet
         at=now,
     )  # fmt: skip
     milestone.done_at = now
+    lateness.refresh([milestone.laureate_id], now=now)
     return report
 
 
@@ -353,6 +359,7 @@ def hold_review(milestone: Milestone, *, notes: str, by: User, now: datetime) ->
     with transaction.atomic(durable=True):
         _close(milestone, done_at=now, notes=notes)
         audit.record(by, "milestone.done", milestone, after="done", reason=notes, at=now)
+        lateness.refresh([milestone.laureate_id], now=now)
     milestone.done_at, milestone.notes = now, notes
 
 
@@ -401,6 +408,7 @@ def decide_final(
         audit.record(by, "laureate.final_decision", laureate, before=before, after=phase,
                      reason=f"{FinalOutcome(outcome).label} — {reasons}", at=now)  # fmt: skip
         audit.record(by, "milestone.done", milestone, after=outcome, reason=reasons, at=now)
+        lateness.refresh([milestone.laureate_id], now=now)
     milestone.done_at, milestone.outcome, milestone.next_phase = now, outcome, phase
     milestone.notes = reasons
     milestone.laureate.phase = phase

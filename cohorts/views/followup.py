@@ -26,11 +26,14 @@ from cohorts.models import Report
 from cohorts.queries import followup as queries
 from cohorts.rules import writes_reports
 from cohorts.services import followup as services
-from programme import spreadsheet, web
+from programme import keyset, spreadsheet, web
 
 from . import cohort_crumbs, load_cohort, load_laureate, load_milestone
 
 # --- The staff's dashboard ---------------------------------------------------------------------
+
+# Laureates per page of the dashboard (keyset pages, late first).
+PAGE_SIZE = 50
 
 
 @login_required
@@ -39,16 +42,27 @@ def followup_dashboard(request, cohort):
     today = queries.today()
     form = FollowupFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
-    rows = queries.dashboard_rows(
-        cohort, today=today, status=filters.get("status", ""), phase=filters.get("phase", "")
-    )
+    status, phase = filters.get("status", ""), filters.get("phase", "")
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx"):
+        rows = queries.dashboard_rows(cohort, today=today, status=status, phase=phase)
         return spreadsheet.export_response(
             fmt, f"suivi-{cohort.slug}", _("Suivi"), export_header(), _export_rows(rows)
         )
+    page = keyset.paginate(
+        queries.followup_rows(cohort, today=today, status=status, phase=phase),
+        queries.dashboard_keys(),
+        request.GET.get(keyset.PARAM),
+        size=PAGE_SIZE,
+        salt=f"followup:{cohort.pk}",
+    )
+    rows = queries.decorate_rows(page.rows, today)
     query = request.GET.copy()
     query.pop("export", None)
+    query.pop(keyset.PARAM, None)
+    filters_query = query.urlencode()
+    if page.next:
+        query[keyset.PARAM] = page.next
     title = _("Suivi de la promotion %(label)s") % {"label": cohort.label}
     return render(
         request,
@@ -57,10 +71,13 @@ def followup_dashboard(request, cohort):
             "page_title": title,
             "cohort": cohort,
             "rows": rows,
+            "page": page,
+            "first_url": f"?{filters_query}" if filters_query else "?",
+            "next_url": f"?{query.urlencode()}" if page.next else "",
             "form": form,
-            "query": query.urlencode(),
+            "query": filters_query,
             "today": today,
-            "without_milestones": sum(1 for r in rows if not r.timeline),
+            "without_milestones": queries.without_milestones(cohort),
             "breadcrumb_data": cohort_crumbs(cohort, _("Suivi")),
         },
     )

@@ -57,7 +57,7 @@ def _scale(criteria) -> float | None:
     return sum(float(c.weight) * c.scale_max for c in criteria) / weights
 
 
-def final_ranking(call: Call, criteria=None, audition_criteria=None):
+def final_ranking(call: Call, criteria=None, audition_criteria=None, pool=None):
     """The deliberated proposals with `raw_mean` and `z_mean` (written, from the jury's
     ranking), `audition_mean` (mean of the jurors' complete audition grids, conflicted
     pairs left out), `audition_count`, `final` (0-100, see the module), and their decision
@@ -100,7 +100,7 @@ def final_ranking(call: Call, criteria=None, audition_criteria=None):
     if heard is not None and wa > 0:
         cases.append(When(audition_mean__isnull=False, then=heard * Value(100.0)))
     final = Case(*cases, default=Value(None), output_field=FloatField())
-    ids = deliberated(call).values("pk")
+    ids = (deliberated(call) if pool is None else pool).values("pk")
     return (
         ranking.ranking(call, criteria)
         .filter(pk__in=ids)
@@ -109,6 +109,27 @@ def final_ranking(call: Call, criteria=None, audition_criteria=None):
         .annotate(final=final)
         .order_by(F("final").desc(nulls_last=True), *ranking.tie_break(criteria))
     )
+
+
+def final_keys(criteria) -> list:
+    """The keyset keys of `final_ranking`'s order (programme.keyset)."""
+    from datetime import datetime
+
+    from programme.keyset import Key
+
+    return [
+        Key("final", descending=True),
+        *[Key(ranking.criterion_key(c), descending=True) for c in criteria],
+        Key("submitted_at", kind=datetime),
+        Key("pk", kind=int),
+    ]
+
+
+def undecided_count(call: Call, pool=None) -> int:
+    """How many deliberated proposals still wait for their decision (one count); `pool` is
+    `deliberated(call)` when the caller already has it."""
+    pool = deliberated(call) if pool is None else pool
+    return pool.filter(decision__isnull=True).count()
 
 
 def audition_scores_of_page():

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cohorts.enums import MilestoneKind, Phase, ReportStatus
 from cohorts.models import Milestone, Report
-from cohorts.services import followup
+from cohorts.services import followup, lateness
 from programme.models import AuditEntry
 from tests import factories
 
@@ -318,6 +318,8 @@ def _late_cohort(programme, slug, size):
                 updated_at=timezone.now(),
             )
             Milestone.objects.filter(pk=milestone.pk).update(done_at=timezone.now())
+    # Written straight to the tables: the stored lateness as the services would keep it.
+    lateness.refresh(cohort.laureates.values_list("pk", flat=True), now=timezone.now())
     return cohort
 
 
@@ -338,6 +340,7 @@ def test_the_dashboard_puts_the_late_first(client, programme, staff):
         done_at=None
     )
     Report.objects.filter(milestone__laureate=first, milestone__number=1).delete()
+    lateness.refresh([first.pk], now=timezone.now())
     rows = client.get(reverse("cohorts:followup", kwargs={"slug": "retards"})).context["rows"]
     # Both one report late, Startup 04's since the first month: it comes first.
     assert [(r.name, r.late_count) for r in rows][-2:] == [("Startup 04", 1), ("Startup 03", 1)]
@@ -393,9 +396,10 @@ def test_the_dashboard_and_the_public_page_run_fixed_queries_at_two_sizes(
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     if url == "cohorts:followup":
-        # Session, user, the cohort (once, for the permission and the page), roles, the
-        # laureates with their counts, their milestones with reports, and the DSFR settings.
-        assert counts[0] == 7, counts
+        # Session, user, the cohort (once, for the permission and the page), roles, a page
+        # of laureates (stored lateness), their milestones with reports, the count of the
+        # laureates without milestones, and the DSFR settings.
+        assert counts[0] == 8, counts
 
 
 def test_a_cohort_without_milestones_gets_them_from_the_dashboard(client, programme, staff):
@@ -407,3 +411,29 @@ def test_a_cohort_without_milestones_gets_them_from_the_dashboard(client, progra
     client.post(reverse("cohorts:followup-start", kwargs={"slug": "ancienne"}))
     assert Milestone.objects.filter(laureate__cohort=cohort).count() == 8
     assert "Créer les jalons du programme" not in client.get(url).content.decode()
+
+
+def test_the_dashboard_pages_by_keyset_late_first_and_keeps_its_filters(
+    client, programme, staff, monkeypatch
+):
+    import re
+
+    from cohorts.views import followup as views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    _late_cohort(programme, "pages", 5)
+    login(client, staff)
+    url = reverse("cohorts:followup", kwargs={"slug": "pages"})
+    seen, address = [], url
+    while address:
+        response = client.get(address)
+        seen += [r.name for r in response.context["rows"]]
+        found = re.search(r'href="([^"]+)">Lauréats suivants', response.content.decode())
+        address = url + found.group(1).replace("&amp;", "&") if found else None
+    assert seen == [f"Startup {n:02d}" for n in range(5)]
+    # The filter stays on the next pages.
+    response = client.get(url, {"status": "late"})
+    found = re.search(r'href="([^"]+)">Lauréats suivants', response.content.decode())
+    assert "status=late" in found.group(1)
+    rest = client.get(url + found.group(1).replace("&amp;", "&")).context["rows"]
+    assert [r.name for r in rest] == ["Startup 02", "Startup 03"]

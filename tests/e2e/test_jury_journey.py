@@ -1,6 +1,7 @@
 """The jury's journey in a browser: a juror declares a conflict and scores, blind until
 their own evaluation is submitted; staff then read the ranking and its charts."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -195,6 +196,10 @@ def test_staff_shortlist_decide_within_the_envelope_publish_and_send_the_mails(
 
     def decide(title, outcome, justification, amount=""):
         row = page.locator("tr", has_text=title)
+        # Rows are read-only: the row's link opens its decision form in place (issue 16).
+        opener = row.get_by_role("link", name=re.compile("Décider|Changer la décision"))
+        if opener.count():
+            opener.click()
         row.get_by_label("Décision").select_option(label=outcome)
         row.get_by_label("Justification").fill(justification)
         if amount:

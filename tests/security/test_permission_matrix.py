@@ -155,6 +155,7 @@ MATRIX: dict[str, Row] = {
     "footer-personal-data": Row(get=everyone(PAGE)),
     "footer-sitemap": Row(get=everyone(PAGE)),
     "healthz": Row(get=everyone(PAGE)),
+    "readyz": Row(get=everyone(PAGE)),
     # ProConnect is switched off in the tests: its addresses answer 404 to all.
     "oidc_authentication_callback": Row(get=everyone(NOT_FOUND)),
     "oidc_authentication_init": Row(get=everyone(NOT_FOUND)),
@@ -348,7 +349,10 @@ MATRIX: dict[str, Row] = {
         f"jury:{name}": Row(call("delib_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE))
         for name in ("weights", "publish-results", "outbox-prepare", "outbox-send")
     },
-    "jury:decide": Row(proposal("deliberated"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    # GET: the one-row page of a decision (the form open), or its fragment.
+    "jury:decide": Row(
+        proposal("deliberated"), get=staff_only(FORBIDDEN), post=staff_only(FORBIDDEN, DONE)
+    ),
     "jury:outbox": Row(call("delib_call"), get=MANAGE_CALL),
     "jury:outbox-edit": Row(pk("decision_mail"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     # Public once published; `test_an_unpublished_result_is_seen_by_nobody` for the rest.

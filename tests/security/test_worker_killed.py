@@ -16,8 +16,10 @@ What happens, step by step (settings: `CELERY_TASK_ACKS_LATE`,
    nothing: still one mail.
 
 The one window left is a death after the mail server accepted the mail and before the
-rows are marked sent (a few milliseconds): then step 4 sends it again (at least once,
-never lost). The test kills the worker before the mail leaves.
+rows are marked sent: then step 4 sends it again (at least once, never lost). Since the
+ledger is marked in bulk (`programme.reminders.LEDGER_FLUSH`, issue 16), that window holds
+the mails of one batch, sent within a second or so. The test kills the worker before the
+mail leaves.
 """
 
 import os
