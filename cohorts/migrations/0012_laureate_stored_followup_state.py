@@ -48,9 +48,9 @@ def compute_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cohorts", "0010_opendata"),
+        ("cohorts", "0011_selection_calls"),
         ("programme", "0009_user_search_trigram_indexes"),
-        ("projects", "0007_proposal_search_trigram_indexes"),
+        ("projects", "0008_proposal_search_trigram_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ forwards, backwards = indexes("projects", "Proposal", ["title", "summary", "refe
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("projects", "0006_auditions_and_decisions"),
+        ("projects", "0007_jury_discussion_and_nudges"),
     ]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
