@@ -153,6 +153,15 @@ class Attachment(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    # The question this file answers, when it was uploaded on the question itself.
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     file = models.FileField(_("fichier"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     size = models.PositiveIntegerField(_("taille (octets)"))
@@ -183,6 +192,8 @@ class ProposalVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("déposée le"))
+    # The sworn statement ("J'atteste sur l'honneur…") ticked on the summary page.
+    attested = models.BooleanField(_("attestation sur l'honneur"), default=False)
 
     class Meta:
         verbose_name = _("version déposée")
