@@ -336,7 +336,7 @@ def submit_proposal(
     `attested`: the sworn statement was ticked on the summary page; it is kept on the version.
 
     Submitting again what the last version already holds returns that version unchanged (its
-    `submitted_at` is not `now`), so a double click or two tabs make one version, and no
+    `is_new` is False), so a double click or two tabs make one version, and no
     receipt is sent for nothing."""
     require_verified(by)
     locked = lock(proposal)
@@ -348,6 +348,7 @@ def submit_proposal(
         # last version, so that version stands (no new version, receipt or audit entry).
         last = locked.versions.order_by("-number").first()
         if last is not None and last.sha256 == content_hash(snapshot(locked)):
+            last.is_new = False
             return last
     before = locked.state
     if locked.sequence is None:
@@ -360,6 +361,7 @@ def submit_proposal(
     locked.submitted_at = now
     locked.save(update_fields=["sequence", "reference", "state", "submitted_at", "updated_at"])
     version = _record_version(locked, by=by, now=now, attested=attested)
+    version.is_new = True
     audit.record(
         by,
         "proposal.submit",

@@ -455,7 +455,7 @@ def submit(request, proposal):
     """The summary of every answer and file, what is missing, the sworn statement, then
     "Déposer". An unchanged proposal submitted again says so, and nothing is sent."""
     now = timezone.now()
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -467,7 +467,7 @@ def submit(request, proposal):
                 now=now,
                 attested=True,
             )
-            if outcome and outcome.value.submitted_at != now:
+            if outcome and not outcome.value.is_new:
                 messages.info(
                     request,
                     _(

@@ -606,7 +606,7 @@ def test_correction_round_trip_through_the_pages(client, submitted, staff, agent
         assert "Ajoutez le nom du sponsor." in html
         assert "Renvoyer la candidature corrigée" in html
         edit = client.get(reverse("projects:edit", args=[submitted.public_id])).content.decode()
-        assert "Enregistrer le brouillon" in edit
+        assert "Enregistrer les modifications" in edit
         client.post(reverse("projects:send-back", args=[submitted.public_id]))
     assert submitted.versions.count() == 2
     assert submitted.correction_requests.get().sent_back_at == after
