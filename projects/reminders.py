@@ -429,7 +429,8 @@ register(
         select=_no_scan,
         still_owed=lambda version, now: True,
         sentence=gettext_lazy(
-            "Votre candidature « {title} » à l'appel {edition} est déposée.{after}"
+            "Votre candidature « {title} » à l'appel {edition} est déposée.{after} "
+            "Le récépissé de dépôt est joint à ce courriel (PDF)."
         ),
         action=gettext_lazy("Voir ma candidature"),
         words=_receipt_words,

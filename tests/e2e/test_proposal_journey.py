@@ -196,7 +196,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.get_by_role("link", name="Déposer ma candidature").click()
     expect(page.get_by_role("heading", level=1, name=f"Déposer « {TITLE} »")).to_be_visible()
     assert_accessible(page)
-    page.get_by_label(re.compile("J'atteste sur l'honneur")).check()
+    page.get_by_text(re.compile("J'atteste sur l'honneur")).click()
     page.get_by_role("button", name="Déposer", exact=True).click()
 
     reference = f"FN-{timezone.localtime(open_call.opens_at).year}-0001"
