@@ -167,8 +167,10 @@ def save_draft(
         )
     questions = {q.pk: q for q in proposal.call.questions.all()}
     file_questions = {pk for pk, q in questions.items() if q.kind == QuestionKind.FILE}
+    # A file question's answer may still name a file joined on the attachments page; the form
+    # sends none for it, its file coming through `uploads`.
     for question_id, value in answers.items():
-        if question_id in questions and question_id not in file_questions:
+        if question_id in questions:
             Answer.objects.update_or_create(
                 proposal=proposal, question_id=question_id, defaults={"value": value}
             )
