@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -144,3 +145,31 @@ def test_from_the_call_to_the_pdf_receipt_with_the_keyboard(
     assert proposal.reference in text
     assert version.sha256 in text
     assert proposal.attachments.get().sha256 in text
+
+    # An edit after the submission is saved but not submitted: the notice shows the diff.
+    page.get_by_role("navigation", name="Pages de la candidature").get_by_role(
+        "link", name="Contenu"
+    ).click()
+    page.get_by_label("Résumé").fill("Un registre des aidants, partagé entre communes.")
+    page.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(page.get_by_role("status")).to_contain_text("Modifications enregistrées, non déposées")
+    notice = page.get_by_role("heading", name="Modifications non déposées").locator("xpath=..")
+    expect(notice).to_contain_text("Un registre partagé des aidants numériques.")
+    expect(notice).to_contain_text("Un registre des aidants, partagé entre communes.")
+    assert_accessible(page)
+    notice.get_by_role("link", name="Déposer les modifications").click()
+    page.get_by_text(re.compile("J'atteste sur l'honneur")).click()
+    page.get_by_role("button", name="Déposer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("(version 2)")
+    expect(page.get_by_role("heading", name="Modifications non déposées")).to_have_count(0)
+
+    # Submitted again unchanged: said so, nothing sent.
+    sent = len(mail.outbox)
+    page.get_by_role("link", name="Déposer à nouveau").click()
+    expect(page.get_by_role("main")).to_contain_text("Aucune modification depuis le dépôt du")
+    page.get_by_text(re.compile("J'atteste sur l'honneur")).click()
+    page.get_by_role("button", name="Déposer", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("rien n'a été déposé ni envoyé")
+    assert_accessible(page)
+    assert proposal.versions.count() == 2
+    assert len(mail.outbox) == sent
