@@ -188,12 +188,18 @@ def detail(request, proposal):
     message_form.helper.form_action = reverse("projects:message", args=[proposal.public_id])
     decision = visible_decision(proposal)
     last_version, changes = queries.unsubmitted_changes(proposal)
+    submitted = proposal.versions.order_by("-number").first()
     context = {
         "page_title": proposal.title,
         "last_version": last_version,
         "changes": changes if is_team else [],
-        # Every answer, rendered as the version page renders them (the staff read them here).
-        "sections": queries.sections(queries.snapshot(proposal), proposal.call),
+        # Every answer, rendered as the version page renders them: the team reads its own
+        # draft, the others what was submitted (never the team's unsubmitted edits).
+        "sections": queries.sections(
+            queries.snapshot(proposal) if is_team or submitted is None else submitted.content,
+            proposal.call,
+        ),
+        "shows_version": None if is_team else submitted,
         "available_files": _available_files(proposal),
         "proposal": proposal,
         "is_team": is_team,

@@ -383,3 +383,19 @@ def test_office_formats_are_accepted_on_a_file_question(proposal, agent, kinds, 
     question = kinds[QuestionKind.FILE]
     _save(proposal, agent, uploads={question.pk: SimpleUploadedFile(name, data)})
     assert proposal.attachments.get().original_name == name
+
+
+def test_the_staff_read_the_submitted_answers_not_the_team_s_unsubmitted_edits(
+    client, submitted_with_values, agent
+):
+    proposal = submitted_with_values
+    _save(proposal, agent, summary="Une réécriture pas encore déposée.")
+    client.force_login(factories.StaffFactory(programme=proposal.call.programme))
+    html = client.get(proposal.get_absolute_url()).content.decode()
+    assert "Une réécriture pas encore déposée." not in html
+    assert "Trouver les aides adaptées à son territoire." in html
+    assert "celles de la version 1" in html
+    client.force_login(agent)
+    assert "Une réécriture pas encore déposée." in (
+        client.get(proposal.get_absolute_url()).content.decode()
+    )
