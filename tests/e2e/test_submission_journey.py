@@ -173,3 +173,37 @@ def test_from_the_call_to_the_pdf_receipt_with_the_keyboard(
     assert_accessible(page)
     assert proposal.versions.count() == 2
     assert len(mail.outbox) == sent
+
+
+def test_a_file_dropped_on_its_question_is_saved_with_the_form(
+    page, sign_in, assert_accessible, open_call
+):
+    agent = UserFactory()
+    sign_in(page, agent.email, PASSWORD)
+    page.goto(open_call.get_absolute_url())
+    page.get_by_role("main").get_by_role("link", name="Candidater à cet appel").click()
+    page.get_by_label("Titre du projet").fill(TITLE)
+    page.get_by_role("button", name="Commencer ma candidature").click()
+    page.get_by_role("navigation", name="Pages de la candidature").get_by_role(
+        "link", name="Contenu"
+    ).click()
+    letter = page.get_by_label("Lettre de soutien")
+    # A drop as the browser sends it: a DataTransfer holding one PDF, on the question's zone.
+    dropped = page.evaluate_handle(
+        """(bytes) => {
+            const data = new DataTransfer();
+            const file = new File([new Uint8Array(bytes)], "lettre-glissee.pdf",
+                                  {type: "application/pdf"});
+            data.items.add(file);
+            return data;
+        }""",
+        list(PDF),
+    )
+    letter.locator("xpath=..").dispatch_event("drop", {"dataTransfer": dropped})
+    expect(page.get_by_role("main")).to_contain_text("Fichier choisi : lettre-glissee.pdf")
+    assert_accessible(page)
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    expect(page.get_by_role("status")).to_contain_text("Brouillon enregistré.")
+    expect(page.get_by_role("main")).to_contain_text("Fichier actuel : lettre-glissee.pdf")
+    proposal = Proposal.objects.get(title=TITLE)
+    assert proposal.attachments.get().original_name == "lettre-glissee.pdf"
