@@ -399,3 +399,18 @@ def test_the_staff_read_the_submitted_answers_not_the_team_s_unsubmitted_edits(
     assert "Une réécriture pas encore déposée." in (
         client.get(proposal.get_absolute_url()).content.decode()
     )
+
+
+def test_the_diff_names_the_file_replaced_since_the_submission(
+    client, submitted_with_values, agent, kinds
+):
+    proposal = submitted_with_values
+    question = kinds[QuestionKind.FILE]
+    new = SimpleUploadedFile("budget-revu.pdf", PDF, content_type="application/pdf")
+    _save(proposal, agent, uploads={question.pk: new})
+    client.force_login(agent)
+    html = client.get(reverse("projects:edit", args=[proposal.public_id])).content.decode()
+    notice = html[html.index("Modifications non déposées") :]
+    assert "Question annexe" in notice
+    assert "budget-detaille.pdf" in notice
+    assert "budget-revu.pdf" in notice
