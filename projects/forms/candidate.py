@@ -329,6 +329,9 @@ class ExportForm(forms.Form):
 class SubmitForm(forms.Form):
     """The summary page's sworn statement, ticked before submitting."""
 
+    # The draft's version the summary shows: what is attested is what was read.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     attestation = forms.BooleanField(
         label=_(
             "J'atteste sur l'honneur l'exactitude des informations fournies dans cette "

@@ -331,11 +331,18 @@ SUBMISSION_GUARDS: list[Callable[[Proposal, User, datetime], None]] = [
 
 @transaction.atomic(durable=True)
 def submit_proposal(
-    proposal: Proposal, *, by: User, now: datetime, attested: bool = False
+    proposal: Proposal,
+    *,
+    by: User,
+    now: datetime,
+    attested: bool = False,
+    version: int | None = None,
 ) -> ProposalVersion:
     """Submit (or submit again) a complete proposal while the call is open; the receipt (with
     its PDF) is owed to each member of the team (reminder ledger) in the same transaction.
     `attested`: the sworn statement was ticked on the summary page; it is kept on the version.
+    `version`: the draft's version the summary showed; if someone saved since, the submission
+    is refused, so what is submitted is what was read and attested.
 
     Submitting again what the last version already holds returns that version unchanged (its
     `is_new` is False), so a double click or two tabs make one version, and no
@@ -344,6 +351,13 @@ def submit_proposal(
     locked = lock(proposal)
     for guard in SUBMISSION_GUARDS:
         guard(locked, by, now)
+    if version is not None and locked.version != version:
+        raise StaleVersionError(
+            _(
+                "Un membre de votre équipe a modifié la candidature depuis que vous avez ouvert ce "
+                "récapitulatif : rien n'a été déposé. Relisez-la ci-dessous avant de déposer."
+            )
+        )
     call = locked.call
     if locked.state == ProposalState.SUBMITTED:
         # A second click, or the same form sent from another tab: nothing changed since the

@@ -461,7 +461,9 @@ def submit(request, proposal):
     """The summary of every answer and file, what is missing, the sworn statement, then
     "Déposer". An unchanged proposal submitted again says so, and nothing is sent."""
     now = timezone.now()
-    form = SubmitForm(request.POST if request.method == "POST" else None)
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None, initial={"version": proposal.version}
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -472,6 +474,7 @@ def submit(request, proposal):
                 by=request.user,
                 now=now,
                 attested=True,
+                version=form.cleaned_data["version"],
             )
             if outcome and not outcome.value.is_new:
                 messages.info(
@@ -495,8 +498,14 @@ def submit(request, proposal):
                     )
                     % {"ref": outcome.value.reference, "n": outcome.value.number},
                 )
-            return redirect(proposal.get_absolute_url())
-        status = 400
+            if outcome or not isinstance(outcome.error, proposals.StaleVersionError):
+                return redirect(proposal.get_absolute_url())
+            # Changed since the summary was read: the fresh summary, and tick again.
+            proposal.refresh_from_db()
+            form = SubmitForm(initial={"version": proposal.version})
+            status = 409
+        else:
+            status = 400
     last_version, changes = queries.unsubmitted_changes(proposal)
     return render(
         request,

@@ -414,3 +414,24 @@ def test_the_diff_names_the_file_replaced_since_the_submission(
     assert "Question annexe" in notice
     assert "budget-detaille.pdf" in notice
     assert "budget-revu.pdf" in notice
+
+
+def test_a_summary_read_before_a_team_mate_s_save_cannot_be_submitted(
+    client, proposal, agent, question, django_capture_on_commit_callbacks
+):
+    complete(proposal, agent)
+    proposal.refresh_from_db()
+    read = proposal.version
+    _save(proposal, agent, summary="Changé par un coéquipier entre-temps.")
+    client.force_login(agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_submit_url(proposal), {"attestation": "on", "version": read})
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "depuis que vous avez ouvert ce récapitulatif" in html
+    assert "Changé par un coéquipier entre-temps." in html  # the fresh summary
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DRAFT
+    assert django_mail.outbox == []
+    proposal.refresh_from_db()
+    _submit(client, proposal, django_capture_on_commit_callbacks, version=proposal.version)
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.SUBMITTED
