@@ -226,11 +226,24 @@ def _store_attachment(
 
 
 def _delete_attachment(attachment: Attachment, *, by: User, now: datetime) -> None:
+    """Remove a file from the proposal; one a submitted version holds is kept, superseded."""
     proposal = attachment.proposal
     name, storage, path = attachment.original_name, attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(path))
+    if _submitted_in_a_version(proposal, attachment):
+        Attachment.all_objects.filter(pk=attachment.pk).update(superseded_at=now)
+    else:
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(path))
     audit.record(by, "proposal.detach", proposal, reason=name, at=now)
+
+
+def _submitted_in_a_version(proposal: Proposal, attachment: Attachment) -> bool:
+    wanted = str(attachment.public_id)
+    return any(
+        wanted == (f.get("id") or "")
+        for content in proposal.versions.values_list("content", flat=True)
+        for f in (content or {}).get("attachments", [])
+    )
 
 
 @transaction.atomic(durable=True)

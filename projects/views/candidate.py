@@ -31,7 +31,7 @@ from projects.forms.candidate import (
     StartProposalForm,
     SubmitForm,
 )
-from projects.models import Proposal
+from projects.models import Attachment, Proposal
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
@@ -87,8 +87,10 @@ def _euros(value) -> str:
 
 
 def _available_files(proposal) -> set[str]:
-    """The ids of the files still kept, which the answers link to."""
-    return {str(pk) for pk in proposal.attachments.values_list("public_id", flat=True)}
+    """The ids of the files still kept (those of submitted versions too), which the answers
+    link to."""
+    kept = Attachment.all_objects.filter(proposal=proposal)
+    return {str(pk) for pk in kept.values_list("public_id", flat=True)}
 
 
 def _proposal_crumbs(proposal, current):

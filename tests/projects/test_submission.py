@@ -14,7 +14,7 @@ from pypdf import PdfReader
 
 from calls.enums import QuestionKind
 from projects.enums import ProposalState
-from projects.models import Proposal
+from projects.models import Attachment, Proposal
 from projects.services import proposals as services
 from tests import factories
 from tests import files as sample
@@ -69,7 +69,7 @@ def kinds(call):
     }
 
 
-def _save(proposal, by, *, answers=None, uploads=None, **fields):
+def _save(proposal, by, *, answers=None, uploads=None, removals=frozenset(), **fields):
     proposal.refresh_from_db()
     return services.save_draft(
         proposal,
@@ -79,6 +79,7 @@ def _save(proposal, by, *, answers=None, uploads=None, **fields):
         fields=fields,
         answers=answers or {},
         uploads=uploads,
+        removals=removals,
     )
 
 
@@ -435,3 +436,27 @@ def test_a_summary_read_before_a_team_mate_s_save_cannot_be_submitted(
     proposal.refresh_from_db()
     _submit(client, proposal, django_capture_on_commit_callbacks, version=proposal.version)
     assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.SUBMITTED
+
+
+def test_a_submitted_file_replaced_since_stays_downloadable_from_its_version(
+    client, submitted_with_values, agent, kinds
+):
+    proposal = submitted_with_values
+    question = kinds[QuestionKind.FILE]
+    submitted_file = proposal.attachments.get()
+    new = SimpleUploadedFile("budget-revu.pdf", PDF, content_type="application/pdf")
+    _save(proposal, agent, uploads={question.pk: new})
+    assert list(proposal.attachments.values_list("original_name", flat=True)) == [
+        "budget-revu.pdf"
+    ]
+    client.force_login(agent)
+    version = client.get(reverse("projects:version", args=[proposal.public_id, 1]))
+    url = reverse("projects:attachment", args=[proposal.public_id, submitted_file.public_id])
+    assert url in version.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    # A file never submitted goes for good when replaced.
+    draft_file = proposal.attachments.get()
+    _save(proposal, agent, removals={question.pk})
+    assert not Attachment.all_objects.filter(pk=draft_file.pk).exists()
