@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.models import Call
 from cohorts.models import Cohort
-from projects.models import Answer, DiscussionPost, Evaluation, Message, TeamMember
+from projects.models import Answer, Attachment, DiscussionPost, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
 from .models import Programme, Reminder
@@ -47,7 +47,8 @@ def personal_data_export(user) -> dict:
         .prefetch_related(
             Prefetch("proposal__answers", queryset=_answers()),
             "proposal__versions",
-            "proposal__attachments",
+            # Every file, those a submitted version keeps after the team replaced them too.
+            Prefetch("proposal__attachments", queryset=Attachment.all_objects.all()),
             Prefetch("proposal__messages", queryset=Message.objects.order_by("created_at", "pk")),
         )
         .order_by("proposal__created_at", "pk")

@@ -232,8 +232,10 @@ def _anonymise_proposals(ids: list[int], *, now: datetime) -> None:
     Message.objects.filter(proposal_id__in=ids).update(body=REDACTED)
     DiscussionPost.objects.filter(proposal_id__in=ids).update(body=REDACTED)
     Invitation.objects.filter(proposal_id__in=ids).delete()
-    files = list(Attachment.objects.filter(proposal_id__in=ids).values_list("file", flat=True))
-    Attachment.objects.filter(proposal_id__in=ids).delete()
+    # Every file, those replaced since a submission (kept for that version) too.
+    kept = Attachment.all_objects.filter(proposal_id__in=ids)
+    files = list(kept.values_list("file", flat=True))
+    kept.delete()
     if files:
         storage = Attachment._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files])

@@ -148,11 +148,32 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal.public_id}/{uuid.uuid4().hex}.pdf"
 
 
+class LiveAttachments(models.Manager):
+    """The files a proposal holds now: not those replaced or removed since a submission."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class Attachment(models.Model):
-    """A PDF joined to a proposal, kept in private storage."""
+    """A file joined to a proposal, kept in private storage.
+
+    A file a submitted version holds is never deleted when the team replaces or removes it:
+    it is marked superseded, so that version's file stays downloadable and its hash true.
+    `objects` (and `proposal.attachments`) give the live files, `all_objects` every one.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    # The question this file answers, when it was uploaded on the question itself.
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     file = models.FileField(_("fichier"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     size = models.PositiveIntegerField(_("taille (octets)"))
@@ -161,8 +182,13 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("déposé le"))
+    superseded_at = models.DateTimeField(_("remplacé ou retiré le"), null=True, blank=True)
+
+    all_objects = models.Manager()
+    objects = LiveAttachments()
 
     class Meta:
+        default_manager_name = "objects"  # proposal.attachments: the live files
         verbose_name = _("pièce jointe")
         verbose_name_plural = _("pièces jointes")
         ordering = ["uploaded_at", "id"]
@@ -183,6 +209,8 @@ class ProposalVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("déposée le"))
+    # The sworn statement ("J'atteste sur l'honneur…") ticked on the summary page.
+    attested = models.BooleanField(_("attestation sur l'honneur"), default=False)
 
     class Meta:
         verbose_name = _("version déposée")

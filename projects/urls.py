@@ -36,4 +36,9 @@ urlpatterns = [
     path("<uuid:public_id>/retenir-defi/", screening.retain_defi, name="retain-defi"),
     path("<uuid:public_id>/correction/renvoyer/", candidate.send_back, name="send-back"),
     path("<uuid:public_id>/versions/<int:number>/", candidate.version_detail, name="version"),
+    path(
+        "<uuid:public_id>/versions/<int:number>/recepisse.pdf",
+        candidate.version_receipt,
+        name="receipt",
+    ),
 ]

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from calls import funding
 from calls.enums import CallKind, QuestionKind
 from programme import files
+from programme.exceptions import TransitionError
 from programme.forms import BoundedDateTimeField, submit_helper
 from projects.enums import ExportFormat
 
@@ -72,11 +73,37 @@ def question_field(question) -> forms.Field:
             choices=_choices(question), widget=forms.CheckboxSelectMultiple, **common
         )
     if kind == QuestionKind.FILE:
-        common["help_text"] = str(
-            _("Choisissez l'une des pièces jointes déposées sur la page de la candidature.")
-        ) + (" " + help_text if help_text else "")
-        return forms.ChoiceField(choices=[("", "---------")], **common)
+        common["help_text"] = str(FILE_HELP) + (" " + help_text if help_text else "")
+        return QuestionFileField(
+            widget=forms.FileInput(
+                attrs={"accept": files.ACCEPT, "data-drop-zone": "", "class": "fr-upload"}
+            ),
+            **common,
+        )
     return forms.CharField(**common)
+
+
+FILE_HELP = _(
+    "Formats acceptés : PDF, ODT, ODS, DOCX, XLSX, PNG, JPEG (vérifiés d'après leur contenu). "
+    "10 Mo au plus. Glissez-déposez le fichier ici ou choisissez-le."
+)
+
+
+class QuestionFileField(forms.FileField):
+    """A file answering one question, checked by its size and content as it is cleaned, so a
+    refused file is said next to its question and nothing of the form is saved."""
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if upload:
+            # Imported here: the services import this app's forms' neighbours, not the reverse.
+            from projects.services.proposals import check_upload
+
+            try:
+                check_upload(upload)
+            except TransitionError as error:
+                raise forms.ValidationError(str(error)) from error
+        return upload
 
 
 def stored_value(question, value):
@@ -152,18 +179,53 @@ class ProposalForm(forms.Form):
         else:
             del self.fields["yearly_budget"], self.fields["requested_amount"]
         names = []
+        by_id = {str(a.public_id): a for a in attachments}
+        # The file each file question holds now, shown above its input (replace or remove).
+        self.current_files = {}
         for question in self.questions:
             field = question_field(question)
+            name = f"q_{question.pk}"
+            self.fields[name] = field
+            names.append(name)
             if question.kind == QuestionKind.FILE:
-                field.choices = [("", "---------")] + [
-                    (str(a.public_id), a.original_name) for a in attachments
-                ]
-            self.fields[f"q_{question.pk}"] = field
-            names.append(f"q_{question.pk}")
+                current = by_id.get(str(answers.get(question.pk)))
+                self.initial.pop(name, None)
+                if current is not None:
+                    self.current_files[name] = current
+                    field.help_text = (
+                        _("Fichier actuel : %(name)s. Choisissez-en un autre pour le remplacer.")
+                        % {"name": current.original_name}
+                        + " "
+                        + field.help_text
+                    )
+                    self.fields[f"{name}_remove"] = forms.BooleanField(
+                        label=_("Retirer le fichier « %(name)s »")
+                        % {"name": current.original_name},
+                        required=False,
+                    )
+                    names.append(f"{name}_remove")
         layout = [Fieldset(_("Votre projet"), "version", *own)]
         if names:
             layout.append(Fieldset(_("Questions de l'appel"), *names))
-        self.helper = submit_helper(_("Enregistrer le brouillon"), *layout)
+        self.helper = submit_helper(
+            _("Enregistrer les modifications")
+            if proposal.versions.exists()
+            else _("Enregistrer le brouillon"),
+            *layout,
+        )
+        self.helper.form_enctype = "multipart/form-data"
+        self.helper.attrs = {"enctype": "multipart/form-data"}
+
+    def uploads(self) -> dict:
+        """The files chosen on file questions, by question id."""
+        return {
+            q.pk: self.cleaned_data[f"q_{q.pk}"]
+            for q in self.questions
+            if q.kind == QuestionKind.FILE and self.cleaned_data.get(f"q_{q.pk}")
+        }
+
+    def removals(self) -> set[int]:
+        return {q.pk for q in self.questions if self.cleaned_data.get(f"q_{q.pk}_remove")}
 
     def proposal_fields(self) -> dict:
         return {
@@ -173,7 +235,12 @@ class ProposalForm(forms.Form):
         }
 
     def answers(self) -> dict:
-        return {q.pk: stored_value(q, self.cleaned_data.get(f"q_{q.pk}")) for q in self.questions}
+        """The answers typed (file questions take theirs through `uploads`)."""
+        return {
+            q.pk: stored_value(q, self.cleaned_data.get(f"q_{q.pk}"))
+            for q in self.questions
+            if q.kind != QuestionKind.FILE
+        }
 
 
 class InviteForm(forms.Form):
@@ -257,3 +324,20 @@ class ExportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Exporter les candidatures"))
+
+
+class SubmitForm(forms.Form):
+    """The summary page's sworn statement, ticked before submitting."""
+
+    # The draft's version the summary shows: what is attested is what was read.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    attestation = forms.BooleanField(
+        label=_(
+            "J'atteste sur l'honneur l'exactitude des informations fournies dans cette "
+            "candidature et que les membres de l'équipe en ont pris connaissance."
+        ),
+        error_messages={
+            "required": _("Cochez l'attestation sur l'honneur pour déposer votre candidature.")
+        },
+    )

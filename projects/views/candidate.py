@@ -7,7 +7,7 @@ a 404), `web.run` calls the service and shows its refusal, the page renders.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,11 +29,14 @@ from projects.forms.candidate import (
     ProposalForm,
     ScreenForm,
     StartProposalForm,
+    SubmitForm,
 )
-from projects.models import Proposal
+from projects.models import Attachment, Proposal
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
+from projects.receipt import filename as receipt_filename
+from projects.receipt import receipt_pdf
 from projects.services import invitations, proposals
 from projects.views.actions import act_on_proposal
 from projects.views.loaders import attachment_of, load_proposal
@@ -81,6 +84,13 @@ def next_step(proposal: Proposal, now) -> str:
 def _euros(value) -> str:
     """An amount the French way, or a dash when it is not given yet."""
     return "—" if value in (None, "") else funding.euros(value)
+
+
+def _available_files(proposal) -> set[str]:
+    """The ids of the files still kept (those of submitted versions too), which the answers
+    link to."""
+    kept = Attachment.all_objects.filter(proposal=proposal)
+    return {str(pk) for pk in kept.values_list("public_id", flat=True)}
 
 
 def _proposal_crumbs(proposal, current):
@@ -179,8 +189,20 @@ def detail(request, proposal):
     message_form = MessageForm()
     message_form.helper.form_action = reverse("projects:message", args=[proposal.public_id])
     decision = visible_decision(proposal)
+    last_version, changes = queries.unsubmitted_changes(proposal)
+    submitted = proposal.versions.order_by("-number").first()
     context = {
         "page_title": proposal.title,
+        "last_version": last_version,
+        "changes": changes if is_team else [],
+        # Every answer, rendered as the version page renders them: the team reads its own
+        # draft, the others what was submitted (never the team's unsubmitted edits).
+        "sections": queries.sections(
+            queries.snapshot(proposal) if is_team or submitted is None else submitted.content,
+            proposal.call,
+        ),
+        "shows_version": None if is_team else submitted,
+        "available_files": _available_files(proposal),
         "proposal": proposal,
         "is_team": is_team,
         "is_staff": is_staff,
@@ -219,11 +241,12 @@ def detail(request, proposal):
     return render(request, "projects/detail.html", context)
 
 
-def _proposal_form(proposal, data=None):
+def _proposal_form(proposal, data=None, uploaded=None):
     questions = proposal.call.questions.all()
     answers = {a.question_id: a.value for a in proposal.answers.all()}
     return ProposalForm(
         data,
+        uploaded,
         proposal=proposal,
         questions=questions,
         answers=answers,
@@ -237,7 +260,10 @@ def _proposal_form(proposal, data=None):
 def edit(request, proposal):
     now = timezone.now()
     status = 200
-    form = _proposal_form(proposal, request.POST if request.method == "POST" else None)
+    posted = request.method == "POST"
+    form = _proposal_form(
+        proposal, request.POST if posted else None, request.FILES if posted else None
+    )
     if request.method == "POST":
         if form.is_valid():
             outcome = web.run(
@@ -249,8 +275,17 @@ def edit(request, proposal):
                 now=now,
                 fields=form.proposal_fields(),
                 answers=form.answers(),
+                uploads=form.uploads(),
+                removals=form.removals(),
                 form=form,
-                success=_("Brouillon enregistré."),
+                success=(
+                    _(
+                        "Modifications enregistrées, non déposées : elles ne font partie de "
+                        "votre dépôt qu'une fois déposées à nouveau."
+                    )
+                    if proposal.state == ProposalState.SUBMITTED
+                    else _("Brouillon enregistré.")
+                ),
             )
             if outcome:
                 return redirect("projects:edit", public_id=proposal.public_id)
@@ -265,6 +300,7 @@ def edit(request, proposal):
                 ),
             )
             status = 400
+    last_version, changes = queries.unsubmitted_changes(proposal)
     return render(
         request,
         "projects/edit.html",
@@ -275,6 +311,8 @@ def edit(request, proposal):
             "can_edit": queries.can_edit(proposal, now),
             "can_submit": queries.can_submit(proposal, now),
             "missing": queries.missing_items(proposal),
+            "changes": changes,
+            "last_version": last_version,
             "breadcrumb_data": _proposal_crumbs(proposal, _("Modifier")),
         },
         status=status,
@@ -419,22 +457,77 @@ def remove_attachment(request, proposal, attachment_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def submit(request, proposal):
-    outcome = web.run(
-        request, proposals.submit_proposal, proposal, by=request.user, now=timezone.now()
+    """The summary of every answer and file, what is missing, the sworn statement, then
+    "Déposer". An unchanged proposal submitted again says so, and nothing is sent."""
+    now = timezone.now()
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None, initial={"version": proposal.version}
     )
-    if outcome:
-        messages.success(
-            request,
-            _(
-                "Candidature déposée sous la référence %(ref)s ; l'accusé de réception vous est "
-                "envoyé par courriel."
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = web.run(
+                request,
+                proposals.submit_proposal,
+                proposal,
+                by=request.user,
+                now=now,
+                attested=True,
+                version=form.cleaned_data["version"],
             )
-            % {"ref": outcome.value.reference},
-        )
-    return redirect(proposal.get_absolute_url())
+            if outcome and not outcome.value.is_new:
+                messages.info(
+                    request,
+                    _(
+                        "Aucune modification depuis le dépôt du %(date)s (version %(n)s) : "
+                        "rien n'a été déposé ni envoyé."
+                    )
+                    % {
+                        "date": queries.paris_time(outcome.value.submitted_at),
+                        "n": outcome.value.number,
+                    },
+                )
+            elif outcome:
+                messages.success(
+                    request,
+                    _(
+                        "Candidature déposée sous la référence %(ref)s (version %(n)s) ; le "
+                        "récépissé de dépôt (PDF) est envoyé par courriel à chaque membre de "
+                        "l'équipe."
+                    )
+                    % {"ref": outcome.value.reference, "n": outcome.value.number},
+                )
+            if outcome or not isinstance(outcome.error, proposals.StaleVersionError):
+                return redirect(proposal.get_absolute_url())
+            # Changed since the summary was read: the fresh summary, and tick again.
+            proposal.refresh_from_db()
+            form = SubmitForm(initial={"version": proposal.version})
+            status = 409
+        else:
+            status = 400
+    last_version, changes = queries.unsubmitted_changes(proposal)
+    return render(
+        request,
+        "projects/submit.html",
+        {
+            "page_title": _("Déposer « %(title)s »") % {"title": proposal.title},
+            "proposal": proposal,
+            "form": form,
+            "can_submit": queries.can_submit(proposal, now),
+            "missing": queries.missing_items(proposal),
+            "sections": queries.sections(queries.snapshot(proposal), proposal.call),
+            "team": proposal.team.select_related("user", "user__structure"),
+            "attachments": proposal.attachments.all(),
+            "available_files": _available_files(proposal),
+            "last_version": last_version,
+            "changes": changes,
+            "breadcrumb_data": _proposal_crumbs(proposal, _("Déposer")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -490,8 +583,23 @@ def version_detail(request, proposal, number):
             "page_title": title,
             "proposal": proposal,
             "version": version,
-            "yearly_budget": _euros(version.content.get("yearly_budget")),
-            "requested_amount": _euros(version.content.get("requested_amount")),
+            "is_team": request.user.has_perm(CHANGE, proposal),
+            "sections": queries.sections(version.content, proposal.call),
+            "available_files": _available_files(proposal),
             "breadcrumb_data": _proposal_crumbs(proposal, title),
         },
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(VIEW, load_proposal, private=True)
+def version_receipt(request, proposal, number):
+    """The PDF receipt of one submitted version, as a download."""
+    version = get_object_or_404(proposal.versions.select_related("submitted_by"), number=number)
+    version.proposal = proposal
+    response = HttpResponse(receipt_pdf(version), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipt_filename(version)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -31,8 +31,9 @@ def load_export_job(job_id) -> ExportJob:
 
 
 def attachment_of(proposal: Proposal, attachment_id) -> Attachment:
-    """One of the proposal's attachments (the proposal was loaded and checked first)."""
-    return get_object_or_404(Attachment, proposal=proposal, public_id=attachment_id)
+    """One of the proposal's attachments (the proposal was loaded and checked first), a file a
+    submitted version holds included even if the team has replaced it since."""
+    return get_object_or_404(Attachment.all_objects, proposal=proposal, public_id=attachment_id)
 
 
 def load_conflict(pk) -> Conflict:

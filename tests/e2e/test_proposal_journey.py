@@ -193,7 +193,11 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.goto(proposal.get_absolute_url())
     expect(missing_list(page)).to_have_count(0)
     expect(page.get_by_role("main")).to_contain_text("Inès Moreau — Membre de l'équipe")
-    page.get_by_role("button", name="Déposer ma candidature").click()
+    page.get_by_role("link", name="Déposer ma candidature").click()
+    expect(page.get_by_role("heading", level=1, name=f"Déposer « {TITLE} »")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_text(re.compile("J'atteste sur l'honneur")).click()
+    page.get_by_role("button", name="Déposer", exact=True).click()
 
     reference = f"FN-{timezone.localtime(open_call.opens_at).year}-0001"
     expect(page.get_by_role("status")).to_contain_text(
@@ -202,7 +206,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     main = page.get_by_role("main")
     expect(main).to_contain_text(f"Déposée FN 2026 — référence {reference}")
     expect(main).to_contain_text(f"Version 1 — {reference} — déposée le")
-    expect(page.get_by_role("button", name="Déposer à nouveau")).to_be_visible()
+    expect(page.get_by_role("link", name="Déposer à nouveau")).to_be_visible()
     assert_accessible(page)
 
     proposal.refresh_from_db()
@@ -233,6 +237,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.goto(proposal.get_absolute_url())
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Déposer"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Déposer"))).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("navigation", name="Pages de la candidature").get_by_role(
         "link", name="Contenu"
@@ -246,7 +251,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     csrf_token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     response = page.request.post(
         reverse("projects:submit", args=[proposal.public_id]),
-        form={"csrfmiddlewaretoken": csrf_token},
+        form={"csrfmiddlewaretoken": csrf_token, "attestation": "on"},
         max_redirects=0,
     )
     assert response.status == 302

@@ -215,7 +215,11 @@ def test_submit_from_the_page_then_receipt_and_new_state(
     complete(proposal, agent)
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("projects:submit", args=[proposal.public_id]), follow=True)
+        response = client.post(
+            reverse("projects:submit", args=[proposal.public_id]),
+            {"attestation": "on"},
+            follow=True,
+        )
     html = response.content.decode()
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED
@@ -232,7 +236,11 @@ def test_after_the_deadline_no_submit_button_and_a_forged_post_is_refused(
         client.force_login(agent)  # sessions last 8 hours: sign in at the new time
         html = client.get(proposal.get_absolute_url()).content.decode()
         assert "Déposer ma candidature" not in html
-        response = client.post(reverse("projects:submit", args=[proposal.public_id]), follow=True)
+        response = client.post(
+            reverse("projects:submit", args=[proposal.public_id]),
+            {"attestation": "on"},
+            follow=True,
+        )
     assert "clos depuis le" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DRAFT
 
@@ -517,7 +525,8 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
     html = client.get(url).content.decode()
     for question in kinds.values():
         assert question.label in html
-    assert "dossier.pdf" in html  # a file question picks among the attachments
+    assert 'type="file"' in html  # a file question takes its file on the question itself
+    upload = SimpleUploadedFile("annexe.pdf", PDF, content_type="application/pdf")
     response = client.post(
         url,
         {
@@ -530,7 +539,7 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
             f"q_{kinds['multiple_choice'].pk}": ["Investigation", "Construction"],
             f"q_{kinds['number'].pk}": "12,5",
             f"q_{kinds['yes_no'].pk}": "oui",
-            f"q_{kinds['file'].pk}": str(attachment.public_id),
+            f"q_{kinds['file'].pk}": upload,
         },
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -542,7 +551,7 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
         "multiple_choice": ["Investigation", "Construction"],
         "number": "12.5",
         "yes_no": True,
-        "file": str(attachment.public_id),
+        "file": str(proposal.attachments.get(original_name="annexe.pdf").public_id),
     }
     html = client.get(url).content.decode()
     assert 'value="Court"' in html
@@ -597,7 +606,7 @@ def test_correction_round_trip_through_the_pages(client, submitted, staff, agent
         assert "Ajoutez le nom du sponsor." in html
         assert "Renvoyer la candidature corrigée" in html
         edit = client.get(reverse("projects:edit", args=[submitted.public_id])).content.decode()
-        assert "Enregistrer le brouillon" in edit
+        assert "Enregistrer les modifications" in edit
         client.post(reverse("projects:send-back", args=[submitted.public_id]))
     assert submitted.versions.count() == 2
     assert submitted.correction_requests.get().sent_back_at == after

@@ -273,7 +273,7 @@ def test_the_same_submission_sent_from_two_tabs_makes_one_version(
         tab.force_login(agent)
 
     with django_capture_on_commit_callbacks(execute=True):
-        responses = [tab.post(url) for tab in tabs]
+        responses = [tab.post(url, {"attestation": "on"}) for tab in tabs]
 
     assert [r.status_code for r in responses] == [302, 302]
     assert ProposalVersion.objects.count() == 1
@@ -290,7 +290,7 @@ def test_the_same_submission_sent_from_two_tabs_makes_one_version(
         fields={"summary": "Un résumé corrigé."},
         answers={},
     )
-    tabs[0].post(url)
+    tabs[0].post(url, {"attestation": "on"})
     assert list(ProposalVersion.objects.values_list("number", flat=True)) == [2, 1]
 
 

@@ -238,7 +238,10 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_ALLOWED),
         post=DRAFT_ACTION,
     ),
-    "projects:submit": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
+    # The summary before submitting, with its sworn statement: the team's own page.
+    "projects:submit": Row(
+        proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
+    ),
     "projects:withdraw": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
     "projects:message": Row(
         proposal("draft"),
@@ -266,6 +269,11 @@ MATRIX: dict[str, Row] = {
         post=who(NOT_FOUND, team=DONE, superuser=DONE),
     ),
     "projects:version": Row(
+        proposal("eligible", number=lambda w: 1),
+        get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE),
+    ),
+    # The PDF receipt of a version: the team and the programme's staff.
+    "projects:receipt": Row(
         proposal("eligible", number=lambda w: 1),
         get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE),
     ),
