@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('calls', '0006_audition_grid_and_final_weights'),
-        ('projects', '0006_auditions_and_decisions'),
+        ('projects', '0008_proposal_search_trigram_indexes'),
     ]
 
     operations = [
