@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import journal
 from .models import (
     AuditEntry,
     OutgoingMail,
@@ -91,7 +92,7 @@ class ProgrammeMembershipAdmin(BoundedSearchAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(BoundedSearchAdmin):
-    list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state"]
+    list_display = ["at", "actor", "sentence", "object_repr"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "reason", "actor__email"]
     date_hierarchy = "at"
@@ -105,6 +106,14 @@ class AuditEntryAdmin(BoundedSearchAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("action"))
+    def sentence(self, entry):
+        """The same French sentence as the Journal's, with the changed fields."""
+        line = journal.describe(entry)
+        text = line.sentence + (f" : {line.reason}" if line.reason else "")
+        changes = " ; ".join(f"{c.label} : {c.old} → {c.new}" for c in line.changes)
+        return f"{text} ({changes})" if changes else text
 
 
 @admin.register(OutgoingMail)

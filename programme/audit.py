@@ -52,6 +52,8 @@ def changed_fields(before: models.Model, after: models.Model, fields) -> dict:
 def _plain(value):
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
     if isinstance(value, models.Model):
         return str(value)
     return str(value)

@@ -79,3 +79,15 @@ class ReminderState(models.TextChoices):
 
 # States a staff member may ask to send again.
 ReminderState.resendable_states = frozenset({ReminderState.FAILED})
+
+
+class InvitationRole(models.TextChoices):
+    """What an invitation mailed by a programme's staff offers."""
+
+    STAFF = "staff", _("Équipe du programme")
+    COACH = "coach", _("Coach ou tuteur")
+    JUROR = "juror", _("Membre du jury")
+
+    @classmethod
+    def programme_roles(cls):
+        return [cls.STAFF, cls.COACH]

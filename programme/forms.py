@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import accounts, mail
-from .enums import Region, StructureType
+from .enums import InvitationRole, Region, StructureType
 from .models import Structure, User
 
 
@@ -305,3 +305,44 @@ class IdentifiersChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+class AddMemberForm(forms.Form):
+    """A staff member or a coach added to a programme by address (invited if unknown)."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Une personne qui a déjà un compte reçoit le rôle aussitôt ; sinon, elle reçoit un "
+            "lien d'invitation valable 14 jours."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(role.value, role.label) for role in InvitationRole.programme_roles()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Ajouter"))
+
+
+class InviteJurorForm(forms.Form):
+    """A juror invited to the jury of one of the programme's calls."""
+
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=None, empty_label=None)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("La personne reçoit un lien : elle siège une fois qu'elle l'a accepté."),
+    )
+    role_label = forms.CharField(
+        label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
+    )
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["call"].label_from_instance = lambda call: call.edition
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Inviter au jury"))

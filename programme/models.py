@@ -7,7 +7,15 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DeliveryState, ProgrammeRole, Region, ReminderKind, ReminderState, StructureType
+from .enums import (
+    DeliveryState,
+    InvitationRole,
+    ProgrammeRole,
+    Region,
+    ReminderKind,
+    ReminderState,
+    StructureType,
+)
 
 
 class Structure(models.Model):
@@ -354,3 +362,58 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.recipient_id} — {self.due:%Y-%m-%d}"
+
+
+class ProgrammeInvitation(models.Model):
+    """An invitation mailed to an address: to the staff or the coaches of a programme, or to
+    the jury of one of its calls. Kept so that staff see who has not answered yet (and since
+    when), send it again or cancel it; the mailed link names the row, so a cancelled
+    invitation's link no longer works."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jury_invitations",
+    )
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=10, choices=InvitationRole)
+    role_label = models.CharField(_("qualité"), max_length=200, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invité le"))
+    sent_at = models.DateTimeField(_("dernier envoi"))
+    sent_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["programme", "accepted_at", "cancelled_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role=InvitationRole.JUROR, call__isnull=False)
+                | (~models.Q(role=InvitationRole.JUROR) & models.Q(call__isnull=True)),
+                name="programme_invitation_juror_has_a_call",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None

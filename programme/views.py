@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,16 +18,24 @@ from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
+from projects.services import jury as jury_services
 
-from . import accounts, proconnect, services, signals, web
+from . import accounts, journal, people, proconnect, services, signals, web
 from .enums import ProgrammeRole
-from .forms import DeleteAccountForm, ProfileForm, SignupForm
+from .forms import AddMemberForm, DeleteAccountForm, InviteJurorForm, ProfileForm, SignupForm
+from .models import ProgrammeInvitation
 from .queries import (
+    load_invitation,
+    load_membership,
     load_programme,
+    load_seat,
     personal_data_export,
     programmes_where,
     programmes_with_figures,
     site_map_programmes,
+)
+from .queries import (
+    programme_people as programme_people_of,
 )
 from .web import crumbs
 
@@ -413,3 +422,226 @@ def sitemap(request):
 def healthz(request):
     """Load balancers' probe: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+# --- The programme's people --------------------------------------------------------------
+
+
+def _people_url(programme) -> str:
+    return reverse("programme-people", kwargs={"slug": programme.slug})
+
+
+def _jury_calls(programme):
+    return Call.objects.filter(programme=programme).exclude(
+        state__in=[CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED]
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_people(request, programme):
+    """Staff and coaches, jurors of the calls, and pending invitations, managed in one page."""
+    return _people_page(request, programme)
+
+
+def _people_page(request, programme, add_form=None, juror_form=None):
+    """The people page, with a refused form shown again with what was typed."""
+    return render(
+        request,
+        "programme/people.html",
+        {
+            "page_title": _("Personnes de %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            **programme_people_of(programme),
+            "add_form": add_form
+            or _action_form(AddMemberForm(), "programme-people-add", programme),
+            "juror_form": juror_form
+            or _action_form(
+                InviteJurorForm(calls=_jury_calls(programme)), "programme-juror-invite", programme
+            ),
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Personnes"),
+            ),
+        },
+    )
+
+
+def _action_form(form, name, programme):
+    form.helper.form_action = reverse(name, kwargs={"slug": programme.slug})
+    return form
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_people_add(request, programme):
+    form = _action_form(AddMemberForm(request.POST), "programme-people-add", programme)
+    if form.is_valid():
+        outcome = web.run(
+            request,
+            people.add_member,
+            programme,
+            form.cleaned_data["email"],
+            form.cleaned_data["role"],
+            by=request.user,
+            now=timezone.now(),
+            form=form,
+            field="email",
+        )
+        if outcome:
+            messages.success(request, _added_message(outcome.value))
+            return redirect(_people_url(programme))
+    return _people_page(request, programme, add_form=form)
+
+
+def _added_message(result) -> str:
+    if isinstance(result, ProgrammeInvitation):
+        return _("Invitation envoyée à %(email)s : le lien est valable 14 jours.") % {
+            "email": result.email
+        }
+    return _("%(person)s a maintenant le rôle « %(role)s ».") % {
+        "person": result.user,
+        "role": result.get_role_display(),
+    }
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_juror_invite(request, programme):
+    form = _action_form(
+        InviteJurorForm(request.POST, calls=_jury_calls(programme)),
+        "programme-juror-invite",
+        programme,
+    )
+    if form.is_valid():
+        outcome = web.run(
+            request,
+            jury_services.invite_juror,
+            form.cleaned_data["call"],
+            form.cleaned_data["email"],
+            by=request.user,
+            now=timezone.now(),
+            role_label=form.cleaned_data["role_label"],
+            form=form,
+            field="email",
+            success=_("Invitation au jury envoyée à %(email)s : le lien est valable 14 jours.")
+            % {"email": form.cleaned_data["email"]},
+        )
+        if outcome:
+            return redirect(_people_url(programme))
+    return _people_page(request, programme, juror_form=form)
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_membership)
+def programme_member_remove(request, membership):
+    web.run(
+        request,
+        people.remove_member,
+        membership,
+        by=request.user,
+        now=timezone.now(),
+        success=_("%(person)s n'a plus le rôle « %(role)s ».")
+        % {"person": membership.user, "role": membership.get_role_display()},
+    )
+    return redirect(_people_url(membership.programme))
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_seat)
+def programme_juror_remove(request, seat):
+    web.run(
+        request,
+        jury_services.remove_juror,
+        seat,
+        by=request.user,
+        now=timezone.now(),
+        success=_("%(person)s ne siège plus au jury de %(edition)s.")
+        % {"person": seat.user, "edition": seat.call.edition},
+    )
+    return redirect(_people_url(seat.call.programme))
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_invitation)
+def programme_invitation_resend(request, invitation):
+    web.run(
+        request,
+        people.resend_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation renvoyée à %(email)s.") % {"email": invitation.email},
+    )
+    return redirect(_people_url(invitation.programme))
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_invitation)
+def programme_invitation_cancel(request, invitation):
+    web.run(
+        request,
+        people.cancel_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation de %(email)s annulée : son lien ne fonctionne plus.")
+        % {"email": invitation.email},
+    )
+    return redirect(_people_url(invitation.programme))
+
+
+@require_http_methods(["GET", "POST"])
+def programme_invitation(request, token):
+    """The page a staff or coach invitation's link opens: sign in (or sign up), then accept."""
+    read = web.run(request, people.invitation_from_token, token)
+    if not read:  # expired or altered: the refusal is the page's message
+        return render(request, "programme/invitation.html", {"page_title": _("Invitation")})
+    invitation = read.value
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        outcome = web.run(
+            request,
+            people.accept_invitation,
+            token,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Bienvenue : vous avez rejoint %(programme)s.")
+            % {"programme": invitation.programme.name},
+        )
+        if outcome:
+            return redirect("dashboard")
+    return render(
+        request,
+        "programme/invitation.html",
+        {"page_title": _("Invitation"), "invitation": invitation},
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_journal(request, programme):
+    """Who added, invited or removed whom in the programme, when (staff only)."""
+    return journal.page(
+        request,
+        journal.targets(programme),
+        title=_("Journal de %(programme)s") % {"programme": programme.name},
+        subject=programme.name,
+        breadcrumb_data=crumbs(
+            (_("Mon espace"), reverse("dashboard")),
+            (programme.name, reverse("programme-manage", args=[programme.slug])),
+            (_("Personnes"), _people_url(programme)),
+            current=_("Journal"),
+        ),
+        basename=f"journal-{programme.slug}",
+    )

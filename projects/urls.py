@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import candidate, exports, screening
+from projects.views import candidate, exports, journal, screening
 
 app_name = "projects"
 
@@ -36,4 +36,5 @@ urlpatterns = [
     path("<uuid:public_id>/retenir-defi/", screening.retain_defi, name="retain-defi"),
     path("<uuid:public_id>/correction/renvoyer/", candidate.send_back, name="send-back"),
     path("<uuid:public_id>/versions/<int:number>/", candidate.version_detail, name="version"),
+    path("<uuid:public_id>/journal/", journal.proposal_journal_page, name="journal"),
 ]

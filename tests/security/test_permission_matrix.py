@@ -150,6 +150,45 @@ MATRIX: dict[str, Row] = {
     "programme-list": Row(get=everyone(PAGE)),
     "programme-detail": Row(call("programme"), get=everyone(PAGE)),
     "programme-manage": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    # The programme's people: its staff add, invite and remove them.
+    "programme-people": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-journal": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-people-add": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"email": "nouvelle.coach@exemple.gouv.fr", "role": "coach"},
+    ),
+    "programme-juror-invite": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"call": w.open_call.pk, "email": "nouveau.jure@exemple.gouv.fr"},
+    ),
+    "programme-member-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.coach_membership.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-juror-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.juror_seat.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-resend": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-cancel": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # Whoever holds the link sees the invitation; accepting checks the address.
+    "programme-invitation": Row(
+        lambda w: {"token": w.programme_invitation_token}, get=everyone(PAGE), post=who(DONE)
+    ),
     "footer-legal-notice": Row(get=everyone(PAGE)),
     "footer-accessibility-status": Row(get=everyone(PAGE)),
     "footer-personal-data": Row(get=everyone(PAGE)),
@@ -168,6 +207,7 @@ MATRIX: dict[str, Row] = {
     ),
     "calls:detail": Row(call("open_call"), get=everyone(PAGE)),
     "calls:manage": Row(call("open_call"), get=MANAGE_CALL),
+    "calls:journal": Row(call("open_call"), get=MANAGE_CALL),
     "calls:edit": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     "calls:transition": Row(
         call("open_call"), get=staff_only(FORBIDDEN, NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
@@ -224,6 +264,8 @@ MATRIX: dict[str, Row] = {
     # Whoever holds the link sees the invitation; accepting checks the address.
     "projects:join": Row(lambda w: {"token": w.invitation_token}, get=who(PAGE), post=who(DONE)),
     "projects:detail": Row(proposal("draft"), get=DRAFT_VIEW),
+    # The proposal's Journal: its staff only; to the others it does not exist.
+    "projects:journal": Row(proposal("draft"), get=staff_only(NOT_FOUND)),
     "projects:edit": Row(
         proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
     ),
@@ -361,6 +403,8 @@ MATRIX: dict[str, Row] = {
     "cohorts:csv": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:json": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:manage": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:journal": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:laureate-journal": Row(in_cohort("laureate"), get=MANAGE_CALL),
     "cohorts:publication": Row(call("cohort"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "cohorts:laureate-edit": Row(
         lambda w: {"slug": w.cohort.slug, "pk": w.laureate.pk},
