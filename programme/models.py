@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     DeliveryState,
+    GroupAudience,
+    GroupMessageState,
     InvitationRole,
     ProgrammeRole,
     Region,
@@ -417,3 +419,64 @@ class ProgrammeInvitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.cancelled_at is None
+
+
+class GroupMessage(models.Model):
+    """A message the staff write once to a group (teams of a call by state, a jury, the
+    laureates of a promotion, the coaches), with placeholders filled per recipient
+    (`programme.letters`); held as a draft for review, then sent once per person."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="messages"
+    )
+    audience = models.CharField(_("destinataires"), max_length=12, choices=GroupAudience)
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_messages",
+    )
+    proposal_states = models.JSONField(
+        _("états des candidatures"),
+        default=list,
+        blank=True,
+        help_text=_("Pour les équipes d'un appel : les états retenus (aucun : toutes)."),
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        verbose_name=_("promotion"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_messages",
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    state = models.CharField(
+        _("état"), max_length=10, choices=GroupMessageState, default=GroupMessageState.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rédigé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("rédigé le"))
+    updated_at = models.DateTimeField(_("modifié le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(_("courriels envoyés"), default=0)
+
+    class Meta:
+        verbose_name = _("message groupé")
+        verbose_name_plural = _("messages groupés")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == GroupMessageState.DRAFT

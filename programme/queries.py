@@ -288,3 +288,112 @@ def load_seat(slug: str, pk: int):
         call__programme__slug=slug,
         pk=pk,
     )
+
+
+# --- Grouped messages -------------------------------------------------------------------
+
+# The placeholders each group of recipients has values for (`programme.letters`).
+AUDIENCE_PLACEHOLDERS = {
+    "teams": ["prénom", "nom", "programme", "appel", "date_limite", "référence", "titre"],
+    "jury": ["prénom", "nom", "programme", "appel", "date_limite"],
+    "laureates": ["prénom", "nom", "programme", "promotion", "titre", "référence"],
+    "coaches": ["prénom", "nom", "programme"],
+}
+
+
+def group_recipients(message) -> list[tuple]:
+    """(person, placeholder values) for each recipient of a grouped message, each person
+    once (a person in two teams of the call is written to once, about the first), by name."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from .enums import GroupAudience
+
+    programme = message.programme
+    base = {"programme": programme.name}
+    rows: list[tuple] = []
+    if message.audience == GroupAudience.CALL_TEAMS and message.call_id:
+        call = message.call
+        seats = TeamMember.objects.filter(proposal__call=call, user__is_active=True)
+        if message.proposal_states:
+            seats = seats.filter(proposal__state__in=message.proposal_states)
+        seats = seats.select_related("user", "proposal").order_by(
+            "user__last_name", "user__first_name", "proposal__title", "pk"
+        )
+        call_values = {
+            **base,
+            "appel": call.edition,
+            "date_limite": date_format(localtime(call.closes_at), "j F Y"),
+        }
+        rows = [
+            (seat.user, {**call_values, "référence": seat.proposal.reference or "",
+                         "titre": seat.proposal.title})
+            for seat in seats
+        ]  # fmt: skip
+    elif message.audience == GroupAudience.CALL_JURY and message.call_id:
+        from calls.models import JuryMember
+
+        call = message.call
+        call_values = {
+            **base,
+            "appel": call.edition,
+            "date_limite": date_format(localtime(call.closes_at), "j F Y"),
+        }
+        seats = JuryMember.objects.filter(call=call, user__is_active=True).select_related("user")
+        rows = [
+            (seat.user, call_values)
+            for seat in seats.order_by("user__last_name", "user__first_name")
+        ]
+    elif message.audience == GroupAudience.COHORT_LAUREATES and message.cohort_id:
+        from cohorts.models import Laureate
+
+        laureates = (
+            Laureate.objects.filter(cohort=message.cohort)
+            .select_related("intrapreneur", "proposal")
+            .prefetch_related("members")
+            .order_by("name", "pk")
+        )
+        for laureate in laureates:
+            values = {
+                **base,
+                "promotion": message.cohort.label,
+                "titre": laureate.name,
+                "référence": laureate.proposal.reference if laureate.proposal else "",
+            }
+            team = [laureate.intrapreneur] if laureate.intrapreneur else []
+            team += [m for m in laureate.members.all() if m != laureate.intrapreneur]
+            rows += [(person, values) for person in team if person.is_active]
+    elif message.audience == GroupAudience.COACHES:
+        from .models import ProgrammeMembership
+
+        memberships = ProgrammeMembership.objects.filter(
+            programme=programme, role=ProgrammeRole.COACH, user__is_active=True
+        ).select_related("user")
+        rows = [(m.user, base) for m in memberships.order_by("user__last_name", "user__first_name")]
+    recipients, seen = [], set()
+    for person, values in rows:
+        if person.pk in seen or person.anonymised_at is not None:
+            continue
+        seen.add(person.pk)
+        recipients.append(
+            (person, {**values, "prénom": person.first_name, "nom": person.last_name})
+        )
+    return recipients
+
+
+def group_messages_of(programme):
+    from .models import GroupMessage
+
+    return GroupMessage.objects.filter(programme=programme).select_related(
+        "call", "cohort", "created_by"
+    )
+
+
+def load_group_message(slug: str, pk: int):
+    from .models import GroupMessage
+
+    return get_object_or_404(
+        GroupMessage.objects.select_related("programme", "call", "cohort"),
+        programme__slug=slug,
+        pk=pk,
+    )

@@ -86,6 +86,27 @@ urlpatterns = [
         name="programme-invitation-cancel",
     ),
     path("invitation/<str:token>/", views.programme_invitation, name="programme-invitation"),
+    path("programmes/<slug:slug>/messages/", views.group_message_list, name="programme-messages"),
+    path(
+        "programmes/<slug:slug>/messages/nouveau/",
+        views.group_message_create,
+        name="programme-message-create",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/",
+        views.group_message_detail,
+        name="programme-message",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/modifier/",
+        views.group_message_edit,
+        name="programme-message-edit",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/envoyer/",
+        views.group_message_send,
+        name="programme-message-send",
+    ),
     path("appels/", include("calls.urls")),
     path("candidatures/", include("projects.urls")),
     path("jury/", include("projects.jury_urls")),

@@ -20,11 +20,21 @@ from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
 from projects.services import jury as jury_services
 
-from . import accounts, journal, people, proconnect, services, signals, web
+from . import accounts, journal, letters, messaging, people, proconnect, services, signals, web
 from .enums import ProgrammeRole
-from .forms import AddMemberForm, DeleteAccountForm, InviteJurorForm, ProfileForm, SignupForm
+from .forms import (
+    AddMemberForm,
+    DeleteAccountForm,
+    GroupMessageForm,
+    InviteJurorForm,
+    ProfileForm,
+    SignupForm,
+)
 from .models import ProgrammeInvitation
 from .queries import (
+    group_messages_of,
+    group_recipients,
+    load_group_message,
     load_invitation,
     load_membership,
     load_programme,
@@ -645,3 +655,143 @@ def programme_journal(request, programme):
         ),
         basename=f"journal-{programme.slug}",
     )
+
+
+# --- Grouped messages ----------------------------------------------------------------------
+
+PREVIEWS_SHOWN = 3
+
+
+def _messages_crumbs(programme, current):
+    return crumbs(
+        (_("Mon espace"), reverse("dashboard")),
+        (programme.name, reverse("programme-manage", args=[programme.slug])),
+        (_("Messages groupés"), reverse("programme-messages", args=[programme.slug])),
+        current=current,
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def group_message_list(request, programme):
+    """The programme's grouped messages: drafts to review and what was sent."""
+    return render(
+        request,
+        "programme/group_message_list.html",
+        {
+            "page_title": _("Messages groupés — %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            "group_messages": group_messages_of(programme),
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Messages groupés"),
+            ),
+        },
+    )
+
+
+def _message_form_page(request, programme, form, message=None):
+    title = _("Modifier le message") if message else _("Nouveau message groupé")
+    return render(
+        request,
+        "programme/group_message_form.html",
+        {
+            "page_title": title,
+            "programme": programme,
+            "form": form,
+            "message": message,
+            "breadcrumb_data": _messages_crumbs(programme, title),
+        },
+    )
+
+
+def _save_message(request, programme, form):
+    if not form.is_valid():
+        return None
+    outcome = web.run(
+        request,
+        messaging.save_draft,
+        form.save(commit=False),
+        by=request.user,
+        now=timezone.now(),
+        form=form,
+        success=_("Brouillon enregistré : relisez l'aperçu avant d'envoyer."),
+    )
+    return outcome.value if outcome else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_programme", load_programme)
+def group_message_create(request, programme):
+    form = GroupMessageForm(request.POST or None, programme=programme)
+    if request.method == "POST" and (saved := _save_message(request, programme, form)):
+        return redirect("programme-message", slug=programme.slug, pk=saved.pk)
+    return _message_form_page(request, programme, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_edit(request, message):
+    programme = message.programme
+    if not message.is_draft:
+        messages.error(request, _("Ce message est déjà envoyé : il ne se modifie plus."))
+        return redirect("programme-message", slug=programme.slug, pk=message.pk)
+    form = GroupMessageForm(request.POST or None, instance=message, programme=programme)
+    if request.method == "POST" and (saved := _save_message(request, programme, form)):
+        return redirect("programme-message", slug=programme.slug, pk=saved.pk)
+    return _message_form_page(request, programme, form, message)
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_detail(request, message):
+    """The draft as each recipient will read it, and the list of who receives it."""
+    recipients = group_recipients(message)
+    chosen = request.GET.get("destinataire")
+    shown = [r for r in recipients if str(r[0].pk) == chosen] or recipients[:PREVIEWS_SHOWN]
+    previews = [
+        {
+            "person": person,
+            "subject": letters.fill(message.subject, values),
+            "body": letters.fill(message.body, values),
+        }
+        for person, values in shown
+    ]
+    return render(
+        request,
+        "programme/group_message_detail.html",
+        {
+            "page_title": message.subject,
+            "programme": message.programme,
+            "message": message,
+            "recipients": recipients,
+            "previews": previews,
+            "errors": messaging.placeholder_errors(message),
+            "breadcrumb_data": _messages_crumbs(message.programme, message.subject),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_send(request, message):
+    outcome = web.run(request, messaging.send_group_message, message, by=request.user,
+                      now=timezone.now())  # fmt: skip
+    if outcome:
+        if outcome.value:
+            messages.success(
+                request,
+                ngettext(
+                    "Message envoyé à %(n)s personne.", "Message envoyé à %(n)s personnes.",
+                    outcome.value,
+                ) % {"n": outcome.value},
+            )  # fmt: skip
+        else:
+            messages.info(request, _("Tous les destinataires ont déjà reçu ce message."))
+    return redirect("programme-message", slug=message.programme.slug, pk=message.pk)

@@ -185,6 +185,28 @@ MATRIX: dict[str, Row] = {
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
     ),
+    # Grouped messages: the programme's staff write, review and send them.
+    "programme-messages": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-message-create": Row(
+        call("programme"),
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Bonjour {prénom}", "body": "Texte"},
+    ),
+    "programme-message": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk}, get=staff_only(FORBIDDEN)
+    ),
+    "programme-message-edit": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Objet", "body": "Texte"},
+    ),
+    "programme-message-send": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
     # Whoever holds the link sees the invitation; accepting checks the address.
     "programme-invitation": Row(
         lambda w: {"token": w.programme_invitation_token}, get=everyone(PAGE), post=who(DONE)

@@ -21,7 +21,7 @@ from cohorts.models import Report
 from cohorts.services import followup
 from programme import people
 from programme.enums import ReminderKind
-from programme.models import ProgrammeInvitation, Reminder, User
+from programme.models import GroupMessage, ProgrammeInvitation, Reminder, User
 from projects.enums import (
     ConflictKind,
     ConflictType,
@@ -152,6 +152,10 @@ def build_world() -> World:
         sent_at=now, invited_by=staff,
     )  # fmt: skip
     o["programme_invitation_token"] = people.invitation_token(pending)
+    o["group_message"] = GroupMessage.objects.create(
+        programme=programme, audience="coaches", subject="Point d'étape, {prénom}",
+        body="Bonjour {prénom},", created_by=staff, created_at=now, updated_at=now,
+    )  # fmt: skip
 
     # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
     review_call = o["review_call"] = factories.CallFactory(
