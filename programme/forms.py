@@ -407,3 +407,25 @@ class GroupMessageForm(forms.ModelForm):
         if audience != GroupAudience.COHORT_LAUREATES:
             data["cohort"] = None
         return data
+
+
+class LetterTemplateForm(forms.Form):
+    """A programme's own subject and text of one letter, with the letter's placeholders."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letters.LETTERS[letter]
+        hint = letters.help_text(self.letter.placeholders)
+        self.fields["subject"].help_text = hint
+        self.fields["body"].help_text = hint
+        self.helper = submit_helper(_("Enregistrer ce texte"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject", "body"):
+            for error in letters.check(data.get(name, ""), self.letter.placeholders):
+                self.add_error(name, error)
+        return data

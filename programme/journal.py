@@ -153,8 +153,10 @@ SENTENCES: dict[str, str | Callable] = {
     "programme.invitation_resend": gettext_lazy("{actor} a renvoyé l'invitation de {reason}"),
     "programme.invitation_cancel": gettext_lazy("{actor} a annulé l'invitation de {reason}"),
     "programme.invitation_accept": gettext_lazy("{actor} a accepté l'invitation : {reason}"),
-    "programme.template_edit": gettext_lazy("{actor} a modifié le modèle « {reason} »"),
-    "programme.template_reset": gettext_lazy("{actor} a rétabli le modèle « {reason} »"),
+    "programme.template_edit": gettext_lazy("{actor} a modifié le courrier « {reason} »"),
+    "programme.template_reset": gettext_lazy(
+        "{actor} a rétabli le texte par défaut du courrier « {reason} »"
+    ),
     "group_message.draft": gettext_lazy("{actor} a préparé un message groupé"),
     "group_message.send": gettext_lazy("{actor} a envoyé un message groupé ({reason})"),
     "admin.add": gettext_lazy("{actor} a créé l'objet dans l'administration"),

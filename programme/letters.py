@@ -8,6 +8,7 @@ only: a text is never rendered as a Django template, so nothing a staff member t
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,10 @@ PLACEHOLDERS: dict[str, str] = {
     "référence": gettext_lazy("la référence de la candidature"),
     "titre": gettext_lazy("le titre du projet"),
     "promotion": gettext_lazy("la promotion"),
+    "montant": gettext_lazy("le montant accordé"),
+    "motif": gettext_lazy("le motif de la décision"),
+    "lieu": gettext_lazy("le lieu ou le lien de l'audition"),
+    "durée": gettext_lazy("la durée de l'audition, en minutes"),
 }
 
 
@@ -67,3 +72,115 @@ def help_text(available: Iterable[str] | None = None) -> str:
     return _("Espaces réservés : %(list)s.") % {
         "list": " ; ".join(f"{{{name}}} ({PLACEHOLDERS[name]})" for name in shown)
     }
+
+
+# --- The programme's letters -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter of the portal a programme may write in its own words."""
+
+    label: str
+    subject: str  # the default subject and text, with placeholders
+    body: str
+    placeholders: tuple[str, ...]
+
+
+_PROPOSAL = ("prénom", "nom", "appel", "titre", "référence", "date_limite")
+_AUDITION = (*_PROPOSAL, "lieu", "durée")
+
+# The key is the reminder kind (`ReminderKind`) of the letters the reminder ledger sends, or
+# the decision letter's name; `mail.render(..., programme=)` also looks a mail template's name
+# up here, so a new mail becomes editable by adding one line.
+LETTERS: dict[str, Letter] = {
+    "submission_receipt": Letter(
+        gettext_lazy("Accusé de réception d'une candidature"),
+        gettext_lazy("Accusé de réception {référence} — {titre}"),
+        gettext_lazy("Votre candidature « {titre} » à l'appel {appel} est déposée."),
+        _PROPOSAL,
+    ),
+    "audition_convocation": Letter(
+        gettext_lazy("Convocation à l'audition"),
+        gettext_lazy("Convocation à l'audition — {appel}"),
+        gettext_lazy(
+            "Votre candidature « {titre} » à l'appel {appel} est retenue pour une audition "
+            "devant le jury : le {date_limite}, durée {durée} minutes, {lieu}. L'invitation pour "
+            "votre agenda est jointe (audition.ics)."
+        ),
+        _AUDITION,
+    ),
+    "audition_day_before": Letter(
+        gettext_lazy("Rappel de l'audition, la veille"),
+        gettext_lazy("Rappel : votre audition demain — {appel}"),
+        gettext_lazy(
+            "Rappel : l'audition de « {titre} » ({appel}) a lieu demain, le {date_limite}, "
+            "durée {durée} minutes, {lieu}."
+        ),
+        _AUDITION,
+    ),
+    "draft_closing_7d": Letter(
+        gettext_lazy("Rappel : brouillon, l'appel clôt dans 7 jours"),
+        gettext_lazy("Rappel : l'appel {appel} clôt dans 7 jours"),
+        gettext_lazy(
+            "Votre candidature « {titre} » à l'appel {appel} est encore un brouillon. "
+            "L'appel clôt le {date_limite}."
+        ),
+        _PROPOSAL,
+    ),
+    "draft_closing_1d": Letter(
+        gettext_lazy("Rappel : brouillon, l'appel clôt demain"),
+        gettext_lazy("Dernier jour : l'appel {appel} clôt demain"),
+        gettext_lazy(
+            "Dernier jour : votre candidature « {titre} » à l'appel {appel} n'est pas déposée. "
+            "L'appel clôt le {date_limite} ; un brouillon n'est pas examiné."
+        ),
+        _PROPOSAL,
+    ),
+    "decision_selected": Letter(
+        gettext_lazy("Décision : candidature lauréate"),
+        gettext_lazy("{appel} : décision du jury sur « {titre} »"),
+        gettext_lazy(
+            "Le jury de l'appel {appel} a retenu votre candidature « {titre} » : elle est "
+            "lauréate.\n{montant}\n\nMotif de la décision : {motif}\n\n"
+            "L'équipe du programme vous remercie de votre engagement."
+        ),
+        ("appel", "titre", "référence", "montant", "motif"),
+    ),
+    "decision_not_selected": Letter(
+        gettext_lazy("Décision : candidature non retenue"),
+        gettext_lazy("{appel} : décision du jury sur « {titre} »"),
+        gettext_lazy(
+            "Le jury de l'appel {appel} n'a pas retenu votre candidature « {titre} ».\n\n"
+            "Motif de la décision : {motif}\n\n"
+            "L'équipe du programme vous remercie de votre engagement."
+        ),
+        ("appel", "titre", "référence", "motif"),
+    ),
+}
+
+
+def overrides(programme_ids) -> dict:
+    """The programmes' own letters, by (programme id, letter), in one query."""
+    from .models import LetterTemplate
+
+    ids = {pk for pk in programme_ids if pk}
+    if not ids:
+        return {}
+    return {
+        (template.programme_id, template.letter): template
+        for template in LetterTemplate.objects.filter(programme_id__in=ids)
+    }
+
+
+def custom(programme, letter: str, values: dict) -> tuple[str, str] | None:
+    """The programme's own subject and text of `letter`, filled with `values`, or None when
+    the programme keeps the default."""
+    if programme is None or letter not in LETTERS:
+        return None
+    template = overrides([getattr(programme, "pk", programme)]).get(
+        (getattr(programme, "pk", programme), letter)
+    )
+    if template is None:
+        return None
+    return fill(template.subject, values), fill(template.body, values)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from . import audit, letters, mail
 from .enums import GroupMessageState
 from .exceptions import TransitionError
-from .models import GroupMessage, User
+from .models import GroupMessage, LetterTemplate, User
 from .queries import AUDIENCE_PLACEHOLDERS, group_recipients
 from .rules import is_programme_staff
 
@@ -98,3 +98,65 @@ def send_group_message(message: GroupMessage, *, by: User, now: datetime) -> int
         locked.sent_count,
     )
     return written
+
+
+# --- The programme's letters ---------------------------------------------------------------
+
+
+@transaction.atomic(durable=True)
+def save_letter(programme, letter: str, *, subject: str, body: str, by: User, now: datetime):
+    """Write the programme's own subject and text of one of its letters."""
+    if not (by.is_superuser or is_programme_staff(by, programme)):
+        raise TransitionError(_("Seule l'équipe du programme modifie ses courriers."))
+    if letter not in letters.LETTERS:
+        raise TransitionError(_("Ce courrier n'existe pas."))
+    available = letters.LETTERS[letter].placeholders
+    errors = letters.check(subject, available) + letters.check(body, available)
+    if errors:
+        raise TransitionError(" ".join(errors))
+    before = (
+        LetterTemplate.objects.select_for_update()
+        .filter(programme=programme, letter=letter)
+        .first()
+    )
+    old_subject, old_body = (
+        (before.subject, before.body)
+        if before
+        else (str(letters.LETTERS[letter].subject), str(letters.LETTERS[letter].body))
+    )
+    template, _created = LetterTemplate.objects.update_or_create(
+        programme=programme,
+        letter=letter,
+        defaults={"subject": subject, "body": body, "updated_by": by, "updated_at": now},
+    )
+    changes = {
+        name: [old, new]
+        for name, old, new in (("subject", old_subject, subject), ("body", old_body, body))
+        if old != new
+    }
+    audit.record(
+        by,
+        "programme.template_edit",
+        programme,
+        reason=str(letters.LETTERS[letter].label),
+        changes=changes,
+        at=now,
+    )
+    return template
+
+
+@transaction.atomic(durable=True)
+def reset_letter(programme, letter: str, *, by: User, now: datetime) -> None:
+    """Go back to the portal's default text of a letter."""
+    if not (by.is_superuser or is_programme_staff(by, programme)):
+        raise TransitionError(_("Seule l'équipe du programme modifie ses courriers."))
+    deleted, _rows = LetterTemplate.objects.filter(programme=programme, letter=letter).delete()
+    if not deleted:
+        raise TransitionError(_("Ce courrier utilise déjà le texte par défaut."))
+    audit.record(
+        by,
+        "programme.template_reset",
+        programme,
+        reason=str(letters.LETTERS[letter].label),
+        at=now,
+    )

@@ -480,3 +480,34 @@ class GroupMessage(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == GroupMessageState.DRAFT
+
+
+class LetterTemplate(models.Model):
+    """A programme's own text of one of its letters (a receipt, a decision, a convocation, a
+    reminder; `programme.letters.LETTERS`), with placeholders; without one the portal's
+    default text is used, and deleting it ("Rétablir le texte par défaut") goes back to it."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="letters"
+    )
+    letter = models.CharField(_("courrier"), max_length=40)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("texte"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("modèle de courrier")
+        verbose_name_plural = _("modèles de courriers")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "letter"], name="letter_template_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} — {self.letter}"

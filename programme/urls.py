@@ -87,6 +87,17 @@ urlpatterns = [
     ),
     path("invitation/<str:token>/", views.programme_invitation, name="programme-invitation"),
     path("programmes/<slug:slug>/messages/", views.group_message_list, name="programme-messages"),
+    path("programmes/<slug:slug>/courriers/", views.letter_list, name="programme-letters"),
+    path(
+        "programmes/<slug:slug>/courriers/<str:letter>/",
+        views.letter_edit,
+        name="programme-letter",
+    ),
+    path(
+        "programmes/<slug:slug>/courriers/<str:letter>/retablir/",
+        views.letter_reset,
+        name="programme-letter-reset",
+    ),
     path(
         "programmes/<slug:slug>/messages/nouveau/",
         views.group_message_create,

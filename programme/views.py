@@ -4,7 +4,7 @@ from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from .forms import (
     DeleteAccountForm,
     GroupMessageForm,
     InviteJurorForm,
+    LetterTemplateForm,
     ProfileForm,
     SignupForm,
 )
@@ -795,3 +796,97 @@ def group_message_send(request, message):
         else:
             messages.info(request, _("Tous les destinataires ont déjà reçu ce message."))
     return redirect("programme-message", slug=message.programme.slug, pk=message.pk)
+
+
+# --- The programme's letters -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_list(request, programme):
+    """The letters the programme may write in its own words, and which it did."""
+    own = letters.overrides([programme.pk])
+    return render(
+        request,
+        "programme/letter_list.html",
+        {
+            "page_title": _("Courriers de %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            "letters": [
+                (key, letter, own.get((programme.pk, key)))
+                for key, letter in letters.LETTERS.items()
+            ],
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Courriers"),
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_edit(request, programme, letter):
+    if letter not in letters.LETTERS:
+        raise Http404
+    own = letters.overrides([programme.pk]).get((programme.pk, letter))
+    default = letters.LETTERS[letter]
+    initial = {
+        "subject": own.subject if own else str(default.subject),
+        "body": own.body if own else str(default.body),
+    }
+    form = LetterTemplateForm(request.POST or None, initial=initial, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            messaging.save_letter,
+            programme,
+            letter,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            by=request.user,
+            now=timezone.now(),
+            form=form,
+            success=_("Texte enregistré : le programme l'utilise désormais."),
+        )
+        if outcome:
+            return redirect("programme-letters", slug=programme.slug)
+    return render(
+        request,
+        "programme/letter_form.html",
+        {
+            "page_title": str(default.label),
+            "programme": programme,
+            "letter": letter,
+            "default": default,
+            "own": own,
+            "form": form,
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                (_("Courriers"), reverse("programme-letters", args=[programme.slug])),
+                current=str(default.label),
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_reset(request, programme, letter):
+    if letter not in letters.LETTERS:
+        raise Http404
+    web.run(
+        request,
+        messaging.reset_letter,
+        programme,
+        letter,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Texte par défaut rétabli."),
+    )
+    return redirect("programme-letters", slug=programme.slug)

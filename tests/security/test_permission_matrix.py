@@ -207,6 +207,19 @@ MATRIX: dict[str, Row] = {
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
     ),
+    # The programme's letters in its own words.
+    "programme-letters": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-letter": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"subject": "Reçu {référence}", "body": "Merci {prénom}."},
+    ),
+    "programme-letter-reset": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
     # Whoever holds the link sees the invitation; accepting checks the address.
     "programme-invitation": Row(
         lambda w: {"token": w.programme_invitation_token}, get=everyone(PAGE), post=who(DONE)
