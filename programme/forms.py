@@ -370,6 +370,7 @@ class GroupMessageForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.instance.programme = programme
+        self.fields["audience"].choices = GroupAudience.choices  # no blank choice to pick
         self.fields["call"].queryset = Call.objects.filter(programme=programme).order_by(
             "-opens_at"
         )

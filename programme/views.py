@@ -466,10 +466,12 @@ def _people_page(request, programme, add_form=None, juror_form=None):
             "programme": programme,
             **programme_people_of(programme),
             "add_form": add_form
-            or _action_form(AddMemberForm(), "programme-people-add", programme),
+            or _action_form(AddMemberForm(prefix="member"), "programme-people-add", programme),
             "juror_form": juror_form
             or _action_form(
-                InviteJurorForm(calls=_jury_calls(programme)), "programme-juror-invite", programme
+                InviteJurorForm(calls=_jury_calls(programme), prefix="juror"),
+                "programme-juror-invite",
+                programme,
             ),
             "breadcrumb_data": crumbs(
                 (_("Mon espace"), reverse("dashboard")),
@@ -489,7 +491,9 @@ def _action_form(form, name, programme):
 @require_POST
 @web.object_permission("programme.manage_programme", load_programme)
 def programme_people_add(request, programme):
-    form = _action_form(AddMemberForm(request.POST), "programme-people-add", programme)
+    form = _action_form(
+        AddMemberForm(request.POST, prefix="member"), "programme-people-add", programme
+    )
     if form.is_valid():
         outcome = web.run(
             request,
@@ -524,7 +528,7 @@ def _added_message(result) -> str:
 @web.object_permission("programme.manage_programme", load_programme)
 def programme_juror_invite(request, programme):
     form = _action_form(
-        InviteJurorForm(request.POST, calls=_jury_calls(programme)),
+        InviteJurorForm(request.POST, calls=_jury_calls(programme), prefix="juror"),
         "programme-juror-invite",
         programme,
     )

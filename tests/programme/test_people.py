@@ -180,7 +180,7 @@ def test_a_typo_in_the_address_is_said_next_to_the_field_and_kept(client, progra
     client.force_login(staff)
     response = client.post(
         reverse("programme-people-add", args=[programme.slug]),
-        {"email": "pas-une-adresse", "role": "coach"},
+        {"member-email": "pas-une-adresse", "member-role": "coach"},
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -191,6 +191,6 @@ def test_a_typo_in_the_address_is_said_next_to_the_field_and_kept(client, progra
 def test_adding_someone_twice_is_refused_with_a_message(client, programme, staff):
     client.force_login(staff)
     url = reverse("programme-people-add", args=[programme.slug])
-    response = client.post(url, {"email": staff.email, "role": "staff"})
+    response = client.post(url, {"member-email": staff.email, "member-role": "staff"})
     assert response.status_code == 200
     assert "a déjà ce rôle" in response.content.decode()

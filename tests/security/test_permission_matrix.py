@@ -157,13 +157,16 @@ MATRIX: dict[str, Row] = {
         call("programme"),
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
-        data=lambda w: {"email": "nouvelle.coach@exemple.gouv.fr", "role": "coach"},
+        data=lambda w: {"member-email": "nouvelle.coach@exemple.gouv.fr", "member-role": "coach"},
     ),
     "programme-juror-invite": Row(
         call("programme"),
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
-        data=lambda w: {"call": w.open_call.pk, "email": "nouveau.jure@exemple.gouv.fr"},
+        data=lambda w: {
+            "juror-call": w.open_call.pk,
+            "juror-email": "nouveau.jure@exemple.gouv.fr",
+        },
     ),
     "programme-member-remove": Row(
         lambda w: {"slug": w.programme.slug, "pk": w.coach_membership.pk},
