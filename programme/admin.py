@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 from . import journal
 from .models import (
     AuditEntry,
+    GroupMessage,
+    LetterTemplate,
     OutgoingMail,
     Programme,
+    ProgrammeInvitation,
     ProgrammeMembership,
     Reminder,
     Structure,
@@ -143,3 +146,43 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProgrammeInvitation)
+class ProgrammeInvitationAdmin(BoundedSearchAdmin):
+    """Read only: invitations are sent, resent and cancelled on the programme's people page."""
+
+    list_display = ["email", "role", "programme", "call", "sent_at", "accepted_at", "cancelled_at"]
+    list_filter = ["role", "programme"]
+    search_fields = ["email"]
+    list_select_related = ["programme", "call"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(BoundedSearchAdmin):
+    """Read only: grouped messages are written, previewed and sent on the programme's pages."""
+
+    list_display = ["subject", "programme", "audience", "state", "sent_at", "sent_count"]
+    list_filter = ["state", "audience", "programme"]
+    search_fields = ["subject"]
+    list_select_related = ["programme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(BoundedSearchAdmin):
+    list_display = ["programme", "letter", "subject", "updated_at"]
+    list_filter = ["programme", "letter"]
+    search_fields = ["subject", "body"]
+    list_select_related = ["programme"]
