@@ -685,6 +685,19 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
     ):
         url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
         assert client.post(url).status_code == 404, url
+    # Through their own programme, they reach none of the programme's people nor messages.
+    theirs = world.other_programme.slug
+    for name, obj in (
+        ("programme-member-remove", world.coach_membership),
+        ("programme-juror-remove", world.juror_seat),
+        ("programme-invitation-resend", world.pending_invitation),
+        ("programme-invitation-cancel", world.pending_invitation),
+        ("programme-message-send", world.group_message),
+    ):
+        url = reverse(name, kwargs={"slug": theirs, "pk": obj.pk})
+        assert client.post(url).status_code == 404, url
+    url = reverse("programme-message", kwargs={"slug": theirs, "pk": world.group_message.pk})
+    assert client.get(url).status_code == 404, url
 
 
 def page_text(world, role, name, **kwargs):
