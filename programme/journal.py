@@ -285,7 +285,18 @@ def describe(entry) -> Line:
     else:
         line.reason = entry.reason
     line.sentence = _tidy(sentence)
+    line.reason = _field_names(model, line.reason)
     return line
+
+
+def _field_names(model, reason: str) -> str:
+    """A reason that lists changed fields by code ("title, summary", as the admin and older
+    entries wrote it) said with the fields' names instead."""
+    names = [name.strip() for name in (reason or "").split(",")]
+    if not reason or model is None or not all(_field(model, name) for name in names):
+        return reason
+    labels = [str(getattr(_field(model, name), "verbose_name", name)) for name in names]
+    return _("champs modifiés : %(fields)s") % {"fields": ", ".join(labels)}
 
 
 def _tidy(sentence: str) -> str:

@@ -302,3 +302,10 @@ def test_the_admin_journal_shows_the_same_sentence(client, ines, call):
     client.force_login(admin)
     page = client.get(reverse("admin:programme_auditentry_changelist")).content.decode()
     assert "Inès Martin a publié l&#x27;appel (Brouillon → Publié)" in page
+
+
+def test_a_reason_listing_field_codes_reads_as_field_names(ines, call):
+    audit.record(ines, "admin.change", call, reason="title, closes_at", at=NOW)
+    [line] = sentences(call)
+    assert line.sentence == "Inès Martin a modifié l'objet dans l'administration"
+    assert line.reason == "champs modifiés : titre, clôture"
