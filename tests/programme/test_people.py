@@ -194,3 +194,19 @@ def test_adding_someone_twice_is_refused_with_a_message(client, programme, staff
     response = client.post(url, {"member-email": staff.email, "member-role": "staff"})
     assert response.status_code == 200
     assert "a déjà ce rôle" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", [1, 8])
+def test_the_people_page_costs_the_same_queries_at_any_size(
+    client, programme, staff, n, django_assert_num_queries
+):
+    for i in range(n):
+        call = factories.CallFactory(programme=programme, state=CallState.PUBLISHED)
+        factories.JuryMemberFactory(call=call)
+        factories.CoachFactory(programme)
+        jury.invite_juror(call, f"jure{i}@exemple.gouv.fr", by=staff, now=NOW)
+    client.force_login(staff)
+    url = reverse("programme-people", args=[programme.slug])
+    client.get(url)
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
