@@ -71,3 +71,16 @@ def call_dashboard_counts(call: Call) -> dict:
         ),
         "jury_members": call.jury_members.count(),
     }
+
+
+def call_journal(call: Call):
+    """What the call's Journal covers: the call, its jury seats and its audition criteria."""
+    from programme import journal
+
+    from .models import AuditionCriterion, JuryMember
+
+    return journal.targets(
+        call,
+        (JuryMember, JuryMember.objects.filter(call=call)),
+        (AuditionCriterion, AuditionCriterion.objects.filter(call=call)),
+    )

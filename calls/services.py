@@ -237,17 +237,27 @@ def create_call(call: Call, *, by: User | None, now: datetime) -> Call:
     return call
 
 
+# The call's fields whose old and new values the Journal shows when they are edited.
+CALL_JOURNAL_FIELDS = [
+    field.name
+    for field in Call._meta.concrete_fields
+    if field.name not in {"id", "slug", "state", "programme", "created_at", "updated_at"}
+]
+
+
 @transaction.atomic(durable=True)
 def update_call(call: Call, *, by: User | None, now: datetime) -> Call:
     """Save the edited rules of a call while candidates may still be affected by them."""
-    current = Call.objects.select_for_update().get(pk=call.pk).state_at(now)
+    stored = Call.objects.select_for_update().get(pk=call.pk)
+    current = stored.state_at(now)
     if current not in CallState.rules_editable_states:
         raise TransitionError(
             _("L'appel est à l'état « %(state)s » : ses règles ne peuvent plus changer.")
             % {"state": _state_label(current)}
         )
     call.save()
-    audit.record(by, "call.update", call, before=current, after=current, at=now)
+    changes = audit.changed_fields(stored, call, CALL_JOURNAL_FIELDS)
+    audit.record(by, "call.update", call, before=current, after=current, changes=changes, at=now)
     return call
 
 

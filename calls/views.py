@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programme import audit, web
-from programme.queries import load_programme
+from programme import journal, web
+from programme.queries import journal_entries, load_programme
 from programme.web import crumbs
 
 from . import services
@@ -19,7 +19,7 @@ from .enums import CallKind, CallState
 from .filters import PublicCallFilter
 from .forms import CallForm, CriterionForm, DefiForm, QuestionForm
 from .models import Call, Criterion, Defi, Question
-from .queries import call_dashboard_counts, load_call, public_calls_for_list
+from .queries import call_dashboard_counts, call_journal, load_call, public_calls_for_list
 
 # The staff pages of one call: sign-in for a visitor, 403 for who does not run the call.
 manages_call = web.object_permission("calls.manage_call", load_call)
@@ -119,9 +119,23 @@ def call_manage(request, call):
             "defis_editable": state in CallState.defis_editable_states,
             "rules_editable": state in CallState.rules_editable_states,
             "criteria_editable": state in CallState.criteria_editable_states,
-            "history": audit.history(call)[:20],
+            "journal": journal.lines(journal_entries(call_journal(call), limit=10)),
             "breadcrumb_data": _staff_crumbs(call),
         },
+    )
+
+
+@login_required
+@manages_call
+def call_journal_page(request, call):
+    """Who did what to the call, when, in French sentences (staff only)."""
+    return journal.page(
+        request,
+        call_journal(call),
+        title=_("Journal de %(edition)s") % {"edition": call.edition},
+        subject=call.title,
+        breadcrumb_data=_staff_crumbs(call, _("Journal")),
+        basename=f"journal-{call.slug}",
     )
 
 

@@ -22,6 +22,12 @@ urlpatterns = [
     path("<slug:slug>/pilotage/", desk.cohort_manage, name="manage"),
     path("<slug:slug>/publication/", desk.cohort_publication, name="publication"),
     path("<slug:slug>/pilotage/selection/", desk.selection_figures, name="selection-figures"),
+    path("<slug:slug>/journal/", desk.cohort_journal_page, name="journal"),
+    path(
+        "<slug:slug>/laureats/<int:pk>/journal/",
+        desk.laureate_journal_page,
+        name="laureate-journal",
+    ),
     path("<slug:slug>/laureats/<int:pk>/modifier/", desk.laureate_edit, name="laureate-edit"),
     path("<slug:slug>/suivi/", followup.followup_dashboard, name="followup"),
     path("<slug:slug>/suivi/jalons/", followup.followup_start, name="followup-start"),

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, mail
-from .enums import Region, StructureType
-from .models import Structure, User
+from . import accounts, letters, mail
+from .enums import GroupAudience, InvitationRole, Region, StructureType
+from .models import GroupMessage, Structure, User
+from .queries import AUDIENCE_PLACEHOLDERS
 
 
 def submit_helper(label, *layout, form_tag=True) -> FormHelper:
@@ -305,3 +306,127 @@ class IdentifiersChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+class AddMemberForm(forms.Form):
+    """A staff member or a coach added to a programme by address (invited if unknown)."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Une personne qui a déjà un compte reçoit le rôle aussitôt ; sinon, elle reçoit un "
+            "lien d'invitation valable 14 jours."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(role.value, role.label) for role in InvitationRole.programme_roles()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Ajouter"))
+
+
+class InviteJurorForm(forms.Form):
+    """A juror invited to the jury of one of the programme's calls."""
+
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=None, empty_label=None)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("La personne reçoit un lien : elle siège une fois qu'elle l'a accepté."),
+    )
+    role_label = forms.CharField(
+        label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
+    )
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["call"].label_from_instance = lambda call: call.edition
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Inviter au jury"))
+
+
+class GroupMessageForm(forms.ModelForm):
+    """A grouped message: who it goes to, its subject and body with placeholders."""
+
+    proposal_states = forms.MultipleChoiceField(
+        label=_("États des candidatures"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Pour les équipes d'un appel ; aucun coché : toutes les équipes."),
+    )
+
+    class Meta:
+        model = GroupMessage
+        fields = ["audience", "call", "proposal_states", "cohort", "subject", "body"]
+        widgets = {"audience": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, programme, **kwargs):
+        from calls.models import Call
+        from projects.enums import ProposalState
+
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+        self.fields["audience"].choices = GroupAudience.choices  # no blank choice to pick
+        self.fields["call"].queryset = Call.objects.filter(programme=programme).order_by(
+            "-opens_at"
+        )
+        self.fields["call"].label_from_instance = lambda call: call.edition
+        self.fields["cohort"].queryset = programme.cohorts.order_by("-starts_on")
+        self.fields["cohort"].label_from_instance = lambda cohort: cohort.label
+        self.fields["proposal_states"].choices = [
+            (state.value, state.label) for state in ProposalState if state != ProposalState.DRAFT
+        ] + [(ProposalState.DRAFT.value, ProposalState.DRAFT.label)]
+        self.fields["subject"].help_text = letters.help_text()
+        self.fields["body"].help_text = letters.help_text()
+        self.helper = submit_helper(_("Enregistrer le brouillon"))
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience in (GroupAudience.CALL_TEAMS, GroupAudience.CALL_JURY) and not data.get("call"):
+            self.add_error(
+                "call", _("Choisissez l'appel dont les équipes ou le jury reçoivent le message.")
+            )
+        if audience == GroupAudience.COHORT_LAUREATES and not data.get("cohort"):
+            self.add_error(
+                "cohort", _("Choisissez la promotion dont les lauréats reçoivent le message.")
+            )
+        if audience:
+            available = AUDIENCE_PLACEHOLDERS[audience]
+            for name in ("subject", "body"):
+                for error in letters.check(data.get(name, ""), available):
+                    self.add_error(name, error)
+        # Only what the chosen group uses is kept.
+        if audience != GroupAudience.CALL_TEAMS:
+            data["proposal_states"] = []
+        if audience not in (GroupAudience.CALL_TEAMS, GroupAudience.CALL_JURY):
+            data["call"] = None
+        if audience != GroupAudience.COHORT_LAUREATES:
+            data["cohort"] = None
+        return data
+
+
+class LetterTemplateForm(forms.Form):
+    """A programme's own subject and text of one letter, with the letter's placeholders."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letters.LETTERS[letter]
+        hint = letters.help_text(self.letter.placeholders)
+        self.fields["subject"].help_text = hint
+        self.fields["body"].help_text = hint
+        self.helper = submit_helper(_("Enregistrer ce texte"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject", "body"):
+            for error in letters.check(data.get(name, ""), self.letter.placeholders):
+                self.add_error(name, error)
+        return data

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from projects.views import candidate, exports, screening
+from projects.views import candidate, exports, journal, screening
 
 app_name = "projects"
 
@@ -41,4 +41,5 @@ urlpatterns = [
         candidate.version_receipt,
         name="receipt",
     ),
+    path("<uuid:public_id>/journal/", journal.proposal_journal_page, name="journal"),
 ]

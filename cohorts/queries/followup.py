@@ -183,3 +183,26 @@ def laureates_followed_by(user):
 def laureates_coached_by(user):
     """The laureates the person coaches or mentors, with their cohort (one query)."""
     return _laureates_where(Q(coach=user) | Q(mentors=user))
+
+
+def laureate_journal(laureate: Laureate):
+    """What a laureate's Journal covers: the laureate, its milestones and their reports."""
+    from programme import journal
+
+    return journal.targets(
+        laureate,
+        (Milestone, Milestone.objects.filter(laureate=laureate)),
+        (Report, Report.objects.filter(milestone__laureate=laureate)),
+    )
+
+
+def cohort_journal(cohort):
+    """What a promotion's Journal covers: the promotion, its laureates and their follow-up."""
+    from programme import journal
+
+    return journal.targets(
+        cohort,
+        (Laureate, Laureate.objects.filter(cohort=cohort)),
+        (Milestone, Milestone.objects.filter(laureate__cohort=cohort)),
+        (Report, Report.objects.filter(milestone__laureate__cohort=cohort)),
+    )

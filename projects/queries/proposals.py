@@ -380,3 +380,27 @@ def audition_of(proposal: Proposal):
     return Audition.objects.filter(
         proposal=proposal, proposal__state=ProposalState.SHORTLISTED
     ).first()
+
+
+def proposal_journal(proposal: Proposal):
+    """What a proposal's Journal covers: the proposal, and its screening, conflicts,
+    evaluations, audition, decision and decision letter."""
+    from programme import journal
+    from projects.models import (
+        Audition,
+        AuditionEvaluation,
+        Conflict,
+        Decision,
+        DecisionMail,
+        Evaluation,
+    )
+
+    return journal.targets(
+        proposal,
+        (Conflict, Conflict.objects.filter(proposal=proposal)),
+        (Evaluation, Evaluation.objects.filter(assignment__proposal=proposal)),
+        (Audition, Audition.objects.filter(proposal=proposal)),
+        (AuditionEvaluation, AuditionEvaluation.objects.filter(proposal=proposal)),
+        (Decision, Decision.objects.filter(proposal=proposal)),
+        (DecisionMail, DecisionMail.objects.filter(proposal=proposal)),
+    )

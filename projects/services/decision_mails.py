@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.funding import euros
 from calls.models import Call
-from programme import audit
+from programme import audit, letters
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.reminders import owe_reminders
@@ -25,6 +25,25 @@ OUTBOX_STATES = frozenset({CallState.DELIBERATION, CallState.RESULTS_PUBLISHED})
 
 
 def render_decision_mail(decision: Decision) -> tuple[str, str]:
+    call = decision.proposal.call
+    selected = decision.outcome == DecisionOutcome.SELECTED
+    # The programme's own words for its decision letters, if it wrote some (`programme.letters`).
+    own = letters.custom(
+        call.programme_id,
+        "decision_selected" if selected else "decision_not_selected",
+        {
+            "appel": call.edition,
+            "titre": decision.proposal.title,
+            "référence": decision.proposal.reference,
+            "montant": _("Le montant accordé est de %(amount)s.")
+            % {"amount": euros(decision.amount_granted)}
+            if selected and decision.amount_granted is not None
+            else "",
+            "motif": decision.justification,
+        },
+    )
+    if own is not None:
+        return " ".join(own[0].split())[:200], own[1].strip()
     context = {
         "proposal": decision.proposal,
         "call": decision.proposal.call,

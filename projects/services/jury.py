@@ -6,6 +6,7 @@ show as is. The time is always a parameter (`now`). The arithmetic of the fair
 assignment lives in `projects.services.assignment` and is only called from here.
 """
 
+import copy
 from datetime import datetime
 
 from django.db import transaction
@@ -19,8 +20,9 @@ from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
 from programme import audit, links, mail
 from programme.accounts import require_verified
+from programme.enums import InvitationRole
 from programme.exceptions import TransitionError
-from programme.models import User
+from programme.models import ProgrammeInvitation, User
 from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
 from projects.models import (
@@ -549,6 +551,7 @@ def update_jury_settings(
         raise TransitionError(
             _("Des jurés ont déjà répondu « non applicable » : l'option doit rester ouverte.")
         )
+    before = copy.copy(locked)
     locked.hide_juror_names = hide_juror_names
     locked.allows_not_applicable = allows_not_applicable
     locked.disagreement_threshold = disagreement_threshold
@@ -564,9 +567,7 @@ def update_jury_settings(
         by,
         "jury.settings",
         locked,
-        reason=f"hide_juror_names={hide_juror_names}, allows_not_applicable="
-        f"{allows_not_applicable}, disagreement_threshold={disagreement_threshold}, "
-        f"review_closes_at={review_closes_at.isoformat() if review_closes_at else ''}",
+        changes=audit.changed_fields(before, locked, fields),
         at=now,
     )
     for field in fields:
@@ -584,16 +585,49 @@ JURY_INVITATION_MAX_AGE = 14 * 24 * 3600  # seconds: a link is good for two week
 def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label: str = "") -> str:
     """Invite someone to the jury by address, account or not: a signed link, valid two
     weeks, that seats whoever signs in (or signs up) with that address and has confirmed it.
-    Returns the link's token."""
+    The invitation is kept (`ProgrammeInvitation`), so staff see it pending, send it again or
+    cancel it. Returns the link's token."""
     _require_staff(call, by)
     email = email.strip().lower()
     if JuryMember.objects.filter(call=call, user__email__iexact=email).exists():
         raise TransitionError(_("Cette personne siège déjà au jury de cet appel."))
+    pending = ProgrammeInvitation.objects.filter(
+        call=call, email=email, role=InvitationRole.JUROR, accepted_at=None, cancelled_at=None
+    ).first()
+    if pending is not None:
+        raise TransitionError(
+            _("Une invitation attend déjà la réponse de %(email)s : renvoyez-la plutôt.")
+            % {"email": email}
+        )
+    invitation = ProgrammeInvitation.objects.create(
+        programme=call.programme,
+        call=call,
+        email=email,
+        role=InvitationRole.JUROR,
+        role_label=role_label,
+        invited_by=by,
+        created_at=now,
+        sent_at=now,
+    )
+    token = mail_jury_invitation(invitation, by=by, key=f"invitation:{invitation.pk}:1")
+    audit.record(by, "jury.invite", call, reason=email, at=now)
+    return token
+
+
+def mail_jury_invitation(invitation: ProgrammeInvitation, *, by: User, key: str) -> str:
+    """Mail the link of a jury invitation (first sending or again); returns its token."""
+    call = invitation.call
     token = links.sign(
-        {"call": call.pk, "email": email, "role": role_label}, salt=JURY_INVITATION_SALT
+        {
+            "call": call.pk,
+            "email": invitation.email,
+            "role": invitation.role_label,
+            "invitation": invitation.pk,
+        },
+        salt=JURY_INVITATION_SALT,
     )
     mail.send(
-        [email],
+        [invitation.email],
         "jury_invitation",
         {
             "call": call,
@@ -601,8 +635,8 @@ def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label:
             "path": reverse("jury:join", kwargs={"token": token}),
             "days": JURY_INVITATION_MAX_AGE // 86400,
         },
+        key=key,
     )
-    audit.record(by, "jury.invite", call, reason=email, at=now)
     return token
 
 
@@ -630,6 +664,13 @@ def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember
     require_verified(user)
     invitation = jury_invitation_from_token(token)
     call = invitation["call"]
+    kept = (
+        ProgrammeInvitation.objects.select_for_update().filter(pk=invitation["invitation"]).first()
+        if invitation.get("invitation")
+        else None
+    )
+    if kept is not None and kept.cancelled_at is not None:
+        raise TransitionError(_("Cette invitation a été annulée par l'équipe du programme."))
     seat = JuryMember.objects.filter(call=call, user=user).first()
     if seat is not None:
         return seat
@@ -644,6 +685,42 @@ def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember
     if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
         raise TransitionError(_("Le jury de cet appel ne change plus."))
     seat = JuryMember.objects.create(call=call, user=user, role_label=invitation["role"])
+    if kept is not None:
+        kept.accepted_at = now
+        kept.save(update_fields=["accepted_at"])
     audit.record(user, "jury.join", seat, after=str(user), at=now)
     _automatic_conflicts(call, now=now, jurors=[seat])
     return seat
+
+
+@transaction.atomic(durable=True)
+def remove_juror(seat: JuryMember, *, by: User, now: datetime) -> None:
+    """Take someone off a call's jury, with the assignments they have not evaluated yet.
+
+    Refused once they have evaluated a proposal (the scores count in the ranking) and once the
+    deliberation has started; the juror is told by mail.
+    """
+    call = Call.objects.select_for_update().select_related("programme").get(pk=seat.call_id)
+    _require_staff(call, by)
+    if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("Le jury de cet appel ne change plus."))
+    evaluated = Evaluation.objects.filter(assignment__juror=seat).count()
+    if evaluated:
+        raise TransitionError(
+            _(
+                "%(person)s a déjà évalué %(n)s candidature(s) : ses notes comptent dans le "
+                "classement, le juré ne peut plus être retiré."
+            )
+            % {"person": seat.user, "n": evaluated}
+        )
+    user = seat.user
+    Assignment.objects.filter(juror=seat).delete()
+    seat_pk = seat.pk
+    seat.delete()
+    audit.record(by, "jury.remove_juror", call, reason=str(user), at=now)
+    mail.send(
+        [user.email],
+        "jury_removed",
+        {"call": call},
+        key=f"jury-removed:{seat_pk}:{user.pk}",
+    )

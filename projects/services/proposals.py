@@ -153,6 +153,12 @@ def save_draft(
     values = {name: fields[name] for name in PROPOSAL_FIELDS if name in fields}
     if "title" in values:
         values["title"] = (values["title"] or "").strip() or proposal.title
+    # What the Journal shows: the old and new value of each field the team changed.
+    changes = {
+        name: [audit.plain(getattr(proposal, name)), audit.plain(value)]
+        for name, value in values.items()
+        if getattr(proposal, name) != value
+    }
     updated = Proposal.objects.filter(pk=proposal.pk, version=version).update(
         **values, version=version + 1, updated_at=now
     )
@@ -179,7 +185,7 @@ def save_draft(
     for name, value in values.items():
         setattr(proposal, name, value)
     proposal.version = version + 1
-    audit.record(by, "proposal.save_draft", proposal, at=now)
+    audit.record(by, "proposal.save_draft", proposal, changes=changes, at=now)
     return proposal
 
 

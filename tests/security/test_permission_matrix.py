@@ -150,6 +150,83 @@ MATRIX: dict[str, Row] = {
     "programme-list": Row(get=everyone(PAGE)),
     "programme-detail": Row(call("programme"), get=everyone(PAGE)),
     "programme-manage": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    # The programme's people: its staff add, invite and remove them.
+    "programme-people": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-journal": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-people-add": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"member-email": "nouvelle.coach@exemple.gouv.fr", "member-role": "coach"},
+    ),
+    "programme-juror-invite": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {
+            "juror-call": w.open_call.pk,
+            "juror-email": "nouveau.jure@exemple.gouv.fr",
+        },
+    ),
+    "programme-member-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.coach_membership.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-juror-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.juror_seat.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-resend": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-cancel": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # Grouped messages: the programme's staff write, review and send them.
+    "programme-messages": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-message-create": Row(
+        call("programme"),
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Bonjour {prénom}", "body": "Texte"},
+    ),
+    "programme-message": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk}, get=staff_only(FORBIDDEN)
+    ),
+    "programme-message-edit": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Objet", "body": "Texte"},
+    ),
+    "programme-message-send": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # The programme's letters in its own words.
+    "programme-letters": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-letter": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"subject": "Reçu {référence}", "body": "Merci {prénom}."},
+    ),
+    "programme-letter-reset": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # Whoever holds the link sees the invitation; accepting checks the address.
+    "programme-invitation": Row(
+        lambda w: {"token": w.programme_invitation_token}, get=everyone(PAGE), post=who(DONE)
+    ),
     "footer-legal-notice": Row(get=everyone(PAGE)),
     "footer-accessibility-status": Row(get=everyone(PAGE)),
     "footer-personal-data": Row(get=everyone(PAGE)),
@@ -169,6 +246,7 @@ MATRIX: dict[str, Row] = {
     ),
     "calls:detail": Row(call("open_call"), get=everyone(PAGE)),
     "calls:manage": Row(call("open_call"), get=MANAGE_CALL),
+    "calls:journal": Row(call("open_call"), get=MANAGE_CALL),
     "calls:edit": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     "calls:transition": Row(
         call("open_call"), get=staff_only(FORBIDDEN, NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
@@ -225,6 +303,8 @@ MATRIX: dict[str, Row] = {
     # Whoever holds the link sees the invitation; accepting checks the address.
     "projects:join": Row(lambda w: {"token": w.invitation_token}, get=who(PAGE), post=who(DONE)),
     "projects:detail": Row(proposal("draft"), get=DRAFT_VIEW),
+    # The proposal's Journal: its staff only; to the others it does not exist.
+    "projects:journal": Row(proposal("draft"), get=staff_only(NOT_FOUND)),
     "projects:edit": Row(
         proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
     ),
@@ -390,6 +470,8 @@ MATRIX: dict[str, Row] = {
     "cohorts:csv": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:json": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:manage": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:journal": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:laureate-journal": Row(in_cohort("laureate"), get=MANAGE_CALL),
     "cohorts:publication": Row(call("cohort"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "cohorts:selection-figures": Row(
         call("cohort"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
@@ -635,6 +717,19 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
     ):
         url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
         assert client.post(url).status_code == 404, url
+    # Through their own programme, they reach none of the programme's people nor messages.
+    theirs = world.other_programme.slug
+    for name, obj in (
+        ("programme-member-remove", world.coach_membership),
+        ("programme-juror-remove", world.juror_seat),
+        ("programme-invitation-resend", world.pending_invitation),
+        ("programme-invitation-cancel", world.pending_invitation),
+        ("programme-message-send", world.group_message),
+    ):
+        url = reverse(name, kwargs={"slug": theirs, "pk": obj.pk})
+        assert client.post(url).status_code == 404, url
+    url = reverse("programme-message", kwargs={"slug": theirs, "pk": world.group_message.pk})
+    assert client.get(url).status_code == 404, url
 
 
 def page_text(world, role, name, **kwargs):

@@ -19,8 +19,9 @@ from calls.models import AuditionCriterion
 from cohorts.enums import MilestoneKind, ReportStatus
 from cohorts.models import Report
 from cohorts.services import followup
+from programme import people
 from programme.enums import ReminderKind
-from programme.models import Reminder, User
+from programme.models import GroupMessage, ProgrammeInvitation, Reminder, User
 from projects.enums import (
     ConflictKind,
     ConflictType,
@@ -143,6 +144,18 @@ def build_world() -> World:
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
     o["invitation_token"] = signing.dumps(str(invitation.public_id), salt=INVITATION_SALT)
+    # The programme's people page: the coach's role, a juror's seat, a pending invitation.
+    o["coach_membership"] = coach.memberships.get(programme=programme)
+    o["juror_seat"] = factories.JuryMemberFactory(call=open_call, user=factories.UserFactory())
+    pending = o["pending_invitation"] = ProgrammeInvitation.objects.create(
+        programme=programme, email="futur.coach@exemple.gouv.fr", role="coach", created_at=now,
+        sent_at=now, invited_by=staff,
+    )  # fmt: skip
+    o["programme_invitation_token"] = people.invitation_token(pending)
+    o["group_message"] = GroupMessage.objects.create(
+        programme=programme, audience="coaches", subject="Point d'étape, {prénom}",
+        body="Bonjour {prénom},", created_by=staff, created_at=now, updated_at=now,
+    )  # fmt: skip
 
     # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
     review_call = o["review_call"] = factories.CallFactory(

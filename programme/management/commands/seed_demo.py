@@ -11,6 +11,7 @@ from demo.calls import seed_calls
 from demo.cohorts import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
 from demo.jury import seed_fast_13, seed_fast_13_jury, seed_fn_jury
 from demo.proposals import seed_fast_13_others, seed_proposals
+from demo.staff_desk import seed_staff_desk
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 
@@ -165,3 +166,5 @@ class Command(BaseCommand):
         seed_fast_13_jury(fast_13)
         # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
         seed_cohorts(programmes, users)
+        # The staff's desk: a Journal to read, pending invitations, a draft message.
+        seed_staff_desk(programmes, users)
