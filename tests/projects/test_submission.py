@@ -446,9 +446,7 @@ def test_a_submitted_file_replaced_since_stays_downloadable_from_its_version(
     submitted_file = proposal.attachments.get()
     new = SimpleUploadedFile("budget-revu.pdf", PDF, content_type="application/pdf")
     _save(proposal, agent, uploads={question.pk: new})
-    assert list(proposal.attachments.values_list("original_name", flat=True)) == [
-        "budget-revu.pdf"
-    ]
+    assert list(proposal.attachments.values_list("original_name", flat=True)) == ["budget-revu.pdf"]
     client.force_login(agent)
     version = client.get(reverse("projects:version", args=[proposal.public_id, 1]))
     url = reverse("projects:attachment", args=[proposal.public_id, submitted_file.public_id])
