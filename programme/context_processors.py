@@ -3,7 +3,7 @@ from django.conf import settings
 from calls.enums import CallKind, CallState, ReviewPhase
 from cohorts.enums import MilestoneKind, ReportStatus
 from programme.enums import ReminderState
-from projects.enums import DecisionOutcome, EvaluationState, ProposalState
+from projects.enums import DecisionOutcome, EvaluationState, ProposalState, TeamRole
 
 # The states and choices templates compare against, with their named groups
 # (e.g. `{% if call.state in CallState.results_states %}`): no template spells a state.
@@ -19,6 +19,7 @@ ENUMS = {
         ReminderState,
         ReportStatus,
         ReviewPhase,
+        TeamRole,
     )
 }
 

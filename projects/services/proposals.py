@@ -44,6 +44,7 @@ from projects.queries.proposals import (
     snapshot,
 )
 from projects.reminders import receipts_owed
+from projects.services.team_mail import GENERIC, tell_team
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -300,10 +301,18 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
 
 @transaction.atomic(durable=True)
 def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: str = "") -> None:
-    """Withdraw a proposal before the decision: the team does, or the programme's staff on
-    the team's written request (from the admin, with its reason)."""
+    """Withdraw a proposal before the decision: its lead (porteur or porteuse) does, or the
+    programme's staff on the team's written request (from the admin, with its reason).
+    Every member of the team is told by mail."""
     if not proposal_rules.can_screen_proposal(by, proposal):
         require_team_member(proposal, by)
+        if not proposal_rules.is_team_lead(by, proposal):
+            raise TransitionError(
+                _(
+                    "Seul le porteur ou la porteuse du projet peut retirer la candidature : "
+                    "écrivez-lui ou demandez-lui de vous passer ce rôle."
+                )
+            )
     before = proposal.state
     updated = Proposal.objects.filter(
         pk=proposal.pk, state__in=ProposalState.withdrawable_states
@@ -322,6 +331,28 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
         after=proposal.state,
         reason=reason,
         at=now,
+    )
+    name = by.get_full_name() or by.email
+    tell_team(
+        proposal,
+        GENERIC,
+        {
+            "subject": _("Candidature retirée — %(title)s") % {"title": proposal.title},
+            "lines": [
+                _(
+                    "La candidature « %(title)s » à l'appel %(edition)s a été retirée par "
+                    "%(name)s, le %(date)s (heure de Paris). Ce retrait est définitif."
+                )
+                % {
+                    "title": proposal.title,
+                    "edition": proposal.call.edition,
+                    "name": name,
+                    "date": paris_time(now),
+                }
+            ],
+            "quote": reason,
+        },
+        event_key=f"proposal-withdrawn:{proposal.pk}",
     )
 
 

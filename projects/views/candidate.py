@@ -35,8 +35,14 @@ from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
 from projects.services import invitations, proposals
+from projects.services import team as team_services
 from projects.views.actions import act_on_proposal
-from projects.views.loaders import attachment_of, load_proposal
+from projects.views.loaders import (
+    attachment_of,
+    load_proposal,
+    pending_invitation_of,
+    seat_of,
+)
 
 VIEW = "projects.view_proposal"
 CHANGE = "projects.change_proposal"
@@ -187,6 +193,7 @@ def detail(request, proposal):
         "can_edit": is_team and queries.can_edit(proposal, now),
         "can_submit": is_team and queries.can_submit(proposal, now),
         "can_withdraw": is_team and proposal.state in ProposalState.withdrawable_states,
+        "is_lead": user.has_perm("projects.lead_team", proposal),
         "missing": queries.missing_items(proposal),
         "eligibility_warning": queries.eligibility_warning(proposal),
         "next_step": next_step(proposal, now),
@@ -311,12 +318,119 @@ def team(request, proposal):
             "page_title": _("Équipe"),
             "proposal": proposal,
             "is_team": is_team,
-            "team": proposal.team.select_related("user", "user__structure"),
+            "is_lead": request.user.has_perm("projects.lead_team", proposal),
+            "team_open": proposal.call.is_open(timezone.now())
+            and proposal.state != ProposalState.WITHDRAWN,
+            "team": proposal.team.select_related("user", "user__structure").order_by(
+                "role", "joined_at", "pk"
+            ),
             "invitations": proposal.invitations.filter(accepted_at__isnull=True),
             "form": form,
             "breadcrumb_data": _proposal_crumbs(proposal, _("Équipe")),
         },
     )
+
+
+def _team_page(proposal):
+    return redirect("projects:team", public_id=proposal.public_id)
+
+
+def _confirmed(request, proposal, refusal: str) -> bool:
+    """A team change needs its confirmation box ticked; without it, nothing happens."""
+    if request.POST.get("confirm") == "on":
+        return True
+    messages.error(request, refusal)
+    return False
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_remove(request, proposal, seat_id):
+    """The lead removes a member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le retrait de ce membre.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.remove_member,
+            proposal,
+            by=request.user,
+            member=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s ne fait plus partie de l'équipe.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_hand_over(request, proposal, seat_id):
+    """The lead hands the lead role to another member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le passage du rôle.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.hand_over_lead,
+            proposal,
+            by=request.user,
+            to=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s porte désormais le projet.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_leave(request, proposal):
+    """A member leaves the team (after ticking the confirmation), and lands on their list."""
+    if not _confirmed(request, proposal, _("Cochez la case pour confirmer votre départ.")):
+        return _team_page(proposal)
+    outcome = web.run(
+        request,
+        team_services.leave_team,
+        proposal,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Vous avez quitté l'équipe de « %(title)s ».") % {"title": proposal.title},
+    )
+    return redirect("projects:mine") if outcome else _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_cancel(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.cancel_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation à %(email)s annulée.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_resend(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.resend_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation envoyée à nouveau à %(email)s.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
 
 
 @login_required

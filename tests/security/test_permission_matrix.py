@@ -229,6 +229,32 @@ MATRIX: dict[str, Row] = {
     ),
     "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
+    # Team changes: the lead's (TEAM leads the draft); the service refuses a co-editor.
+    "projects:team-leave": Row(
+        proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION, data=lambda w: {"confirm": "on"}
+    ),
+    "projects:team-remove": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:team-hand-over": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:invitation-cancel": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
+    "projects:invitation-resend": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
     "projects:attachment": Row(
         proposal("draft", attachment_id=lambda w: w.attachment.public_id), get=DRAFT_VIEW
     ),

@@ -143,6 +143,11 @@ def build_world() -> World:
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
     o["invitation_token"] = signing.dumps(str(invitation.public_id), salt=INVITATION_SALT)
+    o["invitation"] = invitation
+    # A co-editor of the draft, for the lead's team pages (remove, hand over).
+    o["draft_mate"] = TeamMember.objects.create(
+        proposal=draft, user=factories.UserFactory(), role=TeamRole.MEMBER
+    )
 
     # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
     review_call = o["review_call"] = factories.CallFactory(
