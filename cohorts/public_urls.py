@@ -36,6 +36,11 @@ urlpatterns = [
         followup.report_comment,
         name="report-comment",
     ),
+    path(
+        "<slug:slug>/jalons/<int:pk>/messages/",
+        followup.report_answer,
+        name="report-answer",
+    ),
     path("<slug:slug>/jalons/<int:pk>/ecarter/", followup.milestone_skip, name="milestone-skip"),
     path(
         "<slug:slug>/jalons/<int:pk>/revue/",

@@ -18,6 +18,7 @@ from cohorts.forms import (
     FinalDecisionForm,
     FollowupFilterForm,
     MilestoneAddForm,
+    ReportAnswerForm,
     ReportForm,
     ReviewForm,
     SkipForm,
@@ -237,7 +238,10 @@ def report(request, milestone):
     form = None
     if editable:
         form = ReportForm(
-            request.POST or None, indicators=indicators, initial=_initial(milestone, current)
+            request.POST or None,
+            indicators=indicators,
+            initial=_initial(milestone, current),
+            filing="submit_report" in request.POST,
         )
         if request.method == "POST" and form.is_valid():
             filing = "submit_report" in request.POST
@@ -256,6 +260,16 @@ def report(request, milestone):
             )
             if outcome:
                 return redirect(_timeline_url(laureate) if filing else here)
+    if request.method == "POST" and form is not None and form.errors:
+        messages.error(
+            request,
+            _("Certains champs sont à corriger : rien n'a été enregistré, votre saisie est "
+              "conservée ci-dessous."),
+        )  # fmt: skip
+    # Whoever is not in the team (the coach, mentors, staff) reads a report once it is filed:
+    # a draft is the team's own until then.
+    if current is not None and not is_team and not current.is_submitted:
+        current = None
     values = {v.indicator_id: v.value for v in current.values.all()} if current else {}
     comment_form = None
     if (
@@ -267,10 +281,22 @@ def report(request, milestone):
         comment_form.helper.form_action = reverse(
             "cohorts:report-comment", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk}
         )
+    thread, answer_form = [], None
+    if current is not None and current.is_submitted:
+        thread = list(current.messages.select_related("author"))
+        if is_team or request.user.has_perm("cohorts.comment_report", laureate):
+            answer_form = ReportAnswerForm()
+            answer_form.helper.form_action = reverse(
+                "cohorts:report-answer",
+                kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk},
+            )
     return render(
         request,
         "cohorts/report.html",
         {
+            "is_team": is_team,
+            "thread": thread,
+            "answer_form": answer_form,
             "page_title": f"{milestone.title} — {laureate.name}",
             "milestone": milestone,
             "laureate": laureate,
@@ -308,6 +334,31 @@ def report_comment(request, milestone):
         success=_("Commentaire enregistré."),
     )
     return redirect("cohorts:report", slug=milestone.laureate.cohort.slug, pk=milestone.pk)
+
+
+@require_POST
+@login_required
+@web.object_permission("cohorts.view_followup", load_milestone)
+def report_answer(request, milestone):
+    """A message under a filed report, from the team or from its coach (or staff)."""
+    current = get_object_or_404(Report, milestone=milestone, submitted_at__isnull=False)
+    form = ReportAnswerForm(request.POST)
+    if form.is_valid():
+        web.run(
+            request,
+            services.answer_report,
+            current,
+            body=form.cleaned_data["body"],
+            by=request.user,
+            now=timezone.now(),
+            success=_("Message envoyé."),
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    url = reverse(
+        "cohorts:report", kwargs={"slug": milestone.laureate.cohort.slug, "pk": milestone.pk}
+    )
+    return redirect(url + "#fil-point")
 
 
 # --- Reviews and the final committee -----------------------------------------------------------

@@ -417,6 +417,13 @@ MATRIX: dict[str, Row] = {
         get=everyone(NOT_ALLOWED),
         post=staff_only(FORBIDDEN, DONE, coach=DONE),
     ),
+    # The thread under a filed report: its team, its coach and the staff write there.
+    "cohorts:report-answer": Row(
+        in_cohort("filed_report"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE, coach=DONE, team=DONE),
+        data=lambda w: {"body": "Merci pour ce retour."},
+    ),
     "cohorts:milestone-skip": Row(
         in_cohort("open_report"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
     ),
@@ -626,6 +633,7 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
         ("cohorts:milestone-add", world.laureate),
         ("cohorts:milestone-skip", world.open_report),
         ("cohorts:report-comment", world.filed_report),
+        ("cohorts:report-answer", world.filed_report),
     ):
         url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
         assert client.post(url).status_code == 404, url
