@@ -24,12 +24,27 @@ ENUMS = {
 }
 
 
+def return_to(request) -> str:
+    """Where the header's "Se connecter" and "Créer un compte" bring the person back: the
+    page's own `next` on the account pages (so following them keeps an invitation), else the
+    page itself; never an account page or the home page."""
+    from programme.accounts import safe_next
+
+    kept = safe_next(request.GET.get("next"), request.get_host())
+    if kept:
+        return kept
+    if request.path == "/" or request.path.startswith("/compte/"):
+        return ""
+    return request.path
+
+
 def portal(request):
     """What every page needs: the audience-measurement set-up, ProConnect's switch, the enums."""
     return {
         "MATOMO_URL": settings.MATOMO_URL if settings.MATOMO_SITE_ID else "",
         "MATOMO_SITE_ID": settings.MATOMO_SITE_ID,
         "PROCONNECT_ENABLED": settings.PROCONNECT_ENABLED,
+        "return_to": return_to(request),
         "skiplinks": [
             {"link": "#content", "label": "Contenu"},
             {"link": "#fr-navigation", "label": "Menu"},

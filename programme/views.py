@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -20,7 +21,14 @@ from projects.models import Proposal
 
 from . import accounts, proconnect, services, signals, web
 from .enums import ProgrammeRole
-from .forms import DeleteAccountForm, ProfileForm, SignupForm
+from .forms import (
+    DeleteAccountForm,
+    PasswordResetForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    with_next,
+)
 from .queries import (
     load_programme,
     personal_data_export,
@@ -131,6 +139,43 @@ def _next(request) -> str:
     return accounts.safe_next(
         request.POST.get("next") or request.GET.get("next"), request.get_host()
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Mot de passe oublié", keeping where the person was going through the mailed link."""
+
+    form_class = PasswordResetForm
+    extra_context = {"page_title": gettext_lazy("Mot de passe oublié")}
+
+    def get_initial(self):
+        return {**super().get_initial(), "next": _next(self.request)}
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(_next(self.request))
+
+
+RESET_NEXT = "password_reset_next"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The mailed link: Django moves the token out of the address first, so where the person
+    was going waits in the session until the new password is saved."""
+
+    form_class = SetPasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        next_url = accounts.safe_next(request.GET.get("next"), request.get_host())
+        if next_url:
+            request.session[RESET_NEXT] = next_url
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(self.request.session.pop(RESET_NEXT, ""))
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": _next(self.request)}
 
 
 @require_http_methods(["GET", "POST"])

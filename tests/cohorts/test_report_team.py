@@ -66,7 +66,8 @@ def test_an_empty_filing_flags_each_field_with_its_own_message(client, milestone
     assert form.errors["results"] == [
         "Décrivez les résultats du mois pour déposer le point d'étape."
     ]
-    assert "next_steps" in form.errors and "status" in form.errors
+    assert "next_steps" in form.errors
+    assert "status" in form.errors
     assert "blockers" not in form.errors  # optional, and said so
     page = response.content.decode()
     assert "fr-input-group--error" in page or "fr-error-text" in page
