@@ -52,6 +52,11 @@ urlpatterns = [
     path("<uuid:public_id>/deposer/", candidate.submit, name="submit"),
     path("<uuid:public_id>/retirer/", candidate.withdraw, name="withdraw"),
     path("<uuid:public_id>/messages/", candidate.message, name="message"),
+    path(
+        "<uuid:public_id>/messages/<int:message_id>/fichier/",
+        candidate.message_file,
+        name="message-file",
+    ),
     path("<uuid:public_id>/recevabilite/", screening.screen, name="screen"),
     path("<uuid:public_id>/correction/", screening.request_correction, name="request-correction"),
     path("<uuid:public_id>/retenir-defi/", screening.retain_defi, name="retain-defi"),

@@ -44,7 +44,7 @@ from projects.queries.proposals import (
     snapshot,
 )
 from projects.reminders import receipts_owed
-from projects.services.team_mail import GENERIC, tell_team
+from projects.services.team_mail import GENERIC, tell_people, tell_team
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -356,25 +356,71 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
     )
 
 
+MAX_MESSAGE_FILE_BYTES = 10 * 1024 * 1024
+
+
 @transaction.atomic(durable=True)
-def send_message(proposal: Proposal, *, by: User, body: str, now: datetime) -> Message:
-    """Post a message in the proposal's thread; it is mailed to the other side."""
+def send_message(
+    proposal: Proposal,
+    *,
+    by: User,
+    body: str,
+    now: datetime,
+    upload: UploadedFile | None = None,
+) -> Message:
+    """Post a message in the proposal's thread (the Fil), with an optional file checked by
+    its content; each person on the other side gets it by mail once (staff write to every
+    member of the team, the team to the programme's staff)."""
     body = body.strip()
     if not body:
         raise TransitionError(_("Le message est vide."))
     from_staff = bool(proposal_rules.can_screen_proposal(by, proposal))
     if not from_staff:
         require_team_member(proposal, by)
-    message = Message.objects.create(
+    message = Message(
         proposal=proposal, author=by, body=body, from_staff=from_staff, created_at=now
     )
-    recipients = team_emails(proposal) if from_staff else staff_emails(proposal)
-    if recipients:
-        mail.send(
-            recipients,
-            "proposal_message",
-            {"proposal": proposal, "message": message, "from_staff": from_staff},
+    if upload is not None:
+        if upload.size > MAX_MESSAGE_FILE_BYTES:
+            raise TransitionError(
+                _("Le fichier « %(name)s » dépasse 10 Mo.") % {"name": upload.name}
+            )
+        if upload.size == 0:
+            raise TransitionError(_("Le fichier « %(name)s » est vide.") % {"name": upload.name})
+        checked = files.check(upload)
+        upload.seek(0)
+        message.file.save(checked.name, upload, save=False)
+        message.file_name, message.file_size = checked.name, upload.size
+    message.save()
+    context = {
+        "subject": _("Nouveau message — %(title)s") % {"title": proposal.title},
+        "lines": [
+            _("%(name)s a écrit sur la candidature « %(title)s » :")
+            % {
+                "name": _("L'équipe du programme")
+                if from_staff
+                else (by.get_full_name() or by.email),
+                "title": proposal.title,
+            }
+        ],
+        "quote": body,
+        "link": proposal.get_absolute_url() + "#fil",
+        "link_label": _("Lire et répondre dans le fil de la candidature"),
+    }
+    if message.file_name:
+        context["lines"].append(
+            _("Pièce jointe : %(name)s (à télécharger depuis le fil).")
+            % {"name": message.file_name}
         )
+    key = f"proposal-message:{message.pk}"
+    if from_staff:
+        tell_team(proposal, GENERIC, context, event_key=key)
+    else:
+        staff = ProgrammeMembership.objects.filter(
+            programme_id=proposal.call.programme_id, role=ProgrammeRole.STAFF, user__is_active=True
+        ).select_related("user")
+        readers = [membership.user for membership in staff]
+        tell_people(readers, GENERIC, {**context, "proposal": proposal}, event_key=key)
     audit.record(by, "proposal.message", proposal, at=now)
     return message
 

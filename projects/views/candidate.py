@@ -31,6 +31,7 @@ from projects.forms.candidate import (
     StartProposalForm,
 )
 from projects.models import Proposal
+from projects.queries import fil as fil_queries
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
@@ -201,7 +202,7 @@ def detail(request, proposal):
         "team": proposal.team.select_related("user", "user__structure"),
         "attachments": proposal.attachments.all(),
         "versions": proposal.versions.select_related("submitted_by"),
-        "thread": proposal.messages.select_related("author"),
+        "fil": fil_queries.proposal_fil(proposal),
         "message_form": message_form,
         "yearly_budget": _euros(proposal.yearly_budget),
         "requested_amount": _euros(proposal.requested_amount),
@@ -571,12 +572,30 @@ def message(request, proposal):
         request,
         proposal,
         proposals.send_message,
-        form=MessageForm(request.POST),
-        fields=("body",),
+        form=MessageForm(request.POST, request.FILES),
+        fields=("body", "upload"),
         invalid=_("Le message est vide ou trop long (5 000 caractères au plus)."),
-        anchor="#messages",
+        anchor="#fil",
         success=_("Message envoyé."),
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(VIEW, load_proposal, private=True)
+def message_file(request, proposal, message_id):
+    """A message's file as a download, never rendered: its checked type, sandboxed."""
+    found = get_object_or_404(proposal.messages.exclude(file=""), pk=message_id)
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.file_name,
+        content_type=files.content_type(found.file_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

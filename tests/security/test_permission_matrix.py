@@ -263,6 +263,9 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_ALLOWED),
         post=DRAFT_ACTION,
     ),
+    "projects:message-file": Row(
+        proposal("draft", message_id=lambda w: w.message_with_file.pk), get=DRAFT_VIEW
+    ),
     "projects:submit": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
     "projects:withdraw": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
     "projects:message": Row(
