@@ -151,6 +151,7 @@ def timeline(request, laureate):
             "laureate": laureate,
             "cohort": laureate.cohort,
             "milestones": milestones,
+            "fil": queries.laureate_fil(laureate, milestones, viewer=request.user),
             "next_due": queries.next_due(milestones),
             "late": [m for m in milestones if m.current_state == MilestoneState.LATE],
             "MilestoneState": MilestoneState,

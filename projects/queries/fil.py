@@ -55,6 +55,7 @@ class FilItem:
     detail: str = ""
     who: str = ""
     message: Message | None = None
+    link: str = ""
 
 
 def _name(user) -> str:

@@ -185,3 +185,18 @@ def test_no_answer_under_a_draft(milestone):
         followup.answer_report(
             report, body="Alors ?", by=milestone.laureate.coach, now=timezone.now()
         )
+
+
+def test_the_laureate_page_shows_the_fil_of_its_follow_up(client, milestone):
+    report = filed(milestone)
+    laureate = milestone.laureate
+    followup.comment_report(report, text="Bien vu.", by=laureate.coach, now=timezone.now())
+    followup.answer_report(
+        report, body="Merci, on mesure.", by=laureate.intrapreneur, now=timezone.now()
+    )
+    client.force_login(laureate.coach)
+    url = reverse("cohorts:timeline", kwargs={"slug": "fast-13", "pk": laureate.pk})
+    page = client.get(url).content.decode()
+    fil = page[page.index("Le fil du suivi") :]
+    assert fil.index("Point d&#x27;étape n°1 déposé") < fil.index("Bien vu.")
+    assert fil.index("Bien vu.") < fil.index("Merci, on mesure.")
