@@ -26,6 +26,11 @@ urlpatterns = [
     path("<slug:slug>/suivi/jalons/", followup.followup_start, name="followup-start"),
     path("<slug:slug>/laureats/<int:pk>/suivi/", followup.timeline, name="timeline"),
     path(
+        "<slug:slug>/laureats/<int:pk>/messages/",
+        followup.laureate_message,
+        name="laureate-message",
+    ),
+    path(
         "<slug:slug>/laureats/<int:pk>/jalons/ajouter/",
         followup.milestone_add,
         name="milestone-add",

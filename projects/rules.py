@@ -52,6 +52,16 @@ def is_assigned_juror(user, proposal) -> bool:
     )
 
 
+@rules.predicate
+def is_laureate_coach(user, proposal) -> bool:
+    """The coach of the laureate this proposal became (read through the reverse relation, so
+    this app does not import the cohorts)."""
+    if proposal is None or not user.is_authenticated:
+        return False
+    laureate = getattr(proposal, "laureate", None)
+    return laureate is not None and laureate.coach_id == user.pk
+
+
 can_view_proposal = is_superuser | is_team_member | is_proposal_staff
 can_screen_proposal = is_superuser | is_proposal_staff
 
@@ -59,6 +69,9 @@ can_screen_proposal = is_superuser | is_proposal_staff
 # invitation and hands the lead role over; any member edits, invites and may leave.
 rules.add_perm("projects.lead_team", is_team_lead)
 rules.add_perm("projects.withdraw_proposal", is_team_lead | is_superuser | is_proposal_staff)
+
+# The Fil's messages: the team and the staff, and the coach once the proposal is a laureate.
+rules.add_perm("projects.write_fil", can_view_proposal | is_laureate_coach)
 
 # The dossier's attachments: whoever sees the proposal, and the jurors who evaluate it.
 rules.add_perm("projects.read_attachments", can_view_proposal | is_assigned_juror)

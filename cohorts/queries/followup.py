@@ -175,7 +175,8 @@ def laureates_coached_by(user):
 def laureate_fil(laureate, milestones, *, viewer) -> list:
     """The Fil of a laureate's follow-up, oldest first: reports filed, the coach's comments
     and the messages under the reports, reviews held, milestones set aside; and, for whoever
-    reads the laureate's proposal, the proposal's own Fil (its selection, its messages).
+    writes in the proposal's thread (team, staff, coach), the proposal's own Fil (its
+    selection, its messages).
 
     `milestones` are the timeline's (with their reports): one more query for the messages."""
 
@@ -223,7 +224,7 @@ def laureate_fil(laureate, milestones, *, viewer) -> list:
             )
         )
     proposal = laureate.proposal
-    if proposal is not None and viewer.has_perm("projects.view_proposal", proposal):
+    if proposal is not None and viewer.has_perm("projects.write_fil", proposal):
         for item in proposal_fil(proposal):
             item.link = item.link or proposal.get_absolute_url() + "#fil"
             items.append(item)

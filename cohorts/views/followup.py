@@ -28,6 +28,8 @@ from cohorts.queries import followup as queries
 from cohorts.rules import writes_reports
 from cohorts.services import followup as services
 from programme import spreadsheet, web
+from projects.forms.candidate import MessageForm
+from projects.services import proposals as proposal_services
 
 from . import cohort_crumbs, load_cohort, load_laureate, load_milestone
 
@@ -135,6 +137,19 @@ def _timeline_url(laureate):
     return reverse("cohorts:timeline", kwargs={"slug": laureate.cohort.slug, "pk": laureate.pk})
 
 
+def _fil_form(request, laureate):
+    """The message form of the laureate's Fil, for whoever writes in its proposal's thread."""
+    if laureate.proposal is None or not request.user.has_perm(
+        "projects.write_fil", laureate.proposal
+    ):
+        return None
+    form = MessageForm()
+    form.helper.form_action = reverse(
+        "cohorts:laureate-message", kwargs={"slug": laureate.cohort.slug, "pk": laureate.pk}
+    )
+    return form
+
+
 @login_required
 @web.object_permission("cohorts.view_followup", load_laureate)
 def timeline(request, laureate):
@@ -152,6 +167,7 @@ def timeline(request, laureate):
             "cohort": laureate.cohort,
             "milestones": milestones,
             "fil": queries.laureate_fil(laureate, milestones, viewer=request.user),
+            "message_form": _fil_form(request, laureate),
             "next_due": queries.next_due(milestones),
             "late": [m for m in milestones if m.current_state == MilestoneState.LATE],
             "MilestoneState": MilestoneState,
@@ -161,6 +177,33 @@ def timeline(request, laureate):
             "breadcrumb_data": _timeline_crumbs(request, laureate),
         },
     )
+
+
+@require_POST
+@login_required
+@web.object_permission("cohorts.view_followup", load_laureate)
+def laureate_message(request, laureate):
+    """A message in the Fil of the laureate's proposal, from its page: the team, the staff,
+    and the coach (who joins the thread once the proposal is a laureate)."""
+    proposal = laureate.proposal
+    if proposal is None:
+        raise Http404
+    web.check(request, "projects.write_fil", proposal)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        web.run(
+            request,
+            proposal_services.send_message,
+            proposal,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            upload=form.cleaned_data["upload"],
+            now=timezone.now(),
+            success=_("Message envoyé."),
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(_timeline_url(laureate) + "#fil")
 
 
 @require_POST

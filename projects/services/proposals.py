@@ -369,12 +369,14 @@ def send_message(
     upload: UploadedFile | None = None,
 ) -> Message:
     """Post a message in the proposal's thread (the Fil), with an optional file checked by
-    its content; each person on the other side gets it by mail once (staff write to every
-    member of the team, the team to the programme's staff)."""
+    its content; each person on the other side gets it by mail once: staff (and, once the
+    proposal is a laureate, its coach) write to every member of the team, the team to the
+    programme's staff and the coach."""
     body = body.strip()
     if not body:
         raise TransitionError(_("Le message est vide."))
-    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal))
+    coach = proposal_rules.is_laureate_coach(by, proposal)
+    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal)) or coach
     if not from_staff:
         require_team_member(proposal, by)
     message = Message(
@@ -397,9 +399,9 @@ def send_message(
         "lines": [
             _("%(name)s a écrit sur la candidature « %(title)s » :")
             % {
-                "name": _("L'équipe du programme")
-                if from_staff
-                else (by.get_full_name() or by.email),
+                "name": (by.get_full_name() or by.email)
+                if coach or not from_staff
+                else _("L'équipe du programme"),
                 "title": proposal.title,
             }
         ],
@@ -420,6 +422,9 @@ def send_message(
             programme_id=proposal.call.programme_id, role=ProgrammeRole.STAFF, user__is_active=True
         ).select_related("user")
         readers = [membership.user for membership in staff]
+        laureate = getattr(proposal, "laureate", None)
+        if laureate is not None and laureate.coach is not None:
+            readers.append(laureate.coach)  # once laureate, the coach is on the thread too
         tell_people(readers, GENERIC, {**context, "proposal": proposal}, event_key=key)
     audit.record(by, "proposal.message", proposal, at=now)
     return message

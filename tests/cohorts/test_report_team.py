@@ -200,3 +200,39 @@ def test_the_laureate_page_shows_the_fil_of_its_follow_up(client, milestone):
     fil = page[page.index("Le fil du suivi") :]
     assert fil.index("Point d&#x27;étape n°1 déposé") < fil.index("Bien vu.")
     assert fil.index("Bien vu.") < fil.index("Merci, on mesure.")
+
+
+def test_once_laureate_the_coach_writes_in_the_proposal_s_fil(
+    client, laureate, django_capture_on_commit_callbacks
+):
+    from projects.models import Message
+
+    proposal = factories.ProposalFactory(created_by=laureate.intrapreneur)
+    laureate.proposal = proposal
+    laureate.save()
+    staff = factories.StaffFactory(programme=proposal.call.programme)
+    url = reverse("cohorts:laureate-message", kwargs={"slug": "fast-13", "pk": laureate.pk})
+    client.force_login(laureate.coach)
+    timeline = reverse("cohorts:timeline", kwargs={"slug": "fast-13", "pk": laureate.pk})
+    assert "Écrire dans le fil" in client.get(timeline).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"body": "Point jeudi ?"}).status_code == 302
+    assert [m.to for m in django_mail.outbox] == [[laureate.intrapreneur.email]]
+    django_mail.outbox.clear()
+    client.force_login(laureate.intrapreneur)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"body": "Oui, à 10 h."})
+    assert sorted(m.to[0] for m in django_mail.outbox) == sorted(
+        [staff.email, laureate.coach.email]
+    )
+    assert list(Message.objects.values_list("body", "from_staff")) == [
+        ("Point jeudi ?", True),
+        ("Oui, à 10 h.", False),
+    ]
+    page = client.get(timeline).content.decode()
+    assert page.index("Point jeudi ?") < page.index("Oui, à 10 h.")
+    # A mentor reads the follow-up but does not write in the proposal's thread.
+    mentor = factories.UserFactory()
+    laureate.mentors.add(mentor)
+    client.force_login(mentor)
+    assert client.post(url, {"body": "Moi aussi"}).status_code == 403

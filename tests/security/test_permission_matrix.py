@@ -405,6 +405,14 @@ MATRIX: dict[str, Row] = {
         in_cohort("laureate"),
         get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
     ),
+    # The world's laureate has no proposal, so no thread: 404 to those who read its follow-up
+    # (tests/cohorts/test_report_team.py covers a laureate with one).
+    "cohorts:laureate-message": Row(
+        in_cohort("laureate"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, NOT_FOUND, team=NOT_FOUND, coach=NOT_FOUND),
+        data=lambda w: {"body": "Bonjour"},
+    ),
     "cohorts:milestone-add": Row(
         in_cohort("laureate"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
     ),
