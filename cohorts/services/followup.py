@@ -315,6 +315,26 @@ def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datet
         at=now,
     )  # fmt: skip
     milestone.done_at = now
+    laureate = milestone.laureate
+    words = {**_report_words(report), "name": by.get_full_name() or by.email}
+    readers = [*report_team(laureate), *([laureate.coach] if laureate.coach else [])]
+    tell_people(
+        [user for user in readers if user.is_active],
+        GENERIC_MAIL,
+        {
+            "subject": _("Point d'étape déposé — %(milestone)s, %(laureate)s") % words,
+            "lines": [
+                _(
+                    "%(name)s a déposé le point d'étape « %(milestone)s » de %(laureate)s "
+                    "(du %(start)s au %(end)s)."
+                )
+                % words
+            ],
+            "link": _report_link(report),
+            "link_label": _("Lire le point d'étape"),
+        },
+        event_key=f"report-submit:{report.pk}",
+    )
     return report
 
 

@@ -236,3 +236,16 @@ def test_once_laureate_the_coach_writes_in_the_proposal_s_fil(
     laureate.mentors.add(mentor)
     client.force_login(mentor)
     assert client.post(url, {"body": "Moi aussi"}).status_code == 403
+
+
+def test_filing_a_report_tells_the_team_and_the_coach_once(
+    milestone, django_capture_on_commit_callbacks
+):
+    laureate = milestone.laureate
+    with django_capture_on_commit_callbacks(execute=True):
+        filed(milestone)
+    expected = sorted(
+        [laureate.intrapreneur.email, laureate.members.get().email, laureate.coach.email]
+    )
+    assert sorted(m.to[0] for m in django_mail.outbox) == expected
+    assert all("Point d'étape déposé" in m.subject for m in django_mail.outbox)
