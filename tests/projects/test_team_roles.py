@@ -182,3 +182,18 @@ def test_a_member_leaves_from_the_page_and_lands_on_their_list(client, proposal,
     )
     assert response.url == reverse("projects:mine")
     assert not proposal.team.filter(user=mate).exists()
+
+
+def test_the_demo_agent_leads_a_team_with_a_co_editor_and_a_fil(client, demo):
+    from programme.models import User
+
+    agent = User.objects.get(email="agent@demo.portail.example")
+    draft = Proposal.objects.get(title="Tableau de bord des aides à la rénovation énergétique")
+    client.force_login(agent)
+    page = client.get(reverse("projects:team", args=[draft.public_id])).content.decode()
+    assert "Inès Moreau" in page
+    assert "louis.garcia@demo.portail.example" in page
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert "Le fil de la candidature" in page
+    assert "Brouillon créé" in page
+    assert "administration d&#x27;accueil" in page
