@@ -1,6 +1,7 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +13,7 @@ from projects.models import Proposal
 
 from .enums import FinalOutcome, Phase, ReportStatus
 from .models import Cohort, Laureate
+from .services.followup import REPORT_TEXT_MAX
 
 
 def _helper(label, *fieldsets) -> FormHelper:
@@ -126,23 +128,55 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _report_text(label, rows, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=REPORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": _(
+                "5 000 caractères au plus : vous en avez saisi %(show_value)s. Résumez, le "
+                "détail peut aller dans un message à votre coach."
+            )
+        },
+        **kwargs,
+    )
+
+
 class ReportForm(forms.Form):
     """The team's monthly report: the period, the programme's indicators, results, next
-    steps, blockers and the project's status. Saved as a draft, then submitted."""
+    steps, blockers and the project's status. Saved as a draft (anything may be empty), then
+    submitted: filing (`filing=True`) flags each missing field with its own message.
 
-    period_start = BoundedDateField(label=_("Période du"), widget=_date_widget())
-    period_end = BoundedDateField(label=_("au"), widget=_date_widget())
-    results = forms.CharField(
-        label=_("Résultats du mois"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    The field names are stable: the report page's autosave posts them."""
+
+    # What filing needs, each with the message shown next to its field.
+    REQUIRED_TO_FILE = {
+        "results": _("Décrivez les résultats du mois pour déposer le point d'étape."),
+        "next_steps": _("Indiquez les prochaines étapes pour déposer le point d'étape."),
+        "status": _("Choisissez l'état du projet pour déposer le point d'étape."),
+    }
+
+    period_start = BoundedDateField(
+        label=_("Premier jour de la période"),
+        widget=_date_widget(),
+        error_messages={"required": _("Indiquez le premier jour de la période.")},
     )
-    next_steps = forms.CharField(
-        label=_("Prochaines étapes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    period_end = BoundedDateField(
+        label=_("Dernier jour de la période"),
+        widget=_date_widget(),
+        error_messages={"required": _("Indiquez le dernier jour de la période.")},
     )
-    blockers = forms.CharField(
-        label=_("Points de blocage"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Ce dont vous avez besoin du programme ou de votre administration."),
+    results = _report_text(_("Résultats du mois"), 5, help_text=_("5 000 caractères au plus."))
+    next_steps = _report_text(_("Prochaines étapes"), 4, help_text=_("5 000 caractères au plus."))
+    blockers = _report_text(
+        _("Points de blocage (facultatif)"),
+        3,
+        help_text=_(
+            "Ce dont vous avez besoin du programme ou de votre administration. "
+            "5 000 caractères au plus."
+        ),
     )
     status = forms.ChoiceField(
         label=_("État du projet"),
@@ -150,8 +184,9 @@ class ReportForm(forms.Form):
         choices=[("", _("— à choisir —")), *ReportStatus.choices],
     )
 
-    def __init__(self, *args, indicators=(), **kwargs):
+    def __init__(self, *args, indicators=(), filing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filing = filing
         self.indicators = list(indicators)
         names = []
         for indicator in self.indicators:
@@ -165,7 +200,7 @@ class ReportForm(forms.Form):
             )
             names.append(name)
         self.helper = FormHelper()
-        fieldsets = [Fieldset(_("La période"), "period_start", "period_end")]
+        fieldsets = [Fieldset(_("Période couverte (du … au …)"), "period_start", "period_end")]
         if names:
             fieldsets.append(Fieldset(_("Les indicateurs du programme"), *names))
         fieldsets.append(
@@ -181,7 +216,15 @@ class ReportForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période doit venir après son début."))
+            self.add_error(
+                "period_end",
+                _("Le dernier jour de la période doit venir après le premier (%(start)s).")
+                % {"start": formats.date_format(start)},
+            )
+        if self.filing:
+            for name, message in self.REQUIRED_TO_FILE.items():
+                if name not in self.errors and not (data.get(name) or "").strip():
+                    self.add_error(name, message)
         return data
 
     def report_data(self) -> dict:
@@ -201,6 +244,25 @@ class CommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Enregistrer le commentaire"), Fieldset("", "text"))
+
+
+class ReportAnswerForm(forms.Form):
+    """A message under a filed report (the team answers its coach, the coach answers back)."""
+
+    body = forms.CharField(
+        label=_("Votre message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("5 000 caractères au plus. L'autre partie le reçoit aussi par courriel."),
+        error_messages={
+            "required": _("Écrivez votre message avant de l'envoyer."),
+            "max_length": _("5 000 caractères au plus : vous en avez saisi %(show_value)s."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Envoyer le message"), Fieldset("", "body"))
 
 
 class MilestoneAddForm(forms.Form):

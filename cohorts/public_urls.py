@@ -33,6 +33,11 @@ urlpatterns = [
     path("<slug:slug>/suivi/jalons/", followup.followup_start, name="followup-start"),
     path("<slug:slug>/laureats/<int:pk>/suivi/", followup.timeline, name="timeline"),
     path(
+        "<slug:slug>/laureats/<int:pk>/messages/",
+        followup.laureate_message,
+        name="laureate-message",
+    ),
+    path(
         "<slug:slug>/laureats/<int:pk>/jalons/ajouter/",
         followup.milestone_add,
         name="milestone-add",
@@ -42,6 +47,11 @@ urlpatterns = [
         "<slug:slug>/jalons/<int:pk>/commentaire/",
         followup.report_comment,
         name="report-comment",
+    ),
+    path(
+        "<slug:slug>/jalons/<int:pk>/messages/",
+        followup.report_answer,
+        name="report-answer",
     ),
     path("<slug:slug>/jalons/<int:pk>/ecarter/", followup.milestone_skip, name="milestone-skip"),
     path(

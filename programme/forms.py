@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
@@ -213,6 +215,9 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    # Where the person was going (an invitation, a call): carried by the mailed link.
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse électronique")
@@ -237,9 +242,18 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 "path": reverse(
                     "password_reset_confirm",
                     kwargs={"uidb64": context["uid"], "token": context["token"]},
-                ),
+                )
+                + with_next(self.cleaned_data.get("next")),
             },
         )
+
+
+def with_next(next_url: str | None) -> str:
+    """`?next=…` for a path of this site (anything else is dropped), or ""."""
+    from .accounts import safe_next
+
+    safe = safe_next(next_url)
+    return f"?{urlencode({'next': safe})}" if safe else ""
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):

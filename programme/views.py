@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpResponse, JsonResponse
@@ -39,8 +40,11 @@ from .forms import (
     GroupMessageForm,
     InviteJurorForm,
     LetterTemplateForm,
+    PasswordResetForm,
     ProfileForm,
+    SetPasswordForm,
     SignupForm,
+    with_next,
 )
 from .models import ProgrammeInvitation
 from .queries import (
@@ -162,6 +166,43 @@ def _next(request) -> str:
     return accounts.safe_next(
         request.POST.get("next") or request.GET.get("next"), request.get_host()
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Mot de passe oublié", keeping where the person was going through the mailed link."""
+
+    form_class = PasswordResetForm
+    extra_context = {"page_title": gettext_lazy("Mot de passe oublié")}
+
+    def get_initial(self):
+        return {**super().get_initial(), "next": _next(self.request)}
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(_next(self.request))
+
+
+RESET_NEXT = "password_reset_next"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The mailed link: Django moves the token out of the address first, so where the person
+    was going waits in the session until the new password is saved."""
+
+    form_class = SetPasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        next_url = accounts.safe_next(request.GET.get("next"), request.get_host())
+        if next_url:
+            request.session[RESET_NEXT] = next_url
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(self.request.session.pop(RESET_NEXT, ""))
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": _next(self.request)}
 
 
 @require_http_methods(["GET", "POST"])

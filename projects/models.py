@@ -252,6 +252,12 @@ class Invitation(models.Model):
         return f"{self.email} — {self.proposal}"
 
 
+def message_file_path(instance, filename):
+    # Never the sender's file name on disk: a random one, grouped by proposal.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"proposals/{instance.proposal.public_id}/messages/{uuid.uuid4().hex}.{extension}"
+
+
 class Message(models.Model):
     """One message of the thread between the programme staff and a proposal's team."""
 
@@ -262,6 +268,13 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     from_staff = models.BooleanField(_("de l'équipe du programme"), default=False)
     created_at = models.DateTimeField(_("envoyé le"))
+    # An optional file joined to the message, checked by its content (`programme.files`),
+    # kept in private storage and served only through the proposal's checked view.
+    file = models.FileField(
+        _("pièce jointe"), upload_to=message_file_path, storage=private_storage, blank=True
+    )
+    file_name = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    file_size = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")

@@ -17,6 +17,27 @@ urlpatterns = [
     path("<uuid:public_id>/", candidate.detail, name="detail"),
     path("<uuid:public_id>/modifier/", candidate.edit, name="edit"),
     path("<uuid:public_id>/equipe/", candidate.team, name="team"),
+    path("<uuid:public_id>/equipe/quitter/", candidate.team_leave, name="team-leave"),
+    path(
+        "<uuid:public_id>/equipe/membres/<int:seat_id>/retirer/",
+        candidate.team_remove,
+        name="team-remove",
+    ),
+    path(
+        "<uuid:public_id>/equipe/membres/<int:seat_id>/porteur/",
+        candidate.team_hand_over,
+        name="team-hand-over",
+    ),
+    path(
+        "<uuid:public_id>/equipe/invitations/<uuid:invitation_id>/annuler/",
+        candidate.invitation_cancel,
+        name="invitation-cancel",
+    ),
+    path(
+        "<uuid:public_id>/equipe/invitations/<uuid:invitation_id>/renvoyer/",
+        candidate.invitation_resend,
+        name="invitation-resend",
+    ),
     path("<uuid:public_id>/pieces-jointes/", candidate.attachments, name="attachments"),
     path(
         "<uuid:public_id>/pieces-jointes/<uuid:attachment_id>/",
@@ -31,6 +52,11 @@ urlpatterns = [
     path("<uuid:public_id>/deposer/", candidate.submit, name="submit"),
     path("<uuid:public_id>/retirer/", candidate.withdraw, name="withdraw"),
     path("<uuid:public_id>/messages/", candidate.message, name="message"),
+    path(
+        "<uuid:public_id>/messages/<int:message_id>/fichier/",
+        candidate.message_file,
+        name="message-file",
+    ),
     path("<uuid:public_id>/recevabilite/", screening.screen, name="screen"),
     path("<uuid:public_id>/correction/", screening.request_correction, name="request-correction"),
     path("<uuid:public_id>/retenir-defi/", screening.retain_defi, name="retain-defi"),

@@ -272,13 +272,24 @@ class AttachmentForm(forms.Form):
 
 
 class MessageForm(forms.Form):
+    """A message of the Fil, with an optional file (checked by its content on sending)."""
+
     body = forms.CharField(
-        label=_("Votre message"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000
+        label=_("Votre message"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        help_text=_("5 000 caractères au plus."),
+    )
+    upload = forms.FileField(
+        label=_("Pièce jointe (facultatif)"),
+        required=False,
+        help_text=_("Un fichier de 10 Mo au plus : PDF, ODT, DOCX, XLSX, ODS, PNG ou JPEG."),
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Envoyer le message"))
+        self.helper.form_enctype = "multipart/form-data"
 
 
 class CorrectionForm(forms.Form):

@@ -45,6 +45,7 @@ from projects.queries.proposals import (
     snapshot,
 )
 from projects.reminders import receipts_owed
+from projects.services.team_mail import GENERIC, tell_people, tell_team
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
@@ -417,10 +418,18 @@ def submit_proposal(
 
 @transaction.atomic(durable=True)
 def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: str = "") -> None:
-    """Withdraw a proposal before the decision: the team does, or the programme's staff on
-    the team's written request (from the admin, with its reason)."""
+    """Withdraw a proposal before the decision: its lead (porteur or porteuse) does, or the
+    programme's staff on the team's written request (from the admin, with its reason).
+    Every member of the team is told by mail."""
     if not proposal_rules.can_screen_proposal(by, proposal):
         require_team_member(proposal, by)
+        if not proposal_rules.is_team_lead(by, proposal):
+            raise TransitionError(
+                _(
+                    "Seul le porteur ou la porteuse du projet peut retirer la candidature : "
+                    "écrivez-lui ou demandez-lui de vous passer ce rôle."
+                )
+            )
     before = proposal.state
     updated = Proposal.objects.filter(
         pk=proposal.pk, state__in=ProposalState.withdrawable_states
@@ -440,27 +449,100 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
         reason=reason,
         at=now,
     )
+    name = by.get_full_name() or by.email
+    tell_team(
+        proposal,
+        GENERIC,
+        {
+            "subject": _("Candidature retirée — %(title)s") % {"title": proposal.title},
+            "lines": [
+                _(
+                    "La candidature « %(title)s » à l'appel %(edition)s a été retirée par "
+                    "%(name)s, le %(date)s (heure de Paris). Ce retrait est définitif."
+                )
+                % {
+                    "title": proposal.title,
+                    "edition": proposal.call.edition,
+                    "name": name,
+                    "date": paris_time(now),
+                }
+            ],
+            "quote": reason,
+        },
+        event_key=f"proposal-withdrawn:{proposal.pk}",
+    )
+
+
+MAX_MESSAGE_FILE_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic(durable=True)
-def send_message(proposal: Proposal, *, by: User, body: str, now: datetime) -> Message:
-    """Post a message in the proposal's thread; it is mailed to the other side."""
+def send_message(
+    proposal: Proposal,
+    *,
+    by: User,
+    body: str,
+    now: datetime,
+    upload: UploadedFile | None = None,
+) -> Message:
+    """Post a message in the proposal's thread (the Fil), with an optional file checked by
+    its content; each person on the other side gets it by mail once: staff (and, once the
+    proposal is a laureate, its coach) write to every member of the team, the team to the
+    programme's staff and the coach."""
     body = body.strip()
     if not body:
         raise TransitionError(_("Le message est vide."))
-    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal))
+    coach = proposal_rules.is_laureate_coach(by, proposal)
+    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal)) or coach
     if not from_staff:
         require_team_member(proposal, by)
-    message = Message.objects.create(
+    message = Message(
         proposal=proposal, author=by, body=body, from_staff=from_staff, created_at=now
     )
-    recipients = team_emails(proposal) if from_staff else staff_emails(proposal)
-    if recipients:
-        mail.send(
-            recipients,
-            "proposal_message",
-            {"proposal": proposal, "message": message, "from_staff": from_staff},
+    if upload is not None:
+        if upload.size > MAX_MESSAGE_FILE_BYTES:
+            raise TransitionError(
+                _("Le fichier « %(name)s » dépasse 10 Mo.") % {"name": upload.name}
+            )
+        if upload.size == 0:
+            raise TransitionError(_("Le fichier « %(name)s » est vide.") % {"name": upload.name})
+        checked = files.check(upload)
+        upload.seek(0)
+        message.file.save(checked.name, upload, save=False)
+        message.file_name, message.file_size = checked.name, upload.size
+    message.save()
+    context = {
+        "subject": _("Nouveau message — %(title)s") % {"title": proposal.title},
+        "lines": [
+            _("%(name)s a écrit sur la candidature « %(title)s » :")
+            % {
+                "name": (by.get_full_name() or by.email)
+                if coach or not from_staff
+                else _("L'équipe du programme"),
+                "title": proposal.title,
+            }
+        ],
+        "quote": body,
+        "link": proposal.get_absolute_url() + "#fil",
+        "link_label": _("Lire et répondre dans le fil de la candidature"),
+    }
+    if message.file_name:
+        context["lines"].append(
+            _("Pièce jointe : %(name)s (à télécharger depuis le fil).")
+            % {"name": message.file_name}
         )
+    key = f"proposal-message:{message.pk}"
+    if from_staff:
+        tell_team(proposal, GENERIC, context, event_key=key)
+    else:
+        staff = ProgrammeMembership.objects.filter(
+            programme_id=proposal.call.programme_id, role=ProgrammeRole.STAFF, user__is_active=True
+        ).select_related("user")
+        readers = [membership.user for membership in staff]
+        laureate = getattr(proposal, "laureate", None)
+        if laureate is not None and laureate.coach is not None:
+            readers.append(laureate.coach)  # once laureate, the coach is on the thread too
+        tell_people(readers, GENERIC, {**context, "proposal": proposal}, event_key=key)
     audit.record(by, "proposal.message", proposal, at=now)
     return message
 

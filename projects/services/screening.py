@@ -6,13 +6,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from programme import audit, mail
+from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import CorrectionRequest, Proposal
 from projects.queries.proposals import open_correction
-from projects.services.proposals import lock, require_staff, state_label, team_emails
+from projects.services.proposals import lock, require_staff, state_label
+from projects.services.team_mail import GENERIC, tell_team
 
 
 def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reason: str) -> None:
@@ -36,7 +37,7 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         )
     proposal.state = target
     proposal.ineligibility_reason = "" if eligible else reason.strip()
-    audit.record(
+    entry = audit.record(
         by,
         "proposal.screen",
         proposal,
@@ -45,11 +46,32 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         reason=proposal.ineligibility_reason,
         at=now,
     )
-    if not eligible:
-        mail.send(
-            team_emails(proposal),
+    if eligible:
+        tell_team(
+            proposal,
+            GENERIC,
+            {
+                "subject": _("Candidature recevable — %(title)s") % {"title": proposal.title},
+                "lines": [
+                    _(
+                        "Votre candidature « %(title)s » (%(reference)s) à l'appel %(edition)s "
+                        "est recevable : le jury va maintenant l'évaluer."
+                    )
+                    % {
+                        "title": proposal.title,
+                        "reference": proposal.reference,
+                        "edition": proposal.call.edition,
+                    }
+                ],
+            },
+            event_key=f"proposal-screened:{entry.pk}",
+        )
+    else:
+        tell_team(
+            proposal,
             "proposal_ineligible",
-            {"proposal": proposal, "call": proposal.call, "reason": proposal.ineligibility_reason},
+            {"reason": proposal.ineligibility_reason},
+            event_key=f"proposal-screened:{entry.pk}",
         )
 
 
@@ -99,10 +121,11 @@ def request_correction(
     correction = CorrectionRequest.objects.create(
         proposal=locked, requested_by=by, reason=reason.strip(), deadline=deadline, requested_at=now
     )
-    mail.send(
-        team_emails(locked),
-        "proposal_correction",
-        {"proposal": locked, "correction": correction},
-    )
     audit.record(by, "proposal.request_correction", locked, reason=reason, at=now)
+    tell_team(
+        locked,
+        "proposal_correction",
+        {"correction": correction},
+        event_key=f"proposal-correction:{correction.pk}",
+    )
     return correction

@@ -32,14 +32,21 @@ from projects.forms.candidate import (
     SubmitForm,
 )
 from projects.models import Attachment, Proposal
+from projects.queries import fil as fil_queries
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
 from projects.receipt import filename as receipt_filename
 from projects.receipt import receipt_pdf
 from projects.services import invitations, proposals
+from projects.services import team as team_services
 from projects.views.actions import act_on_proposal
-from projects.views.loaders import attachment_of, load_proposal
+from projects.views.loaders import (
+    attachment_of,
+    load_proposal,
+    pending_invitation_of,
+    seat_of,
+)
 
 VIEW = "projects.view_proposal"
 CHANGE = "projects.change_proposal"
@@ -209,6 +216,7 @@ def detail(request, proposal):
         "can_edit": is_team and queries.can_edit(proposal, now),
         "can_submit": is_team and queries.can_submit(proposal, now),
         "can_withdraw": is_team and proposal.state in ProposalState.withdrawable_states,
+        "is_lead": user.has_perm("projects.lead_team", proposal),
         "missing": queries.missing_items(proposal),
         "eligibility_warning": queries.eligibility_warning(proposal),
         "next_step": next_step(proposal, now),
@@ -216,7 +224,7 @@ def detail(request, proposal):
         "team": proposal.team.select_related("user", "user__structure"),
         "attachments": proposal.attachments.all(),
         "versions": proposal.versions.select_related("submitted_by"),
-        "thread": proposal.messages.select_related("author"),
+        "fil": fil_queries.proposal_fil(proposal),
         "message_form": message_form,
         "yearly_budget": _euros(proposal.yearly_budget),
         "requested_amount": _euros(proposal.requested_amount),
@@ -349,12 +357,119 @@ def team(request, proposal):
             "page_title": _("Équipe"),
             "proposal": proposal,
             "is_team": is_team,
-            "team": proposal.team.select_related("user", "user__structure"),
+            "is_lead": request.user.has_perm("projects.lead_team", proposal),
+            "team_open": proposal.call.is_open(timezone.now())
+            and proposal.state != ProposalState.WITHDRAWN,
+            "team": proposal.team.select_related("user", "user__structure").order_by(
+                "role", "joined_at", "pk"
+            ),
             "invitations": proposal.invitations.filter(accepted_at__isnull=True),
             "form": form,
             "breadcrumb_data": _proposal_crumbs(proposal, _("Équipe")),
         },
     )
+
+
+def _team_page(proposal):
+    return redirect("projects:team", public_id=proposal.public_id)
+
+
+def _confirmed(request, proposal, refusal: str) -> bool:
+    """A team change needs its confirmation box ticked; without it, nothing happens."""
+    if request.POST.get("confirm") == "on":
+        return True
+    messages.error(request, refusal)
+    return False
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_remove(request, proposal, seat_id):
+    """The lead removes a member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le retrait de ce membre.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.remove_member,
+            proposal,
+            by=request.user,
+            member=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s ne fait plus partie de l'équipe.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_hand_over(request, proposal, seat_id):
+    """The lead hands the lead role to another member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le passage du rôle.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.hand_over_lead,
+            proposal,
+            by=request.user,
+            to=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s porte désormais le projet.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_leave(request, proposal):
+    """A member leaves the team (after ticking the confirmation), and lands on their list."""
+    if not _confirmed(request, proposal, _("Cochez la case pour confirmer votre départ.")):
+        return _team_page(proposal)
+    outcome = web.run(
+        request,
+        team_services.leave_team,
+        proposal,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Vous avez quitté l'équipe de « %(title)s ».") % {"title": proposal.title},
+    )
+    return redirect("projects:mine") if outcome else _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_cancel(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.cancel_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation à %(email)s annulée.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_resend(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.resend_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation envoyée à nouveau à %(email)s.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
 
 
 @login_required
@@ -550,12 +665,30 @@ def message(request, proposal):
         request,
         proposal,
         proposals.send_message,
-        form=MessageForm(request.POST),
-        fields=("body",),
+        form=MessageForm(request.POST, request.FILES),
+        fields=("body", "upload"),
         invalid=_("Le message est vide ou trop long (5 000 caractères au plus)."),
-        anchor="#messages",
+        anchor="#fil",
         success=_("Message envoyé."),
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(VIEW, load_proposal, private=True)
+def message_file(request, proposal, message_id):
+    """A message's file as a download, never rendered: its checked type, sandboxed."""
+    found = get_object_or_404(proposal.messages.exclude(file=""), pk=message_id)
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.file_name,
+        content_type=files.content_type(found.file_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -117,7 +117,7 @@ def test_a_refused_filing_saves_nothing_of_the_report(client, laureate):
     response = client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Pour déposer, complétez les prochaines étapes" in html
+    assert "Indiquez les prochaines étapes pour déposer le point d&#x27;étape." in html
     assert "200 transporteurs inscrits." in html  # what was typed is shown again
     assert not Report.objects.exists()
 

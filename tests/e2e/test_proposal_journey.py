@@ -213,9 +213,11 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.reference == reference
     (version,) = proposal.versions.all()
-    # The invitation, then one receipt per member of the team (through the reminder ledger).
-    receipts = mail.outbox[1:]
-    assert len(mail.outbox) == 3
+    # The invitation, the team told of Inès joining, then one receipt per member of the team
+    # (through the reminder ledger).
+    receipts = [m for m in mail.outbox if m.subject.startswith("Accusé de réception")]
+    assert len(mail.outbox) == 5
+    assert sum("a rejoint l'équipe" in m.subject for m in mail.outbox) == 2
     assert sorted(m.to[0] for m in receipts) == sorted([agent.email, mate.email])
     for receipt in receipts:
         assert receipt.subject == f"Accusé de réception {reference} — {TITLE}"
@@ -266,4 +268,4 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     assert submitted.state == ProposalState.SUBMITTED
     assert submitted.submitted_at == proposal.submitted_at
     assert submitted.versions.count() == 1
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 5  # nothing more after the deadline

@@ -310,6 +310,32 @@ MATRIX: dict[str, Row] = {
     ),
     "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
+    # Team changes: the lead's (TEAM leads the draft); the service refuses a co-editor.
+    "projects:team-leave": Row(
+        proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION, data=lambda w: {"confirm": "on"}
+    ),
+    "projects:team-remove": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:team-hand-over": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:invitation-cancel": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
+    "projects:invitation-resend": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
     "projects:attachment": Row(
         proposal("draft", attachment_id=lambda w: w.attachment.public_id), get=DRAFT_VIEW
     ),
@@ -317,6 +343,9 @@ MATRIX: dict[str, Row] = {
         proposal("draft", attachment_id=lambda w: w.attachment.public_id),
         get=who(NOT_ALLOWED),
         post=DRAFT_ACTION,
+    ),
+    "projects:message-file": Row(
+        proposal("draft", message_id=lambda w: w.message_with_file.pk), get=DRAFT_VIEW
     ),
     # The summary before submitting, with its sworn statement: the team's own page.
     "projects:submit": Row(
@@ -490,6 +519,14 @@ MATRIX: dict[str, Row] = {
         in_cohort("laureate"),
         get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
     ),
+    # The world's laureate has no proposal, so no thread: 404 to those who read its follow-up
+    # (tests/cohorts/test_report_team.py covers a laureate with one).
+    "cohorts:laureate-message": Row(
+        in_cohort("laureate"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, NOT_FOUND, team=NOT_FOUND, coach=NOT_FOUND),
+        data=lambda w: {"body": "Bonjour"},
+    ),
     "cohorts:milestone-add": Row(
         in_cohort("laureate"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
     ),
@@ -504,6 +541,13 @@ MATRIX: dict[str, Row] = {
         in_cohort("filed_report"),
         get=everyone(NOT_ALLOWED),
         post=staff_only(FORBIDDEN, DONE, coach=DONE),
+    ),
+    # The thread under a filed report: its team, its coach and the staff write there.
+    "cohorts:report-answer": Row(
+        in_cohort("filed_report"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE, coach=DONE, team=DONE),
+        data=lambda w: {"body": "Merci pour ce retour."},
     ),
     "cohorts:milestone-skip": Row(
         in_cohort("open_report"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
@@ -714,6 +758,7 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
         ("cohorts:milestone-add", world.laureate),
         ("cohorts:milestone-skip", world.open_report),
         ("cohorts:report-comment", world.filed_report),
+        ("cohorts:report-answer", world.filed_report),
     ):
         url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
         assert client.post(url).status_code == 404, url

@@ -42,6 +42,7 @@ from projects.models import (
     Evaluation,
     ExportJob,
     Invitation,
+    Message,
     ProposalVersion,
     TeamMember,
 )
@@ -156,6 +157,17 @@ def build_world() -> World:
         programme=programme, audience="coaches", subject="Point d'étape, {prénom}",
         body="Bonjour {prénom},", created_by=staff, created_at=now, updated_at=now,
     )  # fmt: skip
+    o["invitation"] = invitation
+    # A message of the draft's Fil with a file, for its checked download.
+    with_file = Message(proposal=draft, author=team, body="La lettre.", created_at=now)
+    with_file.file.save("lettre.pdf", ContentFile(PDF), save=False)
+    with_file.file_name, with_file.file_size = "lettre.pdf", len(PDF)
+    with_file.save()
+    o["message_with_file"] = with_file
+    # A co-editor of the draft, for the lead's team pages (remove, hand over).
+    o["draft_mate"] = TeamMember.objects.create(
+        proposal=draft, user=factories.UserFactory(), role=TeamRole.MEMBER
+    )
 
     # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
     review_call = o["review_call"] = factories.CallFactory(

@@ -102,6 +102,8 @@ ACCOUNTS = [
     ("jure@demo.portail.example", "Élise", "Garnier", "dgaln", False),
     ("agent@demo.portail.example", "Farid", "Benali", "dreal-occitanie", False),
     ("coach@demo.portail.example", "Gaëlle", "Lemaire", "dinum", False),
+    # Leads a laureate of the Val d'Oise promotion followed up today: files its reports.
+    ("laureat@demo.portail.example", "Hélène", "Marchand", "val-d-oise", False),
 ]
 MEMBERSHIPS = [
     ("equipe.fabrique@demo.portail.example", "fabrique-numerique", ProgrammeRole.STAFF),
@@ -109,6 +111,7 @@ MEMBERSHIPS = [
     ("equipe.eig@demo.portail.example", "eig", ProgrammeRole.STAFF),
     ("coach@demo.portail.example", "fabrique-numerique", ProgrammeRole.COACH),
     ("coach@demo.portail.example", "fast", ProgrammeRole.COACH),
+    ("coach@demo.portail.example", "incubateur-val-d-oise", ProgrammeRole.COACH),
 ]
 
 
