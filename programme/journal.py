@@ -62,6 +62,15 @@ def _funding(line: "Line") -> str:
 
 
 SENTENCES: dict[str, str | Callable] = {
+    # Promotions selected before the portal
+    "cohort.selection_figures": gettext_lazy("{actor} a enregistré les chiffres de la sélection"),
+    # The jury's discussion, nudges and audition criteria
+    "jury.discussion_post": gettext_lazy("{actor} a écrit dans la discussion du jury"),
+    "jury.discussion_internal_note": gettext_lazy("{actor} a écrit une note interne"),
+    "jury.nudge": gettext_lazy("{actor} a relancé les jurés en retard"),
+    "jury.audition_criterion_change": gettext_lazy("{actor} a modifié un critère d'audition"),
+    "jury.audition_criterion_delete": gettext_lazy("{actor} a supprimé un critère d'audition"),
+    "report.message": gettext_lazy("{actor} a écrit sous le point d'étape"),
     # Calls
     "call.create": gettext_lazy("{actor} a créé l'appel"),
     "call.update": _moved_closing,
@@ -88,6 +97,11 @@ SENTENCES: dict[str, str | Callable] = {
     "call.defi.retain": gettext_lazy("{actor} a retenu le défi « {reason} »"),
     # Proposals
     "proposal.start": gettext_lazy("{actor} a commencé la candidature"),
+    "team.remove": gettext_lazy("{actor} a retiré {reason} de l'équipe"),
+    "team.leave": gettext_lazy("{actor} a quitté l'équipe"),
+    "team.hand_over": gettext_lazy("{actor} a confié le rôle de porteur à {reason}"),
+    "team.cancel_invitation": gettext_lazy("{actor} a annulé l'invitation de {reason}"),
+    "team.resend_invitation": gettext_lazy("{actor} a renvoyé l'invitation de {reason}"),
     "proposal.save_draft": gettext_lazy("{actor} a enregistré le brouillon"),
     "proposal.attach": gettext_lazy("{actor} a joint le fichier « {reason} »"),
     "proposal.detach": gettext_lazy("{actor} a retiré le fichier « {reason} »"),
