@@ -118,7 +118,7 @@ def add_juror(request, call):
 def assign(request, call):
     form = AssignForm(request.POST)
     if form.is_valid():
-        outcome = web.run(
+        web.run(
             request,
             jury.run_assignment,
             call,
@@ -127,12 +127,6 @@ def assign(request, call):
             k=form.cleaned_data["k"],
             success=_("Les candidatures sont attribuées."),
         )
-        if outcome and outcome.value.shortfalls:
-            messages.warning(
-                request,
-                _("%(n)s candidatures n'ont pas tous leurs jurés (conflits ou jury trop petit).")
-                % {"n": len(outcome.value.shortfalls)},
-            )
     return redirect("jury:panel", slug=call.slug)
 
 
