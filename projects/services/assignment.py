@@ -349,6 +349,87 @@ def _by_proposal[J: Hashable, P: Hashable](
     return dict(sorted(by_proposal.items()))  # type: ignore[type-var]
 
 
+# Leniency model: the ridge on the jurors' offsets, in pseudo-scores at offset 0.
+LENIENCY_RIDGE = 3.0
+BAND_Z = 1.96  # the uncertainty band is quality +/- BAND_Z * sigma / sqrt(n)
+
+
+@dataclass(frozen=True)
+class ModelFit[P: Hashable, J: Hashable]:
+    """The additive model fitted by `fit_additive`.
+
+    `quality[p]` is the proposal's fitted quality (on the scores' scale: its expected score
+    from a juror of average leniency), `count[p]` how many scores it rests on, `band[p]`
+    the half-width of its uncertainty band (BAND_Z * sigma / sqrt(count)), `leniency[j]`
+    the juror's fitted offset (positive: lenient), `sigma` the residual noise.
+    """
+
+    quality: dict[P, float]
+    count: dict[P, int]
+    band: dict[P, float]
+    leniency: dict[J, float]
+    sigma: float
+
+
+def fit_additive[P: Hashable, J: Hashable](
+    scores: Iterable[tuple[P, J, float]], *, ridge: float = LENIENCY_RIDGE
+) -> ModelFit[P, J]:
+    """Fit score = quality(proposal) + leniency(juror) + noise over the whole call.
+
+    Regularised least squares: minimise
+
+        sum over scores (y - q_p - b_j)**2  +  ridge * sum over jurors b_j**2
+
+    The qualities are free (they absorb the overall level); the ridge shrinks each
+    juror's offset toward 0, by about n / (n + ridge) for a juror with n scores, so a
+    juror with one or two scores barely moves anybody while one with twenty is corrected
+    almost fully (a z-score needs MIN_SCORES and is all or nothing). Solved exactly:
+    for given offsets the best q_p is the mean of (y - b_j) over p's scores; putting
+    that back leaves a jurors x jurors system (300 x 300 at most, dense), solved once:
+
+        (BtB + ridge I - M D^-1 Mt) b = Bt y - M D^-1 At y
+
+    with A, B the scores' proposal and juror incidence matrices, D = AtA (the counts per
+    proposal) and M = BtA (sparse). sigma**2 is the residual sum of squares over
+    (scores - proposals - jurors + 1), at least 1; the band, BAND_Z * sigma / sqrt(n),
+    ignores the offsets' own uncertainty (an approximation, wider as n falls).
+    """
+    from scipy import sparse
+
+    rows = [(p, j, float(y)) for p, j, y in scores]
+    if not rows:
+        return ModelFit({}, {}, {}, {}, 0.0)
+    proposal_ids = sorted({p for p, _, _ in rows})  # type: ignore[type-var]
+    juror_ids = sorted({j for _, j, _ in rows})  # type: ignore[type-var]
+    p_index = {p: i for i, p in enumerate(proposal_ids)}
+    j_index = {j: i for i, j in enumerate(juror_ids)}
+    pi = np.array([p_index[p] for p, _, _ in rows])
+    ji = np.array([j_index[j] for _, j, _ in rows])
+    y = np.array([v for _, _, v in rows])
+    n_p, n_j = len(proposal_ids), len(juror_ids)
+    ones = np.ones(len(rows))
+    count_p = np.bincount(pi, minlength=n_p).astype(float)
+    count_j = np.bincount(ji, minlength=n_j).astype(float)
+    sum_p = np.bincount(pi, weights=y, minlength=n_p)
+    sum_j = np.bincount(ji, weights=y, minlength=n_j)
+    m = sparse.csr_matrix((ones, (ji, pi)), shape=(n_j, n_p))  # BtA
+    scaled = m.multiply(1.0 / count_p).tocsr()  # M D^-1
+    system = np.diag(count_j + ridge) - (scaled @ m.T).toarray()
+    offsets = np.linalg.solve(system, sum_j - scaled @ sum_p)
+    quality = (sum_p - m.T @ offsets) / count_p
+    residuals = y - quality[pi] - offsets[ji]
+    freedom = max(len(rows) - n_p - n_j + 1, 1)
+    sigma = float(np.sqrt(residuals @ residuals / freedom))
+    band = BAND_Z * sigma / np.sqrt(count_p)
+    return ModelFit(
+        quality={p: float(quality[i]) for i, p in enumerate(proposal_ids)},
+        count={p: int(count_p[i]) for i, p in enumerate(proposal_ids)},
+        band={p: float(band[i]) for i, p in enumerate(proposal_ids)},
+        leniency={j: float(offsets[i]) for i, j in enumerate(juror_ids)},
+        sigma=sigma,
+    )
+
+
 @dataclass(frozen=True)
 class Standing[P: Hashable]:
     """What `rank` needs to know about one proposal.
@@ -400,6 +481,8 @@ __all__ = [
     "Standing",
     "assign",
     "disagreement",
+    "fit_additive",
+    "ModelFit",
     "mean_by_proposal",
     "rank",
     "weighted_total",
