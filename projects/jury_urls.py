@@ -18,6 +18,7 @@ urlpatterns = [
     path("conflits/<int:pk>/lever/", jury_staff.lift_conflict, name="lift-conflict"),
     path("evaluations/<int:pk>/rouvrir/", jury_staff.reopen, name="reopen"),
     path("evaluations/<int:pk>/versions/", jury_staff.versions, name="versions"),
+    path("<uuid:public_id>/jury/", jury_staff.proposal_jury, name="proposal"),
     # Jurors: joining, the queue, scoring (projects.views.juror).
     path("appel/<slug:slug>/mes-evaluations/", juror.my_evaluations, name="mine"),
     path("appel/<slug:slug>/conflits/declarer/", juror.declare_conflict, name="declare-conflict"),

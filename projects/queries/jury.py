@@ -165,3 +165,14 @@ def call_conflicts(call: Call):
         .select_related("juror__user", "proposal", "lifted_by")
         .order_by("lifted_at", "proposal__sequence", "pk")
     )
+
+
+def proposal_assignments(proposal: Proposal):
+    """Staff's view of one proposal's jury: each assignment with its juror, evaluation and
+    whether an active conflict now stands between them, in assignment order."""
+    return (
+        Assignment.objects.filter(proposal=proposal)
+        .select_related("juror__user", "evaluation")
+        .annotate(conflicted=_conflicted("juror_id", "proposal_id"))
+        .order_by("pk")
+    )

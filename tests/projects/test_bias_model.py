@@ -30,7 +30,8 @@ def simulate(seed: int):
 def test_recovers_known_qualities_and_offsets(seed):
     """Tolerance: each quality within 0.45 of the truth and 0.15 on average; each juror's
     offset within 0.3 (their ~27 scores shrink it by 27 / 30); the noise within 25 %; the
-    model errs at least a quarter less than the raw mean; the band holds the truth for at least 85 % of proposals."""
+    model errs at least a quarter less than the raw mean; the band holds the truth for at
+    least 85 % of proposals."""
     scores, quality, offset = simulate(seed)
     fit = fit_additive(scores)
 

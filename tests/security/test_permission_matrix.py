@@ -306,6 +306,8 @@ MATRIX: dict[str, Row] = {
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
     # What each juror scored, version by version: the programme's staff only.
     "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
+    # One proposal's evaluations, versions and reopening: staff only, private to others.
+    "jury:proposal": Row(proposal("eligible"), get=staff_only(NOT_FOUND)),
     # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
     "jury:auditions": Row(call("audition_call"), get=MANAGE_CALL),
     **{
