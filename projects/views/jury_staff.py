@@ -17,6 +17,7 @@ from calls.enums import ReviewPhase
 from calls.queries import load_call
 from programme import web
 from programme.spreadsheet import export_response
+from projects.forms.expertise import CallThemesForm, ThemeChoiceForm
 from projects.forms.jury import (
     AddJurorForm,
     AssignForm,
@@ -81,6 +82,11 @@ def panel(request, call):
             "conflict_form": _form_for(StaffConflictForm(call=call), "jury:add-conflict", call),
             "move_form": _form_for(MoveAssignmentForm(call=call), "jury:move", call),
             "settings_form": _form_for(settings_form, "jury:settings", call),
+            "themes_form": _form_for(
+                CallThemesForm(initial={"themes": "\n".join(t.name for t in call.themes.all())}),
+                "jury:themes",
+                call,
+            ),
             "phase_label": ReviewPhase(call.review_phase).label,
             "breadcrumb_data": call_crumbs(call, _("Jury")),
         },
@@ -338,6 +344,17 @@ def _columns(criteria, sort):
     return columns
 
 
+def _themes_form(proposal):
+    form = ThemeChoiceForm(
+        call=proposal.call,
+        initial={"themes": list(proposal.themes.all())},
+        label=_("Thèmes de la candidature"),
+        button=_("Enregistrer les thèmes"),
+    )
+    form.helper.form_action = reverse("jury:proposal-themes", args=[proposal.public_id])
+    return form
+
+
 def _export(call, criteria, rows, fmt):
     header = [
         _("Rang"),
@@ -399,7 +416,7 @@ def proposal_jury(request, proposal):
             "row": row,
             "criteria": criteria,
             "assignments": jury_queries.proposal_assignments(proposal),
-            "reopen_form": ReopenForm(),
+            "themes_form": _themes_form(proposal),
             "breadcrumb_data": call_crumbs(
                 call,
                 proposal.reference or proposal.title,
