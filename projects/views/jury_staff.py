@@ -474,6 +474,11 @@ def versions(request, evaluation):
                 call,
                 _("Versions d'une évaluation"),
                 (_("Classement"), reverse("jury:ranking", args=[call.slug])),
+                (
+                    evaluation.assignment.proposal.reference
+                    or evaluation.assignment.proposal.title,
+                    reverse("jury:proposal", args=[evaluation.assignment.proposal.public_id]),
+                ),
             ),
         },
     )
