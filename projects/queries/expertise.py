@@ -20,14 +20,15 @@ def _active_conflict(juror):
 
 def bid_list(seat: JuryMember, *, theme: Theme | None = None):
     """The proposals a juror may bid on, in the call's order, with `my_bid` (their bid or
-    None), `conflicted` (their own active conflict) and the proposals' themes prefetched."""
+    None) and the proposals' themes prefetched. A proposal they are in conflict with is
+    hidden, as everywhere a juror looks (it stays listed in « Mes conflits d'intérêts »)."""
     queryset = (
         Proposal.objects.filter(call_id=seat.call_id, state__in=ProposalState.jury_states)
+        .exclude(_active_conflict(seat))
         .annotate(
             my_bid=Subquery(
                 Bid.objects.filter(juror=seat, proposal_id=OuterRef("pk")).values("choice")[:1]
             ),
-            conflicted=_active_conflict(seat),
         )
         .prefetch_related(Prefetch("themes", queryset=Theme.objects.order_by("position", "pk")))
         .order_by("sequence", "pk")

@@ -168,6 +168,11 @@ def test_the_juror_bids_from_one_form_and_filters_by_theme(client, review_call, 
     assert dict(Bid.objects.values_list("proposal_id", "choice")) == {a.pk: "yes", b.pk: "maybe"}
     page = client.get(url).content.decode()
     assert f'name="bid_{a.pk}" value="yes" checked' in page
+    # A conflict bid hides the proposal from the list, as everywhere a juror looks.
+    client.post(url, {f"bid_{a.pk}": "conflict", f"bid_{b.pk}": "maybe"})
+    page = client.get(url).content.decode()
+    assert a.title not in page
+    assert b.title in page
     response = client.post(
         reverse("jury:my-themes", args=[review_call.slug]), {"themes": [themes[1].pk]}
     )
