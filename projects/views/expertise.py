@@ -185,7 +185,11 @@ def matrix(request, call):
     """Proposals x jurors: bids, assignments and conflicts; checkboxes to add and remove
     assignments by hand, several at once, in one POST."""
     if request.method == "POST":
-        shown = {pair for v in request.POST.getlist("shown") if (pair := _pair(v))}
+        # The page's proposals (one field each, not one per cell: a page of 20 proposals x
+        # 300 jurors would pass Django's limit of 1,000 fields) times the call's jurors.
+        rows = {int(v) for v in request.POST.getlist("row") if v.isdigit()}
+        jurors = set(call.jury_members.values_list("pk", flat=True))
+        shown = {(p, j) for p in rows for j in jurors}
         checked = {pair for v in request.POST.getlist("cell") if (pair := _pair(v))} & shown
         current = set(queries.matrix_cells(call, {p for p, _j in shown})["assigned"])
         outcome = web.run(

@@ -211,9 +211,8 @@ def test_the_matrix_shows_bids_conflicts_and_counts_and_saves_in_one_post(
     under = client.get(url, {"k": 1, "under": "on"}).content.decode()
     assert a.title in under
     assert b.title not in under
-    shown = [f"{p.pk}-{j.pk}" for p in (a, b) for j in (first, second)]
     response = client.post(
-        url, {"shown": shown, "cell": [f"{a.pk}-{first.pk}", f"{a.pk}-{second.pk}"]}
+        url, {"row": [a.pk, b.pk], "cell": [f"{a.pk}-{first.pk}", f"{a.pk}-{second.pk}"]}
     )
     assert response.status_code == 302
     assert set(Assignment.objects.values_list("proposal_id", "juror_id")) == {
