@@ -29,6 +29,7 @@ from projects.views.loaders import call_crumbs, juror_seat, load_proposal, say_f
 MANAGE_CALL = "calls.manage_call"
 BIDS_PAGE_SIZE = 25
 MATRIX_PAGE_SIZE = 20
+MATRIX_JURORS = 25  # juror columns per page of the matrix
 
 
 @login_required
@@ -188,8 +189,8 @@ def matrix(request, call):
         # The page's proposals (one field each, not one per cell: a page of 20 proposals x
         # 300 jurors would pass Django's limit of 1,000 fields) times the call's jurors.
         rows = {int(v) for v in request.POST.getlist("row") if v.isdigit()}
-        jurors = set(call.jury_members.values_list("pk", flat=True))
-        shown = {(p, j) for p in rows for j in jurors}
+        columns = {int(v) for v in request.POST.getlist("col") if v.isdigit()}
+        shown = {(p, j) for p in rows for j in columns}
         checked = {pair for v in request.POST.getlist("cell") if (pair := _pair(v))} & shown
         current = set(queries.matrix_cells(call, {p for p, _j in shown})["assigned"])
         outcome = web.run(
@@ -218,7 +219,11 @@ def matrix(request, call):
     page = Paginator(
         queries.matrix_proposals(call, theme=theme, under=under), MATRIX_PAGE_SIZE
     ).get_page(request.GET.get("page"))
-    jurors = list(queries.matrix_jurors(call))
+    # Columns are paged too: a page of 300 jurors would be neither readable nor light.
+    columns = Paginator(list(queries.matrix_jurors(call)), MATRIX_JURORS).get_page(
+        request.GET.get("jures")
+    )
+    jurors = list(columns)
     cells = queries.matrix_cells(call, [p.pk for p in page])
     rows = [
         {
@@ -247,6 +252,7 @@ def matrix(request, call):
             "filters": filters,
             "k": k,
             "jurors": jurors,
+            "columns": columns,
             "rows": rows,
             "page": page,
             "bid_labels": dict(BID_CHOICES),

@@ -212,7 +212,12 @@ def test_the_matrix_shows_bids_conflicts_and_counts_and_saves_in_one_post(
     assert a.title in under
     assert b.title not in under
     response = client.post(
-        url, {"row": [a.pk, b.pk], "cell": [f"{a.pk}-{first.pk}", f"{a.pk}-{second.pk}"]}
+        url,
+        {
+            "row": [a.pk, b.pk],
+            "col": [first.pk, second.pk],
+            "cell": [f"{a.pk}-{first.pk}", f"{a.pk}-{second.pk}"],
+        },
     )
     assert response.status_code == 302
     assert set(Assignment.objects.values_list("proposal_id", "juror_id")) == {
@@ -233,6 +238,22 @@ def test_the_matrix_runs_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
+
+
+def test_the_matrix_pages_its_juror_columns_and_leaves_the_others_alone(client, review_call, staff):
+    [proposal] = eligible(review_call, 1)
+    seats = [juror_for(review_call, last_name=f"Juré {i:02d}") for i in range(27)]
+    Assignment.objects.create(juror=seats[-1], proposal=proposal, created_at=NOW)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    first = client.get(url).content.decode()
+    assert "Jurés 1 à 25 sur 27" in first
+    assert "Juré 26" not in first
+    second = client.get(url, {"jures": 2}).content.decode()
+    assert "Juré 26" in second
+    # Saving the first page's columns (nothing checked) keeps the 27th juror's assignment.
+    client.post(url, {"row": [proposal.pk], "col": [s.pk for s in seats[:25]]})
+    assert Assignment.objects.filter(juror=seats[-1]).exists()
 
 
 def test_staff_tag_a_proposal_from_its_jury_page(client, review_call, staff, themes):
