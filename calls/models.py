@@ -309,6 +309,9 @@ class JuryMember(models.Model):
         _("qualité"), max_length=200, blank=True, help_text=_("Par exemple directeur, CCDG.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    themes = models.ManyToManyField(
+        "calls.Theme", blank=True, related_name="jurors", verbose_name=_("thèmes d'expertise")
+    )
 
     class Meta:
         verbose_name = _("membre du jury")
@@ -319,3 +322,23 @@ class JuryMember(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.call.edition}"
+
+
+class Theme(models.Model):
+    """One theme of a call's list (staff edit it): jurors declare theirs, proposals carry
+    theirs, and the assignment prefers a juror who shares a proposal's themes."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("thème"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="theme_unique_per_call"),
+        ]
+
+    def __str__(self):
+        return self.name

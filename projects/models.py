@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
-from calls.models import Call, Criterion, Defi, JuryMember, Question
+from calls.models import Call, Criterion, Defi, JuryMember, Question, Theme
 from programme.models import Structure
 
 from . import rules as proposal_rules
 from .enums import (
+    BidChoice,
     ConflictKind,
     ConflictType,
     DecisionMailState,
@@ -72,6 +73,9 @@ class Proposal(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # Set when the retention period is over: free texts, files and messages are replaced,
     # what the statistics read (state, call, structure, amounts, choices) stays.
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="proposals", verbose_name=_("thèmes")
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMember", related_name="proposals"
     )
@@ -382,6 +386,25 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"{self.juror} ≠ {self.proposal}"
+
+
+class Bid(models.Model):
+    """A juror's wish to score a proposal or not, which the assignment follows when it can."""
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="bids")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="bids")
+    choice = models.CharField(_("souhait"), max_length=10, choices=BidChoice)
+    updated_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("souhait d'évaluation")
+        verbose_name_plural = _("souhaits d'évaluation")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "proposal"], name="bid_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} : {self.proposal} ({self.choice})"
 
 
 class Assignment(models.Model):

@@ -98,19 +98,19 @@ def _tell_shortlisted(proposal: Proposal, *, event_key: str) -> None:
 
 @transaction.atomic(durable=True)
 def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Proposal]:
-    """Shortlist the first `n` proposals of the jury's ranking (mean z-score, ties broken
-    as documented) that are eligible or already shortlisted. Returns those newly shortlisted;
-    hand-picked ones stay."""
+    """Shortlist the first `n` proposals of the jury's ranking (the ranking page's order:
+    `ranking.call_ranking`, by the bias model, ties broken as documented) that are eligible
+    or already shortlisted. Returns those newly shortlisted; hand-picked ones stay."""
     _require_staff(call, by)
     locked = _locked_call(call)
     _require_shortlisting(locked)
     if n < 1:
         raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
-    top = list(
-        ranking.ranked(locked)
-        .filter(state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED])
-        .values_list("pk", "state")[:n]
-    )
+    top = [
+        (row.pk, row.state)
+        for row in ranking.call_ranking(locked)
+        if row.state in {ProposalState.ELIGIBLE, ProposalState.SHORTLISTED}
+    ][:n]
     added = []
     for pk, state in top:
         if state == ProposalState.ELIGIBLE and _move(

@@ -27,6 +27,7 @@ from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
 from projects.models import (
     Assignment,
+    Bid,
     Conflict,
     Evaluation,
     EvaluationVersion,
@@ -277,10 +278,14 @@ def lift_conflict(conflict: Conflict, *, by: User, reason: str, now: datetime) -
 
 @transaction.atomic(durable=True)
 def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.Assignment:
-    """Give each eligible proposal k jurors, none in conflict, loads within one.
+    """Solve the whole call at once (`projects.services.assignment.assign`, a min-cost flow):
+    each eligible proposal exactly k jurors, none in conflict, loads within one, the jurors'
+    bids and declared themes followed as far as those rules allow.
 
     Pairs already scored (with an evaluation) are kept unless now in conflict; the
-    other assignments are redrawn. Returns the pure result (shortfalls, dropped pairs).
+    other assignments are redrawn. When no assignment obeys the rules, a French
+    `TransitionError` says why and nothing changes. Each juror with new proposals gets
+    one grouped mail (`jury_mail.notify_assigned`).
     """
     _require_staff(call, by)
     locked = Call.objects.select_for_update().get(pk=call.pk)
@@ -291,11 +296,8 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     if k < 1:
         raise TransitionError(_("Il faut au moins un juré par candidature."))
     _automatic_conflicts(locked, now=now)
-    proposals = list(
-        Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE).values_list(
-            "pk", flat=True
-        )
-    )
+    eligible = Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE)
+    proposals = list(eligible.values_list("pk", flat=True))
     jurors = list(locked.jury_members.values_list("pk", flat=True))
     conflicts = Conflict.objects.filter(juror__call=locked, lifted_at__isnull=True).values_list(
         "proposal_id", "juror_id"
@@ -305,7 +307,35 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
         juror__call=locked, evaluation__isnull=False
     ).values_list("proposal_id", "juror_id"):
         keep.setdefault(proposal_id, set()).add(juror_id)
-    result = fair.assign(proposals, jurors, k=k, conflicts=list(conflicts), keep=keep)
+    bids = {
+        (p, j): choice
+        for p, j, choice in Bid.objects.filter(juror__call=locked).values_list(
+            "proposal_id", "juror_id", "choice"
+        )
+    }
+    proposal_themes: dict[int, set[int]] = {}
+    for p, theme in Proposal.themes.through.objects.filter(proposal__in=eligible).values_list(
+        "proposal_id", "theme_id"
+    ):
+        proposal_themes.setdefault(p, set()).add(theme)
+    juror_themes: dict[int, set[int]] = {}
+    for j, theme in JuryMember.themes.through.objects.filter(jurymember__call=locked).values_list(
+        "jurymember_id", "theme_id"
+    ):
+        juror_themes.setdefault(j, set()).add(theme)
+    try:
+        result = fair.assign(
+            proposals,
+            jurors,
+            k=k,
+            conflicts=list(conflicts),
+            keep=keep,
+            bids=bids,
+            proposal_themes=proposal_themes,
+            juror_themes=juror_themes,
+        )
+    except fair.Infeasible as error:
+        raise TransitionError(_infeasible_message(error, k=k, jurors=len(jurors))) from error
     wanted = result.pairs()
     existing = {
         (p, j): pk
@@ -316,21 +346,66 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     scored = {(p, j) for p, js in keep.items() for j in js}
     stale = [pk for pair, pk in existing.items() if pair not in wanted and pair not in scored]
     Assignment.objects.filter(pk__in=stale).delete()
-    added = sorted(wanted - existing.keys())
-    Assignment.objects.bulk_create(
-        [Assignment(proposal_id=p, juror_id=j, created_at=now) for p, j in added]
+    created = Assignment.objects.bulk_create(
+        [
+            Assignment(proposal_id=p, juror_id=j, created_at=now)
+            for p, j in sorted(wanted - existing.keys())
+        ]
     )
     entry = audit.record(
         by,
         "jury.assign",
         locked,
-        reason=_("%(n)s candidatures, %(j)s jurés, %(k)s par candidature ; %(short)s en manque.")
-        % {"n": len(proposals), "j": len(jurors), "k": k, "short": len(result.shortfalls)},
+        reason=_(
+            "%(n)s candidatures, %(j)s jurés, %(k)s par candidature ; "
+            "%(new)s attributions nouvelles, %(gone)s retirées ; coût %(cost)s."
+        )
+        % {
+            "n": len(proposals),
+            "j": len(jurors),
+            "k": k,
+            "new": len(created),
+            "gone": len(stale),
+            "cost": result.cost,
+        },
         at=now,
     )
     # One grouped mail to each juror given new proposals in this run.
-    jury_mail.notify_assigned(locked, {j for _p, j in added}, run_key=entry.pk)
+    jury_mail.notify_assigned(locked, sorted({a.juror_id for a in created}), run_key=entry.pk)
     return result
+
+
+def _infeasible_message(error: fair.Infeasible, *, k: int, jurors: int) -> str:
+    if error.reason == fair.PANEL_TOO_SMALL:
+        return _(
+            "Le jury compte %(j)s jurés : il en faut au moins %(k)s pour en donner %(k)s à "
+            "chaque candidature."
+        ) % {"j": jurors, "k": k}
+    if error.reason == fair.TOO_MANY_CONFLICTS:
+        references = dict(
+            Proposal.objects.filter(pk__in=error.proposals).values_list("pk", "reference")
+        )
+        listed = ", ".join(
+            _("%(ref)s (%(n)s jurés sans conflit)") % {"ref": references.get(p) or p, "n": n}
+            for p, n in zip(error.proposals[:10], error.available[:10], strict=True)
+        )
+        more = len(error.proposals) - 10
+        return _(
+            "Trop de conflits d'intérêts : %(count)s candidatures n'ont pas %(k)s jurés "
+            "sans conflit : %(list)s%(more)s. Ajoutez des jurés ou baissez le nombre de "
+            "jurés par candidature."
+        ) % {
+            "count": len(error.proposals),
+            "k": k,
+            "list": listed,
+            "more": _(" et %(n)s autres") % {"n": more} if more > 0 else "",
+        }
+    return _(
+        "Aucune répartition ne donne %(k)s jurés à chaque candidature avec des charges à un "
+        "près (de %(low)s à %(high)s candidatures par juré) : les conflits d'intérêts ou les "
+        "évaluations déjà commencées l'empêchent. Baissez le nombre de jurés par candidature "
+        "ou ajustez les attributions à la main dans la matrice."
+    ) % {"k": k, "low": error.low, "high": error.high}
 
 
 @transaction.atomic(durable=True)

@@ -434,6 +434,24 @@ MATRIX: dict[str, Row] = {
     "jury:nudge": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     # What each juror scored, version by version: the programme's staff only.
     "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
+    # One proposal's evaluations, versions and reopening: staff only, private to others.
+    "jury:proposal": Row(proposal("eligible"), get=staff_only(NOT_FOUND)),
+    "jury:proposal-themes": Row(
+        proposal("eligible"), get=post_only(), post=staff_only(NOT_FOUND, DONE)
+    ),
+    # Expertise: the call's themes and the matrix (staff), a juror's themes and bids.
+    "jury:themes": Row(call("review_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "jury:matrix": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    "jury:bids": Row(
+        call("review_call"),
+        get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE),
+        post=who(FORBIDDEN, juror=DONE, conflicted=DONE),
+    ),
+    "jury:my-themes": Row(
+        call("review_call"),
+        get=post_only(),
+        post=who(FORBIDDEN, juror=DONE, conflicted=DONE),
+    ),
     # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
     "jury:auditions": Row(call("audition_call"), get=MANAGE_CALL),
     **{
