@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
-from programme.forms import BoundedDateTimeField, StructureFieldsMixin
+from programme.forms import BoundedDateTimeField, StructureFieldsMixin, french_formfield
 
 from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
 from .models import Call, Criterion, Defi, Question
@@ -54,6 +54,8 @@ class ParisDateTimeField(BoundedDateTimeField):
 
 
 class CallForm(forms.ModelForm):
+    formfield_callback = french_formfield  # amounts typed "300 000"
+
     opens_at = ParisDateTimeField(
         label=_("Ouverture (heure de Paris)"),
         help_text=_("Les candidatures sont acceptées à partir de ce moment."),
@@ -165,6 +167,8 @@ class CallForm(forms.ModelForm):
 
 
 class CriterionForm(forms.ModelForm):
+    formfield_callback = french_formfield  # amounts typed "300 000"
+
     class Meta:
         model = Criterion
         fields = ["name", "description", "weight", "scale_max"]

@@ -5,7 +5,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import ProgrammeRole
-from programme.forms import BoundedDateField, IdentifiersChoiceField
+from programme.forms import (
+    BoundedDateField,
+    FrenchDecimalField,
+    IdentifiersChoiceField,
+    french_formfield,
+)
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
@@ -82,6 +87,8 @@ class CohortForm(forms.Form):
 
 
 class LaureateForm(forms.ModelForm):
+    formfield_callback = french_formfield  # amounts typed "300 000"
+
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
 
     class Meta:
@@ -156,7 +163,7 @@ class ReportForm(forms.Form):
         names = []
         for indicator in self.indicators:
             name = f"indicator_{indicator.pk}"
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = FrenchDecimalField(
                 label=str(indicator),
                 required=False,
                 max_digits=14,

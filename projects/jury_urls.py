@@ -22,6 +22,7 @@ urlpatterns = [
     path("appel/<slug:slug>/mes-evaluations/", juror.my_evaluations, name="mine"),
     path("appel/<slug:slug>/conflits/declarer/", juror.declare_conflict, name="declare-conflict"),
     path("<uuid:public_id>/evaluation/", juror.evaluate, name="evaluate"),
+    path("<uuid:public_id>/evaluation/auto/", juror.evaluate_autosave, name="evaluate-autosave"),
     path("rejoindre/<str:token>/", juror.join, name="join"),
     # Auditions, staff and jurors (projects.views.auditions).
     path("appel/<slug:slug>/auditions/", auditions.audition_list, name="auditions"),

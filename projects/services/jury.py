@@ -19,7 +19,7 @@ from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
 from programme import audit, links, mail
 from programme.accounts import require_verified
-from programme.exceptions import TransitionError
+from programme.exceptions import TransitionError, refuse_if_moved
 from programme.models import User
 from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
@@ -365,7 +365,9 @@ def _scorable(assignment: Assignment, by: User) -> Assignment:
     return locked
 
 
-def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> Evaluation:
+def _write(
+    assignment: Assignment, *, now, scores, recommendation, comment, loaded: str | None = None
+) -> Evaluation:
     """Lock the evaluation, refuse if submitted, write the draft's scores and comments.
 
     `scores` maps a criterion id to (value, comment); a value of None is "not
@@ -376,6 +378,8 @@ def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> E
     evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
         assignment=assignment, defaults={"updated_at": now}
     )
+    # A new evaluation was never saved: its token is "".
+    refuse_if_moved(None if _created else evaluation.updated_at, loaded)
     if evaluation.state == EvaluationState.SUBMITTED:
         raise TransitionError(
             _("Évaluation soumise : elle ne change plus, sauf si l'équipe du programme la rouvre.")
@@ -414,11 +418,18 @@ def save_evaluation(
     scores: dict,
     recommendation: str = "",
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
-    """Save the juror's evaluation as a draft; nothing is checked for completeness."""
+    """Save the juror's evaluation as a draft; nothing is checked for completeness. With
+    `loaded` (the version token the form was loaded with), refused if saved since."""
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     audit.record(by, "jury.evaluation_save", evaluation, after=evaluation.state, at=now)
     return evaluation
