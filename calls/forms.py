@@ -54,8 +54,6 @@ class ParisDateTimeField(BoundedDateTimeField):
 
 
 class CallForm(forms.ModelForm):
-    formfield_callback = french_formfield  # amounts typed "300 000"
-
     opens_at = ParisDateTimeField(
         label=_("Ouverture (heure de Paris)"),
         help_text=_("Les candidatures sont acceptées à partir de ce moment."),
@@ -73,6 +71,7 @@ class CallForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Call
         fields = [
             "kind",
@@ -167,9 +166,8 @@ class CallForm(forms.ModelForm):
 
 
 class CriterionForm(forms.ModelForm):
-    formfield_callback = french_formfield  # amounts typed "300 000"
-
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Criterion
         fields = ["name", "description", "weight", "scale_max"]
         labels = {"scale_max": _("Note maximale (échelle de 1 à…)")}

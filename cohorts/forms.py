@@ -87,11 +87,10 @@ class CohortForm(forms.Form):
 
 
 class LaureateForm(forms.ModelForm):
-    formfield_callback = french_formfield  # amounts typed "300 000"
-
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Laureate
         fields = [
             "name",
