@@ -133,7 +133,22 @@
     form.addEventListener("input", function () { if (dirty()) schedule(); });
     form.addEventListener("change", function () { if (dirty()) save(); });
     form.addEventListener("focusout", function () { if (dirty()) save(); });
-    form.addEventListener("submit", function () { leaving = true; clearTimeout(timer); });
+    // The form's own buttons: an automatic save still under way is waited for (it moves the
+    // version the form sends), then the form is sent with the button that was pressed.
+    form.addEventListener("submit", function (event) {
+      clearTimeout(timer);
+      if (inflight) {
+        event.preventDefault();
+        var submitter = event.submitter;
+        inflight.then(function () {
+          leaving = true;
+          if (submitter && form.requestSubmit) form.requestSubmit(submitter);
+          else form.submit();
+        });
+        return;
+      }
+      leaving = true;
+    });
 
     window.addEventListener("beforeunload", function (event) {
       if (leaving || !dirty()) return;
