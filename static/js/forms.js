@@ -24,6 +24,15 @@
     if (element.scrollIntoView) element.scrollIntoView({ block: "start" });
   }
 
+  // The page's forms posting to `action` ("" for the page itself): how a form is found again
+  // on the page that follows its save, whatever other forms come and go around it.
+  function sameAction(action) {
+    return Array.prototype.filter.call(document.querySelectorAll("form"), function (form) {
+      return (form.getAttribute("method") || "").toLowerCase() === "post" &&
+        (form.getAttribute("action") || "") === action;
+    });
+  }
+
   var summary = document.querySelector("[data-error-summary]");
   var remembered = null;
   try { remembered = JSON.parse(sessionStorage.getItem(KEY) || "null"); } catch (e) { remembered = null; }
@@ -32,8 +41,7 @@
     focusOn(summary);
   } else if (remembered && remembered.path === window.location.pathname &&
              document.querySelector(".fr-alert--success")) {
-    var forms = document.querySelectorAll("form[method=post], form[method=POST]");
-    var form = forms[remembered.form];
+    var form = sameAction(remembered.action)[remembered.form];
     if (form) {
       var sections = form.querySelectorAll("fieldset.fr-fieldset");
       focusOn(sections[remembered.section] || form);
@@ -52,13 +60,14 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
-    var forms = Array.prototype.slice.call(document.querySelectorAll("form[method=post], form[method=POST]"));
+    var action = form.getAttribute("action") || "";
     var sections = Array.prototype.slice.call(form.querySelectorAll("fieldset.fr-fieldset"));
     var active = document.activeElement;
     var section = sections.findIndex(function (s) { return s.contains(active); });
     try {
       sessionStorage.setItem(KEY, JSON.stringify({
-        path: window.location.pathname, form: forms.indexOf(form), section: Math.max(section, 0),
+        path: window.location.pathname, action: action, form: sameAction(action).indexOf(form),
+        section: Math.max(section, 0),
       }));
     } catch (e) { /* private browsing */ }
   });

@@ -69,6 +69,27 @@ def test_a_draft_saves_itself_and_leaving_with_unsaved_text_asks_first(
     page.keyboard.press("Enter")
     expect(page.get_by_label("Résumé")).to_have_value(SUMMARY)
 
+    # A failed save: focus goes to the one error summary, whose link leads to the field.
+    title = page.get_by_label("Titre du projet")
+    title.focus()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.get_by_role("button", name="Enregistrer le brouillon").focus()
+    page.keyboard.press("Enter")
+    error_summary = page.locator("[data-error-summary]")
+    expect(error_summary).to_be_focused()
+    expect(page.locator(".fr-alert--error")).to_have_count(1)
+    assert_accessible(page)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the summary's link to the title
+    expect(page.get_by_label("Titre du projet")).to_be_focused()
+    page.keyboard.type("Aides territoires")
+    page.get_by_role("button", name="Enregistrer le brouillon").focus()
+    page.keyboard.press("Enter")
+    # A successful save: focus on the saved section, not the top of the page.
+    expect(page.get_by_role("status")).to_contain_text("Brouillon enregistré.")
+    expect(page.locator("fieldset.fr-fieldset").first).to_be_focused()
+
     # A team mate saves meanwhile: this tab's next save is refused, never written over theirs.
     mate = TeamMemberFactory(proposal=draft).user
     fresh = Proposal.objects.get(pk=draft.pk)
