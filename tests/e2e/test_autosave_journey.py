@@ -116,3 +116,8 @@ def test_a_draft_saves_itself_and_leaving_with_unsaved_text_asks_first(
         )
     ]
     assert Proposal.objects.get(pk=draft.pk).summary == SUMMARY
+
+    # Closing the tab or reloading asks too (the browser's own question, "beforeunload").
+    with page.expect_event("dialog") as closing:
+        page.close(run_before_unload=True)
+    assert closing.value.type == "beforeunload"

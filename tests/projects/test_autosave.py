@@ -3,6 +3,8 @@ save through the same services as the save buttons, refuse a stale version with 
 message instead of overwriting, and return the field errors; the pages carry what the script
 needs (the endpoint, the version, a polite live status)."""
 
+from decimal import Decimal
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -188,3 +190,17 @@ def test_the_scoring_form_saves_itself_and_refuses_a_stale_tab(client, assignmen
     again = client.post(url, {"comment": "Très solide.", "autosave_version": token})
     assert again.status_code == 200
     assert Evaluation.objects.get(pk=evaluation.pk).comment == "Très solide."
+
+
+def test_the_edit_page_shows_amounts_the_french_way(client, call, agent):
+    call.offers_funding = True
+    call.save()
+    proposal = factories.ProposalFactory(
+        call=call, created_by=agent, yearly_budget=Decimal("400000.00"),
+        requested_amount=Decimal("150000.50"),
+    )  # fmt: skip
+    client.force_login(agent)
+    html = client.get(reverse("projects:edit", args=[proposal.public_id])).content.decode()
+    assert 'value="400\u00a0000"' in html
+    assert 'value="150\u00a0000,50"' in html
+    assert "au plus 300\u00a0000 €" in html  # the call's ceiling, in the hint
