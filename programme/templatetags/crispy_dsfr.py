@@ -43,10 +43,11 @@ def counter_limit(field) -> int | None:
     return None
 
 
-@register.simple_tag
-def dsfr_field(field):
+@register.simple_tag(takes_context=True)
+def dsfr_field(context, field):
     """Render `field` the DSFR way: classes, error state, its marker, and `aria-describedby`
-    naming its hint, its error and its counter."""
+    naming its hint, its error and its counter. A search form (GET) marks nothing: every
+    filter may stay empty."""
     widget = field.field.widget
     if field.widget_type in ("file", "clearablefile") and "class" not in widget.attrs:
         widget.attrs["class"] = "fr-upload"
@@ -71,8 +72,17 @@ def dsfr_field(field):
     length = len(field.value() or "") if limit and isinstance(field.value(), str) else 0
     return render_to_string(
         SNIPPETS.get(field.widget_type, INPUT_SNIPPET),
-        {"field": field, "marker": marker(field), "limit": limit, "length": length},
+        {
+            "field": field,
+            "marker": "" if searching(context) else marker(field),
+            "limit": limit,
+            "length": length,
+        },
     )
+
+
+def searching(context) -> bool:
+    return str(context.get("form_method") or "post").lower() == "get"
 
 
 @register.filter

@@ -90,7 +90,10 @@
       if (inflight) return inflight.then(function () { return dirty() ? save() : true; });
       if (!dirty()) return Promise.resolve(true);
       var snapshot = serialize(form);
-      var body = new FormData(form);
+      var body = new FormData();
+      new FormData(form).forEach(function (value, name) {
+        if (typeof value === "string") body.append(name, value);  // files go with the button
+      });
       body.append("autosave_version", form.dataset.autosaveVersion || "");
       show(SAVING, "info");
       inflight = fetch(url, {

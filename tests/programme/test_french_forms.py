@@ -120,3 +120,23 @@ def test_a_limited_field_has_a_counter_tied_to_it():
     assert "5 caractères sur 200" in html
     assert 'aria-describedby="id_name-counter"' in html
     assert 'data-counter="id_name-counter"' in html
+
+
+def test_every_form_module_types_numbers_through_the_one_french_field():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    modules = [root / "calls/forms.py", root / "cohorts/forms.py", root / "programme/forms.py"]
+    modules += sorted((root / "projects/forms").glob("*.py"))
+    for path in modules:
+        source = path.read_text()
+        assert "forms.DecimalField(" not in source, path
+        assert "forms.FloatField(" not in source, path
+
+
+def test_a_search_form_marks_no_field_optional():
+    form = Sample()
+    form.helper.form_method = "get"
+    html = crispy(form)
+    assert "(facultatif)" not in html
+    assert "Sauf mention contraire" not in html
