@@ -4,8 +4,10 @@ finds the text; then, when a team mate has saved meanwhile so that the draft can
 leaving by a link asks first, and staying keeps the text."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -121,3 +123,30 @@ def test_a_draft_saves_itself_and_leaving_with_unsaved_text_asks_first(
     with page.expect_event("dialog") as closing:
         page.close(run_before_unload=True)
     assert closing.value.type == "beforeunload"
+
+
+def test_the_jurys_scoring_form_saves_itself(
+    page, live_server, sign_in, assert_accessible, transactional_db
+):
+    from calls.enums import CallState
+    from projects.models import Assignment, Evaluation
+    from tests import factories
+
+    call = factories.CallFactory(
+        edition="FN 2026",
+        state=CallState.REVIEW,
+        opens_at=timezone.now() - timedelta(days=60),
+        closes_at=timezone.now() - timedelta(days=20),
+    )
+    factories.CriterionFactory(call=call, name="Pertinence", scale_max=5, position=1)
+    proposal = factories.ProposalFactory(call=call, title="Ma Cantine", state="eligible")
+    seat = factories.JuryMemberFactory(call=call)
+    assignment = Assignment.objects.create(juror=seat, proposal=proposal, created_at=timezone.now())
+    sign_in(page, seat.user.email, PASSWORD)
+    page.goto(reverse("jury:evaluate", args=[proposal.public_id]))
+    page.get_by_label("Appréciation générale").focus()
+    page.keyboard.type("Un projet utile aux cantines.")
+    page.keyboard.press("Tab")
+    expect(page.locator("#autosave-status")).to_have_text(re.compile(r"^Enregistré à "))
+    assert Evaluation.objects.get(assignment=assignment).comment == "Un projet utile aux cantines."
+    assert_accessible(page)
