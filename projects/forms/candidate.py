@@ -186,7 +186,7 @@ class ProposalForm(forms.Form):
         }
         return format_html(
             '{} <span class="fr-badge fr-badge--sm fr-badge--info fr-ml-1w" '
-            'data-progress>{}</span>',
+            "data-progress>{}</span>",
             title,
             text,
         )

@@ -190,7 +190,7 @@ def evaluate(request, public_id):
         )
         if outcome:
             return redirect("jury:evaluate", public_id=proposal.public_id)
-    if form is not None and not (evaluation and evaluation.state == EvaluationState.SUBMITTED):
+    if not (evaluation and evaluation.state == EvaluationState.SUBMITTED):
         autosaved(
             form,
             reverse("jury:evaluate-autosave", args=[proposal.public_id]),
