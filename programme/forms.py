@@ -1,5 +1,5 @@
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Hidden, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -362,13 +362,15 @@ class IdentifiersChoiceField(forms.ModelMultipleChoiceField):
 def autosaved(form, url: str, *, version="") -> forms.Form:
     """Let `static/js/autosave.js` save `form` by itself while it is typed in: it posts the
     form to `url` (a view answering through `programme.web.autosave`) every few seconds and
-    on leaving a field, with the optimistic `version` the page was loaded with, and warns
+    on leaving a field, with the optimistic `version` the page was loaded with (a hidden
+    `autosave_version` the buttons send too, kept up to date by the script), and warns
     before leaving the page with changes not saved. The page shows the status through
     `includes/autosave_status.html`."""
     form.helper.attrs = {
         **form.helper.attrs,
         "data-autosave-url": url,
-        "data-autosave-version": str(version),
         "data-autosave-status": "autosave-status",
     }
+    # Sent by the form's own buttons too, so that they never overwrite a save made since.
+    form.helper.add_input(Hidden("autosave_version", str(version)))
     return form

@@ -328,12 +328,14 @@ def file_report(
     values: dict[int, Decimal | None],
     by: User,
     now: datetime,
+    loaded: str | None = None,
 ) -> Report:
     """Save what the team typed and file it, in one transaction: a refused filing saves
-    nothing, so the page shows the refusal with what was typed."""
+    nothing, so the page shows the refusal with what was typed. With `loaded`, refused if
+    saved since the form was loaded (a team mate, another tab)."""
     _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
-        report = _write_draft(milestone, data, values, by=by, now=now)
+        report = _write_draft(milestone, data, values, by=by, now=now, loaded=loaded)
         return _submit(milestone, report, by=by, now=now)
 
 

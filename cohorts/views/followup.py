@@ -251,6 +251,8 @@ def report(request, milestone):
                 values=form.indicator_values(),
                 by=request.user,
                 now=timezone.now(),
+                # The version the page was loaded with: a team mate's save is not overwritten.
+                loaded=request.POST.get("autosave_version"),
                 success=_("Point d'étape déposé. Merci !")
                 if filing
                 else _("Brouillon enregistré."),
@@ -264,7 +266,9 @@ def report(request, milestone):
             reverse(
                 "cohorts:report-autosave", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk}
             ),
-            version=version_token(current.updated_at if current else None),
+            version=request.POST.get(
+                "autosave_version", version_token(current.updated_at if current else None)
+            ),
         )
     values = {v.indicator_id: v.value for v in current.values.all()} if current else {}
     comment_form = None

@@ -456,15 +456,21 @@ def submit_evaluation(
     scores: dict,
     recommendation: str,
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
     """Submit the evaluation: every criterion answered, a recommendation; then locked.
 
     Each submission is kept as a numbered version, so staff can compare the scores
-    before and after the discussion.
+    before and after the discussion. With `loaded`, refused if saved since (another tab).
     """
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     criteria = list(locked.juror.call.criteria.all())
     missing = [c.name for c in criteria if c.pk not in scores]

@@ -185,6 +185,8 @@ def evaluate(request, public_id):
             scores=form.scores(),
             recommendation=form.cleaned_data["recommendation"],
             comment=form.cleaned_data["comment"],
+            # The version the page was loaded with: another tab's save is not overwritten.
+            loaded=request.POST.get("autosave_version"),
             success=_("Évaluation soumise.") if submitting else _("Brouillon enregistré."),
             form=form,
         )
@@ -194,7 +196,9 @@ def evaluate(request, public_id):
         autosaved(
             form,
             reverse("jury:evaluate-autosave", args=[proposal.public_id]),
-            version=version_token(evaluation.updated_at if evaluation else None),
+            version=request.POST.get(
+                "autosave_version", version_token(evaluation.updated_at if evaluation else None)
+            ),
         )
     return render(
         request,

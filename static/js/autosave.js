@@ -12,10 +12,15 @@
   var OFFLINE = "Non enregistré : le serveur ne répond pas. Nouvel essai dans quelques secondes ; " +
     "ne fermez pas la page.";
 
+  // The optimistic versions the form carries (hidden inputs): the page's, not what was typed.
+  var VERSIONS = ["version", "autosave_version"];
+
   function serialize(form) {
     var parts = [];
     new FormData(form).forEach(function (value, name) {
-      if (name === "csrfmiddlewaretoken" || name === "version" || typeof value !== "string") return;
+      if (VERSIONS.indexOf(name) >= 0 || name === "csrfmiddlewaretoken" || typeof value !== "string") {
+        return;
+      }
       parts.push(encodeURIComponent(name) + "=" + encodeURIComponent(value));
     });
     return parts.join("&");
@@ -94,7 +99,6 @@
       new FormData(form).forEach(function (value, name) {
         if (typeof value === "string") body.append(name, value);  // files go with the button
       });
-      body.append("autosave_version", form.dataset.autosaveVersion || "");
       show(SAVING, "info");
       inflight = fetch(url, {
         method: "POST",
@@ -111,9 +115,10 @@
           return false;
         }
         saved = snapshot;
-        form.dataset.autosaveVersion = answer.version;
-        var version = form.elements.namedItem("version");
-        if (version && version.type === "hidden") version.value = answer.version;
+        VERSIONS.forEach(function (name) {
+          var input = form.elements.namedItem(name);
+          if (input && input.type === "hidden") input.value = answer.version;
+        });
         clearFieldErrors();
         show(answer.status, "ok");
         if (dirty()) schedule();

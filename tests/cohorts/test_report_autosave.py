@@ -40,7 +40,7 @@ def test_the_report_saves_itself_and_never_overwrites_a_team_mates_save(client, 
     client.force_login(laureate.intrapreneur)
     html = client.get(page).content.decode()
     assert f'data-autosave-url="{autosave}"' in html
-    assert 'data-autosave-version=""' in html
+    assert 'name="autosave_version" value=""' in html
     period = {
         "period_start": milestone.period_start.isoformat(),
         "period_end": milestone.period_end.isoformat(),
@@ -74,3 +74,18 @@ def test_only_the_team_autosaves_its_report(client, laureate, staff):
     _milestone, _page, autosave = urls(laureate)
     client.force_login(staff)
     assert client.post(autosave, {"autosave_version": ""}).status_code == 403
+
+
+def test_the_save_button_does_not_overwrite_a_save_made_since_the_page_was_loaded(client, laureate):
+    milestone, page, autosave = urls(laureate)
+    client.force_login(laureate.intrapreneur)
+    period = {
+        "period_start": milestone.period_start.isoformat(),
+        "period_end": milestone.period_end.isoformat(),
+    }
+    client.post(autosave, {**period, "results": "Ma version.", "autosave_version": ""})
+    # Another tab, loaded before that save, clicks "Enregistrer".
+    response = client.post(page, {**period, "results": "Autre onglet.", "autosave_version": ""})
+    assert "enregistré entre-temps" in response.content.decode()
+    assert "Autre onglet." in response.content.decode()  # what was typed is kept on the page
+    assert Report.objects.get(milestone=milestone).results == "Ma version."
