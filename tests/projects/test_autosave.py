@@ -204,3 +204,17 @@ def test_the_edit_page_shows_amounts_the_french_way(client, call, agent):
     assert 'value="400\u00a0000"' in html
     assert 'value="150\u00a0000,50"' in html
     assert "au plus 300\u00a0000 €" in html  # the call's ceiling, in the hint
+
+
+def test_the_scoring_save_button_does_not_overwrite_another_tabs_save(client, assignment):
+    page = reverse("jury:evaluate", args=[assignment.proposal.public_id])
+    client.force_login(assignment.juror.user)
+    html = client.get(page).content.decode()
+    assert 'name="autosave_version" value=""' in html
+    client.post(
+        reverse("jury:evaluate-autosave", args=[assignment.proposal.public_id]),
+        {"comment": "Premier onglet.", "autosave_version": ""},
+    )
+    response = client.post(page, {"comment": "Second onglet.", "autosave_version": ""})
+    assert "enregistré entre-temps" in response.content.decode()
+    assert Evaluation.objects.get(assignment=assignment).comment == "Premier onglet."
