@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import StructureType
-from programme.forms import BoundedDateTimeField, StructureFieldsMixin
+from programme.forms import BoundedDateTimeField, StructureFieldsMixin, french_formfield
 
 from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
 from .models import Call, Criterion, Defi, Question
@@ -71,6 +71,7 @@ class CallForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Call
         fields = [
             "kind",
@@ -166,6 +167,7 @@ class CallForm(forms.ModelForm):
 
 class CriterionForm(forms.ModelForm):
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Criterion
         fields = ["name", "description", "weight", "scale_max"]
         labels = {"scale_max": _("Note maximale (échelle de 1 à…)")}

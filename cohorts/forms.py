@@ -6,7 +6,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import ProgrammeRole
-from programme.forms import BoundedDateField, IdentifiersChoiceField
+from programme.forms import (
+    BoundedDateField,
+    FrenchDecimalField,
+    IdentifiersChoiceField,
+    french_formfield,
+)
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
@@ -87,6 +92,7 @@ class LaureateForm(forms.ModelForm):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Laureate
         fields = [
             "name",
@@ -191,7 +197,7 @@ class ReportForm(forms.Form):
         names = []
         for indicator in self.indicators:
             name = f"indicator_{indicator.pk}"
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = FrenchDecimalField(
                 label=str(indicator),
                 required=False,
                 max_digits=14,

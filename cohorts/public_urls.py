@@ -44,6 +44,9 @@ urlpatterns = [
     ),
     path("<slug:slug>/jalons/<int:pk>/point/", followup.report, name="report"),
     path(
+        "<slug:slug>/jalons/<int:pk>/point/auto/", followup.report_autosave, name="report-autosave"
+    ),
+    path(
         "<slug:slug>/jalons/<int:pk>/commentaire/",
         followup.report_comment,
         name="report-comment",

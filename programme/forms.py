@@ -1,7 +1,7 @@
 from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Hidden, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, letters, mail
+from . import accounts, letters, mail, numbers
 from .enums import GroupAudience, InvitationRole, Region, StructureType
 from .models import GroupMessage, Structure, User
 from .queries import AUDIENCE_PLACEHOLDERS
@@ -57,6 +57,58 @@ class BoundedDateField(BoundedDates, forms.DateField):
 
 class BoundedDateTimeField(BoundedDates, forms.DateTimeField):
     pass
+
+
+class NumberInput(forms.TextInput):
+    """A text box for a number: the browser's number box refuses "1 000 000" and "12,5", so
+    French typing goes through a plain text box with the decimal keypad on phones."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, str) or value is None:
+            return super().format_value(value)
+        return numbers.french(value)
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Every amount and number a person types on the site: "1 000 000", "150 000" (with a
+    space, a no-break or a narrow no-break space between thousands), "1 000,50" or "12.5"."""
+
+    widget = NumberInput
+    default_error_messages = {
+        "invalid": _("Saisissez un nombre. Par exemple : 150 000 ou 1 000,50."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            parsed = numbers.parse(value)
+            if parsed is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = str(parsed)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # Not the browser's min/max/step: they belong to its number box, not a text box.
+        return {
+            key: value
+            for key, value in super().widget_attrs(widget).items()
+            if key not in ("min", "max", "step")
+        }
+
+
+def french_formfield(model_field, **kwargs):
+    """A ModelForm's `formfield_callback`: its decimal columns typed the French way."""
+    from django.db import models
+
+    if isinstance(model_field, models.DecimalField):
+        kwargs.setdefault("form_class", FrenchDecimalField)
+    return model_field.formfield(**kwargs)
 
 
 class StructureFieldsMixin(forms.Form):
@@ -444,3 +496,20 @@ class LetterTemplateForm(forms.Form):
             for error in letters.check(data.get(name, ""), self.letter.placeholders):
                 self.add_error(name, error)
         return data
+
+
+def autosaved(form, url: str, *, version="") -> forms.Form:
+    """Let `static/js/autosave.js` save `form` by itself while it is typed in: it posts the
+    form to `url` (a view answering through `programme.web.autosave`) every few seconds and
+    on leaving a field, with the optimistic `version` the page was loaded with (a hidden
+    `autosave_version` the buttons send too, kept up to date by the script), and warns
+    before leaving the page with changes not saved. The page shows the status through
+    `includes/autosave_status.html`."""
+    form.helper.attrs = {
+        **form.helper.attrs,
+        "data-autosave-url": url,
+        "data-autosave-status": "autosave-status",
+    }
+    # Sent by the form's own buttons too, so that they never overwrite a save made since.
+    form.helper.add_input(Hidden("autosave_version", str(version)))
+    return form

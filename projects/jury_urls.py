@@ -41,6 +41,7 @@ urlpatterns = [
     path("<uuid:public_id>/evaluation/", juror.evaluate, name="evaluate"),
     path("appel/<slug:slug>/dossier.pdf", juror.dossier_pdf, name="dossier-pdf"),
     path("<uuid:public_id>/discussion/", discussion.discussion_page, name="discussion"),
+    path("<uuid:public_id>/evaluation/auto/", juror.evaluate_autosave, name="evaluate-autosave"),
     path("rejoindre/<str:token>/", juror.join, name="join"),
     # Auditions, staff and jurors (projects.views.auditions).
     path("appel/<slug:slug>/auditions/", auditions.audition_list, name="auditions"),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rejoindre/<str:token>/", candidate.join, name="join"),
     path("<uuid:public_id>/", candidate.detail, name="detail"),
     path("<uuid:public_id>/modifier/", candidate.edit, name="edit"),
+    path("<uuid:public_id>/modifier/auto/", candidate.autosave, name="autosave"),
     path("<uuid:public_id>/equipe/", candidate.team, name="team"),
     path("<uuid:public_id>/equipe/quitter/", candidate.team_leave, name="team-leave"),
     path(

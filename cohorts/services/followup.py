@@ -30,7 +30,7 @@ from cohorts.models import (
 from cohorts.rules import team_ids, writes_reports
 from cohorts.services import lateness
 from programme import audit
-from programme.exceptions import TransitionError
+from programme.exceptions import TransitionError, refuse_if_moved
 from programme.models import User
 from projects.services.team_mail import GENERIC as GENERIC_MAIL
 from projects.services.team_mail import tell_people
@@ -198,10 +198,14 @@ REPORT_TEXT_MAX = 5000
 REPORT_FIELDS = ("period_start", "period_end", "results", "next_steps", "blockers", "status")
 
 
-def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
-    """The milestone's report, created as an empty draft if needed, locked for this change."""
+def _locked_report(
+    milestone: Milestone, *, by: User, now: datetime, loaded: str | None = None
+) -> Report:
+    """The milestone's report, created as an empty draft if needed, locked for this change;
+    refused if saved since the form was loaded with the version token `loaded`."""
     Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
     report = Report.objects.select_for_update().filter(milestone=milestone).first()
+    refuse_if_moved(report.updated_at if report else None, loaded)
     if report is None:
         report = Report.objects.create(
             milestone=milestone,
@@ -256,9 +260,11 @@ def _check_report(milestone: Milestone, data: dict, values: dict, *, by: User, n
         raise TransitionError(_("Cet indicateur n'est pas celui du programme."))
 
 
-def _write_draft(milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime):
+def _write_draft(
+    milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime, loaded=None
+):
     """Write the draft's fields and values, inside the caller's transaction."""
-    report = _locked_report(milestone, by=by, now=now)
+    report = _locked_report(milestone, by=by, now=now, loaded=loaded)
     if report.is_submitted:
         raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
     if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
@@ -286,11 +292,13 @@ def save_report(
     values: dict[int, Decimal | None],
     by: User,
     now: datetime,
+    loaded: str | None = None,
 ) -> Report:
-    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+    """Save the team's draft report: its fields and the indicators' values (None clears one).
+    With `loaded` (the version token the form was loaded with), refused if saved since."""
     _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
-        return _write_draft(milestone, data, values, by=by, now=now)
+        return _write_draft(milestone, data, values, by=by, now=now, loaded=loaded)
 
 
 def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datetime) -> Report:
@@ -359,12 +367,14 @@ def file_report(
     values: dict[int, Decimal | None],
     by: User,
     now: datetime,
+    loaded: str | None = None,
 ) -> Report:
     """Save what the team typed and file it, in one transaction: a refused filing saves
-    nothing, so the page shows the refusal with what was typed."""
+    nothing, so the page shows the refusal with what was typed. With `loaded`, refused if
+    saved since the form was loaded (a team mate, another tab)."""
     _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
-        report = _write_draft(milestone, data, values, by=by, now=now)
+        report = _write_draft(milestone, data, values, by=by, now=now, loaded=loaded)
         return _submit(milestone, report, by=by, now=now)
 
 

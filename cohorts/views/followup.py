@@ -28,6 +28,8 @@ from cohorts.queries import followup as queries
 from cohorts.rules import writes_reports
 from cohorts.services import followup as services
 from programme import keyset, spreadsheet, web
+from programme.exceptions import version_token
+from programme.forms import autosaved
 from projects.forms.candidate import MessageForm
 from projects.services import proposals as proposal_services
 
@@ -314,6 +316,8 @@ def report(request, milestone):
                 values=form.indicator_values(),
                 by=request.user,
                 now=timezone.now(),
+                # The version the page was loaded with: a team mate's save is not overwritten.
+                loaded=request.POST.get("autosave_version"),
                 success=_("Point d'étape déposé. Merci !")
                 if filing
                 else _("Brouillon enregistré."),
@@ -321,16 +325,20 @@ def report(request, milestone):
             )
             if outcome:
                 return redirect(_timeline_url(laureate) if filing else here)
-    if request.method == "POST" and form is not None and form.errors:
-        messages.error(
-            request,
-            _("Certains champs sont à corriger : rien n'a été enregistré, votre saisie est "
-              "conservée ci-dessous."),
-        )  # fmt: skip
     # Whoever is not in the team (the coach, mentors, staff) reads a report once it is filed:
     # a draft is the team's own until then.
     if current is not None and not is_team and not current.is_submitted:
         current = None
+    if form is not None:
+        autosaved(
+            form,
+            reverse(
+                "cohorts:report-autosave", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk}
+            ),
+            version=request.POST.get(
+                "autosave_version", version_token(current.updated_at if current else None)
+            ),
+        )
     values = {v.indicator_id: v.value for v in current.values.all()} if current else {}
     comment_form = None
     if (
@@ -367,6 +375,35 @@ def report(request, milestone):
             "comment_form": comment_form,
             "breadcrumb_data": _timeline_crumbs(request, laureate, milestone.title),
         },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("cohorts.view_followup", load_milestone)
+def report_autosave(request, milestone):
+    """The report form saving itself while the team types (JSON for `static/js/autosave.js`),
+    through `save_report` with its version check: a team mate's save is never overwritten."""
+    if milestone.kind != MilestoneKind.REPORT:
+        raise Http404
+    laureate = milestone.laureate
+    web.check(request, "cohorts.write_report", laureate)
+    if not writes_reports(request.user, laureate):
+        raise PermissionDenied
+    form = ReportForm(request.POST, indicators=queries.indicators_of(laureate.cohort.programme_id))
+    now = timezone.now()
+    return web.autosave(
+        form,
+        lambda: services.save_report(
+            milestone,
+            data=form.report_data(),
+            values=form.indicator_values(),
+            by=request.user,
+            now=now,
+            loaded=request.POST.get("autosave_version", ""),
+        ),
+        now=now,
+        version=lambda saved: version_token(saved.updated_at),
     )
 
 

@@ -2,13 +2,15 @@ from decimal import Decimal
 
 from crispy_forms.layout import Fieldset
 from django import forms
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from calls import funding
 from calls.enums import CallKind, QuestionKind
 from programme import files
 from programme.exceptions import TransitionError
-from programme.forms import BoundedDateTimeField, submit_helper
+from programme.forms import BoundedDateTimeField, FrenchDecimalField, submit_helper
 from projects.enums import ExportFormat
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -46,11 +48,16 @@ def _choices(question) -> list[tuple[str, str]]:
 
 def question_field(question) -> forms.Field:
     """The form field for one custom question: never required here, a draft may be incomplete;
-    what is missing is listed before submission."""
+    a question the submission needs is marked "(obligatoire pour déposer)", and what is
+    missing is listed before submission."""
+    field = _question_field(question)
+    field.needed_to_submit = question.required
+    return field
+
+
+def _question_field(question) -> forms.Field:
     label = question.label
     help_text = question.help_text or ""
-    if question.required:
-        help_text = (help_text + " " if help_text else "") + str(_("Obligatoire pour déposer."))
     common = {"label": label, "help_text": help_text, "required": False}
     kind = question.kind
     if kind == QuestionKind.LONG_TEXT:
@@ -60,7 +67,7 @@ def question_field(question) -> forms.Field:
     if kind == QuestionKind.SHORT_TEXT:
         return forms.CharField(max_length=question.max_length or 300, **common)
     if kind == QuestionKind.NUMBER:
-        return forms.DecimalField(max_digits=14, decimal_places=2, localize=True, **common)
+        return FrenchDecimalField(max_digits=14, decimal_places=2, **common)
     if kind == QuestionKind.YES_NO:
         return forms.TypedChoiceField(
             choices=[("", "---------"), ("oui", _("Oui")), ("non", _("Non"))],
@@ -135,25 +142,21 @@ class ProposalForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=3000,
-        help_text=_(
-            "Le problème, qui le rencontre, ce que vous proposez. Obligatoire pour déposer."
-        ),
+        help_text=_("Le problème, qui le rencontre, ce que vous proposez."),
     )
-    yearly_budget = forms.DecimalField(
+    yearly_budget = FrenchDecimalField(
         label=_("Budget annuel du projet (€)"),
         required=False,
         min_value=Decimal(0),
         max_digits=12,
         decimal_places=2,
-        localize=True,  # French users type 12,5
     )
-    requested_amount = forms.DecimalField(
+    requested_amount = FrenchDecimalField(
         label=_("Montant demandé (€)"),
         required=False,
         min_value=Decimal(0),
         max_digits=12,
         decimal_places=2,
-        localize=True,  # French users type 12,5
     )
 
     def __init__(self, *args, proposal, questions, answers, attachments, **kwargs):
@@ -169,12 +172,15 @@ class ProposalForm(forms.Form):
         for question in self.questions:
             initial[f"q_{question.pk}"] = initial_value(question, answers.get(question.pk))
         super().__init__(*args, initial=initial, **kwargs)
+        self.fields["summary"].needed_to_submit = True
         own = ["title", "summary"]
         if call.offers_funding:
             # The rule itself is calls.funding.request_problems, checked at submission.
             self.fields["requested_amount"].help_text = _(
                 "Au plus %(share)s %% du budget annuel et au plus %(max)s."
             ) % {"share": call.max_funding_share, "max": funding.euros(call.max_funding_amount)}
+            self.fields["yearly_budget"].needed_to_submit = True
+            self.fields["requested_amount"].needed_to_submit = True
             own += ["yearly_budget", "requested_amount"]
         else:
             del self.fields["yearly_budget"], self.fields["requested_amount"]
@@ -204,9 +210,9 @@ class ProposalForm(forms.Form):
                         required=False,
                     )
                     names.append(f"{name}_remove")
-        layout = [Fieldset(_("Votre projet"), "version", *own)]
+        layout = [Fieldset(self.legend(_("Votre projet"), own), "version", *own)]
         if names:
-            layout.append(Fieldset(_("Questions de l'appel"), *names))
+            layout.append(Fieldset(self.legend(_("Questions de l'appel"), names), *names))
         self.helper = submit_helper(
             _("Enregistrer les modifications")
             if proposal.versions.exists()
@@ -226,6 +232,26 @@ class ProposalForm(forms.Form):
 
     def removals(self) -> set[int]:
         return {q.pk for q in self.questions if self.cleaned_data.get(f"q_{q.pk}_remove")}
+
+    def progress(self, names) -> tuple[int, int]:
+        """How many of the section's fields are filled, out of how many."""
+        done = sum(1 for name in names if self[name].value() not in (None, "", []))
+        return done, len(names)
+
+    def legend(self, title, names) -> str:
+        """A section's legend with its progress, "3 / 4 réponses" (counted again as it is
+        filled by `static/js/forms.js`)."""
+        done, total = self.progress(names)
+        text = ngettext("%(done)s / %(total)s réponse", "%(done)s / %(total)s réponses", total) % {
+            "done": done,
+            "total": total,
+        }
+        return format_html(
+            '{} <span class="fr-badge fr-badge--sm fr-badge--info fr-ml-1w" '
+            "data-progress>{}</span>",
+            title,
+            text,
+        )
 
     def proposal_fields(self) -> dict:
         return {

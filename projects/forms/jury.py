@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.enums import ReviewPhase
 from calls.forms import ParisDateTimeField
-from programme.forms import submit_helper
+from programme.forms import FrenchDecimalField, submit_helper
 from projects.enums import ConflictType, ProposalState, Recommendation
 
 NOT_APPLICABLE = "na"
@@ -282,7 +282,7 @@ class JurySettingsForm(forms.Form):
     allows_not_applicable = forms.BooleanField(
         label=_("Proposer « non applicable » (compté comme note manquante)"), required=False
     )
-    disagreement_threshold = forms.DecimalField(
+    disagreement_threshold = FrenchDecimalField(
         label=_("Seuil de désaccord (note la plus haute moins la plus basse)"),
         min_value=0,
         max_digits=5,

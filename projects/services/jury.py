@@ -21,7 +21,7 @@ from calls.rules import is_call_staff
 from programme import audit, links, mail
 from programme.accounts import require_verified
 from programme.enums import InvitationRole
-from programme.exceptions import TransitionError
+from programme.exceptions import TransitionError, refuse_if_moved
 from programme.models import ProgrammeInvitation, User
 from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
@@ -445,7 +445,9 @@ def _scorable(assignment: Assignment, by: User) -> Assignment:
     return locked
 
 
-def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> Evaluation:
+def _write(
+    assignment: Assignment, *, now, scores, recommendation, comment, loaded: str | None = None
+) -> Evaluation:
     """Lock the evaluation, refuse if submitted, write the draft's scores and comments.
 
     `scores` maps a criterion id to (value, comment); a value of None is "not
@@ -456,6 +458,8 @@ def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> E
     evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
         assignment=assignment, defaults={"updated_at": now}
     )
+    # A new evaluation was never saved: its token is "".
+    refuse_if_moved(None if _created else evaluation.updated_at, loaded)
     if evaluation.state == EvaluationState.SUBMITTED:
         raise TransitionError(
             _("Évaluation soumise : elle ne change plus, sauf si l'équipe du programme la rouvre.")
@@ -494,11 +498,18 @@ def save_evaluation(
     scores: dict,
     recommendation: str = "",
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
-    """Save the juror's evaluation as a draft; nothing is checked for completeness."""
+    """Save the juror's evaluation as a draft; nothing is checked for completeness. With
+    `loaded` (the version token the form was loaded with), refused if saved since."""
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     audit.record(by, "jury.evaluation_save", evaluation, after=evaluation.state, at=now)
     return evaluation
@@ -525,15 +536,21 @@ def submit_evaluation(
     scores: dict,
     recommendation: str,
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
     """Submit the evaluation: every criterion answered, a recommendation; then locked.
 
     Each submission is kept as a numbered version, so staff can compare the scores
-    before and after the discussion.
+    before and after the discussion. With `loaded`, refused if saved since (another tab).
     """
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     criteria = list(locked.juror.call.criteria.all())
     missing = [c.name for c in criteria if c.pk not in scores]

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call, Defi
-from programme import audit, files, mail
+from programme import audit, exceptions, files, mail
 from programme.accounts import require_verified
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
@@ -51,8 +51,8 @@ MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
 
-class StaleVersionError(TransitionError):
-    """Someone else saved the proposal since this form was loaded."""
+# Someone else saved the proposal since this form was loaded (the one type every form uses).
+StaleVersionError = exceptions.StaleVersionError
 
 
 def state_label(state: str) -> str:

@@ -20,6 +20,7 @@ from calls import services as call_services
 from calls.enums import CallKind
 from calls.queries import load_call
 from programme import files, web
+from programme.forms import autosaved
 from projects.enums import ProposalState
 from projects.forms.candidate import (
     AttachmentForm,
@@ -300,15 +301,9 @@ def edit(request, proposal):
             # Someone saved since this form was loaded: a conflict, the typed text is kept.
             status = 409 if isinstance(outcome.error, proposals.StaleVersionError) else 400
         else:
-            messages.error(
-                request,
-                _(
-                    "Certaines réponses sont à corriger : rien n'a été enregistré, votre "
-                    "saisie est conservée ci-dessous."
-                ),
-            )
-            status = 400
+            status = 400  # the form's one error summary says what to correct
     last_version, changes = queries.unsubmitted_changes(proposal)
+    autosaved(form, reverse("projects:autosave", args=[proposal.public_id]))
     return render(
         request,
         "projects/edit.html",
@@ -324,6 +319,29 @@ def edit(request, proposal):
             "breadcrumb_data": _proposal_crumbs(proposal, _("Modifier")),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def autosave(request, proposal):
+    """The edit form saving itself while the team types (JSON for `static/js/autosave.js`),
+    through the same service and version check as "Enregistrer le brouillon"."""
+    now = timezone.now()
+    form = _proposal_form(proposal, request.POST)
+    return web.autosave(
+        form,
+        lambda: proposals.save_draft(
+            proposal,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            now=now,
+            fields=form.proposal_fields(),
+            answers=form.answers(),
+        ),
+        now=now,
+        version=lambda saved: saved.version,
     )
 
 

@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programme.accounts import verification_token
+from programme.exceptions import version_token
 
 from .world import (
     ANONYMOUS,
@@ -308,6 +309,8 @@ MATRIX: dict[str, Row] = {
     "projects:edit": Row(
         proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
     ),
+    # The edit form saving itself (JSON): the team only, like the form.
+    "projects:autosave": Row(proposal("draft"), get=post_only(), post=DRAFT_ACTION),
     "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     # Team changes: the lead's (TEAM leads the draft); the service refuses a co-editor.
@@ -428,6 +431,13 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_FOUND, juror=PAGE, staff=PAGE, superuser=PAGE),
         post=who(NOT_FOUND, juror=DONE, staff=DONE, superuser=DONE),
     ),
+    "jury:evaluate-autosave": Row(
+        proposal("eligible"),
+        get=post_only(),
+        post=who(NOT_FOUND, juror=DONE),
+        # The version the juror's page was loaded with (an older one is refused: 409).
+        data=lambda w: {"autosave_version": version_token(w.evaluation.updated_at)},
+    ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
     # The preview of a nudge to late jurors, and the nudge: the programme's staff only.
@@ -547,6 +557,9 @@ MATRIX: dict[str, Row] = {
     ),
     "cohorts:milestone-add": Row(
         in_cohort("laureate"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    "cohorts:report-autosave": Row(
+        in_cohort("open_report"), get=post_only(), post=who(FORBIDDEN, team=DONE)
     ),
     "cohorts:report": Row(
         in_cohort("filed_report"),
