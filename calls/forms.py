@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.enums import StructureType
 from programme.forms import BoundedDateTimeField, StructureFieldsMixin
 
-from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
+from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind, CallState
 from .models import Call, Criterion, Defi, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -126,6 +126,25 @@ class CallForm(forms.ModelForm):
             Fieldset(_("Appel en deux étapes (EIG)"), "challenge_call"),
         )
 
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        stored = self.instance
+        if (
+            stored.pk
+            and stored.state == CallState.PUBLISHED
+            and closes_at is not None
+            and closes_at != stored.closes_at
+            and closes_at <= timezone.now()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Un appel publié ne se clôt pas en déplaçant sa date dans le passé : "
+                    "choisissez une date à venir, ou utilisez « Clore maintenant » "
+                    "(une raison est demandée)."
+                )
+            )
+        return closes_at
+
     def clean(self):
         data = super().clean()
         opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
@@ -168,7 +187,7 @@ class CriterionForm(forms.ModelForm):
     class Meta:
         model = Criterion
         fields = ["name", "description", "weight", "scale_max"]
-        labels = {"scale_max": _("Note maximale (échelle de 1 à…)")}
+        labels = {"scale_max": _("Note maximale (les jurés notent de 0 à cette note)")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -188,7 +207,7 @@ class CriterionForm(forms.ModelForm):
     def clean_scale_max(self):
         scale = self.cleaned_data["scale_max"]
         if scale is not None and not 1 <= scale <= 100:
-            raise forms.ValidationError(_("La note maximale va de 1 à 100."))
+            raise forms.ValidationError(_("La note maximale va de 1 à 100 (échelle de 0 à 100)."))
         return scale
 
 

@@ -18,8 +18,9 @@ from . import services
 from .enums import CallKind, CallState
 from .filters import PublicCallFilter
 from .forms import CallForm, CriterionForm, DefiForm, QuestionForm
+from .loaders import load_call
 from .models import Call, Criterion, Defi, Question
-from .queries import call_dashboard_counts, load_call, public_calls_for_list
+from .queries import call_dashboard_counts, public_calls_for_list
 
 # The staff pages of one call: sign-in for a visitor, 403 for who does not run the call.
 manages_call = web.object_permission("calls.manage_call", load_call)

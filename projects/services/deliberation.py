@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from calls import funding
+from calls import services as calls_services
 from calls.enums import CallState
 from calls.models import Call
 from programme import audit
@@ -63,6 +64,7 @@ def set_final_weights(call: Call, *, by: User, now: datetime, written, audition)
     """Staff set how much the written review and the audition weigh in the final ranking."""
     _require_staff(call, by)
     locked = _locked_call(call)
+    calls_services.settle(locked, now=now)
     if locked.state not in WEIGHTS_EDITABLE_STATES:
         raise TransitionError(_("Les résultats sont publiés : les poids ne changent plus."))
     written, audition = Decimal(written), Decimal(audition)

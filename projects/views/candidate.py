@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import files, web
 from projects.enums import ProposalState
 from projects.forms.candidate import (

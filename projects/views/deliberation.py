@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from calls.enums import CallState
 from calls.funding import ceiling
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from projects.forms.deliberation import DecisionForm, WeightsForm
 from projects.queries import deliberation as deliberation_queries

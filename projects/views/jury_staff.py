@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls.enums import ReviewPhase
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from programme.spreadsheet import export_response
 from projects.forms.jury import (

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from calls import services as call_services
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from projects.filters import ProposalFilter
 from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
