@@ -24,7 +24,9 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         )
     target = ProposalState.ELIGIBLE if eligible else ProposalState.INELIGIBLE
     if not eligible and not reason.strip():
-        raise TransitionError(_("Indiquez le motif d'irrecevabilité : il est envoyé à l'équipe."))
+        raise TransitionError(
+            _("Indiquez le motif d'irrecevabilité : il figure dans le courrier à l'équipe.")
+        )
     before = proposal.state
     updated = Proposal.objects.filter(
         pk=proposal.pk, state__in=ProposalState.screenable_states
@@ -45,12 +47,8 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         reason=proposal.ineligibility_reason,
         at=now,
     )
-    if not eligible:
-        mail.send(
-            team_emails(proposal),
-            "proposal_ineligible",
-            {"proposal": proposal, "call": proposal.call, "reason": proposal.ineligibility_reason},
-        )
+    # The team's letter (with the reason) waits in the decision outbox: a screening may be
+    # corrected until the results, and every team is told once, with the others.
 
 
 @transaction.atomic(durable=True)

@@ -53,9 +53,7 @@ def test_after_the_deadline_every_page_says_closed_and_assignment_works(client, 
             html = client.get(url).content.decode()
             assert "Clos" in html, url
             assert "Publié" not in html, url
-        response = client.post(
-            reverse("jury:assign", args=[due_call.slug]), {"k": 1}, follow=True
-        )
+        response = client.post(reverse("jury:assign", args=[due_call.slug]), {"k": 1}, follow=True)
     text = response.content.decode()
     assert "Les candidatures sont attribuées." in text
     assert "une fois l'appel clos" not in text
