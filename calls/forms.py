@@ -303,3 +303,27 @@ class DefiForm(StructureFieldsMixin, forms.ModelForm):
     def save(self, commit=True):
         self.instance.host_structure = self.structure()
         return super().save(commit=commit)
+
+
+class CloseNowForm(forms.Form):
+    """The reason for closing a published call before its deadline ("Clore maintenant")."""
+
+    reason = forms.CharField(
+        label=_("Raison de la clôture anticipée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Elle figure au journal de l'appel, avec l'ancienne et la nouvelle date."),
+        error_messages={"required": _("Indiquez la raison de la clôture anticipée.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Indiquez la raison de la clôture anticipée."))
+        return reason

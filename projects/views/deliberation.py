@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import CallState
 from calls.funding import ceiling
@@ -135,9 +135,47 @@ def decide(request, proposal):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(MANAGE_CALL, load_call)
 def publish(request, call):
+    """Publish the results: its confirmation (GET: who is told what), then the publication."""
+    if request.method == "GET":
+        audience = deliberation_queries.publication_audience(call)
+        consequences = [
+            _(
+                "Chaque équipe voit sa décision sur la page de sa candidature (lauréates : "
+                "%(selected)s ; non retenues : %(not_selected)s)."
+            )
+            % audience,
+            _("Les lauréates paraissent sur la page publique des résultats de l'appel."),
+        ]
+        if audience["left_out"]:
+            consequences.append(
+                _(
+                    "%(n)s candidatures recevables non auditionnées deviennent « Non retenue "
+                    "pour audition »."
+                )
+                % {"n": audience["left_out"]}
+            )
+        consequences.append(
+            _(
+                "Les courriers de %(teams)s équipes (%(people)s personnes) sont préparés dans "
+                "la boîte d'envoi : ils ne partent que lorsque vous les envoyez."
+            )
+            % audience
+        )
+        return web.confirm(
+            request,
+            web.Confirmation(
+                title=_("Publier les résultats ?"),
+                subject=str(call),
+                consequences=consequences,
+                action=reverse("jury:publish-results", args=[call.slug]),
+                label=_("Publier les résultats"),
+                cancel=reverse("jury:deliberation", args=[call.slug]),
+            ),
+            breadcrumb=call_crumbs(call, _("Publier les résultats")),
+        )
     outcome = web.run(
         request,
         deliberation.publish_results,

@@ -1,6 +1,8 @@
 """Every team whose proposal ends its journey gets exactly one letter, through the decision
 outbox: laureates, not selected, not shortlisted for the auditions, ineligible."""
 
+import html
+
 import pytest
 from django.core import mail
 from django.urls import reverse
@@ -100,3 +102,22 @@ def test_every_transition_of_the_publication_has_its_entry(journeys, review_call
         proposal.refresh_from_db()
         last = AuditEntry.objects.filter(object_id=str(proposal.pk), to_state=proposal.state)
         assert last.exists(), key
+
+
+def test_publishing_the_results_asks_first_and_says_who_is_told(
+    journeys, review_call, staff, client
+):
+    client.force_login(staff)
+    deliberation_page = client.get(reverse("jury:deliberation", args=[review_call.slug]))
+    url = reverse("jury:publish-results", args=[review_call.slug])
+    assert url in deliberation_page.content.decode()
+    page = html.unescape(client.get(url).content.decode())
+    assert "Publier les résultats ?" in page
+    assert "lauréates : 1 ; non retenues : 1" in page
+    assert "1 candidatures recevables non auditionnées" in page
+    assert "Les courriers de 4 équipes" in page
+    review_call.refresh_from_db()
+    assert review_call.state == "deliberation"  # asking changes nothing
+    client.post(url)
+    review_call.refresh_from_db()
+    assert review_call.state == "results_published"
