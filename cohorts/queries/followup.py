@@ -58,6 +58,17 @@ def next_due(milestones) -> Milestone | None:
     return next((m for m in milestones if m.current_state in MilestoneState.open_states), None)
 
 
+def next_upcoming(milestones) -> Milestone | None:
+    """The first decorated milestone still ahead ("Prochaine échéance"): never one already
+    late, which the dashboard shows as late instead."""
+    return next((m for m in milestones if m.current_state == MilestoneState.UPCOMING), None)
+
+
+def first_late(milestones) -> Milestone | None:
+    """The oldest decorated milestone that is late."""
+    return next((m for m in milestones if m.current_state == MilestoneState.LATE), None)
+
+
 def dashboard_rows(cohort, *, today: date, status: str = "", phase: str = "") -> list:
     """The dashboard's laureates, each with its decorated timeline, next due milestone and the
     label of its last report's status."""
@@ -65,6 +76,8 @@ def dashboard_rows(cohort, *, today: date, status: str = "", phase: str = "") ->
     for row in rows:
         row.timeline = decorate(row.milestones.all(), today)
         row.next_due = next_due(row.timeline)
+        row.next_upcoming = next_upcoming(row.timeline)
+        row.oldest_late = first_late(row.timeline)
         row.last_status_label = ReportStatus(row.last_status).label if row.last_status else ""
     return rows
 
