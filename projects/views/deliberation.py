@@ -14,6 +14,7 @@ from calls.enums import CallState
 from calls.funding import ceiling
 from calls.loaders import load_call
 from programme import web
+from projects.enums import DecisionOutcome
 from projects.forms.deliberation import DecisionForm, WeightsForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import deliberation
@@ -80,6 +81,11 @@ def _deliberation(request, call, refused=None, status=200):
             "deciding": call.state == CallState.DELIBERATION,
             "published": call.state in CallState.results_states,
             "undecided": sum(getattr(r, "decision", None) is None for r in rows),
+            "selected": sum(
+                getattr(r, "decision", None) is not None
+                and r.decision.outcome == DecisionOutcome.SELECTED
+                for r in rows
+            ),
             "spent": spent,
             "left": call.envelope - spent if spent is not None and call.envelope else None,
             "weights_form": weights_form,
@@ -149,6 +155,11 @@ def publish(request, call):
             % audience,
             _("Les lauréates paraissent sur la page publique des résultats de l'appel."),
         ]
+        if audience["selected"] > call.laureates_target:
+            consequences.append(
+                _("Attention : %(x)s lauréates pour un objectif de %(target)s.")
+                % {"x": audience["selected"], "target": call.laureates_target}
+            )
         if audience["left_out"]:
             consequences.append(
                 _(
