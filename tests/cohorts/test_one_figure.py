@@ -89,3 +89,61 @@ def test_two_staff_interleaving_cannot_pass_the_envelope(funded, staff):  # noqa
             funding_reason="Retour au montant initial.",
         )
     assert envelope_spent(call) == Decimal("550000")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_at_once_cannot_both_spend_the_last_of_the_envelope(funded, staff):  # noqa: F811
+    import threading
+
+    from django.db import connections
+
+    call = Call.objects.get(pk=funded.proposal.call_id)
+    # Free 50 000 €: 300 000 + 200 000 of 550 000.
+    services.edit_laureate(
+        funded,
+        changes={"funding_granted": Decimal("200000")},
+        by=staff,
+        now=timezone.now(),
+        funding_reason="Budget revu.",
+    )
+    seconds = []
+    for _ in range(2):
+        proposal = factories.ProposalFactory(
+            call=call, state="selected", yearly_budget=Decimal("700000")
+        )
+        Decision.objects.create(
+            proposal=proposal, outcome="selected", justification="Retenu.",
+            decided_at=timezone.now(),
+        )  # fmt: skip
+        seconds.append(factories.LaureateFactory(cohort=funded.cohort, proposal=proposal))
+    other = factories.StaffFactory(programme=call.programme)
+    start = threading.Barrier(2)
+    outcomes = []
+
+    def run(laureate, person):
+        try:
+            start.wait(timeout=10)
+            services.edit_laureate(
+                laureate,
+                changes={"funding_granted": Decimal("40000")},
+                by=person,
+                now=timezone.now(),
+                funding_reason="Complément.",
+            )
+            outcomes.append("granted")
+        except TransitionError as error:
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=run, args=(seconds[0], staff)),
+        threading.Thread(target=run, args=(seconds[1], other)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(o == "granted" for o in outcomes) == [False, True]
+    assert envelope_spent(call) == Decimal("540000")
