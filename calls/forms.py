@@ -6,11 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.enums import StructureType
+from programme.enums import Region, StructureType
 from programme.forms import BoundedDateTimeField, StructureFieldsMixin
 
-from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind, CallState
-from .models import Call, Criterion, Defi, Question
+from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind, CallState, EligibilityKind
+from .models import Call, Criterion, Defi, EligibilityRule, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # Calls are announced in Paris time, whatever time zone the request runs in.
@@ -327,3 +327,82 @@ class CloseNowForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Indiquez la raison de la clôture anticipée."))
         return reason
+
+
+class EligibilityRuleForm(forms.ModelForm):
+    """A condition of eligibility: admitted structure types or regions, or bounds on the
+    team's size or the amount asked."""
+
+    structure_types = forms.MultipleChoiceField(
+        label=_("Types de structure admis"),
+        choices=StructureType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Pour une condition sur le type de structure."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Régions admises"),
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Pour une condition sur la région (une structure nationale n'en a pas)."),
+    )
+
+    class Meta:
+        model = EligibilityRule
+        fields = ["kind", "minimum", "maximum", "blocking", "explanation"]
+        help_texts = {
+            "minimum": _("Pour la taille de l'équipe (personnes) ou le montant demandé (€)."),
+            "maximum": _("Pour la taille de l'équipe (personnes) ou le montant demandé (€)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = self.instance
+        if rule.pk and rule.kind == EligibilityKind.STRUCTURE_TYPE:
+            self.initial["structure_types"] = rule.values
+        if rule.pk and rule.kind == EligibilityKind.REGION:
+            self.initial["regions"] = rule.values
+        self.helper = _helper(
+            _("Enregistrer la condition"),
+            Fieldset(
+                _("Condition d'éligibilité"),
+                "kind",
+                "structure_types",
+                "regions",
+                "minimum",
+                "maximum",
+                "blocking",
+                "explanation",
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        low, high = data.get("minimum"), data.get("maximum")
+        if kind == EligibilityKind.STRUCTURE_TYPE:
+            if not data.get("structure_types"):
+                self.add_error("structure_types", _("Cochez au moins un type de structure."))
+            self.instance.values = list(data.get("structure_types") or [])
+        elif kind == EligibilityKind.REGION:
+            if not data.get("regions"):
+                self.add_error("regions", _("Cochez au moins une région."))
+            self.instance.values = list(data.get("regions") or [])
+        elif kind in (EligibilityKind.TEAM_SIZE, EligibilityKind.REQUESTED_AMOUNT):
+            self.instance.values = []
+            if low is None and high is None:
+                self.add_error("minimum", _("Indiquez un minimum, un maximum ou les deux."))
+            for name, value in (("minimum", low), ("maximum", high)):
+                if value is not None and value < 0:
+                    self.add_error(name, _("Indiquez un nombre positif."))
+                elif (
+                    value is not None and kind == EligibilityKind.TEAM_SIZE and value != int(value)
+                ):
+                    self.add_error(name, _("Une équipe compte un nombre entier de personnes."))
+            if low is not None and high is not None and low > high:
+                self.add_error("maximum", _("Le maximum doit être au moins égal au minimum."))
+        if kind in EligibilityKind.list_kinds:
+            data["minimum"] = data["maximum"] = None
+            self.instance.minimum = self.instance.maximum = None
+        return data

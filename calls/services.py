@@ -22,7 +22,7 @@ from programme.models import User
 from projects.enums import ProposalState
 
 from .enums import CallKind, CallState, QuestionKind
-from .models import Call, Criterion, Defi, Question
+from .models import Call, Criterion, Defi, EligibilityRule, Question
 
 
 def _paris(moment: datetime) -> str:
@@ -345,6 +345,10 @@ def _guard_for(item: Model, now: datetime) -> None:
         _check_editable(item.call, CallState.criteria_editable_states, now, _("les critères"))
     elif isinstance(item, Defi):
         _check_editable(item.call, CallState.defis_editable_states, now, _("les défis"))
+    elif isinstance(item, EligibilityRule):
+        _check_editable(
+            item.call, CallState.rules_editable_states, now, _("les conditions d'éligibilité")
+        )
     else:
         _check_editable(item.call, CallState.rules_editable_states, now, _("les questions"))
 
@@ -354,8 +358,9 @@ def _kind(item: Model) -> str:
 
 
 @transaction.atomic(durable=True)
-def save_item(item: Criterion | Question | Defi, *, by: User | None, now: datetime):
-    """Save a criterion, a question or a défi of a call; a new one goes last."""
+def save_item(item: Criterion | Question | Defi | EligibilityRule, *, by: User | None, now):
+    """Save a criterion, a question, a défi or an eligibility condition of a call; a new one
+    goes last."""
     _guard_for(item, now)
     created = item.pk is None
     if created:

@@ -14,7 +14,12 @@ urlpatterns = [
     path("<slug:slug>/pilotage/clore-maintenant/", views.call_close_now, name="close-now"),
 ]
 
-for kind, segment in (("criterion", "criteres"), ("question", "questions"), ("defi", "defis")):
+for kind, segment in (
+    ("criterion", "criteres"),
+    ("question", "questions"),
+    ("defi", "defis"),
+    ("eligibility", "conditions"),
+):
     urlpatterns += [
         path(
             f"<slug:slug>/pilotage/{segment}/ajouter/",

@@ -18,9 +18,16 @@ from programme.web import crumbs
 from . import services
 from .enums import CallKind, CallState
 from .filters import PublicCallFilter
-from .forms import CallForm, CloseNowForm, CriterionForm, DefiForm, QuestionForm
+from .forms import (
+    CallForm,
+    CloseNowForm,
+    CriterionForm,
+    DefiForm,
+    EligibilityRuleForm,
+    QuestionForm,
+)
 from .loaders import load_call
-from .models import Call, Criterion, Defi, Question
+from .models import Call, Criterion, Defi, EligibilityRule, Question
 from .queries import (
     call_dashboard_counts,
     item_dependents,
@@ -119,6 +126,7 @@ def call_manage(request, call):
             "counts": call_dashboard_counts(call),
             "criteria": call.criteria.all(),
             "questions": call.questions.all(),
+            "eligibility_rules": call.eligibility_rules.all(),
             "defis": _defis_shown(call),
             "manages_defis": call.kind == CallKind.CHALLENGES,
             "defis_editable": state in CallState.defis_editable_states,
@@ -345,6 +353,12 @@ ITEMS = {
         gettext_lazy("Ajouter un défi retenu"),
         gettext_lazy("Modifier le défi"),
     ),
+    "eligibility": (
+        EligibilityRule,
+        EligibilityRuleForm,
+        gettext_lazy("Ajouter une condition d'éligibilité"),
+        gettext_lazy("Modifier la condition d'éligibilité"),
+    ),
 }
 
 
@@ -424,6 +438,13 @@ def _deletion_consequences(item, kind: str) -> list[str]:
             _("La question disparaît du formulaire de candidature."),
             _("Les %(n)s réponses déjà saisies par les candidats sont effacées.")
             % {"n": dependents},
+        ]
+    if kind == "eligibility":
+        return [
+            _(
+                "La condition n'est plus vérifiée au dépôt ni signalée sur la liste des "
+                "candidatures."
+            )
         ]
     if kind == "criterion":
         return [

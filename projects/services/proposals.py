@@ -37,6 +37,7 @@ from projects.models import (
 from projects.queries.proposals import (
     can_edit,
     content_hash,
+    eligibility_breaches,
     missing_items,
     open_correction,
     paris_time,
@@ -270,6 +271,13 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
     if missing:
         raise TransitionError(
             _("Dépôt impossible, il manque : %(missing)s") % {"missing": " ".join(missing)}
+        )
+    # The call's eligibility conditions (calls.eligibility): a blocking one refuses, saying why.
+    blockers = [breach.message for breach in eligibility_breaches(locked) if breach.blocking]
+    if blockers:
+        raise TransitionError(
+            _("Dépôt impossible : la candidature ne remplit pas les conditions de l'appel. %(why)s")
+            % {"why": " ".join(blockers)}
         )
     if locked.state == ProposalState.SUBMITTED:
         # A second click, or the same form sent from another tab: nothing changed since the

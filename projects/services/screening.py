@@ -11,7 +11,7 @@ from programme.exceptions import TransitionError
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import CorrectionRequest, Proposal
-from projects.queries.proposals import open_correction
+from projects.queries.proposals import flagged_for_screening, open_correction
 from projects.services.proposals import lock, require_staff, state_label, team_emails
 
 
@@ -74,6 +74,20 @@ def screen_selection(
         _screen(proposal, by=by, now=now, eligible=eligible, reason=reason)
         count += 1
     return count
+
+
+@transaction.atomic(durable=True)
+def screen_flagged(call, *, by: User, now: datetime) -> int:
+    """Declare ineligible, at once, every submitted proposal of the call that breaks one of
+    its eligibility conditions; each one's reason is the conditions it breaks, and each is
+    audited like a screening one by one. Returns how many."""
+    flagged = flagged_for_screening(call)
+    if not flagged:
+        raise TransitionError(_("Aucune candidature à examiner n'est signalée."))
+    for proposal in flagged:
+        reason = " ".join(breach.message for breach in proposal.eligibility_flags)
+        _screen(proposal, by=by, now=now, eligible=False, reason=reason)
+    return len(flagged)
 
 
 @transaction.atomic(durable=True)

@@ -189,6 +189,7 @@ def detail(request, proposal):
         "can_withdraw": is_team and proposal.state in ProposalState.withdrawable_states,
         "missing": queries.missing_items(proposal),
         "eligibility_warning": queries.eligibility_warning(proposal),
+        "eligibility_breaches": queries.eligibility_breaches(proposal),
         "next_step": next_step(proposal, now),
         "correction": queries.open_correction(proposal),
         "team": proposal.team.select_related("user", "user__structure"),

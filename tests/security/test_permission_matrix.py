@@ -179,13 +179,13 @@ MATRIX: dict[str, Row] = {
         f"calls:{kind}-add": Row(
             call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
         f"calls:{kind}-edit": Row(
             call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
         f"calls:{kind}-move": Row(
@@ -193,14 +193,14 @@ MATRIX: dict[str, Row] = {
             get=staff_only(FORBIDDEN, NOT_ALLOWED),
             post=staff_only(FORBIDDEN, DONE),
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     # GET: the confirmation of the deletion (what it takes with it); POST deletes.
     **{
         f"calls:{kind}-delete": Row(
             call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     # --- proposals ----------------------------------------------------------------------
     "projects:mine": Row(get=who(PAGE)),
@@ -210,6 +210,10 @@ MATRIX: dict[str, Row] = {
         call("review_call"),
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
+    ),
+    # GET: the flagged proposals and the confirmation; POST screens them out.
+    "projects:screen-flagged": Row(
+        call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
     ),
     "projects:export": Row(
         call("review_call"),
