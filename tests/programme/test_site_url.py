@@ -24,4 +24,3 @@ def test_the_site_url_follows_the_port_make_serves(target):
     assert "SITE_URL=https://portail.example " in _dry_run(
         target, "PORT=8123", "SITE_URL=https://portail.example"
     )
-
