@@ -203,7 +203,7 @@ def _paris(moment) -> str:
     return date_fr(moment, "j F Y à H:i")
 
 
-def _transition_consequences(call: Call, action: str, now) -> list[str]:
+def _transition_consequences(call: Call, action: str) -> list[str]:
     """What a lifecycle step does, and to how many people, for its confirmation."""
     audience = lifecycle_audience(call)
     if action == "publish":
@@ -266,7 +266,7 @@ def call_transition(request, call):
             web.Confirmation(
                 title=_("%(label)s ?") % {"label": label},
                 subject=str(call),
-                consequences=_transition_consequences(call, action, timezone.now()),
+                consequences=_transition_consequences(call, action),
                 action=reverse("calls:transition", args=[call.slug]),
                 hidden=(("action", action),),
                 label=label,
