@@ -63,8 +63,18 @@ class CallAdmin(BoundedSearchAdmin):
     date_hierarchy = "closes_at"
     list_select_related = ["programme"]
     inlines = [CriterionInline, JuryMemberInline]
-    # The state changes only through the actions below (the services' guards and audit).
-    readonly_fields = ["state"]
+    # The state changes only through the actions below (the services' guards and audit). The
+    # dates and the money rules too, on the call's own pages: a closing date moves into the
+    # past only by "Clore maintenant" (with a reason), and an envelope changes with its audit.
+    readonly_fields = [
+        "state",
+        "opens_at",
+        "closes_at",
+        "offers_funding",
+        "envelope",
+        "max_funding_share",
+        "max_funding_amount",
+    ]
     actions = [transition_action(name) for name in services.TRANSITIONS]
 
 
