@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from programme import audit, mail
 from programme.exceptions import TransitionError
 from programme.models import User
-from projects.enums import ProposalState
-from projects.models import CorrectionRequest, Proposal
+from projects.enums import DecisionMailState, ProposalState
+from projects.models import CorrectionRequest, DecisionMail, Proposal
 from projects.queries.proposals import flagged_for_screening, open_correction
 from projects.services.proposals import lock, require_staff, state_label, team_emails
 
@@ -48,7 +48,11 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         at=now,
     )
     # The team's letter (with the reason) waits in the decision outbox: a screening may be
-    # corrected until the results, and every team is told once, with the others.
+    # corrected until the results, and every team is told once, with the others. A draft
+    # letter written for the previous screening no longer says what is true: dropped, to be
+    # prepared again.
+    if before != target:
+        DecisionMail.objects.filter(proposal=proposal, state=DecisionMailState.DRAFT).delete()
 
 
 @transaction.atomic(durable=True)

@@ -121,3 +121,11 @@ def test_publishing_the_results_asks_first_and_says_who_is_told(
     client.post(url)
     review_call.refresh_from_db()
     assert review_call.state == "results_published"
+
+
+def test_a_corrected_screening_drops_the_draft_letter_it_made_untrue(journeys, review_call, staff):
+    decision_mails.prepare_decision_mails(review_call, by=staff, now=NOW)
+    rejected = journeys["rejected"]
+    assert DecisionMail.objects.filter(proposal=rejected).exists()
+    screening.mark_eligible(rejected, by=staff, now=NOW)
+    assert not DecisionMail.objects.filter(proposal=rejected).exists()
