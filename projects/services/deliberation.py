@@ -165,6 +165,16 @@ def publish_results(call: Call, *, by: User, now: datetime) -> Call:
     )
     if not decisions:
         raise TransitionError(_("Aucune décision n'est prise : rien à publier."))
+    # Every team is told once, with the results: a proposal never screened would get nothing.
+    unscreened = Proposal.objects.filter(call=locked, state=ProposalState.SUBMITTED).count()
+    if unscreened:
+        raise TransitionError(
+            _(
+                "%(n)s candidatures déposées n'ont pas été examinées : déclarez-les recevables "
+                "ou non avant de publier, pour que chaque équipe reçoive son courrier."
+            )
+            % {"n": unscreened}
+        )
     shortlist_held = any(d.proposal.state == ProposalState.SHORTLISTED for d in decisions)
     for decision in decisions:
         before = decision.proposal.state

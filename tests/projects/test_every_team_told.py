@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import DecisionMail, TeamMember
@@ -129,3 +130,14 @@ def test_a_corrected_screening_drops_the_draft_letter_it_made_untrue(journeys, r
     assert DecisionMail.objects.filter(proposal=rejected).exists()
     screening.mark_eligible(rejected, by=staff, now=NOW)
     assert not DecisionMail.objects.filter(proposal=rejected).exists()
+
+
+def test_results_wait_until_every_submitted_proposal_is_screened(journeys, review_call, staff):
+    forgotten = factories.ProposalFactory(call=review_call, state=ProposalState.SUBMITTED)
+    with pytest.raises(TransitionError, match="1 candidatures déposées n'ont pas été examinées"):
+        deliberation.publish_results(review_call, by=staff, now=NOW)
+    review_call.refresh_from_db()
+    assert review_call.state == "deliberation"
+    screening.mark_ineligible(forgotten, by=staff, now=NOW, reason="Hors délai.")
+    deliberation.publish_results(review_call, by=staff, now=NOW)
+    assert DecisionMail.objects.filter(proposal=forgotten).exists()
