@@ -90,6 +90,16 @@ class CohortForm(forms.Form):
 
 class LaureateForm(forms.ModelForm):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    funding_reason = forms.CharField(
+        label=_("Raison du changement de financement"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Obligatoire si le financement accordé change : les résultats sont publics, la "
+            "raison figure au journal avec l'ancien et le nouveau montant."
+        ),
+    )
 
     class Meta:
         formfield_callback = french_formfield  # amounts typed "300 000"
@@ -123,8 +133,17 @@ class LaureateForm(forms.ModelForm):
         self.helper = _helper(
             _("Enregistrer le lauréat"),
             Fieldset(_("Ce qui est publié"), "name", "mission", "phase", "intrapreneur_public"),
-            Fieldset(_("Suivi"), "coach", "mentors", "funding_granted"),
+            Fieldset(_("Suivi"), "coach", "mentors", "funding_granted", "funding_reason"),
         )
+
+    def clean(self):
+        data = super().clean()
+        if "funding_granted" in self.changed_data and not data.get("funding_reason", "").strip():
+            self.add_error(
+                "funding_reason",
+                _("Indiquez la raison du changement du financement accordé."),
+            )
+        return data
 
 
 # --- Follow-up ---------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -186,3 +187,34 @@ def autosave(form, save: Callable[[], Any], *, now, version: Callable[[Any], Any
 def crumbs(*links, current):
     """The breadcrumb data django-dsfr's tag reads: (title, url) pairs then the current page."""
     return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation step of an irreversible action says and where it posts."""
+
+    title: str
+    consequences: list[str]
+    action: str
+    label: str
+    cancel: str
+    subject: str = ""
+    hidden: tuple[tuple[str, str], ...] = ()
+    irreversible: bool = True
+
+
+def confirm(request, confirmation: Confirmation, *, form=None, breadcrumb=None, status=200):
+    """The one confirmation page (`includes/confirm.html`): what will happen and to how many
+    people, then a button posting to the action. A `form` (e.g. a required reason, built
+    with `form_tag = False`) is shown above the button, with its errors."""
+    return render(
+        request,
+        "includes/confirm.html",
+        {
+            "page_title": confirmation.title,
+            "confirm": confirmation,
+            "form": form,
+            "breadcrumb_data": breadcrumb,
+        },
+        status=status,
+    )

@@ -9,6 +9,11 @@ urlpatterns = [
     path("appel/<slug:slug>/nouvelle/", candidate.start, name="start"),
     path("appel/<slug:slug>/", screening.call_proposals, name="call-proposals"),
     path("appel/<slug:slug>/recevabilite/", screening.screen_selection, name="screen-selection"),
+    path(
+        "appel/<slug:slug>/recevabilite/signalees/",
+        screening.screen_flagged,
+        name="screen-flagged",
+    ),
     path("appel/<slug:slug>/export/", exports.export, name="export"),
     path("exports/<uuid:job_id>/", exports.export_job, name="export-job"),
     path("exports/<uuid:job_id>/etat/", exports.export_status, name="export-status"),

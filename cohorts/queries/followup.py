@@ -69,6 +69,17 @@ def next_due(milestones) -> Milestone | None:
     return next((m for m in milestones if m.current_state in MilestoneState.open_states), None)
 
 
+def next_upcoming(milestones) -> Milestone | None:
+    """The first decorated milestone still ahead ("Prochaine échéance"): never one already
+    late, which the dashboard shows as late instead."""
+    return next((m for m in milestones if m.current_state == MilestoneState.UPCOMING), None)
+
+
+def first_late(milestones) -> Milestone | None:
+    """The oldest decorated milestone that is late."""
+    return next((m for m in milestones if m.current_state == MilestoneState.LATE), None)
+
+
 def dashboard_rows(cohort, *, today: date, status: str = "", phase: str = "") -> list:
     """Every laureate of the dashboard's filter (the export), decorated as `decorate_rows`."""
     return decorate_rows(
@@ -92,6 +103,9 @@ def decorate_rows(rows, today: date) -> list:
         row.last_status_label = (
             ReportStatus(row.last_report_status).label if row.last_report_status else ""
         )
+        # "Prochaine échéance" is a milestone still ahead; the oldest late one is shown as late.
+        row.next_upcoming = next_upcoming(row.timeline)
+        row.oldest_late = first_late(row.timeline)
     return rows
 
 

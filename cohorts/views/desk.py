@@ -142,6 +142,7 @@ def laureate_edit(request, laureate):
             laureate,
             changes={f: data[f] for f in form.changed_data if f in services.LAUREATE_EDITABLE},
             phase=data["phase"],
+            funding_reason=data.get("funding_reason", ""),
             by=request.user,
             now=timezone.now(),
             success=_("Le lauréat %(name)s est enregistré.") % {"name": data["name"]},

@@ -119,8 +119,8 @@ def _export_rows(rows):
             states.count(MilestoneState.UPCOMING),
             states.count(MilestoneState.SKIPPED),
             row.first_late,
-            row.next_due.due_on if row.next_due else None,
-            row.next_due.title if row.next_due else "",
+            row.next_upcoming.due_on if row.next_upcoming else None,
+            row.next_upcoming.title if row.next_upcoming else "",
             row.last_status_label,
             " ".join(f"{m.abbr}:{m.state_label}" for m in row.timeline),
         ]

@@ -341,7 +341,10 @@ class ScreenForm(forms.Form):
         label=_("Motif d'irrecevabilité"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Obligatoire si la candidature est irrecevable ; il est envoyé à l'équipe."),
+        help_text=_(
+            "Obligatoire si la candidature est irrecevable ; il figure dans le courrier envoyé "
+            "à l'équipe avec les résultats."
+        ),
     )
 
     def __init__(self, *args, **kwargs):

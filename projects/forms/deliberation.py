@@ -53,7 +53,12 @@ class AuditionCriterionForm(forms.Form):
     weight = FrenchDecimalField(
         label=_("Poids"), min_value=0.01, max_digits=5, decimal_places=2, initial=1
     )
-    scale_max = forms.IntegerField(label=_("Note maximale"), min_value=1, max_value=100, initial=5)
+    scale_max = forms.IntegerField(
+        label=_("Note maximale (les jurés notent de 0 à cette note)"),
+        min_value=1,
+        max_value=100,
+        initial=5,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from calls import funding
+from calls import eligibility, funding
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call
 from projects.enums import ProposalState
@@ -112,6 +112,59 @@ def missing_items(proposal: Proposal) -> list[Missing]:
             )
         )
     return missing
+
+
+def facts_of(proposal: Proposal, team_size: int | None = None) -> eligibility.Facts:
+    """What the call's eligibility conditions read of a proposal (`team_size` when the
+    caller annotated it)."""
+    structure = proposal.structure if proposal.structure_id else None
+    return eligibility.Facts(
+        structure_type=structure.type if structure else None,
+        region=(structure.region or None) if structure else None,
+        team_size=proposal.team.count() if team_size is None else team_size,
+        requested_amount=proposal.requested_amount,
+    )
+
+
+def eligibility_breaches(proposal: Proposal) -> list[eligibility.Breach]:
+    """The call's eligibility conditions this proposal does not meet (the submission refuses
+    the blocking ones; the others are a warning to the team and a flag to the staff)."""
+    rules = list(proposal.call.eligibility_rules.all())
+    if not rules:
+        return []
+    return eligibility.breaches(rules, facts_of(proposal))
+
+
+def rules_of(call: Call) -> list:
+    """The call's eligibility conditions, read once per call object (a page asks twice)."""
+    if not hasattr(call, "_eligibility_rules"):
+        call._eligibility_rules = list(call.eligibility_rules.all())
+    return call._eligibility_rules
+
+
+def with_eligibility_flags(call: Call, rows: list) -> list:
+    """`rows` (annotated with `team_size`, structure joined) each with `eligibility_flags`:
+    the conditions it breaks. One query for the call's rules, whatever the number of rows."""
+    rules = rules_of(call)
+    for row in rows:
+        row.eligibility_flags = (
+            eligibility.breaches(rules, facts_of(row, row.team_size)) if rules else []
+        )
+    return rows
+
+
+def flagged_for_screening(call: Call) -> list:
+    """The submitted proposals still to screen that break a condition of the call, each with
+    its `eligibility_flags` (for the bulk screening of the flagged ones)."""
+    if not rules_of(call):
+        return []
+    rows = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .select_related("structure", "call")
+        .annotate(team_size=Count("team", distinct=True))
+        .order_by("sequence", "id")
+    )
+    return [row for row in with_eligibility_flags(call, rows) if row.eligibility_flags]
 
 
 def eligibility_warning(proposal: Proposal) -> str:

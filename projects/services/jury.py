@@ -15,6 +15,7 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from calls import services as calls_services
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
@@ -288,7 +289,7 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     one grouped mail (`jury_mail.notify_assigned`).
     """
     _require_staff(call, by)
-    locked = Call.objects.select_for_update().get(pk=call.pk)
+    locked = calls_services.settle(Call.objects.select_for_update().get(pk=call.pk), now=now)
     if locked.state not in ASSIGNABLE_STATES:
         raise TransitionError(
             _("On attribue les candidatures une fois l'appel clos, avant la délibération.")

@@ -38,6 +38,7 @@ from projects.models import (
 from projects.queries.proposals import (
     can_edit,
     content_hash,
+    eligibility_breaches,
     missing_items,
     open_correction,
     paris_time,
@@ -339,13 +340,24 @@ def _complete(proposal: Proposal, by: User, now: datetime) -> None:
         )
 
 
+def _eligible(proposal: Proposal, by: User, now: datetime) -> None:
+    # The call's eligibility conditions (calls.eligibility): a blocking one refuses, saying why.
+    blockers = [breach.message for breach in eligibility_breaches(proposal) if breach.blocking]
+    if blockers:
+        raise TransitionError(
+            _("Dépôt impossible : la candidature ne remplit pas les conditions de l'appel. %(why)s")
+            % {"why": " ".join(blockers)}
+        )
+
+
 # What a submission must pass, in order, on the locked proposal: each raises
-# `TransitionError` with its French reason. Another rule (eligibility, …) is one more entry.
+# `TransitionError` with its French reason. Another rule is one more entry.
 SUBMISSION_GUARDS: list[Callable[[Proposal, User, datetime], None]] = [
     lambda proposal, by, now: require_team_member(proposal, by),
     _call_open,
     _still_editable,
     _complete,
+    _eligible,
 ]
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import files, web
 from programme.forms import autosaved
 from projects.enums import ProposalState
@@ -220,6 +220,7 @@ def detail(request, proposal):
         "is_lead": user.has_perm("projects.lead_team", proposal),
         "missing": queries.missing_items(proposal),
         "eligibility_warning": queries.eligibility_warning(proposal),
+        "eligibility_breaches": queries.eligibility_breaches(proposal),
         "next_step": next_step(proposal, now),
         "correction": queries.open_correction(proposal),
         "team": proposal.team.select_related("user", "user__structure"),

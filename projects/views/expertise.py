@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from projects.forms.expertise import (
     BID_CHOICES,

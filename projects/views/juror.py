@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from programme.exceptions import version_token
 from programme.forms import autosaved

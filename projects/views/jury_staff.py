@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import ReviewPhase
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from programme.spreadsheet import export_response
 from projects.forms.expertise import CallThemesForm, ThemeChoiceForm

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import CallState
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from projects.enums import DecisionMailState
 from projects.forms.deliberation import DecisionMailForm

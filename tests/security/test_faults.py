@@ -255,7 +255,8 @@ def test_publishing_the_results_is_all_or_nothing(deliberation_call, failure):
         other.pk: ProposalState.NOT_SELECTED,
         left_out.pk: ProposalState.NOT_SHORTLISTED,
     }
-    assert DecisionMail.objects.count() == 2
+    # The two decisions' letters, and the one to the team left out of the auditions.
+    assert DecisionMail.objects.count() == 3
 
 
 # --- double submit -----------------------------------------------------------------------

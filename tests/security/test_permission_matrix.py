@@ -249,29 +249,38 @@ MATRIX: dict[str, Row] = {
     "calls:manage": Row(call("open_call"), get=MANAGE_CALL),
     "calls:journal": Row(call("open_call"), get=MANAGE_CALL),
     "calls:edit": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    # GET is the confirmation of `?action=` (without one, back to the call's dashboard).
     "calls:transition": Row(
-        call("open_call"), get=staff_only(FORBIDDEN, NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+        call("open_call"), get=staff_only(FORBIDDEN, REDIRECT), post=staff_only(FORBIDDEN, DONE)
     ),
+    # GET: the confirmation with its reason field; POST closes the open call.
+    "calls:close-now": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     **{
         f"calls:{kind}-add": Row(
             call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
         f"calls:{kind}-edit": Row(
             call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
-        f"calls:{kind}-{action}": Row(
+        f"calls:{kind}-move": Row(
             call_item(kind, kind),
             get=staff_only(FORBIDDEN, NOT_ALLOWED),
             post=staff_only(FORBIDDEN, DONE),
         )
-        for kind in ("criterion", "question", "defi")
-        for action in ("delete", "move")
+        for kind in ("criterion", "question", "defi", "eligibility")
+    },
+    # GET: the confirmation of the deletion (what it takes with it); POST deletes.
+    **{
+        f"calls:{kind}-delete": Row(
+            call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+        )
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     # --- proposals ----------------------------------------------------------------------
     "projects:mine": Row(get=who(PAGE)),
@@ -281,6 +290,10 @@ MATRIX: dict[str, Row] = {
         call("review_call"),
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
+    ),
+    # GET: the flagged proposals and the confirmation; POST screens them out.
+    "projects:screen-flagged": Row(
+        call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
     ),
     "projects:export": Row(
         call("review_call"),
@@ -492,8 +505,12 @@ MATRIX: dict[str, Row] = {
     "jury:deliberation": Row(call("delib_call"), get=MANAGE_CALL),
     **{
         f"jury:{name}": Row(call("delib_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE))
-        for name in ("weights", "publish-results", "outbox-prepare", "outbox-send")
+        for name in ("weights", "outbox-prepare", "outbox-send")
     },
+    # GET: the confirmation (who is told what); POST publishes.
+    "jury:publish-results": Row(
+        call("delib_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+    ),
     # GET: the one-row page of a decision (the form open), or its fragment.
     "jury:decide": Row(
         proposal("deliberated"), get=staff_only(FORBIDDEN), post=staff_only(FORBIDDEN, DONE)

@@ -14,8 +14,8 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from calls.enums import CallKind, CallState
-from calls.models import AuditionCriterion
+from calls.enums import CallKind, CallState, EligibilityKind
+from calls.models import AuditionCriterion, EligibilityRule
 from cohorts.enums import MilestoneKind, ReportStatus
 from cohorts.models import Report
 from cohorts.services import followup
@@ -139,6 +139,9 @@ def build_world() -> World:
     o["criterion"] = factories.CriterionFactory(call=open_call)
     o["question"] = factories.QuestionFactory(call=open_call)
     o["defi"] = factories.DefiFactory(call=open_call)
+    o["eligibility"] = EligibilityRule.objects.create(
+        call=open_call, kind=EligibilityKind.TEAM_SIZE, minimum=1, maximum=6
+    )
     draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
     o["attachment"] = attachment_of(draft, "budget.pdf", by=team, now=now)
     invitation = Invitation.objects.create(
