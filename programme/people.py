@@ -5,6 +5,7 @@ Each function is one change, in a transaction, guarded, audited on the programme
 juror, on the call) and mailed once per person (`mail.send(..., key=...)`).
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
@@ -88,13 +89,22 @@ def invitation_token(invitation: ProgrammeInvitation) -> str:
     return links.sign({"invitation": invitation.pk}, salt=INVITATION_SALT)
 
 
+# The apps that own a kind of invitation mail its link themselves (a jury invitation's link
+# is the jury's, `projects.services.jury.mail_jury_invitation`): they register here at
+# start-up, so the ground floor calls no app's service.
+SENDERS: dict[str, Callable[..., object]] = {}
+
+
+def register_sender(role: str, sender: Callable[..., object]) -> None:
+    """`sender(invitation, by=, key=)` mails the link of the invitations of `role`."""
+    SENDERS[role] = sender
+
+
 def _send(invitation: ProgrammeInvitation, *, by: User) -> None:
     """Mail the invitation's link (once per sending: the key holds the count)."""
     key = f"invitation:{invitation.pk}:{invitation.sent_count}"
-    if invitation.role == InvitationRole.JUROR:
-        from projects.services.jury import mail_jury_invitation
-
-        mail_jury_invitation(invitation, by=by, key=key)
+    if invitation.role in SENDERS:
+        SENDERS[invitation.role](invitation, by=by, key=key)
         return
     mail.send(
         [invitation.email],

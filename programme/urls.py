@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from projects.views import jury_staff
+
 from . import views
 from .forms import LoginForm
 
@@ -64,12 +66,12 @@ urlpatterns = [
     ),
     path(
         "programmes/<slug:slug>/jures/inviter/",
-        views.programme_juror_invite,
+        jury_staff.programme_juror_invite,
         name="programme-juror-invite",
     ),
     path(
         "programmes/<slug:slug>/jures/<int:pk>/retirer/",
-        views.programme_juror_remove,
+        jury_staff.programme_juror_remove,
         name="programme-juror-remove",
     ),
     path(

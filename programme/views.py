@@ -19,7 +19,6 @@ from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, programme_funnels
 from projects.models import Proposal
-from projects.services import jury as jury_services
 
 from . import (
     accounts,
@@ -54,7 +53,6 @@ from .queries import (
     load_invitation,
     load_membership,
     load_programme,
-    load_seat,
     personal_data_export,
     programmes_where,
     programmes_with_figures,
@@ -503,11 +501,11 @@ def readyz(request):
 # --- The programme's people --------------------------------------------------------------
 
 
-def _people_url(programme) -> str:
+def people_url(programme) -> str:
     return reverse("programme-people", kwargs={"slug": programme.slug})
 
 
-def _jury_calls(programme):
+def jury_calls(programme):
     return Call.objects.filter(programme=programme).exclude(
         state__in=[CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED]
     )
@@ -518,10 +516,10 @@ def _jury_calls(programme):
 @web.object_permission("programme.manage_programme", load_programme)
 def programme_people(request, programme):
     """Staff and coaches, jurors of the calls, and pending invitations, managed in one page."""
-    return _people_page(request, programme)
+    return people_page(request, programme)
 
 
-def _people_page(request, programme, add_form=None, juror_form=None):
+def people_page(request, programme, add_form=None, juror_form=None):
     """The people page, with a refused form shown again with what was typed."""
     return render(
         request,
@@ -531,10 +529,10 @@ def _people_page(request, programme, add_form=None, juror_form=None):
             "programme": programme,
             **programme_people_of(programme),
             "add_form": add_form
-            or _action_form(AddMemberForm(prefix="member"), "programme-people-add", programme),
+            or action_form(AddMemberForm(prefix="member"), "programme-people-add", programme),
             "juror_form": juror_form
-            or _action_form(
-                InviteJurorForm(calls=_jury_calls(programme), prefix="juror"),
+            or action_form(
+                InviteJurorForm(calls=jury_calls(programme), prefix="juror"),
                 "programme-juror-invite",
                 programme,
             ),
@@ -547,7 +545,7 @@ def _people_page(request, programme, add_form=None, juror_form=None):
     )
 
 
-def _action_form(form, name, programme):
+def action_form(form, name, programme):
     form.helper.form_action = reverse(name, kwargs={"slug": programme.slug})
     return form
 
@@ -556,7 +554,7 @@ def _action_form(form, name, programme):
 @require_POST
 @web.object_permission("programme.manage_programme", load_programme)
 def programme_people_add(request, programme):
-    form = _action_form(
+    form = action_form(
         AddMemberForm(request.POST, prefix="member"), "programme-people-add", programme
     )
     if form.is_valid():
@@ -573,8 +571,8 @@ def programme_people_add(request, programme):
         )
         if outcome:
             messages.success(request, _added_message(outcome.value))
-            return redirect(_people_url(programme))
-    return _people_page(request, programme, add_form=form)
+            return redirect(people_url(programme))
+    return people_page(request, programme, add_form=form)
 
 
 def _added_message(result) -> str:
@@ -590,34 +588,6 @@ def _added_message(result) -> str:
 
 @login_required
 @require_POST
-@web.object_permission("programme.manage_programme", load_programme)
-def programme_juror_invite(request, programme):
-    form = _action_form(
-        InviteJurorForm(request.POST, calls=_jury_calls(programme), prefix="juror"),
-        "programme-juror-invite",
-        programme,
-    )
-    if form.is_valid():
-        outcome = web.run(
-            request,
-            jury_services.invite_juror,
-            form.cleaned_data["call"],
-            form.cleaned_data["email"],
-            by=request.user,
-            now=timezone.now(),
-            role_label=form.cleaned_data["role_label"],
-            form=form,
-            field="email",
-            success=_("Invitation au jury envoyée à %(email)s : le lien est valable 14 jours.")
-            % {"email": form.cleaned_data["email"]},
-        )
-        if outcome:
-            return redirect(_people_url(programme))
-    return _people_page(request, programme, juror_form=form)
-
-
-@login_required
-@require_POST
 @web.object_permission("programme.manage_people", load_membership)
 def programme_member_remove(request, membership):
     web.run(
@@ -629,23 +599,7 @@ def programme_member_remove(request, membership):
         success=_("%(person)s n'a plus le rôle « %(role)s ».")
         % {"person": membership.user, "role": membership.get_role_display()},
     )
-    return redirect(_people_url(membership.programme))
-
-
-@login_required
-@require_POST
-@web.object_permission("programme.manage_people", load_seat)
-def programme_juror_remove(request, seat):
-    web.run(
-        request,
-        jury_services.remove_juror,
-        seat,
-        by=request.user,
-        now=timezone.now(),
-        success=_("%(person)s ne siège plus au jury de %(edition)s.")
-        % {"person": seat.user, "edition": seat.call.edition},
-    )
-    return redirect(_people_url(seat.call.programme))
+    return redirect(people_url(membership.programme))
 
 
 @login_required
@@ -660,7 +614,7 @@ def programme_invitation_resend(request, invitation):
         now=timezone.now(),
         success=_("Invitation renvoyée à %(email)s.") % {"email": invitation.email},
     )
-    return redirect(_people_url(invitation.programme))
+    return redirect(people_url(invitation.programme))
 
 
 @login_required
@@ -676,7 +630,7 @@ def programme_invitation_cancel(request, invitation):
         success=_("Invitation de %(email)s annulée : son lien ne fonctionne plus.")
         % {"email": invitation.email},
     )
-    return redirect(_people_url(invitation.programme))
+    return redirect(people_url(invitation.programme))
 
 
 @require_http_methods(["GET", "POST"])
@@ -720,7 +674,7 @@ def programme_journal(request, programme):
         breadcrumb_data=crumbs(
             (_("Mon espace"), reverse("dashboard")),
             (programme.name, reverse("programme-manage", args=[programme.slug])),
-            (_("Personnes"), _people_url(programme)),
+            (_("Personnes"), people_url(programme)),
             current=_("Journal"),
         ),
         basename=f"journal-{programme.slug}",

@@ -16,7 +16,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.enums import ReviewPhase
 from calls.loaders import load_call
 from programme import web
+from programme.forms import InviteJurorForm
+from programme.queries import load_programme, load_seat
 from programme.spreadsheet import export_response
+from programme.views import action_form, jury_calls, people_page, people_url
 from projects.forms.expertise import CallThemesForm, ThemeChoiceForm
 from projects.forms.jury import (
     AddJurorForm,
@@ -529,3 +532,50 @@ def nudge(request, call):
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- The programme's people page: its jurors (the page itself is programme.views) ----------
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_juror_invite(request, programme):
+    form = action_form(
+        InviteJurorForm(request.POST, calls=jury_calls(programme), prefix="juror"),
+        "programme-juror-invite",
+        programme,
+    )
+    if form.is_valid():
+        outcome = web.run(
+            request,
+            jury.invite_juror,
+            form.cleaned_data["call"],
+            form.cleaned_data["email"],
+            by=request.user,
+            now=timezone.now(),
+            role_label=form.cleaned_data["role_label"],
+            form=form,
+            field="email",
+            success=_("Invitation au jury envoyée à %(email)s : le lien est valable 14 jours.")
+            % {"email": form.cleaned_data["email"]},
+        )
+        if outcome:
+            return redirect(people_url(programme))
+    return people_page(request, programme, juror_form=form)
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_seat)
+def programme_juror_remove(request, seat):
+    web.run(
+        request,
+        jury.remove_juror,
+        seat,
+        by=request.user,
+        now=timezone.now(),
+        success=_("%(person)s ne siège plus au jury de %(edition)s.")
+        % {"person": seat.user, "edition": seat.call.edition},
+    )
+    return redirect(people_url(seat.call.programme))

@@ -191,7 +191,7 @@ def test_an_unchanged_resubmission_says_so_and_sends_nothing(
     html = _submit(client, proposal, django_capture_on_commit_callbacks).content.decode()
     assert "Aucune modification depuis le dépôt du 10 mars 2026" in html
     assert "récépissé" not in html.split("Aucune modification")[1].split("</")[0]
-    assert "Candidature déposée" not in html
+    assert "Candidature déposée sous la référence" not in html  # no second receipt said
     assert len(django_mail.outbox) == 1
     assert proposal.versions.count() == 1
 
