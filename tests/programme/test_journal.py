@@ -23,6 +23,14 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _frozen(time_machine):
+    # The pages load the call at "now": frozen before its closing, never the wall clock.
+    time_machine.move_to(NOW, tick=False)
+
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -9,7 +9,7 @@ from django.core import mail as django_mail
 from calls.enums import CallState
 from projects.enums import TeamRole
 from projects.models import TeamMember
-from projects.services import auditions, screening
+from projects.services import auditions, decision_mails, screening
 from projects.services import proposals as services
 from projects.services.team_mail import GENERIC, tell_team
 from tests import factories
@@ -67,13 +67,16 @@ def test_eligible_is_told_to_every_member(
     assert "recevable" in django_mail.outbox[0].body
 
 
-def test_ineligible_is_told_to_every_member_with_its_reason(
+def test_ineligible_is_told_with_its_reason_through_the_decision_outbox(
     submitted, staff, team, django_capture_on_commit_callbacks
 ):
+    # A screening may be corrected until the results (issue 17): the team's letter, with
+    # the reason, waits in the decision outbox with the others, editable before release.
     with django_capture_on_commit_callbacks(execute=True):
         screening.mark_ineligible(submitted, by=staff, now=AFTER, reason="Hors périmètre.")
-    assert each_once(team)
-    assert all("Hors périmètre." in m.body for m in django_mail.outbox)
+    assert django_mail.outbox == []
+    _subject, body = decision_mails.render_letter(submitted)
+    assert "Hors périmètre." in body
 
 
 def test_a_correction_request_is_told_to_every_member(
