@@ -105,8 +105,11 @@ def test_staff_invite_people_write_to_the_shortlisted_and_read_the_journal(
     page.get_by_label("Objet").fill("Audition de {référence}")
     page.get_by_label("Message").fill("Bonjour {prenom}, votre projet « {titre} » est retenu.")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    # A typo in a placeholder: said next to the field, what was typed kept.
-    expect(page.get_by_text("« {prenom} » n'est pas un espace réservé connu")).to_be_visible()
+    # A typo in a placeholder: said next to the field (and linked from the error summary),
+    # what was typed kept.
+    error = "« {prenom} » n'est pas un espace réservé connu"
+    expect(page.locator(".fr-error-text", has_text=error)).to_be_visible()
+    expect(page.get_by_role("link", name=f"Message : {error}", exact=False)).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Message").fill("Bonjour {prénom}, votre projet « {titre} » est retenu.")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
