@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -161,9 +161,49 @@ def team_with_users():
 def staff_list(call):
     """A call's proposals as the staff list them (drafts are the teams' own business).
 
-    Filter and sort this, paginate its ids, then load the page with `staff_rows`: page 20
-    costs what page 1 costs (a deferred join)."""
+    Filter this, take one keyset page of it by `staff_keys` (only the key columns), then
+    load the page with `staff_rows`: page 200 costs what page 1 costs."""
     return Proposal.objects.filter(call=call, state__in=ProposalState.submitted_states)
+
+
+# The staff list's sorts (the values of ProposalFilter's `ordering`) as keyset keys: column,
+# type, nullable. Each is served by an index of Proposal that starts with the call, except
+# the structure's name, which lives in another table.
+STAFF_SORTS = {
+    "reference": ("sequence", int, True),
+    "title": ("title", str, False),
+    "submitted_at": ("submitted_at", datetime, True),
+    "state": ("state", str, False),
+    "structure": ("structure_name", str, True),
+}
+STAFF_DEFAULT_SORT = "reference"
+
+
+def staff_sort(value: str | None) -> str:
+    """The sort asked for (e.g. "-title"), or the default one for an unknown value."""
+    value = (value or "").strip()
+    return value if value.lstrip("-") in STAFF_SORTS else STAFF_DEFAULT_SORT
+
+
+def staff_keys(sort: str) -> list:
+    """The keyset keys of one sort of the staff list; the primary key breaks ties in the
+    same direction, so one index scan (forwards or backwards) serves the page."""
+    from programme.keyset import Key
+
+    descending = sort.startswith("-")
+    column, kind, nullable = STAFF_SORTS[sort.lstrip("-")]
+    return [
+        Key(column, descending=descending, kind=kind, nullable=nullable),
+        Key("pk", descending=descending, kind=int, nullable=False),
+    ]
+
+
+def staff_page_source(queryset, sort: str):
+    """The filtered list reduced to what a keyset page needs: its key columns."""
+    column = STAFF_SORTS[sort.lstrip("-")][0]
+    if column == "structure_name":
+        return queryset.annotate(structure_name=F("structure__name")).only("pk")
+    return queryset.only("pk", column)
 
 
 def staff_rows(ids):

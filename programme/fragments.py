@@ -1,0 +1,74 @@
+"""Rendered HTML kept in the cache: what many requests render the same way.
+
+Two uses, one cache (Redis with several web nodes, so every node sees the same versions):
+
+- `render_once(parts, render)`: a piece whose HTML depends only on `parts` (e.g. the filter
+  form of a staff list: the call's choices and the query string), rendered by `render()` on
+  a miss. Nothing personal goes in it.
+- `version(scope)` / `bump(scope)`: the version of the public pages of a scope ("calls",
+  "programmes", "cohorts"), part of their `{% cache %}` keys; every save or delete of what
+  those pages show bumps it (programme/signals.py), so a publication or an edit is seen at
+  once, whichever path made it (service, admin, import).
+"""
+
+import hashlib
+import secrets
+
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+# Bumped when the markup of a cached piece changes, so a deployment never serves old HTML.
+MARKUP = 1
+TIMEOUT = 60 * 60  # seconds; the versions make it correct, the timeout keeps the cache small
+
+PUBLIC_SCOPES = ("calls", "programmes", "cohorts")
+
+
+def _key(parts) -> str:
+    raw = "\x1f".join(str(p) for p in (MARKUP, translation.get_language(), *parts))
+    return "fragment:" + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def render_once(parts, render) -> str:
+    """The HTML `render()` gives for `parts`, rendered once and then read from the cache."""
+    key = _key(parts)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - our own rendered template output
+
+
+def _fresh() -> int:
+    return secrets.randbits(48)
+
+
+def _version_key(scope: str) -> str:
+    return f"fragment-version:{scope}"
+
+
+def version(scope: str) -> int:
+    """The current version of a scope's public pages (created on first use)."""
+    value = cache.get(_version_key(scope))
+    if value is None:
+        # A random start: a version evicted and created again never meets the fragments
+        # of its old numbers. add, not set: two nodes starting at once agree on one value.
+        cache.add(_version_key(scope), _fresh(), None)
+        value = cache.get(_version_key(scope), 0)
+    return value
+
+
+def bump(*scopes: str) -> None:
+    """Every cached fragment of these scopes is old from now on."""
+    for scope in scopes:
+        key = _version_key(scope)
+        try:
+            cache.incr(key)
+        except ValueError:  # never read yet, or evicted
+            cache.set(key, _fresh(), None)
+
+
+def versions() -> str:
+    """The versions of every public scope, one string: for a page that shows several."""
+    return "-".join(str(version(scope)) for scope in PUBLIC_SCOPES)
