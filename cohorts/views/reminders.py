@@ -1,8 +1,10 @@
 """Staff pages of the reminders: per call and per cohort, with filters and a resend."""
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +14,15 @@ from calls.queries import load_call
 from cohorts.filters import ReminderFilter
 from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs
-from programme import web
+from programme import fragments, keyset, web
 from programme.models import Reminder
 from programme.reminders import resend_reminder
 
 PAGE_SIZE = 50
+REMINDER_KEYS = [
+    keyset.Key("created_at", descending=True, kind=datetime, nullable=False),
+    keyset.Key("pk", descending=True, kind=int, nullable=False),
+]
 
 
 def load_reminder(pk: int) -> Reminder:
@@ -28,14 +34,32 @@ def load_reminder(pk: int) -> Reminder:
 
 def _reminder_page(request, *, scope: dict, heading: str, programme):
     reminders = ReminderFilter(request.GET or None, queryset=reminders_for_staff(**scope))
-    page = Paginator(reminders.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first by keyset, served by the scope's (…, -created_at, -id) index.
+    page = keyset.paginate(
+        reminders.qs,
+        REMINDER_KEYS,
+        request.GET.get(keyset.PARAM),
+        size=PAGE_SIZE,
+        salt="reminders:" + ":".join(f"{k}={v.pk}" for k, v in scope.items()),
+    )
+    query = request.GET.copy()
+    query.pop(keyset.PARAM, None)
     return render(
         request,
         "cohorts/reminder_list.html",
         {
             "page_title": heading,
             "filter": reminders,
-            "page_obj": page,
+            # The filter form's fields depend only on what was typed: rendered once.
+            "filter_fields": fragments.render_once(
+                ["reminder-filter", query.urlencode()],
+                lambda: render_to_string(
+                    "cohorts/reminder_list.html#filter-fields", {"filter": reminders}
+                ),
+            ),
+            "page": page,
+            "total": reminders.qs.count(),
+            **keyset.links(request.GET, page),
             "counts": state_counts(**scope),
             "breadcrumb_data": staff_crumbs(programme, heading),
         },
