@@ -15,12 +15,16 @@ import hashlib
 import secrets
 
 from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
 # Bumped when the markup of a cached piece changes, so a deployment never serves old HTML.
 MARKUP = 1
-TIMEOUT = 60 * 60  # seconds; the versions make it correct, the timeout keeps the cache small
+# Seconds (the templates' {% cache %} tags say 3600 too): the versions make the pieces
+# correct, the timeout keeps the cache small.
+TIMEOUT = 60 * 60
 
 PUBLIC_SCOPES = ("calls", "programmes", "cohorts")
 
@@ -69,6 +73,28 @@ def bump(*scopes: str) -> None:
             cache.set(key, _fresh(), None)
 
 
-def versions() -> str:
-    """The versions of every public scope, one string: for a page that shows several."""
-    return "-".join(str(version(scope)) for scope in PUBLIC_SCOPES)
+def tag(*scopes: str) -> str:
+    """What a `{% cache %}` fragment varies on besides its object: the markup and the
+    versions of the scopes it shows, one string, e.g. `{% cache 3600 name obj.pk tag %}`."""
+    return "-".join(str(v) for v in (MARKUP, *(version(scope) for scope in scopes)))
+
+
+def _bump_now_and_after_commit(scopes):
+    def handler(sender, **kwargs):
+        # Now, for this transaction's own reads; after the commit too, or a page rendered
+        # meanwhile from the old rows would be kept under the new version.
+        bump(*scopes)
+        transaction.on_commit(lambda: bump(*scopes))
+
+    return handler
+
+
+def follow(models, *scopes: str) -> None:
+    """Bump `scopes` whenever a row of `models` is saved or deleted (called from each app's
+    `ready()`, so the ground floor imports no app). Guarded `.update()`s send no signal: the
+    pages they change key their fragments on the row's own `updated_at` as well."""
+    for model in models:
+        handler = _bump_now_and_after_commit(scopes)
+        uid = f"fragments:{model._meta.label}:{','.join(scopes)}"
+        post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":save")
+        post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":delete")

@@ -140,6 +140,12 @@ def programme_funnels(programme):
     )
 
 
+def programme_state(programme) -> tuple:
+    """`dataset_state` of a programme's published cohorts (one query): what its public
+    figures and promotions follow from, for the key of their cached fragment."""
+    return dataset_state(Cohort.objects.filter(programme=programme, published_at__isnull=False))
+
+
 def programme_figures(programme) -> dict:
     """What a programme's public page states, computed from published cohorts only."""
     laureates = Laureate.objects.filter(

@@ -442,4 +442,14 @@ def test_the_programme_page_shows_its_funnel_over_the_years(client, programme, s
     assert "<td>200</td>" in rows[0]
     assert "Promotion 2000" in rows[1]
     assert "<td>5</td>" in rows[1]  # 3 submitted, 1 not selected, 1 selected
-    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # Programme, the published cohorts' state (the fragment's key), site config, figures (2),
+    # promotions, calls; once the fragment is cached, the figures and promotions are not read.
+    assert len(queries) == 7, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as again:
+        cached = client.get(url).content.decode()
+    assert len(again) == 4
+
+    def figures(page):
+        return page.split("En chiffres", 1)[1].split("</tbody>")[0]
+
+    assert figures(cached) == figures(html)
