@@ -12,6 +12,7 @@ Two uses, one cache (Redis with several web nodes, so every node sees the same v
 """
 
 import hashlib
+import logging
 import secrets
 
 from django.core.cache import cache
@@ -19,6 +20,8 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 from django.utils.safestring import mark_safe
+
+logger = logging.getLogger(__name__)
 
 # Bumped when the markup of a cached piece changes, so a deployment never serves old HTML.
 MARKUP = 1
@@ -68,9 +71,14 @@ def bump(*scopes: str) -> None:
     for scope in scopes:
         key = _version_key(scope)
         try:
-            cache.incr(key)
-        except ValueError:  # never read yet, or evicted
-            cache.set(key, _fresh(), None)
+            try:
+                cache.incr(key)
+            except ValueError:  # never read yet, or evicted
+                cache.set(key, _fresh(), None)
+        except Exception:
+            # An unreachable cache must not refuse the write that changed the page; the
+            # fragments it holds expire after TIMEOUT at the latest.
+            logger.exception("Cache unreachable: the %s fragments could not be renewed", scope)
 
 
 def tag(*scopes: str) -> str:

@@ -219,3 +219,14 @@ def test_render_once_renders_on_a_miss_only():
     assert fragments.render_once(["t", 1], render) == "<p>once</p>"
     assert fragments.render_once(["t", 2], render) == "<p>once</p>"
     assert len(calls) == 2
+
+
+def test_a_write_is_not_refused_when_the_cache_is_unreachable(monkeypatch, caplog):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(fragments.cache, "incr", unreachable)
+    monkeypatch.setattr(fragments.cache, "set", unreachable)
+    call = factories.CallFactory(title="Enregistré malgré tout")
+    assert Call.objects.get(pk=call.pk).title == "Enregistré malgré tout"
+    assert "could not be renewed" in caplog.text
