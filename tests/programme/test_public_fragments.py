@@ -222,11 +222,16 @@ def test_render_once_renders_on_a_miss_only():
 
 
 def test_a_write_is_not_refused_when_the_cache_is_unreachable(monkeypatch, caplog):
-    def unreachable(*args, **kwargs):
-        raise ConnectionError("redis down")
+    class Unreachable:
+        """The cache server at the edge, down."""
 
-    monkeypatch.setattr(fragments.cache, "incr", unreachable)
-    monkeypatch.setattr(fragments.cache, "set", unreachable)
+        def __getattr__(self, name):
+            def call(*args, **kwargs):
+                raise ConnectionError("redis down")
+
+            return call
+
+    monkeypatch.setattr(fragments, "cache", Unreachable())
     call = factories.CallFactory(title="Enregistré malgré tout")
     assert Call.objects.get(pk=call.pk).title == "Enregistré malgré tout"
     assert "could not be renewed" in caplog.text
