@@ -100,8 +100,9 @@ def _deep_cursor(call) -> str:
     rows = queries.staff_list(call).order_by(*keyset.order(queries.staff_keys(sort)))
     middle = rows.count() // 2
     row = rows[max(middle - 1, 0)]
-    salt = f"staff-list:{call.pk}:{sort}"
-    return keyset.cursor_of(queries.staff_keys(sort), row, middle, salt=salt)
+    return keyset.cursor_of(
+        queries.staff_keys(sort), row, middle, salt=queries.staff_salt(call, sort)
+    )
 
 
 def path_of(page: Page, values: dict[str, str]) -> str | None:

@@ -198,6 +198,12 @@ def staff_keys(sort: str) -> list:
     ]
 
 
+def staff_salt(call, sort: str) -> str:
+    """The salt of the staff list's cursors: a cursor of one call and one sort means nothing
+    for another (it gives the first page)."""
+    return f"staff-list:{call.pk}:{sort}"
+
+
 def staff_page_source(queryset, sort: str):
     """The filtered list reduced to what a keyset page needs: its key columns."""
     column = STAFF_SORTS[sort.lstrip("-")][0]

@@ -49,7 +49,7 @@ def call_proposals(request, call):
         queries.staff_keys(sort),
         request.GET.get(keyset.PARAM),
         size=PAGE_SIZE,
-        salt=f"staff-list:{call.pk}:{sort}",
+        salt=queries.staff_salt(call, sort),
     )
     page.rows = queries.staff_rows([row.pk for row in page.rows])
     export_form = ExportForm()

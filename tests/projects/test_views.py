@@ -398,7 +398,7 @@ def _cursor_after(call, n, sort="reference"):
     from projects.queries import proposals as queries
 
     row = Proposal.objects.get(call=call, sequence=n)
-    return keyset.cursor_of(queries.staff_keys(sort), row, n, salt=f"staff-list:{call.pk}:{sort}")
+    return keyset.cursor_of(queries.staff_keys(sort), row, n, salt=queries.staff_salt(call, sort))
 
 
 @pytest.mark.parametrize(("size", "page"), [(5, 1), (50, 1), (1000, 1), (1000, 20)])
