@@ -436,16 +436,22 @@ def _walk(client, call, params):
     return titles, pages
 
 
-@pytest.mark.parametrize("ordering", ["title", "-title", "state", "-reference", "structure"])
+@pytest.mark.parametrize(
+    "ordering",
+    ["title", "-title", "state", "-reference", "structure", "submitted_at", "-submitted_at"],
+)
 def test_staff_list_pages_follow_each_other_without_gap_or_duplicate_across_ties(
     client, call, staff, ordering
 ):
     _bulk_proposals(call, 130)
-    # Three titles and two states for 130 rows: most rows tie on the sort key.
+    # Three titles, two states, four dates and missing ones for 130 rows: most rows tie on
+    # the sort key, and pages end on missing values.
     for proposal in Proposal.objects.filter(call=call):
         proposal.title = f"Projet {proposal.sequence % 3} n°{proposal.sequence}"
         proposal.state = ProposalState.ELIGIBLE if proposal.sequence % 2 else proposal.state
-        proposal.save(update_fields=["title", "state"])
+        day = proposal.sequence % 5
+        proposal.submitted_at = NOW - timedelta(days=day) if day else None
+        proposal.save(update_fields=["title", "state", "submitted_at"])
     client.force_login(staff)
     titles, pages = _walk(client, call, {"ordering": ordering})
     assert pages == 3
