@@ -15,6 +15,7 @@ from cohorts.filters import ReminderFilter
 from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs
 from programme import fragments, keyset, web
+from programme.enums import ReminderKind, ReminderState, choice_labels
 from programme.models import Reminder
 from programme.reminders import resend_reminder
 
@@ -42,6 +43,10 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
         size=PAGE_SIZE,
         salt="reminders:" + ":".join(f"{k}={v.pk}" for k, v in scope.items()),
     )
+    kinds, states = choice_labels(ReminderKind), choice_labels(ReminderState)
+    for reminder in page.rows:
+        reminder.kind_label = kinds.get(reminder.kind, reminder.kind)
+        reminder.state_label = states.get(reminder.state, reminder.state)
     query = request.GET.copy()
     query.pop(keyset.PARAM, None)
     return render(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from calls import funding
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call
+from programme.enums import StructureType, choice_labels
 from projects.enums import ProposalState
 from projects.models import Answer, CorrectionRequest, Proposal, TeamMember
 
@@ -221,7 +222,14 @@ def staff_rows(ids):
         .prefetch_related(team_with_users())
     )
     by_id = {row.pk: row for row in rows}
-    return [by_id[pk] for pk in ids if pk in by_id]
+    page = [by_id[pk] for pk in ids if pk in by_id]
+    # Each label looked up once per page, not through get_FOO_display at every row.
+    states, types = choice_labels(ProposalState), choice_labels(StructureType)
+    for row in page:
+        row.state_label = states.get(row.state, row.state)
+        if row.structure is not None:
+            row.structure.type_label = types.get(row.structure.type, row.structure.type)
+    return page
 
 
 def for_export(call):

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls.enums import CallState
 from calls.queries import load_call
 from programme import keyset, web
-from projects.enums import DecisionMailState
+from programme.enums import choice_labels
+from projects.enums import DecisionMailState, DecisionOutcome
 from projects.forms.deliberation import DecisionMailForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import decision_mails
@@ -33,6 +34,11 @@ def outbox(request, call):
         salt=f"outbox:{call.pk}",
     )
     counts = deliberation_queries.outbox_counts(call)
+    outcomes, states = choice_labels(DecisionOutcome), choice_labels(DecisionMailState)
+    for mail in page.rows:
+        decision = getattr(mail.proposal, "decision", None)
+        mail.outcome_label = outcomes.get(decision.outcome, "") if decision else ""
+        mail.state_label = states.get(mail.state, mail.state)
     return render(
         request,
         "projects/jury/outbox.html",
