@@ -47,7 +47,12 @@ def call_list(request):
             "page_title": _("Appels à projets"),
             "filter": call_filter,
             "filter_form": fragments.render_once(
-                ["call-filter", fragments.tag("programmes"), request.GET.urlencode()],
+                [
+                    "call-filter",
+                    fragments.tag("programmes"),
+                    fragments.typed(call_filter.form, request.GET),
+                    call_filter.is_bound,
+                ],
                 lambda: render_crispy_form(call_filter.form),
             ),
             "listing_key": f"{fragments.tag('calls')}:{listing}",

@@ -47,6 +47,14 @@ def render_once(parts, render) -> str:
     return mark_safe(html)  # noqa: S308 - our own rendered template output
 
 
+def typed(form, data) -> list:
+    """What was typed into `form`'s fields, from the request's `data` (request.GET): the
+    part of a form's key that varies, blind to any other parameter of the address (a cursor,
+    a tracker), so that junk in the address cannot fill the cache."""
+    prefix = f"{form.prefix}-" if form.prefix else ""
+    return [(name, data.getlist(prefix + name)) for name in form.fields]
+
+
 def _fresh() -> int:
     return secrets.randbits(48)
 

@@ -47,8 +47,6 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
     for reminder in page.rows:
         reminder.kind_label = kinds.get(reminder.kind, reminder.kind)
         reminder.state_label = states.get(reminder.state, reminder.state)
-    query = request.GET.copy()
-    query.pop(keyset.PARAM, None)
     return render(
         request,
         "cohorts/reminder_list.html",
@@ -57,7 +55,11 @@ def _reminder_page(request, *, scope: dict, heading: str, programme):
             "filter": reminders,
             # The filter form's fields depend only on what was typed: rendered once.
             "filter_fields": fragments.render_once(
-                ["reminder-filter", query.urlencode()],
+                [
+                    "reminder-filter",
+                    fragments.typed(reminders.form, request.GET),
+                    reminders.is_bound,
+                ],
                 lambda: render_to_string(
                     "cohorts/reminder_list.html#filter-fields", {"filter": reminders}
                 ),

@@ -78,10 +78,9 @@ def call_proposals(request, call):
 def _filter_form_html(request, call, filterset) -> str:
     """The crispy filter form, rendered once per call, défis and query string (it shows
     what was typed and its errors, nothing personal), then read from the cache."""
-    query = request.GET.copy()
-    query.pop(keyset.PARAM, None)
     defis = filterset.filters.get("defi")
-    parts = ["staff-filter", call.pk, call.kind, query.urlencode()]
+    typed = fragments.typed(filterset.form, request.GET)
+    parts = ["staff-filter", call.pk, call.kind, typed, filterset.is_bound]
     if defis is not None:
         parts.append(list(defis.queryset.values_list("pk", "title")))
     return fragments.render_once(parts, lambda: render_crispy_form(filterset.form))

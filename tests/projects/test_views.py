@@ -726,3 +726,14 @@ def test_after_the_deadline_the_next_step_no_longer_offers_changes(client):
         html = client.get(url).content.decode()
         assert "examine sa recevabilité" in html
         assert "vous pouvez encore la modifier" not in html
+
+
+def test_the_cached_filter_form_shows_what_each_search_typed(client, call, staff):
+    factories.ProposalFactory(call=call, title="Titres miniers", state="submitted")
+    client.force_login(staff)
+    for _ in range(2):  # the second time from the cache
+        assert 'value="miniers"' in client.get(_list_url(call), {"q": "miniers"}).text
+        html = client.get(_list_url(call), {"q": "haies", "utm": "x"}).text
+        assert 'value="haies"' in html
+        assert 'value="miniers"' not in html
+        assert 'value="haies"' not in client.get(_list_url(call)).text
