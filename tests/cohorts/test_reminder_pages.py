@@ -150,12 +150,12 @@ def test_the_list_is_paginated_and_costs_the_same_queries_for_3_rows_and_for_60(
     assert len(queries) == len(first_queries)
     assert "60 rappels" in second
     assert "Rappels 51 à 60" in second
-    assert "Lignes suivantes" not in second
+    assert "Rappels suivants" not in second
 
 
 def _next_link(html: str) -> str:
     return (
-        re.search(r'href="(\?[^"]*apres=[^"]*)">Lignes suivantes', html)
+        re.search(r'href="(\?[^"]*apres=[^"]*)">Rappels suivants', html)
         .group(1)
         .replace("&amp;", "&")
     )
@@ -173,7 +173,7 @@ def test_pages_follow_each_other_without_gap_or_duplicate_when_rows_tie(client, 
     while link:
         html = client.get(url + link).content.decode()
         seen += re.findall(r'<span class="fr-text--sm">(lot-\d+@exemple\.gouv\.fr)</span>', html)
-        link = _next_link(html) if "Lignes suivantes" in html else ""
+        link = _next_link(html) if "Rappels suivants" in html else ""
         assert not link or "state=failed" in link
         pages += 1
     assert pages == 2

@@ -480,7 +480,7 @@ def test_the_outbox_pages_follow_each_other_without_gap_or_duplicate_across_ties
         html = client.get(url + link).content.decode()
         assert "230 courriers" in html
         seen += re.findall(r"Courrier (\d+)", html)
-        found = re.search(r'href="(\?[^"]*apres=[^"]*)">Lignes suivantes', html)
+        found = re.search(r'href="(\?[^"]*apres=[^"]*)">Courriers suivants', html)
         link = found.group(1).replace("&amp;", "&") if found else None
         pages += 1
     assert pages == 3

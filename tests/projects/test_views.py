@@ -421,7 +421,7 @@ def test_staff_list_runs_a_fixed_number_of_queries(
     assert f"{size} candidatures déposées" in html or size == 1
 
 
-NEXT_LINK = re.compile(r'href="(\?[^"]*apres=[^"]*)">Lignes suivantes')
+NEXT_LINK = re.compile(r'href="(\?[^"]*apres=[^"]*)">Candidatures suivantes')
 
 
 def _walk(client, call, params):
@@ -476,7 +476,7 @@ def test_a_tampered_cursor_gives_the_first_page(client, call, staff):
     client.force_login(staff)
     html = client.get(_list_url(call), {"apres": "forged", "page": "3"}).content.decode()
     assert "Projet 0<" in html
-    assert "Premières lignes" not in html
+    assert "Premières candidatures" not in html
 
 
 def test_staff_screen_a_selection_from_the_list(
