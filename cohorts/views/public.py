@@ -49,10 +49,15 @@ def cohort_index(request):
 @web.object_permission("cohorts.view_cohort", load_cohort, hidden=True)
 def cohort_detail(request, cohort):
     state = cohort_state(cohort)
+    # The page asked for, as the paginator would read it (the count is in `state`): one
+    # cache entry per real page, whatever is typed in the address.
+    pages = max(1, -(-state[1] // PUBLIC_PAGE_SIZE))
+    asked = request.GET.get("page", "")
+    number = min(int(asked), pages) if asked.isdigit() and int(asked) > 0 else 1
     # The laureates' table is read from the database only when its fragment, keyed by what
     # the open data's ETag follows from, is not cached.
     laureates = SimpleLazyObject(
-        lambda: Paginator(laureates_of(cohort), PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+        lambda: Paginator(laureates_of(cohort), PUBLIC_PAGE_SIZE).get_page(number)
     )
     return render(
         request,
@@ -61,7 +66,8 @@ def cohort_detail(request, cohort):
             "page_title": cohort.label,
             "cohort": cohort,
             "laureates": laureates,
-            "fragment_tag": f"{fragments.tag('cohorts')}:{state}:{request.GET.get('page', '')}",
+            "paginated": pages > 1,
+            "fragment_tag": f"{fragments.tag('cohorts')}:{state}:{number}",
             "funnels": funnel(cohort),
             "updated": state[0],
             "producer": opendata.producer(cohort.programme),

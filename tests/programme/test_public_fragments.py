@@ -235,3 +235,15 @@ def test_a_write_is_not_refused_when_the_cache_is_unreachable(monkeypatch, caplo
     call = factories.CallFactory(title="Enregistré malgré tout")
     assert Call.objects.get(pk=call.pk).title == "Enregistré malgré tout"
     assert "could not be renewed" in caplog.text
+
+
+def test_the_promotion_s_page_links_never_carry_another_visitor_s_address(client):
+    cohort = factories.CohortFactory()
+    factories.LaureateFactory.create_batch(120, cohort=cohort)
+    url = reverse("cohorts:detail", args=[cohort.slug])
+    first = _get(client, url + "?page=2&courriel=alice%40exemple.fr")
+    assert "alice" in first  # the visitor's own links keep their address
+    later = _get(client, url + "?page=2")
+    assert "alice" not in later
+    assert "Page 2 sur 2" in later
+    assert _get(client, url + "?page=99").count("Page 2 sur 2") == 1  # the last page
