@@ -247,3 +247,16 @@ def test_the_promotion_s_page_links_never_carry_another_visitor_s_address(client
     assert "alice" not in later
     assert "Page 2 sur 2" in later
     assert _get(client, url + "?page=99").count("Page 2 sur 2") == 1  # the last page
+
+
+def test_the_programme_page_s_staff_button_stays_with_the_staff(client):
+    cohort = factories.CohortFactory()
+    factories.LaureateFactory(cohort=cohort)
+    programme = cohort.programme
+    url = reverse("programme-detail", args=[programme.slug])
+    client.force_login(factories.StaffFactory(programme=programme))
+    assert "Piloter ce programme" in _get(client, url)
+    client.logout()
+    html = _get(client, url)
+    assert "Piloter ce programme" not in html
+    assert _laureates_figure(html) == 1
