@@ -79,6 +79,13 @@ def laureates_of(cohort):
     )
 
 
+def laureate_keys() -> list:
+    """The keyset keys of `laureates_of`'s order, served by `laureate_by_name_idx`."""
+    from programme.keyset import Key
+
+    return [Key("name", kind=str, nullable=False), Key("pk", kind=int, nullable=False)]
+
+
 def funnel(cohort) -> list[dict]:
     """For each call the cohort's laureates come from, how many proposals were submitted,
     found eligible, auditioned (shortlisted or beyond) and selected, counted by the database

@@ -384,6 +384,31 @@ def test_the_index_and_the_staff_desk_run_fixed_queries_at_two_sizes(client, pro
     assert len(counts) == 1
 
 
+def test_the_staff_desk_pages_a_large_promotion_by_name_without_gap_or_duplicate(
+    client, programme, staff
+):
+    import re
+
+    desk = factories.CohortFactory(programme=programme, slug="nationale")
+    # 230 laureates under 4 names: the pages end in the middle of a run of equal names.
+    laureates = factories.LaureateFactory.create_batch(
+        230, cohort=desk, name=factory.Sequence(lambda n: f"Startup {n % 4}")
+    )
+    login(client, staff)
+    url = reverse("cohorts:manage", kwargs={"slug": desk.slug})
+    seen, link, sizes = [], "", []
+    while link is not None:
+        html = client.get(url + link).content.decode()
+        ids = re.findall(r"/laureats/(\d+)/modifier/", html)
+        seen += ids
+        sizes.append(len(ids))
+        found = re.search(r'href="(\?[^"]*apres=[^"]*)">Lauréats suivants', html)
+        link = found.group(1).replace("&amp;", "&") if found else None
+    assert sizes == [100, 100, 30]
+    assert sorted(map(int, seen)) == sorted(laureate.pk for laureate in laureates)
+    assert "Lauréats 201 à 230" in html
+
+
 def test_a_superuser_forms_and_publishes_too(client, programme):
     chosen = factories.ProposalFactory(
         call=factories.CallFactory(programme=programme), state=ProposalState.SELECTED
