@@ -84,3 +84,18 @@ def test_the_outbox_is_read_in_the_proposals_title_order():
     keys = deliberation_queries.outbox_keys()
     plan = _plan(_page_query(deliberation_queries.outbox(call), keys))
     assert "proposal_list_title_idx" in plan, plan
+
+
+def test_the_cohort_desk_is_read_in_name_order():
+    from cohorts.queries.public import laureate_keys, laureates_of
+
+    cohort = factories.CohortFactory()
+    factories.LaureateFactory.create_batch(3, cohort=cohort)
+    rows = laureates_of(cohort)
+    middle = rows.order_by(*keyset.order(laureate_keys()))[1]
+    for plan in (
+        _plan(_page_query(rows, laureate_keys())),
+        _plan(_page_query(rows, laureate_keys(), middle)),
+    ):
+        assert "Sort" not in plan, plan
+        assert "laureate_by_name_idx" in plan, plan
