@@ -60,6 +60,7 @@ PAGES: list[Page] = [
     Page("public cohort page", "cohorts:detail", ("big_cohort",)),
     Page("programme page", "programme-detail", ("programme",)),
     Page("call reminders", "reminders:call", ("ranking_call",), "staff"),
+    Page("staff cohort desk (1,000)", "cohorts:manage", ("big_cohort",), "staff"),
     Page("laureats.csv (1,000)", "cohorts:csv", ("big_cohort",)),
     # Built on another branch: the integrator checks the URL name and its arguments.
     Page("staff follow-up dashboard", "cohorts:followup", ("big_cohort",), "staff"),

@@ -117,6 +117,7 @@ def test_every_bench_page_runs_the_same_queries_at_two_sizes(
         "public cohort page",
         "programme page",
         "call reminders",
+        "staff cohort desk (1,000)",
         "laureats.csv (1,000)",
         "deliberation",
         "decision form (fragment)",
