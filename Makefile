@@ -7,6 +7,9 @@ PY := $(BIN)/python
 PYTHON ?= $(shell for p in python3.14 python3.13 python3.12 python3 $$(ls -d $$(pyenv root 2>/dev/null || echo $$HOME/.pyenv)/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do if command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then echo $$p; break; fi; done)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address the mails link to: where `make run` serves (`make run PORT=8123` gives
+# http://127.0.0.1:8123); set SITE_URL to override it. The worker writes the mails' links too.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test venv node worker beat lint format audit migrate seed clean bench
 
@@ -32,7 +35,7 @@ seed: migrate
 	DEBUG=1 $(PY) manage.py seed_demo
 
 run: seed
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # The whole suite on SQLite (services that are missing skip their tests), with the coverage of
 # the apps: it fails under 95 % of statements (pyproject.toml, [tool.coverage.*]).
@@ -40,10 +43,10 @@ test: venv node
 	$(BIN)/pytest --cov --cov-report=term $(PYTEST_ARGS)
 
 worker: venv
-	$(BIN)/celery -A programme worker --loglevel=INFO --concurrency=2
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A programme worker --loglevel=INFO --concurrency=2
 
 beat: venv
-	$(BIN)/celery -A programme beat --loglevel=INFO
+	SITE_URL=$(SITE_URL) $(BIN)/celery -A programme beat --loglevel=INFO
 
 lint: venv
 	$(BIN)/ruff check .

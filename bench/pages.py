@@ -53,6 +53,9 @@ PAGES: list[Page] = [
     Page("proposal page", "projects:detail", ("proposal",), "staff"),
     Page("jury ranking (10,000)", "jury:ranking", ("ranking_call",), "staff"),
     Page("juror's queue", "jury:mine", ("ranking_call",), "juror"),
+    Page("juror's bids (10,000)", "jury:bids", ("ranking_call",), "juror"),
+    Page("assignment matrix (300 jurors)", "jury:matrix", ("ranking_call",), "staff"),
+    Page("proposal's jury page", "jury:proposal", ("proposal",), "staff"),
     # In deliberation, a third of the shortlisted decided: read-only rows, 50 a page.
     Page("deliberation", "jury:deliberation", ("ranking_call",), "staff"),
     # The one decision form a row opens on demand (the fragment the page's script fetches).

@@ -14,6 +14,7 @@ import math
 # The issue's targets (issue 16), printed beside each figure.
 MEDIAN_MS = 50
 P95_MS = 150
+ASSIGNMENT_S = 30.0  # issue 18: 10,000 proposals × 300 jurors × k = 3
 RECOMPUTE_S = 1.0
 SCAN_S = 5.0
 REMINDERS_PER_S = 200
@@ -146,6 +147,19 @@ def lines(report: dict) -> list[str]:
             f"ranking of {r['proposals']} proposals: "
             f"{mark(r['seconds'], RECOMPUTE_S, digits=2)} s (target ≤ {RECOMPUTE_S:.0f} s), "
             f"{r['queries']} queries"
+            + (
+                f"; with the bias model (the ranking page): "
+                f"{r['calibrated_seconds'] * 1000:.0f} ms, {r['calibrated_queries']} queries"
+                if "calibrated_seconds" in r
+                else ""
+            )
+        )
+    a = report.get("assignment")
+    if a:
+        out.append(
+            f"assignment of {a['proposals']} proposals to {a['jurors']} jurors, k = {a['k']}: "
+            f"{mark(a['seconds'], ASSIGNMENT_S, digits=1)} s (target < {ASSIGNMENT_S:.0f} s; "
+            f"loads spread {a['spread']}, cost {a['cost']})"
         )
     m = report.get("reminders")
     if m:

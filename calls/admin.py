@@ -7,11 +7,33 @@ from programme.admin import BoundedSearchAdmin
 from programme.exceptions import TransitionError
 
 from . import services
-from .models import AuditionCriterion, Call, Criterion, Defi, JuryMember, Question
+from .models import (
+    AuditionCriterion,
+    Call,
+    Criterion,
+    Defi,
+    EligibilityRule,
+    JuryMember,
+    Question,
+    Theme,
+)
 
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
+    extra = 0
+
+
+class EligibilityRuleInline(admin.TabularInline):
+    model = EligibilityRule
+    extra = 0
+    fields = ["kind", "values", "minimum", "maximum", "blocking", "explanation", "position"]
+
+
+class ThemeInline(admin.TabularInline):
+    """The call's list of themes (the assignment prefers jurors who share a proposal's)."""
+
+    model = Theme
     extra = 0
 
 
@@ -62,9 +84,19 @@ class CallAdmin(BoundedSearchAdmin):
     search_fields = ["edition", "title", "slug"]
     date_hierarchy = "closes_at"
     list_select_related = ["programme"]
-    inlines = [CriterionInline, JuryMemberInline]
-    # The state changes only through the actions below (the services' guards and audit).
-    readonly_fields = ["state"]
+    inlines = [CriterionInline, EligibilityRuleInline, ThemeInline, JuryMemberInline]
+    # The state changes only through the actions below (the services' guards and audit). The
+    # dates and the money rules too, on the call's own pages: a closing date moves into the
+    # past only by "Clore maintenant" (with a reason), and an envelope changes with its audit.
+    readonly_fields = [
+        "state",
+        "opens_at",
+        "closes_at",
+        "offers_funding",
+        "envelope",
+        "max_funding_share",
+        "max_funding_amount",
+    ]
     actions = [transition_action(name) for name in services.TRANSITIONS]
 
 

@@ -53,3 +53,16 @@ class ReviewPhase(models.TextChoices):
 
     WRITTEN = "written", _("Évaluation écrite (chacun note seul)")
     DISCUSSION = "discussion", _("Discussion (notes des autres visibles après sa propre note)")
+
+
+class EligibilityKind(models.TextChoices):
+    """What an eligibility condition of a call is about."""
+
+    STRUCTURE_TYPE = "structure_type", _("Type de structure")
+    REGION = "region", _("Région de la structure")
+    TEAM_SIZE = "team_size", _("Taille de l'équipe")
+    REQUESTED_AMOUNT = "requested_amount", _("Montant demandé")
+
+
+# Conditions that list admitted values (the others give a minimum and a maximum).
+EligibilityKind.list_kinds = frozenset({EligibilityKind.STRUCTURE_TYPE, EligibilityKind.REGION})

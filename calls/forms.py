@@ -6,11 +6,11 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from programme.enums import StructureType
-from programme.forms import BoundedDateTimeField, StructureFieldsMixin
+from programme.enums import Region, StructureType
+from programme.forms import BoundedDateTimeField, StructureFieldsMixin, french_formfield
 
-from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind
-from .models import Call, Criterion, Defi, Question
+from .enums import CHOICE_KINDS, TEXT_KINDS, CallKind, CallState, EligibilityKind
+from .models import Call, Criterion, Defi, EligibilityRule, Question
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 # Calls are announced in Paris time, whatever time zone the request runs in.
@@ -71,6 +71,7 @@ class CallForm(forms.ModelForm):
     )
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Call
         fields = [
             "kind",
@@ -126,6 +127,25 @@ class CallForm(forms.ModelForm):
             Fieldset(_("Appel en deux étapes (EIG)"), "challenge_call"),
         )
 
+    def clean_closes_at(self):
+        closes_at = self.cleaned_data["closes_at"]
+        stored = self.instance
+        if (
+            stored.pk
+            and stored.state == CallState.PUBLISHED
+            and closes_at is not None
+            and closes_at != stored.closes_at
+            and closes_at <= timezone.now()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "Un appel publié ne se clôt pas en déplaçant sa date dans le passé : "
+                    "choisissez une date à venir, ou utilisez « Clore maintenant » "
+                    "(une raison est demandée)."
+                )
+            )
+        return closes_at
+
     def clean(self):
         data = super().clean()
         opens_at, closes_at = data.get("opens_at"), data.get("closes_at")
@@ -166,9 +186,10 @@ class CallForm(forms.ModelForm):
 
 class CriterionForm(forms.ModelForm):
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Criterion
         fields = ["name", "description", "weight", "scale_max"]
-        labels = {"scale_max": _("Note maximale (échelle de 1 à…)")}
+        labels = {"scale_max": _("Note maximale (les jurés notent de 0 à cette note)")}
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -188,7 +209,7 @@ class CriterionForm(forms.ModelForm):
     def clean_scale_max(self):
         scale = self.cleaned_data["scale_max"]
         if scale is not None and not 1 <= scale <= 100:
-            raise forms.ValidationError(_("La note maximale va de 1 à 100."))
+            raise forms.ValidationError(_("La note maximale va de 1 à 100 (échelle de 0 à 100)."))
         return scale
 
 
@@ -284,3 +305,106 @@ class DefiForm(StructureFieldsMixin, forms.ModelForm):
     def save(self, commit=True):
         self.instance.host_structure = self.structure()
         return super().save(commit=commit)
+
+
+class CloseNowForm(forms.Form):
+    """The reason for closing a published call before its deadline ("Clore maintenant")."""
+
+    reason = forms.CharField(
+        label=_("Raison de la clôture anticipée"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        help_text=_("Elle figure au journal de l'appel, avec l'ancienne et la nouvelle date."),
+        error_messages={"required": _("Indiquez la raison de la clôture anticipée.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Indiquez la raison de la clôture anticipée."))
+        return reason
+
+
+class EligibilityRuleForm(forms.ModelForm):
+    """A condition of eligibility: admitted structure types or regions, or bounds on the
+    team's size or the amount asked."""
+
+    structure_types = forms.MultipleChoiceField(
+        label=_("Types de structure admis"),
+        choices=StructureType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Pour une condition sur le type de structure."),
+    )
+    regions = forms.MultipleChoiceField(
+        label=_("Régions admises"),
+        choices=Region.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Pour une condition sur la région (une structure nationale n'en a pas)."),
+    )
+
+    class Meta:
+        model = EligibilityRule
+        fields = ["kind", "minimum", "maximum", "blocking", "explanation"]
+        help_texts = {
+            "minimum": _("Pour la taille de l'équipe (personnes) ou le montant demandé (€)."),
+            "maximum": _("Pour la taille de l'équipe (personnes) ou le montant demandé (€)."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = self.instance
+        if rule.pk and rule.kind == EligibilityKind.STRUCTURE_TYPE:
+            self.initial["structure_types"] = rule.values
+        if rule.pk and rule.kind == EligibilityKind.REGION:
+            self.initial["regions"] = rule.values
+        self.helper = _helper(
+            _("Enregistrer la condition"),
+            Fieldset(
+                _("Condition d'éligibilité"),
+                "kind",
+                "structure_types",
+                "regions",
+                "minimum",
+                "maximum",
+                "blocking",
+                "explanation",
+            ),
+        )
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        low, high = data.get("minimum"), data.get("maximum")
+        if kind == EligibilityKind.STRUCTURE_TYPE:
+            if not data.get("structure_types"):
+                self.add_error("structure_types", _("Cochez au moins un type de structure."))
+            self.instance.values = list(data.get("structure_types") or [])
+        elif kind == EligibilityKind.REGION:
+            if not data.get("regions"):
+                self.add_error("regions", _("Cochez au moins une région."))
+            self.instance.values = list(data.get("regions") or [])
+        elif kind in (EligibilityKind.TEAM_SIZE, EligibilityKind.REQUESTED_AMOUNT):
+            self.instance.values = []
+            if low is None and high is None:
+                self.add_error("minimum", _("Indiquez un minimum, un maximum ou les deux."))
+            for name, value in (("minimum", low), ("maximum", high)):
+                if value is not None and value < 0:
+                    self.add_error(name, _("Indiquez un nombre positif."))
+                elif (
+                    value is not None and kind == EligibilityKind.TEAM_SIZE and value != int(value)
+                ):
+                    self.add_error(name, _("Une équipe compte un nombre entier de personnes."))
+            if low is not None and high is not None and low > high:
+                self.add_error("maximum", _("Le maximum doit être au moins égal au minimum."))
+        if kind in EligibilityKind.list_kinds:
+            data["minimum"] = data["maximum"] = None
+            self.instance.minimum = self.instance.maximum = None
+        return data

@@ -11,18 +11,15 @@ spend the last euros.
 
 from decimal import Decimal
 
-from django.utils import formats, translation
 from django.utils.translation import gettext as _
 
+from programme import numbers
 from programme.exceptions import TransitionError
 
 
 def euros(value) -> str:
     """An amount as French readers write it: "120 000 €" (cents only when there are some)."""
-    value = Decimal(value)
-    places = 0 if value == value.to_integral_value() else 2
-    with translation.override("fr"):
-        return f"{formats.number_format(value, places, use_l10n=True, force_grouping=True)} €"
+    return numbers.euros(value)
 
 
 def share_ceiling(call, yearly_budget) -> Decimal | None:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from programme.enums import StructureType
 from programme.models import Programme, Structure
 
-from .enums import CallKind, CallState, QuestionKind, ReviewPhase
+from .enums import CallKind, CallState, EligibilityKind, QuestionKind, ReviewPhase
 
 
 def _utc(moment: datetime) -> datetime:
@@ -309,6 +309,9 @@ class JuryMember(models.Model):
         _("qualité"), max_length=200, blank=True, help_text=_("Par exemple directeur, CCDG.")
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    themes = models.ManyToManyField(
+        "calls.Theme", blank=True, related_name="jurors", verbose_name=_("thèmes d'expertise")
+    )
 
     class Meta:
         verbose_name = _("membre du jury")
@@ -319,3 +322,81 @@ class JuryMember(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.call.edition}"
+
+
+class Theme(models.Model):
+    """One theme of a call's list (staff edit it): jurors declare theirs, proposals carry
+    theirs, and the assignment prefers a juror who shares a proposal's themes."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="themes")
+    name = models.CharField(_("thème"), max_length=100)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("thème")
+        verbose_name_plural = _("thèmes")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "name"], name="theme_unique_per_call"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EligibilityRule(models.Model):
+    """An eligibility condition of a call, as data staff edit: the structure types or regions
+    admitted, or bounds on the team's size or the amount asked. Checked at submission (a
+    blocking one refuses it, saying why) and flagged on the staff's list of proposals."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="eligibility_rules")
+    kind = models.CharField(_("condition sur"), max_length=20, choices=EligibilityKind)
+    values = models.JSONField(
+        _("valeurs admises"),
+        default=list,
+        blank=True,
+        help_text=_("Types de structure ou régions admis."),
+    )
+    minimum = models.DecimalField(
+        _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    maximum = models.DecimalField(
+        _("maximum"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    blocking = models.BooleanField(
+        _("bloquante"),
+        default=True,
+        help_text=_(
+            "Cochée : le dépôt est refusé tant que la condition n'est pas remplie. Décochée : "
+            "le candidat est averti et la candidature signalée à l'équipe du programme."
+        ),
+    )
+    explanation = models.CharField(
+        _("explication au candidat"),
+        max_length=300,
+        blank=True,
+        help_text=_("Facultatif : ajoutée au message, par exemple le point du règlement."),
+    )
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("condition d'éligibilité")
+        verbose_name_plural = _("conditions d'éligibilité")
+        ordering = ["call", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(minimum__isnull=True)
+                | models.Q(maximum__isnull=True)
+                | models.Q(minimum__lte=models.F("maximum")),
+                name="eligibility_bounds_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        from .eligibility import describe
+
+        return describe(self)
+
+    @property
+    def label(self) -> str:
+        return str(self)

@@ -71,3 +71,44 @@ def call_dashboard_counts(call: Call) -> dict:
         ),
         "jury_members": call.jury_members.count(),
     }
+
+
+def call_journal(call: Call):
+    """What the call's Journal covers: the call, its jury seats and its audition criteria."""
+    from programme import journal
+
+    from .models import AuditionCriterion, JuryMember
+
+    return journal.targets(
+        call,
+        (JuryMember, JuryMember.objects.filter(call=call)),
+        (AuditionCriterion, AuditionCriterion.objects.filter(call=call)),
+    )
+
+
+def lifecycle_audience(call: Call) -> dict:
+    """Who a lifecycle step touches, for its confirmation: teams with a draft, proposals
+    submitted and eligible, the jury's seats and the programme's staff (one query each)."""
+    by_state = dict(
+        call.proposals.order_by()
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {
+        "drafts": by_state.get(ProposalState.DRAFT, 0),
+        "submitted": sum(n for s, n in by_state.items() if s in ProposalState.submitted_states),
+        "eligible": by_state.get(ProposalState.ELIGIBLE, 0),
+        "shortlisted": by_state.get(ProposalState.SHORTLISTED, 0),
+        "jurors": call.jury_members.count(),
+    }
+
+
+def item_dependents(item) -> int:
+    """What deleting a criterion or a question takes with it: the scores given on it, or the
+    answers candidates typed to it (a défi has none)."""
+    if hasattr(item, "answers"):
+        return item.answers.count()
+    if hasattr(item, "scores"):
+        return item.scores.count()
+    return 0

@@ -22,7 +22,7 @@ from programme.models import User
 from projects.enums import ProposalState
 
 from .enums import CallKind, CallState, QuestionKind
-from .models import Call, Criterion, Defi, Question
+from .models import Call, Criterion, Defi, EligibilityRule, Question
 
 
 def _paris(moment: datetime) -> str:
@@ -84,10 +84,39 @@ def publish(call: Call, *, by: User | None, now: datetime) -> Call:
     return _sync(call, locked)
 
 
+def settle(call: Call, *, now: datetime) -> Call:
+    """Write down the state a person sees at `now`: a published call past its deadline is
+    closed. Whichever path sees it first (the beat task, a page, a guard) writes the close and
+    its one `call.close` entry: the update is guarded on the stored state, so the others find
+    nothing to do. Returns `call`, its state brought up to date."""
+    _write_close(call, now=now)
+    return call
+
+
+def _write_close(call: Call, *, now: datetime, by: User | None = None) -> bool:
+    if call.state != CallState.PUBLISHED or call.state_at(now) != CallState.CLOSED:
+        return False
+    with transaction.atomic():
+        won = Call.objects.filter(pk=call.pk, state=CallState.PUBLISHED, closes_at__lte=now).update(
+            state=CallState.CLOSED
+        )
+        if won:
+            audit.record(
+                by,
+                "call.close",
+                call,
+                before=CallState.PUBLISHED,
+                after=CallState.CLOSED,
+                at=call.closes_at,
+            )
+    call.state = CallState.CLOSED
+    return bool(won)
+
+
 @transaction.atomic(durable=True)
 def close(call: Call, *, by: User | None, now: datetime) -> Call:
-    """Write down that a published call has passed its deadline. Closing early is refused:
-    candidates were promised `closes_at`."""
+    """Write down that a published call has passed its deadline. Closing before the deadline
+    is `close_now`, with a reason: candidates were promised `closes_at`."""
     locked = _lock(call)
     if locked.state == CallState.PUBLISHED and now < locked.closes_at:
         raise TransitionError(
@@ -102,28 +131,56 @@ def close(call: Call, *, by: User | None, now: datetime) -> Call:
             _("Seul un appel publié peut être clos ; celui-ci est « %(state)s ».")
             % {"state": _state_label(locked.state)}
         )
-    locked.state = CallState.CLOSED
-    locked.save(update_fields=["state"])
-    audit.record(
-        by, "call.close", locked, before=CallState.PUBLISHED, after=CallState.CLOSED, at=now
-    )
+    _write_close(locked, now=now, by=by)
     return _sync(call, locked)
 
 
 def close_due_calls(*, now: datetime) -> list[int]:
     """Close every published call past its deadline; returns their ids. Idempotent: a call
-    another worker closed first is skipped."""
-    closed = []
-    due = Call.objects.filter(state=CallState.PUBLISHED, closes_at__lte=now).values_list(
-        "pk", flat=True
+    another worker (or a page) closed first is skipped."""
+    due = Call.objects.filter(state=CallState.PUBLISHED, closes_at__lte=now)
+    return [call.pk for call in due.only("pk", "state", "closes_at") if _write_close(call, now=now)]
+
+
+@transaction.atomic(durable=True)
+def close_now(call: Call, *, by: User, now: datetime, reason: str) -> Call:
+    """Close a published call before its deadline ("Clore maintenant"): the closing date
+    becomes `now`, audited with the old and new dates and the staff's reason. The one way a
+    closing date moves into the past."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(_("Indiquez la raison de la clôture anticipée."))
+    locked = _lock(call)
+    current = locked.state_at(now)
+    if current != CallState.PUBLISHED:
+        raise TransitionError(
+            _("Seul un appel publié et ouvert peut être clos ; celui-ci est « %(state)s ».")
+            % {"state": _state_label(current)}
+        )
+    if now <= locked.opens_at:
+        raise TransitionError(
+            _(
+                "L'appel n'ouvre que le %(date)s (heure de Paris) : repoussez plutôt son "
+                "ouverture, ou reportez sa publication."
+            )
+            % {"date": _paris(locked.opens_at)}
+        )
+    old = locked.closes_at
+    locked.closes_at = now
+    locked.state = CallState.CLOSED
+    locked.save(update_fields=["closes_at", "state"])
+    audit.record(
+        by,
+        "call.close",
+        locked,
+        before=CallState.PUBLISHED,
+        after=CallState.CLOSED,
+        reason=reason,
+        changes={"closes_at": [old.isoformat(), now.isoformat()]},
+        at=now,
     )
-    for pk in list(due):
-        try:
-            close(Call(pk=pk), by=None, now=now)
-        except (TransitionError, Call.DoesNotExist):
-            continue
-        closed.append(pk)
-    return closed
+    call.closes_at = now
+    return _sync(call, locked)
 
 
 @transaction.atomic(durable=True)
@@ -237,17 +294,35 @@ def create_call(call: Call, *, by: User | None, now: datetime) -> Call:
     return call
 
 
+# The call's fields whose old and new values the Journal shows when they are edited.
+CALL_JOURNAL_FIELDS = [
+    field.name
+    for field in Call._meta.concrete_fields
+    if field.name not in {"id", "slug", "state", "programme", "created_at", "updated_at"}
+]
+
+
 @transaction.atomic(durable=True)
 def update_call(call: Call, *, by: User | None, now: datetime) -> Call:
-    """Save the edited rules of a call while candidates may still be affected by them."""
-    current = Call.objects.select_for_update().get(pk=call.pk).state_at(now)
+    """Save the edited rules of a call while candidates may still be affected by them. A
+    published call's closing date never moves into the past here: that is `close_now`."""
+    stored = Call.objects.select_for_update().get(pk=call.pk)
+    current = stored.state_at(now)
     if current not in CallState.rules_editable_states:
         raise TransitionError(
             _("L'appel est à l'état « %(state)s » : ses règles ne peuvent plus changer.")
             % {"state": _state_label(current)}
         )
+    if stored.state == CallState.PUBLISHED and call.closes_at <= now:
+        raise TransitionError(
+            _(
+                "La clôture d'un appel publié ne peut pas être déplacée dans le passé : "
+                "utilisez « Clore maintenant », qui demande une raison."
+            )
+        )
     call.save()
-    audit.record(by, "call.update", call, before=current, after=current, at=now)
+    changes = audit.changed_fields(stored, call, CALL_JOURNAL_FIELDS)
+    audit.record(by, "call.update", call, before=current, after=current, changes=changes, at=now)
     return call
 
 
@@ -270,6 +345,10 @@ def _guard_for(item: Model, now: datetime) -> None:
         _check_editable(item.call, CallState.criteria_editable_states, now, _("les critères"))
     elif isinstance(item, Defi):
         _check_editable(item.call, CallState.defis_editable_states, now, _("les défis"))
+    elif isinstance(item, EligibilityRule):
+        _check_editable(
+            item.call, CallState.rules_editable_states, now, _("les conditions d'éligibilité")
+        )
     else:
         _check_editable(item.call, CallState.rules_editable_states, now, _("les questions"))
 
@@ -279,8 +358,9 @@ def _kind(item: Model) -> str:
 
 
 @transaction.atomic(durable=True)
-def save_item(item: Criterion | Question | Defi, *, by: User | None, now: datetime):
-    """Save a criterion, a question or a défi of a call; a new one goes last."""
+def save_item(item: Criterion | Question | Defi | EligibilityRule, *, by: User | None, now):
+    """Save a criterion, a question, a défi or an eligibility condition of a call; a new one
+    goes last."""
     _guard_for(item, now)
     created = item.pk is None
     if created:

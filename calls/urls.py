@@ -11,9 +11,16 @@ urlpatterns = [
     path("<slug:slug>/pilotage/", views.call_manage, name="manage"),
     path("<slug:slug>/pilotage/modifier/", views.call_edit, name="edit"),
     path("<slug:slug>/pilotage/etat/", views.call_transition, name="transition"),
+    path("<slug:slug>/pilotage/journal/", views.call_journal_page, name="journal"),
+    path("<slug:slug>/pilotage/clore-maintenant/", views.call_close_now, name="close-now"),
 ]
 
-for kind, segment in (("criterion", "criteres"), ("question", "questions"), ("defi", "defis")):
+for kind, segment in (
+    ("criterion", "criteres"),
+    ("question", "questions"),
+    ("defi", "defis"),
+    ("eligibility", "conditions"),
+):
     urlpatterns += [
         path(
             f"<slug:slug>/pilotage/{segment}/ajouter/",

@@ -11,16 +11,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programme import audit, fragments, web
-from programme.queries import load_programme
+from programme import fragments, journal, web
+from programme.queries import journal_entries, load_programme
+from programme.templatetags.french import date_fr
 from programme.web import crumbs
 
 from . import services
 from .enums import CallKind, CallState
 from .filters import PublicCallFilter
-from .forms import CallForm, CriterionForm, DefiForm, QuestionForm
-from .models import Call, Criterion, Defi, Question
-from .queries import call_dashboard_counts, load_call, public_calls_for_list
+from .forms import (
+    CallForm,
+    CloseNowForm,
+    CriterionForm,
+    DefiForm,
+    EligibilityRuleForm,
+    QuestionForm,
+)
+from .loaders import load_call
+from .models import Call, Criterion, Defi, EligibilityRule, Question
+from .queries import (
+    call_dashboard_counts,
+    call_journal,
+    item_dependents,
+    lifecycle_audience,
+    public_calls_for_list,
+)
 
 # The staff pages of one call: sign-in for a visitor, 403 for who does not run the call.
 manages_call = web.object_permission("calls.manage_call", load_call)
@@ -134,14 +149,30 @@ def call_manage(request, call):
             "counts": call_dashboard_counts(call),
             "criteria": call.criteria.all(),
             "questions": call.questions.all(),
+            "eligibility_rules": call.eligibility_rules.all(),
             "defis": _defis_shown(call),
             "manages_defis": call.kind == CallKind.CHALLENGES,
             "defis_editable": state in CallState.defis_editable_states,
             "rules_editable": state in CallState.rules_editable_states,
+            "can_close_now": state == CallState.PUBLISHED and call.opens_at <= now,
             "criteria_editable": state in CallState.criteria_editable_states,
-            "history": audit.history(call)[:20],
+            "journal": journal.lines(journal_entries(call_journal(call), limit=10)),
             "breadcrumb_data": _staff_crumbs(call),
         },
+    )
+
+
+@login_required
+@manages_call
+def call_journal_page(request, call):
+    """Who did what to the call, when, in French sentences (staff only)."""
+    return journal.page(
+        request,
+        call_journal(call),
+        title=_("Journal de %(edition)s") % {"edition": call.edition},
+        subject=call.title,
+        breadcrumb_data=_staff_crumbs(call, _("Journal")),
+        basename=f"journal-{call.slug}",
     )
 
 
@@ -205,11 +236,81 @@ def call_edit(request, call):
     )
 
 
+def _paris(moment) -> str:
+    return date_fr(moment, "j F Y à H:i")
+
+
+def _transition_consequences(call: Call, action: str) -> list[str]:
+    """What a lifecycle step does, and to how many people, for its confirmation."""
+    audience = lifecycle_audience(call)
+    if action == "publish":
+        return [
+            _("L'appel devient public : toute personne peut lire sa page et son règlement."),
+            _("Les candidatures sont reçues du %(opens)s au %(closes)s (heure de Paris).")
+            % {"opens": _paris(call.opens_at), "closes": _paris(call.closes_at)},
+            _(
+                "Il ne peut plus revenir en brouillon ; sa clôture ne pourra être avancée "
+                "que par « Clore maintenant », avec une raison."
+            ),
+        ]
+    if action == "start_review":
+        return [
+            _(
+                "Les %(eligible)s candidatures recevables (sur %(submitted)s déposées) passent "
+                "aux %(jurors)s membres du jury."
+            )
+            % {**audience},
+            _("Les critères d'évaluation ne peuvent plus changer."),
+        ]
+    if action == "start_auditions":
+        return [
+            _("Les %(n)s candidatures retenues pour audition sont entendues par le jury.")
+            % {"n": audience["shortlisted"]},
+            _("Les évaluations écrites ne sont plus modifiables par les %(n)s jurés.")
+            % {"n": audience["jurors"]},
+        ]
+    if action == "start_deliberation":
+        return [
+            _(
+                "Les notes du jury sont arrêtées ; l'équipe du programme décide "
+                "de chaque candidature."
+            ),
+            _("Les %(n)s jurés ne peuvent plus modifier leurs notes.") % {"n": audience["jurors"]},
+        ]
+    if action == "archive":
+        return [
+            _("L'appel passe aux archives : ses résultats restent publics, plus rien ne change."),
+        ]
+    return []
+
+
 @login_required
 @manages_call
-@require_POST
+@require_http_methods(["GET", "POST"])
 def call_transition(request, call):
-    action = request.POST.get("action", "")
+    """A lifecycle step: its confirmation (GET, what will happen), then the step (POST)."""
+    action = (
+        request.POST.get("action", "")
+        if request.method == "POST"
+        else request.GET.get("action", "")
+    )
+    if request.method == "GET" and action not in services.TRANSITIONS:
+        return redirect("calls:manage", slug=call.slug)
+    if request.method == "GET":
+        label = services.TRANSITIONS[action][1]
+        return web.confirm(
+            request,
+            web.Confirmation(
+                title=_("%(label)s ?") % {"label": label},
+                subject=str(call),
+                consequences=_transition_consequences(call, action),
+                action=reverse("calls:transition", args=[call.slug]),
+                hidden=(("action", action),),
+                label=label,
+                cancel=reverse("calls:manage", args=[call.slug]),
+            ),
+            breadcrumb=_staff_crumbs(call, str(label)),
+        )
     outcome = web.run(
         request, services.run_transition, call, action, by=request.user, now=timezone.now()
     )
@@ -220,6 +321,54 @@ def call_transition(request, call):
             % {"state": CallState(call.state).label},
         )
     return redirect("calls:manage", slug=call.slug)
+
+
+@login_required
+@manages_call
+@require_http_methods(["GET", "POST"])
+def call_close_now(request, call):
+    """ "Clore maintenant": close a published call before its deadline, with a reason, after
+    a confirmation saying who it stops."""
+    now = timezone.now()
+    form = CloseNowForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            services.close_now,
+            call,
+            by=request.user,
+            now=now,
+            reason=form.cleaned_data["reason"],
+            form=form,
+            field="reason",
+            success=_("L'appel est clos : plus aucun dépôt n'est accepté."),
+        )
+        if outcome:
+            return redirect("calls:manage", slug=call.slug)
+    audience = lifecycle_audience(call)
+    consequences = [
+        _("La clôture passe du %(old)s à maintenant, le %(new)s (heure de Paris).")
+        % {"old": _paris(call.closes_at), "new": _paris(now)},
+        _("%(n)s équipes dont la candidature est encore un brouillon ne pourront plus la déposer.")
+        % {"n": audience["drafts"]},
+        _("Les %(n)s candidatures déposées ne pourront plus être modifiées par leurs équipes.")
+        % {"n": audience["submitted"]},
+        _("La raison figure au journal de l'appel avec l'ancienne et la nouvelle date."),
+    ]
+    return web.confirm(
+        request,
+        web.Confirmation(
+            title=_("Clore l'appel maintenant ?"),
+            subject=str(call),
+            consequences=consequences,
+            action=reverse("calls:close-now", args=[call.slug]),
+            label=_("Clore maintenant"),
+            cancel=reverse("calls:manage", args=[call.slug]),
+        ),
+        form=form,
+        breadcrumb=_staff_crumbs(call, _("Clore maintenant")),
+        status=400 if form.is_bound else 200,
+    )
 
 
 ITEMS = {
@@ -240,6 +389,12 @@ ITEMS = {
         DefiForm,
         gettext_lazy("Ajouter un défi retenu"),
         gettext_lazy("Modifier le défi"),
+    ),
+    "eligibility": (
+        EligibilityRule,
+        EligibilityRuleForm,
+        gettext_lazy("Ajouter une condition d'éligibilité"),
+        gettext_lazy("Modifier la condition d'éligibilité"),
     ),
 }
 
@@ -285,9 +440,23 @@ def item_edit(request, call, kind, pk=None):
 
 @login_required
 @manages_call
-@require_POST
+@require_http_methods(["GET", "POST"])
 def item_delete(request, call, kind, pk):
+    """Delete a criterion, a question or a défi: its confirmation (GET), then the delete."""
     item = _item(call, kind, pk)
+    if request.method == "GET":
+        return web.confirm(
+            request,
+            web.Confirmation(
+                title=_("Supprimer « %(item)s » ?") % {"item": item},
+                subject=str(call),
+                consequences=_deletion_consequences(item, kind),
+                action=reverse(f"calls:{kind}-delete", args=[call.slug, item.pk]),
+                label=_("Supprimer"),
+                cancel=reverse("calls:manage", args=[call.slug]),
+            ),
+            breadcrumb=_staff_crumbs(call, _("Supprimer")),
+        )
     web.run(
         request,
         services.delete_item,
@@ -297,6 +466,29 @@ def item_delete(request, call, kind, pk):
         success=_("« %(item)s » est supprimé.") % {"item": item},
     )
     return redirect("calls:manage", slug=call.slug)
+
+
+def _deletion_consequences(item, kind: str) -> list[str]:
+    dependents = item_dependents(item)
+    if kind == "question":
+        return [
+            _("La question disparaît du formulaire de candidature."),
+            _("Les %(n)s réponses déjà saisies par les candidats sont effacées.")
+            % {"n": dependents},
+        ]
+    if kind == "eligibility":
+        return [
+            _(
+                "La condition n'est plus vérifiée au dépôt ni signalée sur la liste des "
+                "candidatures."
+            )
+        ]
+    if kind == "criterion":
+        return [
+            _("Le critère disparaît de la grille d'évaluation des jurés."),
+            _("%(n)s notes ont déjà été données sur ce critère.") % {"n": dependents},
+        ]
+    return [_("Le défi disparaît de la liste que lisent les candidats.")]
 
 
 @login_required

@@ -6,7 +6,7 @@ from cohorts.enums import Phase
 from cohorts.services import cohorts as services
 from programme.exceptions import TransitionError
 
-from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Report
+from .models import Cohort, Indicator, IndicatorValue, Laureate, Milestone, Report, ReportMessage
 
 
 def _run_on_each(modeladmin, request, queryset, service, done: str, say=None, **kwargs) -> None:
@@ -155,6 +155,19 @@ class MilestoneAdmin(admin.ModelAdmin):
     inlines = [ReportInline]
 
 
+class ReportMessageInline(admin.TabularInline):
+    """The thread under a report (team and coach), read only: written on the report's page."""
+
+    model = ReportMessage
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "author", "from_team", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 class IndicatorValueInline(admin.TabularInline):
     model = IndicatorValue
     extra = 0
@@ -176,4 +189,4 @@ class ReportAdmin(admin.ModelAdmin):
         "commented_at",
         "commented_by",
     ]
-    inlines = [IndicatorValueInline]
+    inlines = [IndicatorValueInline, ReportMessageInline]

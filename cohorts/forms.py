@@ -1,17 +1,24 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.utils import formats
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from programme.enums import ProgrammeRole
-from programme.forms import BoundedDateField, IdentifiersChoiceField
+from programme.forms import (
+    BoundedDateField,
+    FrenchDecimalField,
+    IdentifiersChoiceField,
+    french_formfield,
+)
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Proposal
 
 from .enums import FinalOutcome, Phase, ReportStatus
 from .models import Cohort, Laureate
+from .services.followup import REPORT_TEXT_MAX
 
 
 def _helper(label, *fieldsets) -> FormHelper:
@@ -83,8 +90,19 @@ class CohortForm(forms.Form):
 
 class LaureateForm(forms.ModelForm):
     phase = forms.ChoiceField(label=_("Phase"), choices=Phase.choices)
+    funding_reason = forms.CharField(
+        label=_("Raison du changement de financement"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Obligatoire si le financement accordé change : les résultats sont publics, la "
+            "raison figure au journal avec l'ancien et le nouveau montant."
+        ),
+    )
 
     class Meta:
+        formfield_callback = french_formfield  # amounts typed "300 000"
         model = Laureate
         fields = [
             "name",
@@ -115,8 +133,17 @@ class LaureateForm(forms.ModelForm):
         self.helper = _helper(
             _("Enregistrer le lauréat"),
             Fieldset(_("Ce qui est publié"), "name", "mission", "phase", "intrapreneur_public"),
-            Fieldset(_("Suivi"), "coach", "mentors", "funding_granted"),
+            Fieldset(_("Suivi"), "coach", "mentors", "funding_granted", "funding_reason"),
         )
+
+    def clean(self):
+        data = super().clean()
+        if "funding_granted" in self.changed_data and not data.get("funding_reason", "").strip():
+            self.add_error(
+                "funding_reason",
+                _("Indiquez la raison du changement du financement accordé."),
+            )
+        return data
 
 
 # --- Follow-up ---------------------------------------------------------------------------------
@@ -126,23 +153,55 @@ def _date_widget():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def _report_text(label, rows, **kwargs):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=REPORT_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        error_messages={
+            "max_length": _(
+                "5 000 caractères au plus : vous en avez saisi %(show_value)s. Résumez, le "
+                "détail peut aller dans un message à votre coach."
+            )
+        },
+        **kwargs,
+    )
+
+
 class ReportForm(forms.Form):
     """The team's monthly report: the period, the programme's indicators, results, next
-    steps, blockers and the project's status. Saved as a draft, then submitted."""
+    steps, blockers and the project's status. Saved as a draft (anything may be empty), then
+    submitted: filing (`filing=True`) flags each missing field with its own message.
 
-    period_start = BoundedDateField(label=_("Période du"), widget=_date_widget())
-    period_end = BoundedDateField(label=_("au"), widget=_date_widget())
-    results = forms.CharField(
-        label=_("Résultats du mois"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    The field names are stable: the report page's autosave posts them."""
+
+    # What filing needs, each with the message shown next to its field.
+    REQUIRED_TO_FILE = {
+        "results": _("Décrivez les résultats du mois pour déposer le point d'étape."),
+        "next_steps": _("Indiquez les prochaines étapes pour déposer le point d'étape."),
+        "status": _("Choisissez l'état du projet pour déposer le point d'étape."),
+    }
+
+    period_start = BoundedDateField(
+        label=_("Premier jour de la période"),
+        widget=_date_widget(),
+        error_messages={"required": _("Indiquez le premier jour de la période.")},
     )
-    next_steps = forms.CharField(
-        label=_("Prochaines étapes"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    period_end = BoundedDateField(
+        label=_("Dernier jour de la période"),
+        widget=_date_widget(),
+        error_messages={"required": _("Indiquez le dernier jour de la période.")},
     )
-    blockers = forms.CharField(
-        label=_("Points de blocage"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Ce dont vous avez besoin du programme ou de votre administration."),
+    results = _report_text(_("Résultats du mois"), 5, help_text=_("5 000 caractères au plus."))
+    next_steps = _report_text(_("Prochaines étapes"), 4, help_text=_("5 000 caractères au plus."))
+    blockers = _report_text(
+        _("Points de blocage (facultatif)"),
+        3,
+        help_text=_(
+            "Ce dont vous avez besoin du programme ou de votre administration. "
+            "5 000 caractères au plus."
+        ),
     )
     status = forms.ChoiceField(
         label=_("État du projet"),
@@ -150,13 +209,14 @@ class ReportForm(forms.Form):
         choices=[("", _("— à choisir —")), *ReportStatus.choices],
     )
 
-    def __init__(self, *args, indicators=(), **kwargs):
+    def __init__(self, *args, indicators=(), filing=False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filing = filing
         self.indicators = list(indicators)
         names = []
         for indicator in self.indicators:
             name = f"indicator_{indicator.pk}"
-            self.fields[name] = forms.DecimalField(
+            self.fields[name] = FrenchDecimalField(
                 label=str(indicator),
                 required=False,
                 max_digits=14,
@@ -165,7 +225,7 @@ class ReportForm(forms.Form):
             )
             names.append(name)
         self.helper = FormHelper()
-        fieldsets = [Fieldset(_("La période"), "period_start", "period_end")]
+        fieldsets = [Fieldset(_("Période couverte (du … au …)"), "period_start", "period_end")]
         if names:
             fieldsets.append(Fieldset(_("Les indicateurs du programme"), *names))
         fieldsets.append(
@@ -181,7 +241,15 @@ class ReportForm(forms.Form):
         data = super().clean()
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
-            self.add_error("period_end", _("La fin de la période doit venir après son début."))
+            self.add_error(
+                "period_end",
+                _("Le dernier jour de la période doit venir après le premier (%(start)s).")
+                % {"start": formats.date_format(start)},
+            )
+        if self.filing:
+            for name, message in self.REQUIRED_TO_FILE.items():
+                if name not in self.errors and not (data.get(name) or "").strip():
+                    self.add_error(name, message)
         return data
 
     def report_data(self) -> dict:
@@ -201,6 +269,25 @@ class CommentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = _helper(_("Enregistrer le commentaire"), Fieldset("", "text"))
+
+
+class ReportAnswerForm(forms.Form):
+    """A message under a filed report (the team answers its coach, the coach answers back)."""
+
+    body = forms.CharField(
+        label=_("Votre message"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("5 000 caractères au plus. L'autre partie le reçoit aussi par courriel."),
+        error_messages={
+            "required": _("Écrivez votre message avant de l'envoyer."),
+            "max_length": _("5 000 caractères au plus : vous en avez saisi %(show_value)s."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(_("Envoyer le message"), Fieldset("", "body"))
 
 
 class MilestoneAddForm(forms.Form):

@@ -354,6 +354,27 @@ class Report(models.Model):
         return self.submitted_at is not None
 
 
+class ReportMessage(models.Model):
+    """One message of the thread under a submitted report: the team answers its coach's
+    comment, the coach (or the programme's staff) answers back."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("message"))
+    from_team = models.BooleanField(_("de l'équipe du lauréat"), default=False)
+    created_at = models.DateTimeField(_("envoyé le"))
+
+    class Meta:
+        verbose_name = _("message sur un point d'étape")
+        verbose_name_plural = _("messages sur les points d'étape")
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.report} — {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class IndicatorValue(models.Model):
     """The value of one of the programme's indicators in a report."""
 

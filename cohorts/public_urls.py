@@ -22,10 +22,21 @@ urlpatterns = [
     path("<slug:slug>/pilotage/", desk.cohort_manage, name="manage"),
     path("<slug:slug>/publication/", desk.cohort_publication, name="publication"),
     path("<slug:slug>/pilotage/selection/", desk.selection_figures, name="selection-figures"),
+    path("<slug:slug>/journal/", desk.cohort_journal_page, name="journal"),
+    path(
+        "<slug:slug>/laureats/<int:pk>/journal/",
+        desk.laureate_journal_page,
+        name="laureate-journal",
+    ),
     path("<slug:slug>/laureats/<int:pk>/modifier/", desk.laureate_edit, name="laureate-edit"),
     path("<slug:slug>/suivi/", followup.followup_dashboard, name="followup"),
     path("<slug:slug>/suivi/jalons/", followup.followup_start, name="followup-start"),
     path("<slug:slug>/laureats/<int:pk>/suivi/", followup.timeline, name="timeline"),
+    path(
+        "<slug:slug>/laureats/<int:pk>/messages/",
+        followup.laureate_message,
+        name="laureate-message",
+    ),
     path(
         "<slug:slug>/laureats/<int:pk>/jalons/ajouter/",
         followup.milestone_add,
@@ -33,9 +44,17 @@ urlpatterns = [
     ),
     path("<slug:slug>/jalons/<int:pk>/point/", followup.report, name="report"),
     path(
+        "<slug:slug>/jalons/<int:pk>/point/auto/", followup.report_autosave, name="report-autosave"
+    ),
+    path(
         "<slug:slug>/jalons/<int:pk>/commentaire/",
         followup.report_comment,
         name="report-comment",
+    ),
+    path(
+        "<slug:slug>/jalons/<int:pk>/messages/",
+        followup.report_answer,
+        name="report-answer",
     ),
     path("<slug:slug>/jalons/<int:pk>/ecarter/", followup.milestone_skip, name="milestone-skip"),
     path(

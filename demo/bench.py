@@ -410,3 +410,29 @@ def make_reports(cohorts, n: int, *, now: datetime) -> list[str]:
     )
     total = Milestone.objects.filter(laureate__cohort__in=cohorts).count()
     return [f"milestones: {total}, reports filed: {len(due)} of {n} asked"]
+
+
+def assignment_instance(
+    proposals: int = 10_000, jurors: int = 300, *, themes: int = 12, seed: int = 18
+) -> dict:
+    """A synthetic call for timing the assignment (`projects.services.assignment.assign`):
+    about 2 % of pairs in conflict, each juror bidding on 60 proposals (half "oui", a
+    quarter each "peut-être" and "non") and declaring 3 of `themes` themes, each proposal
+    carrying 1 or 2. Plain ids, no database: the keyword arguments of `assign`."""
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, reproducible)
+    p_ids, j_ids = list(range(proposals)), list(range(jurors))
+    conflicts = {
+        (rng.randrange(proposals), rng.randrange(jurors)) for _ in range(proposals * jurors // 50)
+    }
+    choices = ["yes", "yes", "maybe", "no"]
+    bids = {
+        (p, j): rng.choice(choices) for j in j_ids for p in rng.sample(p_ids, min(60, proposals))
+    }
+    return {
+        "proposals": p_ids,
+        "jurors": j_ids,
+        "conflicts": conflicts,
+        "bids": {pair: bid for pair, bid in bids.items() if pair not in conflicts},
+        "proposal_themes": {p: set(rng.sample(range(themes), rng.randint(1, 2))) for p in p_ids},
+        "juror_themes": {j: set(rng.sample(range(themes), 3)) for j in j_ids},
+    }

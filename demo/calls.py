@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from calls.enums import CallKind, CallState, QuestionKind
-from calls.models import Call, Criterion, Defi, Question
+from calls.enums import CallKind, CallState, EligibilityKind, QuestionKind
+from calls.models import Call, Criterion, Defi, EligibilityRule, Question
 from programme.enums import StructureType
 from programme.models import Programme, Structure, User
 
@@ -166,6 +166,14 @@ def _questions(call: Call, rows) -> None:
         )
 
 
+def _eligibility(call: Call, rows) -> None:
+    """The call's eligibility conditions, one per kind, found again by (call, kind)."""
+    for position, (kind, fields) in enumerate(rows):
+        EligibilityRule.objects.update_or_create(
+            call=call, kind=kind, defaults={"position": position, **fields}
+        )
+
+
 def seed_calls(
     programmes: dict[str, Programme], users: dict[str, User], *, now: datetime | None = None
 ) -> dict[str, Call]:
@@ -210,6 +218,19 @@ def seed_calls(
              {"max_length": 3000}),
             ("Qui en seraient les utilisateurs ?", QuestionKind.SHORT_TEXT, {"max_length": 300}),
             ("Êtes-vous prêt à vous y consacrer pendant six mois ?", QuestionKind.YES_NO),
+        ],
+    )  # fmt: skip
+    # The 2017 call was open to the central administration, DREAL, DIRM and DIR (seeds).
+    _eligibility(
+        fn,
+        [
+            (EligibilityKind.STRUCTURE_TYPE, {
+                "values": [StructureType.CENTRAL, StructureType.DREAL, StructureType.DIRM,
+                           StructureType.DIR],
+                "explanation": "L'appel est ouvert aux agents de l'administration centrale, "
+                               "des DREAL, des DIRM et des DIR.",
+            }),
+            (EligibilityKind.TEAM_SIZE, {"minimum": 2, "maximum": 4}),
         ],
     )  # fmt: skip
     calls[fn.slug] = fn
@@ -259,6 +280,16 @@ def seed_calls(
             ("Votre direction s'engage-t-elle à cofinancer le projet ?", QuestionKind.YES_NO),
             ("Lettre de soutien de la direction", QuestionKind.FILE,
              {"help_text": "Un PDF signé.", "required": False}),
+        ],
+    )  # fmt: skip
+    _eligibility(
+        fast,
+        [
+            (EligibilityKind.REQUESTED_AMOUNT, {
+                "maximum": Decimal("300000"),
+                "explanation": "Le FAST finance au plus 50 % du budget annuel du projet, dans "
+                               "la limite de 300 000 € par startup d'État.",
+            }),
         ],
     )  # fmt: skip
     calls[fast.slug] = fast

@@ -20,6 +20,7 @@ from cohorts.models import (
     Laureate,
     Milestone,
     Report,
+    add_months,
     default_end,
 )
 from cohorts.services import lateness
@@ -252,6 +253,7 @@ INDICATORS = {
     "fabrique-numerique": [("Usagers touchés", "usagers", 150), ("Démarches traitées", "", 40)],
     "fast": [("Usagers touchés", "usagers", 900), ("Services utilisateurs", "services", 3)],
     "eig": [("Jeux de données ouverts", "jeux", 1), ("Agents utilisateurs", "agents", 25)],
+    "incubateur-val-d-oise": [("Usagers touchés", "usagers", 60)],
 }
 REPORT_TEXTS = [
     ("Entretiens avec une vingtaine d'usagers ; premier prototype testé sur le terrain.",
@@ -364,6 +366,120 @@ def seed_followup(cohort: Cohort, *, staff: User | None, committee_held: bool) -
     lateness.refresh([laureate.pk for laureate in laureates], now=timezone.now())
 
 
+# A promotion being followed up today: the Val d'Oise incubator (seeds/002: "120 candidats,
+# quinze projets pitchés et huit finalement retenus"). Its dates follow the day the demo is
+# seeded: it started two months and ten days ago, so two reports are due and the third is
+# being written. The projects' names are fictitious (the seed does not name them).
+CURRENT_SLUG = "val-d-oise-en-cours"
+LAUREATE_TEAM = "laureat@demo.portail.example"
+VO_FUNNEL = {
+    "funnel_candidates": 120,
+    "funnel_auditioned": 15,
+    "funnel_selected": 8,
+    "funnel_source": "« Mois de l'innovation publique » : après un processus de sélection de "
+    "120 candidats, quinze projets ont été pitchés et huit finalement retenus.",
+}
+# The seed says eight projects were retained without naming them: the demo does not invent
+# their names, it numbers them.
+VO_LAUREATES = [
+    (f"Projet retenu n° {n}",
+     "Projet d'agents du conseil départemental du Val-d'Oise, accompagné par son incubateur "
+     "(la source ne le nomme pas).")
+    for n in range(1, 9)
+]  # fmt: skip
+VO_FIRST = ["Nadia", "Olivier", "Pauline", "Quentin", "Rania", "Sébastien", "Tiphaine"]
+VO_LAST = ["Leclerc", "Perrin", "Renaud", "Schmitt", "Tessier", "Vidal", "Weber"]
+COACH_NOTE = "Bon rythme. Pour le prochain point, mesurez combien d'usagers reviennent."
+
+
+def _current_start(today: date) -> date:
+    return add_months(today, -2) - timedelta(days=10)
+
+
+def _seed_current(programme: Programme, coach: User | None, lead: User | None, today: date):
+    """The promotion followed up today. Seeding again the same day changes nothing; on a
+    later day its dates move with the day and its follow-up is written again."""
+    starts_on = _current_start(today)
+    previous = Cohort.objects.filter(slug=CURRENT_SLUG).values_list("starts_on", flat=True).first()
+    cohort = _cohort(
+        programme, CURRENT_SLUG, f"Val d'Oise — promotion {starts_on.year}", starts_on, **VO_FUNNEL
+    )
+    if previous is not None and previous != starts_on:
+        Milestone.objects.filter(laureate__cohort=cohort).delete()  # reports go with them
+    structure = Structure.objects.filter(name="Conseil départemental du Val d'Oise").first()
+    for index, (name, mission) in enumerate(VO_LAUREATES):
+        if index == 0 and lead is not None:
+            intrapreneur = lead
+        else:
+            intrapreneur = demo_person(
+                f"vo-{index:02d}@demo.portail.example",
+                VO_FIRST[index % len(VO_FIRST)],
+                VO_LAST[(index * 3) % len(VO_LAST)],
+                structure,
+            )
+        laureate, _ = Laureate.objects.update_or_create(
+            cohort=cohort,
+            name=name,
+            defaults={
+                "mission": mission,
+                "host_structure": structure,
+                "phase": Phase.INVESTIGATION,
+                "intrapreneur": intrapreneur,
+                "coach": coach,
+            },
+        )
+        if index == 0:
+            mate = demo_person("vo-equipe@demo.portail.example", "Yanis", "Bertrand", structure)
+            laureate.members.set([intrapreneur, mate])
+        else:
+            laureate.members.set([intrapreneur])
+    _current_followup(cohort, today)
+    return cohort
+
+
+def _current_followup(cohort: Cohort, today: date) -> None:
+    """Milestones from the schedule; the reports whose month is over are filed (but one
+    laureate is late on its second), the first laureate's second report carries a comment
+    from its coach, and the report of the month running now is left to write."""
+    now = datetime.combine(today, datetime.min.time(), PARIS)
+    indicators = _indicators(cohort.programme)
+    laureates = list(cohort.laureates.filter(milestones__isnull=True).order_by("name", "pk"))
+    names = [name for name, _ in VO_LAUREATES]
+    for laureate in laureates:
+        index = names.index(laureate.name) if laureate.name in names else 0
+        milestones = milestones_for(laureate, cohort, now)
+        for m in milestones:
+            m.created_at = datetime.combine(cohort.starts_on, datetime.min.time(), PARIS)
+        Milestone.objects.bulk_create(milestones)
+        for m in milestones:
+            if m.kind != MilestoneKind.REPORT or m.due_on > today or (index == 3 and m.number == 2):
+                continue
+            at = m.deadline - timedelta(days=1 + index % 3, hours=3)
+            results, next_steps, blockers = REPORT_TEXTS[(index + m.number) % 3]
+            commented = index == 0 and m.number == 2 and laureate.coach_id
+            report = Report.objects.create(
+                milestone=m,
+                period_start=m.period_start,
+                period_end=m.period_end,
+                results=results,
+                next_steps=next_steps,
+                blockers=blockers,
+                status=ReportStatus.ON_TRACK,
+                updated_at=at,
+                updated_by_id=laureate.intrapreneur_id,
+                submitted_at=at,
+                submitted_by_id=laureate.intrapreneur_id,
+                coach_comment=COACH_NOTE if commented else "",
+                commented_at=at + timedelta(days=1) if commented else None,
+                commented_by_id=laureate.coach_id if commented else None,
+            )
+            Milestone.objects.filter(pk=m.pk).update(done_at=at)
+            IndicatorValue.objects.bulk_create(
+                IndicatorValue(report=report, indicator=indicator, value=Decimal(step * m.number))
+                for indicator, step in indicators
+            )
+
+
 def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> dict[str, Cohort]:
     """Create or refresh the three demo cohorts; returns them by slug."""
     coach = users.get(COACH) or User.objects.filter(email=COACH).first()
@@ -379,6 +495,11 @@ def seed_cohorts(programmes: dict[str, Programme], users: dict[str, User]) -> di
             memberships__programme=cohort.programme, memberships__role="staff"
         ).first()
         seed_followup(cohort, staff=staff, committee_held=slug == "fabrique-numerique-2018")
+    if "incubateur-val-d-oise" in programmes:
+        lead = users.get(LAUREATE_TEAM) or User.objects.filter(email=LAUREATE_TEAM).first()
+        cohorts[CURRENT_SLUG] = _seed_current(
+            programmes["incubateur-val-d-oise"], coach, lead, timezone.localdate()
+        )
     if "eig" in programmes:
         cohorts["eig-4"] = _cohort(
             programmes["eig"], "eig-4", "EIG 4", date(2020, 9, 1), **EIG_4_FUNNEL

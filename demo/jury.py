@@ -17,11 +17,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from calls.enums import CallState, QuestionKind
-from calls.models import AuditionCriterion, Call, Criterion, JuryMember, Question
+from calls.models import AuditionCriterion, Call, Criterion, JuryMember, Question, Theme
 from demo.people import demo_person
 from programme.enums import StructureType
 from programme.models import Structure
 from projects.enums import (
+    BidChoice,
     ConflictKind,
     ConflictType,
     DecisionMailState,
@@ -37,6 +38,7 @@ from projects.models import (
     Audition,
     AuditionEvaluation,
     AuditionScore,
+    Bid,
     Conflict,
     Decision,
     DecisionMail,
@@ -482,3 +484,48 @@ def seed_fast_13_jury(call: Call) -> list[JuryMember]:
                 created_at=FAST_13_REVIEWED + timedelta(days=5, minutes=30 * n),
             )
     return seats
+
+
+# The seven themes of the FN 2017 laureates (seeds), as the call's list of themes.
+FN_THEMES = [
+    "Aides aux collectivités",
+    "Titres et projets miniers",
+    "Rejets industriels dans l'air",
+    "Eau et sécheresse",
+    "Location et logement",
+    "Transport de marchandises",
+    "Contributions citoyennes",
+]
+
+
+def seed_fn_expertise(call: Call, seats: list[JuryMember]) -> None:
+    """The FN 2017 call's themes, each juror's two themes, each proposal's theme and a few
+    bids per juror (oui on proposals of their themes, non on one other), so that the bids
+    page, the matrix and the assignment's costs show on the demo. Idempotent."""
+    themes = []
+    for position, name in enumerate(FN_THEMES):
+        theme, _ = Theme.objects.update_or_create(
+            call=call, name=name, defaults={"position": position}
+        )
+        themes.append(theme)
+    for i, seat in enumerate(seats):
+        seat.themes.set([themes[i % len(themes)], themes[(i + 3) % len(themes)]])
+    proposals = list(call.proposals.order_by("sequence", "pk"))
+    for i, proposal in enumerate(proposals):
+        proposal.themes.set([themes[i % len(themes)]])
+    bid_at = datetime(2018, 1, 2, 10, tzinfo=PARIS)
+    conflicted = set(
+        Conflict.objects.filter(juror__in=seats).values_list("juror_id", "proposal_id")
+    )
+    for i, seat in enumerate(seats):
+        mine = {i % len(themes), (i + 3) % len(themes)}
+        matching = [p for j, p in enumerate(proposals) if j % len(themes) in mine]
+        others = [p for j, p in enumerate(proposals) if j % len(themes) not in mine]
+        wishes = [(p, BidChoice.YES) for p in matching[:3]] + [
+            (p, BidChoice.NO) for p in others[:1]
+        ]
+        for proposal, choice in wishes:
+            if (seat.pk, proposal.pk) not in conflicted:
+                Bid.objects.get_or_create(
+                    juror=seat, proposal=proposal, defaults={"choice": choice, "updated_at": bid_at}
+                )

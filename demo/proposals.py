@@ -10,15 +10,17 @@ helpers, so they look exactly like real submissions. People are fictitious.
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from calls.enums import CallState, QuestionKind
 from calls.models import Call
 from demo.people import demo_person
+from programme import audit
 from programme.enums import Region, StructureType
-from programme.models import Structure, User
+from programme.models import AuditEntry, Structure, User
 from projects.enums import ProposalState, TeamRole
-from projects.models import Answer, Proposal, ProposalVersion, TeamMember
+from projects.models import Answer, Invitation, Message, Proposal, ProposalVersion, TeamMember
 from projects.queries.proposals import content_hash, reference_for, snapshot
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -266,7 +268,31 @@ def seed_proposals(calls: dict[str, Call], users: dict[str, User], *, now: datet
         TeamMember.objects.get_or_create(
             proposal=draft, user=agent, defaults={"role": TeamRole.LEAD}
         )
+        _seed_team_and_fil(draft, agent, now)
     return proposals
+
+
+def _seed_team_and_fil(draft: Proposal, agent: User, now: datetime) -> None:
+    """The agent leads the draft with a co-editor and a pending invitation (the team page's
+    roles and buttons), and its Fil holds its start and a question to the programme."""
+    mate = demo_person("ines.moreau@demo.portail.example", "Inès", "Moreau", agent.structure)
+    TeamMember.objects.get_or_create(proposal=draft, user=mate, defaults={"role": TeamRole.MEMBER})
+    Invitation.objects.get_or_create(
+        proposal=draft,
+        email="louis.garcia@demo.portail.example",
+        accepted_at=None,
+        defaults={"invited_by": agent, "created_at": now},
+    )
+    kind = ContentType.objects.get_for_model(Proposal)
+    if not AuditEntry.objects.filter(
+        content_type=kind, object_id=str(draft.pk), action="proposal.start"
+    ).exists():
+        audit.record(agent, "proposal.start", draft, after=ProposalState.DRAFT, at=now)
+    Message.objects.get_or_create(
+        proposal=draft,
+        body="Le budget annuel peut-il inclure la part de l'administration d'accueil ?",
+        defaults={"author": mate, "from_staff": False, "created_at": now},
+    )
 
 
 # FAST 13's other proposals (fictitious): with the ten laureates, 48 submitted, 40 eligible,

@@ -3,10 +3,14 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import journal
 from .models import (
     AuditEntry,
+    GroupMessage,
+    LetterTemplate,
     OutgoingMail,
     Programme,
+    ProgrammeInvitation,
     ProgrammeMembership,
     Reminder,
     Structure,
@@ -91,7 +95,7 @@ class ProgrammeMembershipAdmin(BoundedSearchAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(BoundedSearchAdmin):
-    list_display = ["at", "actor", "action", "object_repr", "from_state", "to_state"]
+    list_display = ["at", "actor", "sentence", "object_repr"]
     list_filter = ["action", "content_type"]
     search_fields = ["object_repr", "reason", "actor__email"]
     date_hierarchy = "at"
@@ -105,6 +109,14 @@ class AuditEntryAdmin(BoundedSearchAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("action"))
+    def sentence(self, entry):
+        """The same French sentence as the Journal's, with the changed fields."""
+        line = journal.describe(entry)
+        text = line.sentence + (f" : {line.reason}" if line.reason else "")
+        changes = " ; ".join(f"{c.label} : {c.old} → {c.new}" for c in line.changes)
+        return f"{text} ({changes})" if changes else text
 
 
 @admin.register(OutgoingMail)
@@ -134,3 +146,43 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ProgrammeInvitation)
+class ProgrammeInvitationAdmin(BoundedSearchAdmin):
+    """Read only: invitations are sent, resent and cancelled on the programme's people page."""
+
+    list_display = ["email", "role", "programme", "call", "sent_at", "accepted_at", "cancelled_at"]
+    list_filter = ["role", "programme"]
+    search_fields = ["email"]
+    list_select_related = ["programme", "call"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupMessage)
+class GroupMessageAdmin(BoundedSearchAdmin):
+    """Read only: grouped messages are written, previewed and sent on the programme's pages."""
+
+    list_display = ["subject", "programme", "audience", "state", "sent_at", "sent_count"]
+    list_filter = ["state", "audience", "programme"]
+    search_fields = ["subject"]
+    list_select_related = ["programme"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(BoundedSearchAdmin):
+    list_display = ["programme", "letter", "subject", "updated_at"]
+    list_filter = ["programme", "letter"]
+    search_fields = ["subject", "body"]
+    list_select_related = ["programme"]

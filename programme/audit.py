@@ -45,13 +45,16 @@ def changed_fields(before: models.Model, after: models.Model, fields) -> dict:
     for name in fields:
         old, new = getattr(before, name), getattr(after, name)
         if old != new:
-            changes[name] = [_plain(old), _plain(new)]
+            changes[name] = [plain(old), plain(new)]
     return changes
 
 
-def _plain(value):
+def plain(value):
+    """A field's value as the journal stores it (JSON): numbers, dates and objects as text."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
     if isinstance(value, models.Model):
         return str(value)
     return str(value)

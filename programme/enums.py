@@ -96,3 +96,29 @@ class ReminderState(models.TextChoices):
 
 # States a staff member may ask to send again.
 ReminderState.resendable_states = frozenset({ReminderState.FAILED})
+
+
+class InvitationRole(models.TextChoices):
+    """What an invitation mailed by a programme's staff offers."""
+
+    STAFF = "staff", _("Équipe du programme")
+    COACH = "coach", _("Coach ou tuteur")
+    JUROR = "juror", _("Membre du jury")
+
+    @classmethod
+    def programme_roles(cls):
+        return [cls.STAFF, cls.COACH]
+
+
+class GroupAudience(models.TextChoices):
+    """Who a grouped message of the staff goes to."""
+
+    CALL_TEAMS = "teams", _("Les équipes d'un appel (selon l'état de leur candidature)")
+    CALL_JURY = "jury", _("Le jury d'un appel")
+    COHORT_LAUREATES = "laureates", _("Les lauréats d'une promotion")
+    COACHES = "coaches", _("Les coachs du programme")
+
+
+class GroupMessageState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon à relire")
+    SENT = "sent", _("Envoyé")

@@ -1,5 +1,7 @@
+from urllib.parse import urlencode
+
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Hidden, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -7,9 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import accounts, mail
-from .enums import Region, StructureType
-from .models import Structure, User
+from . import accounts, letters, mail, numbers
+from .enums import GroupAudience, InvitationRole, Region, StructureType
+from .models import GroupMessage, Structure, User
+from .queries import AUDIENCE_PLACEHOLDERS
 
 
 def submit_helper(label, *layout, form_tag=True) -> FormHelper:
@@ -54,6 +57,58 @@ class BoundedDateField(BoundedDates, forms.DateField):
 
 class BoundedDateTimeField(BoundedDates, forms.DateTimeField):
     pass
+
+
+class NumberInput(forms.TextInput):
+    """A text box for a number: the browser's number box refuses "1 000 000" and "12,5", so
+    French typing goes through a plain text box with the decimal keypad on phones."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        super().__init__({"inputmode": "decimal", "autocomplete": "off", **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, str) or value is None:
+            return super().format_value(value)
+        return numbers.french(value)
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Every amount and number a person types on the site: "1 000 000", "150 000" (with a
+    space, a no-break or a narrow no-break space between thousands), "1 000,50" or "12.5"."""
+
+    widget = NumberInput
+    default_error_messages = {
+        "invalid": _("Saisissez un nombre. Par exemple : 150 000 ou 1 000,50."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str):
+            parsed = numbers.parse(value)
+            if parsed is None:
+                raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+            value = str(parsed)
+        return super().to_python(value)
+
+    def widget_attrs(self, widget):
+        # Not the browser's min/max/step: they belong to its number box, not a text box.
+        return {
+            key: value
+            for key, value in super().widget_attrs(widget).items()
+            if key not in ("min", "max", "step")
+        }
+
+
+def french_formfield(model_field, **kwargs):
+    """A ModelForm's `formfield_callback`: its decimal columns typed the French way."""
+    from django.db import models
+
+    if isinstance(model_field, models.DecimalField):
+        kwargs.setdefault("form_class", FrenchDecimalField)
+    return model_field.formfield(**kwargs)
 
 
 class StructureFieldsMixin(forms.Form):
@@ -212,6 +267,9 @@ class LoginForm(auth_forms.AuthenticationForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
+    # Where the person was going (an invitation, a call): carried by the mailed link.
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].label = _("Adresse électronique")
@@ -236,9 +294,18 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 "path": reverse(
                     "password_reset_confirm",
                     kwargs={"uidb64": context["uid"], "token": context["token"]},
-                ),
+                )
+                + with_next(self.cleaned_data.get("next")),
             },
         )
+
+
+def with_next(next_url: str | None) -> str:
+    """`?next=…` for a path of this site (anything else is dropped), or ""."""
+    from .accounts import safe_next
+
+    safe = safe_next(next_url)
+    return f"?{urlencode({'next': safe})}" if safe else ""
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
@@ -305,3 +372,144 @@ class IdentifiersChoiceField(forms.ModelMultipleChoiceField):
                     params={"pk": pk},
                 )
         return super()._check_values(value)
+
+
+class AddMemberForm(forms.Form):
+    """A staff member or a coach added to a programme by address (invited if unknown)."""
+
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_(
+            "Une personne qui a déjà un compte reçoit le rôle aussitôt ; sinon, elle reçoit un "
+            "lien d'invitation valable 14 jours."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Rôle"),
+        choices=[(role.value, role.label) for role in InvitationRole.programme_roles()],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Ajouter"))
+
+
+class InviteJurorForm(forms.Form):
+    """A juror invited to the jury of one of the programme's calls."""
+
+    call = forms.ModelChoiceField(label=_("Appel"), queryset=None, empty_label=None)
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("La personne reçoit un lien : elle siège une fois qu'elle l'a accepté."),
+    )
+    role_label = forms.CharField(
+        label=_("Qualité"), max_length=200, required=False, help_text=_("Par exemple CCDG.")
+    )
+
+    def __init__(self, *args, calls=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["call"].queryset = calls
+        self.fields["call"].label_from_instance = lambda call: call.edition
+        self.fields["email"].widget.attrs["autocomplete"] = "off"
+        self.helper = submit_helper(_("Inviter au jury"))
+
+
+class GroupMessageForm(forms.ModelForm):
+    """A grouped message: who it goes to, its subject and body with placeholders."""
+
+    proposal_states = forms.MultipleChoiceField(
+        label=_("États des candidatures"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Pour les équipes d'un appel ; aucun coché : toutes les équipes."),
+    )
+
+    class Meta:
+        model = GroupMessage
+        fields = ["audience", "call", "proposal_states", "cohort", "subject", "body"]
+        widgets = {"audience": forms.RadioSelect, "body": forms.Textarea(attrs={"rows": 10})}
+
+    def __init__(self, *args, programme, **kwargs):
+        from calls.models import Call
+        from projects.enums import ProposalState
+
+        super().__init__(*args, **kwargs)
+        self.instance.programme = programme
+        self.fields["audience"].choices = GroupAudience.choices  # no blank choice to pick
+        self.fields["call"].queryset = Call.objects.filter(programme=programme).order_by(
+            "-opens_at"
+        )
+        self.fields["call"].label_from_instance = lambda call: call.edition
+        self.fields["cohort"].queryset = programme.cohorts.order_by("-starts_on")
+        self.fields["cohort"].label_from_instance = lambda cohort: cohort.label
+        self.fields["proposal_states"].choices = [
+            (state.value, state.label) for state in ProposalState if state != ProposalState.DRAFT
+        ] + [(ProposalState.DRAFT.value, ProposalState.DRAFT.label)]
+        self.fields["subject"].help_text = letters.help_text()
+        self.fields["body"].help_text = letters.help_text()
+        self.helper = submit_helper(_("Enregistrer le brouillon"))
+
+    def clean(self):
+        data = super().clean()
+        audience = data.get("audience")
+        if audience in (GroupAudience.CALL_TEAMS, GroupAudience.CALL_JURY) and not data.get("call"):
+            self.add_error(
+                "call", _("Choisissez l'appel dont les équipes ou le jury reçoivent le message.")
+            )
+        if audience == GroupAudience.COHORT_LAUREATES and not data.get("cohort"):
+            self.add_error(
+                "cohort", _("Choisissez la promotion dont les lauréats reçoivent le message.")
+            )
+        if audience:
+            available = AUDIENCE_PLACEHOLDERS[audience]
+            for name in ("subject", "body"):
+                for error in letters.check(data.get(name, ""), available):
+                    self.add_error(name, error)
+        # Only what the chosen group uses is kept.
+        if audience != GroupAudience.CALL_TEAMS:
+            data["proposal_states"] = []
+        if audience not in (GroupAudience.CALL_TEAMS, GroupAudience.CALL_JURY):
+            data["call"] = None
+        if audience != GroupAudience.COHORT_LAUREATES:
+            data["cohort"] = None
+        return data
+
+
+class LetterTemplateForm(forms.Form):
+    """A programme's own subject and text of one letter, with the letter's placeholders."""
+
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(label=_("Texte"), widget=forms.Textarea(attrs={"rows": 10}))
+
+    def __init__(self, *args, letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter = letters.LETTERS[letter]
+        hint = letters.help_text(self.letter.placeholders)
+        self.fields["subject"].help_text = hint
+        self.fields["body"].help_text = hint
+        self.helper = submit_helper(_("Enregistrer ce texte"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("subject", "body"):
+            for error in letters.check(data.get(name, ""), self.letter.placeholders):
+                self.add_error(name, error)
+        return data
+
+
+def autosaved(form, url: str, *, version="") -> forms.Form:
+    """Let `static/js/autosave.js` save `form` by itself while it is typed in: it posts the
+    form to `url` (a view answering through `programme.web.autosave`) every few seconds and
+    on leaving a field, with the optimistic `version` the page was loaded with (a hidden
+    `autosave_version` the buttons send too, kept up to date by the script), and warns
+    before leaving the page with changes not saved. The page shows the status through
+    `includes/autosave_status.html`."""
+    form.helper.attrs = {
+        **form.helper.attrs,
+        "data-autosave-url": url,
+        "data-autosave-status": "autosave-status",
+    }
+    # Sent by the form's own buttons too, so that they never overwrite a save made since.
+    form.helper.add_input(Hidden("autosave_version", str(version)))
+    return form

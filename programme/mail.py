@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template.loader import get_template
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 
 from . import delivery
@@ -38,8 +38,27 @@ class Attachment:
         return cls(stored["name"], base64.b64decode(stored["data"]), stored["content_type"])
 
 
-def render(template: str, context: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of `templates/mail/<template>*`, with the site's address."""
+def render(
+    template: str, context: dict, *, programme=None, placeholders: dict | None = None
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of `templates/mail/<template>*`, with the site's address.
+
+    With `programme` (a programme or its id), a letter that programme wrote in its own words
+    for `template` (`programme.letters.LETTERS`, edited on its "Courriers" page) replaces the
+    default subject and text, its placeholders (`{prénom}`, …) filled from `placeholders`.
+    Without `programme`, or when the programme keeps the default, nothing changes.
+    """
+    if programme is not None:
+        from . import letters
+
+        custom = letters.custom(programme, template, placeholders or {})
+        if custom is not None:
+            subject, text = custom
+            html = render_to_string(
+                "mail/letter.html",
+                {"site_url": settings.SITE_URL, **context, "subject": subject, "body": text},
+            )
+            return " ".join(subject.split()), text, html
     return Renderer(template).render(context)
 
 
@@ -65,17 +84,21 @@ def send(
     *,
     key: str | None = None,
     attachments: tuple[Attachment, ...] | list[Attachment] = (),
+    programme=None,
+    placeholders: dict | None = None,
 ):
     """Keep one mail in the outbox with the current transaction, and queue it at commit.
 
     With a `key` (for example `f"decision:{proposal.pk}:{user.pk}"`), a second call with
     the same key writes nothing and returns None: sending twice mails each person once.
+    `programme` and `placeholders` let the programme's own letter replace the default text
+    (see `render`).
     """
     from .models import OutgoingMail
 
     if key is not None and OutgoingMail.objects.filter(key=key).exists():
         return None
-    subject, text, html = render(template, context)
+    subject, text, html = render(template, context, programme=programme, placeholders=placeholders)
     now = timezone.now()
     try:
         with transaction.atomic():

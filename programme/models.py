@@ -7,7 +7,17 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .enums import DeliveryState, ProgrammeRole, Region, ReminderKind, ReminderState, StructureType
+from .enums import (
+    DeliveryState,
+    GroupAudience,
+    GroupMessageState,
+    InvitationRole,
+    ProgrammeRole,
+    Region,
+    ReminderKind,
+    ReminderState,
+    StructureType,
+)
 
 
 class Structure(models.Model):
@@ -355,3 +365,150 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.recipient_id} — {self.due:%Y-%m-%d}"
+
+
+class ProgrammeInvitation(models.Model):
+    """An invitation mailed to an address: to the staff or the coaches of a programme, or to
+    the jury of one of its calls. Kept so that staff see who has not answered yet (and since
+    when), send it again or cancel it; the mailed link names the row, so a cancelled
+    invitation's link no longer works."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="invitations"
+    )
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="jury_invitations",
+    )
+    email = models.EmailField(_("adresse électronique"))
+    role = models.CharField(_("rôle"), max_length=10, choices=InvitationRole)
+    role_label = models.CharField(_("qualité"), max_length=200, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invité par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("invité le"))
+    sent_at = models.DateTimeField(_("dernier envoi"))
+    sent_count = models.PositiveSmallIntegerField(_("envois"), default=1)
+    accepted_at = models.DateTimeField(_("acceptée le"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-pk"]
+        indexes = [models.Index(fields=["programme", "accepted_at", "cancelled_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(role=InvitationRole.JUROR, call__isnull=False)
+                | (~models.Q(role=InvitationRole.JUROR) & models.Q(call__isnull=True)),
+                name="programme_invitation_juror_has_a_call",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} — {self.get_role_display()}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.cancelled_at is None
+
+
+class GroupMessage(models.Model):
+    """A message the staff write once to a group (teams of a call by state, a jury, the
+    laureates of a promotion, the coaches), with placeholders filled per recipient
+    (`programme.letters`); held as a draft for review, then sent once per person."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="messages"
+    )
+    audience = models.CharField(_("destinataires"), max_length=12, choices=GroupAudience)
+    call = models.ForeignKey(
+        "calls.Call",
+        verbose_name=_("appel"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_messages",
+    )
+    proposal_states = models.JSONField(
+        _("états des candidatures"),
+        default=list,
+        blank=True,
+        help_text=_("Pour les équipes d'un appel : les états retenus (aucun : toutes)."),
+    )
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        verbose_name=_("promotion"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="group_messages",
+    )
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("message"))
+    state = models.CharField(
+        _("état"), max_length=10, choices=GroupMessageState, default=GroupMessageState.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rédigé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("rédigé le"))
+    updated_at = models.DateTimeField(_("modifié le"))
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    sent_count = models.PositiveIntegerField(_("courriels envoyés"), default=0)
+
+    class Meta:
+        verbose_name = _("message groupé")
+        verbose_name_plural = _("messages groupés")
+        ordering = ["-updated_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == GroupMessageState.DRAFT
+
+
+class LetterTemplate(models.Model):
+    """A programme's own text of one of its letters (a receipt, a decision, a convocation, a
+    reminder; `programme.letters.LETTERS`), with placeholders; without one the portal's
+    default text is used, and deleting it ("Rétablir le texte par défaut") goes back to it."""
+
+    programme = models.ForeignKey(
+        Programme, verbose_name=_("programme"), on_delete=models.CASCADE, related_name="letters"
+    )
+    letter = models.CharField(_("courrier"), max_length=40)
+    subject = models.CharField(_("objet"), max_length=200)
+    body = models.TextField(_("texte"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("modifié par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("modèle de courrier")
+        verbose_name_plural = _("modèles de courriers")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "letter"], name="letter_template_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.programme} — {self.letter}"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.models import Call
 from cohorts.models import Cohort
-from projects.models import Answer, DiscussionPost, Evaluation, Message, TeamMember
+from projects.models import Answer, Attachment, DiscussionPost, Evaluation, Message, TeamMember
 
 from .enums import ProgrammeRole
 from .models import Programme, Reminder
@@ -47,7 +47,8 @@ def personal_data_export(user) -> dict:
         .prefetch_related(
             Prefetch("proposal__answers", queryset=_answers()),
             "proposal__versions",
-            "proposal__attachments",
+            # Every file, those a submitted version keeps after the team replaced them too.
+            Prefetch("proposal__attachments", queryset=Attachment.all_objects.all()),
             Prefetch("proposal__messages", queryset=Message.objects.order_by("created_at", "pk")),
         )
         .order_by("proposal__created_at", "pk")
@@ -200,4 +201,215 @@ def site_map_programmes():
             ),
             to_attr="published_cohorts",
         ),
+    )
+
+
+JOURNAL_PAGE_SIZE = 50
+
+
+def journal_entries(condition, *, actor=None, kind: str = "", before_id=None, limit=None):
+    """The audit entries matching `condition` (`journal.targets(...)`), newest first, in one
+    query: by one person (`actor` id, `0` for the portal's own tasks) or of one kind (the
+    action's family), and older than the entry `before_id` (keyset pagination on (at, id),
+    so a deep page costs what the first one costs)."""
+    from .models import AuditEntry
+
+    entries = AuditEntry.objects.filter(condition).select_related("actor", "content_type")
+    if actor == 0:
+        entries = entries.filter(actor__isnull=True)
+    elif actor:
+        entries = entries.filter(actor_id=actor)
+    if kind:
+        entries = entries.filter(action__startswith=f"{kind}.")
+    if before_id:
+        at = AuditEntry.objects.filter(pk=before_id).values("at")[:1]
+        entries = entries.filter(Q(at__lt=at) | Q(at=at, pk__lt=before_id))
+    entries = entries.order_by("-at", "-pk")
+    return entries[:limit] if limit else entries
+
+
+def journal_facets(condition) -> tuple[list, set[str], bool]:
+    """The people who appear in a Journal (for its filter), its kinds of action, and whether
+    the portal itself (a scheduled task) wrote some of it."""
+    from .models import AuditEntry, User
+
+    rows = AuditEntry.objects.filter(condition).values_list("actor_id", "action").distinct()
+    actor_ids, kinds = set(), set()
+    for actor_id, action in rows:
+        actor_ids.add(actor_id)
+        kinds.add(action.split(".", 1)[0])
+    people = list(User.objects.filter(pk__in=[pk for pk in actor_ids if pk]))
+    return people, kinds, None in actor_ids
+
+
+def programme_people(programme: Programme) -> dict:
+    """The people of a programme's desk: its staff and coaches, the jurors of its calls whose
+    jury still changes, and the invitations waiting for an answer (oldest first)."""
+    from calls.models import JuryMember
+
+    from .models import ProgrammeInvitation, ProgrammeMembership
+
+    memberships = (
+        ProgrammeMembership.objects.filter(programme=programme)
+        .select_related("user", "user__structure")
+        .order_by("user__last_name", "user__first_name", "user__email")
+    )
+    calls = (
+        Call.objects.filter(programme=programme)
+        .exclude(state__in=[CallState.RESULTS_PUBLISHED, CallState.ARCHIVED])
+        .order_by("-opens_at")
+        .prefetch_related(
+            Prefetch(
+                "jury_members",
+                queryset=JuryMember.objects.select_related("user", "user__structure").order_by(
+                    "user__last_name", "user__first_name"
+                ),
+            )
+        )
+    )
+    pending = (
+        ProgrammeInvitation.objects.filter(programme=programme, accepted_at=None, cancelled_at=None)
+        .select_related("call", "invited_by")
+        .order_by("sent_at", "pk")
+    )
+    return {
+        "staff": [m for m in memberships if m.role == ProgrammeRole.STAFF],
+        "coaches": [m for m in memberships if m.role == ProgrammeRole.COACH],
+        "jury_calls": list(calls),
+        "pending": list(pending),
+    }
+
+
+def load_membership(slug: str, pk: int):
+    from .models import ProgrammeMembership
+
+    return get_object_or_404(
+        ProgrammeMembership.objects.select_related("programme", "user"), programme__slug=slug, pk=pk
+    )
+
+
+def load_invitation(slug: str, pk: int):
+    from .models import ProgrammeInvitation
+
+    return get_object_or_404(
+        ProgrammeInvitation.objects.select_related("programme", "call"), programme__slug=slug, pk=pk
+    )
+
+
+def load_seat(slug: str, pk: int):
+    from calls.models import JuryMember
+
+    return get_object_or_404(
+        JuryMember.objects.select_related("call__programme", "user"),
+        call__programme__slug=slug,
+        pk=pk,
+    )
+
+
+# --- Grouped messages -------------------------------------------------------------------
+
+# The placeholders each group of recipients has values for (`programme.letters`).
+AUDIENCE_PLACEHOLDERS = {
+    "teams": ["prénom", "nom", "programme", "appel", "date_limite", "référence", "titre"],
+    "jury": ["prénom", "nom", "programme", "appel", "date_limite"],
+    "laureates": ["prénom", "nom", "programme", "promotion", "titre", "référence"],
+    "coaches": ["prénom", "nom", "programme"],
+}
+
+
+def group_recipients(message) -> list[tuple]:
+    """(person, placeholder values) for each recipient of a grouped message, each person
+    once (a person in two teams of the call is written to once, about the first), by name."""
+    from django.utils.formats import date_format
+    from django.utils.timezone import localtime
+
+    from .enums import GroupAudience
+
+    programme = message.programme
+    base = {"programme": programme.name}
+    rows: list[tuple] = []
+    if message.audience == GroupAudience.CALL_TEAMS and message.call_id:
+        call = message.call
+        seats = TeamMember.objects.filter(proposal__call=call, user__is_active=True)
+        if message.proposal_states:
+            seats = seats.filter(proposal__state__in=message.proposal_states)
+        seats = seats.select_related("user", "proposal").order_by(
+            "user__last_name", "user__first_name", "proposal__title", "pk"
+        )
+        call_values = {
+            **base,
+            "appel": call.edition,
+            "date_limite": date_format(localtime(call.closes_at), "j F Y"),
+        }
+        rows = [
+            (seat.user, {**call_values, "référence": seat.proposal.reference or "",
+                         "titre": seat.proposal.title})
+            for seat in seats
+        ]  # fmt: skip
+    elif message.audience == GroupAudience.CALL_JURY and message.call_id:
+        from calls.models import JuryMember
+
+        call = message.call
+        call_values = {
+            **base,
+            "appel": call.edition,
+            "date_limite": date_format(localtime(call.closes_at), "j F Y"),
+        }
+        seats = JuryMember.objects.filter(call=call, user__is_active=True).select_related("user")
+        rows = [
+            (seat.user, call_values)
+            for seat in seats.order_by("user__last_name", "user__first_name")
+        ]
+    elif message.audience == GroupAudience.COHORT_LAUREATES and message.cohort_id:
+        from cohorts.models import Laureate
+
+        laureates = (
+            Laureate.objects.filter(cohort=message.cohort)
+            .select_related("intrapreneur", "proposal")
+            .prefetch_related("members")
+            .order_by("name", "pk")
+        )
+        for laureate in laureates:
+            values = {
+                **base,
+                "promotion": message.cohort.label,
+                "titre": laureate.name,
+                "référence": laureate.proposal.reference if laureate.proposal else "",
+            }
+            team = [laureate.intrapreneur] if laureate.intrapreneur else []
+            team += [m for m in laureate.members.all() if m != laureate.intrapreneur]
+            rows += [(person, values) for person in team if person.is_active]
+    elif message.audience == GroupAudience.COACHES:
+        from .models import ProgrammeMembership
+
+        memberships = ProgrammeMembership.objects.filter(
+            programme=programme, role=ProgrammeRole.COACH, user__is_active=True
+        ).select_related("user")
+        rows = [(m.user, base) for m in memberships.order_by("user__last_name", "user__first_name")]
+    recipients, seen = [], set()
+    for person, values in rows:
+        if person.pk in seen or person.anonymised_at is not None:
+            continue
+        seen.add(person.pk)
+        recipients.append(
+            (person, {**values, "prénom": person.first_name, "nom": person.last_name})
+        )
+    return recipients
+
+
+def group_messages_of(programme):
+    from .models import GroupMessage
+
+    return GroupMessage.objects.filter(programme=programme).select_related(
+        "call", "cohort", "created_by"
+    )
+
+
+def load_group_message(slug: str, pk: int):
+    from .models import GroupMessage
+
+    return get_object_or_404(
+        GroupMessage.objects.select_related("programme", "call", "cohort"),
+        programme__slug=slug,
+        pk=pk,
     )

@@ -30,7 +30,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from . import audit, delivery, mail
+from . import audit, delivery, letters, mail
 from .enums import ReminderKind, ReminderState
 from .exceptions import TransitionError
 from .models import Reminder, User
@@ -337,6 +337,29 @@ def deadline_in_paris(value: datetime) -> str:
         return formats.date_format(timezone.localtime(value, PARIS), r"l j F Y à H\hi")
 
 
+def _programme_id(row: Reminder) -> int | None:
+    if row.call_id:
+        return row.call.programme_id
+    if row.cohort_id:
+        return row.cohort.programme_id
+    return None
+
+
+def _placeholders(recipient: User, row: Reminder, words: dict) -> dict:
+    """The values of a programme letter's placeholders for one reminder."""
+    return {
+        "prénom": recipient.first_name,
+        "nom": recipient.last_name,
+        "appel": words.get("edition", ""),
+        "titre": words.get("title", ""),
+        "référence": words.get("reference", ""),
+        "date_limite": words.get("deadline", ""),
+        "lieu": words.get("place", ""),
+        "durée": words.get("minutes", ""),
+        "promotion": row.cohort.label if row.cohort_id else "",
+    }
+
+
 def _send_mail(
     recipient: User,
     rows: list[tuple[Reminder, object]],
@@ -346,6 +369,8 @@ def _send_mail(
     renderer: "mail.Renderer | None" = None,
 ) -> None:
     items, files = [], []
+    # The programmes' own words for these letters (`programme.letters`), in one query.
+    own_letters = letters.overrides(_programme_id(row) for row, _obj in rows)
     for row, obj in rows:
         rule = RULES[row.kind]
         words = {
@@ -355,13 +380,17 @@ def _send_mail(
             **(rule.words(obj) if rule.words else {}),
         }
         path = rule.link(obj) if rule.link else link_to(obj)
+        subject = rule.subject.format(**words) if rule.subject else words.get("subject", "")
+        sentence = rule.sentence.format(**words)
+        own = own_letters.get((_programme_id(row), row.kind))
+        if own is not None:
+            values = _placeholders(recipient, row, words)
+            subject, sentence = letters.fill(own.subject, values), letters.fill(own.body, values)
         items.append(
             {
                 "kind": row.get_kind_display(),
-                "subject": (
-                    rule.subject.format(**words) if rule.subject else words.get("subject", "")
-                ),
-                "sentence": rule.sentence.format(**words),
+                "subject": subject,
+                "sentence": sentence,
                 "details": rule.details(obj) if rule.details else [],
                 "deadline": words["deadline"],
                 "action": rule.action,

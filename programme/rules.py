@@ -44,3 +44,22 @@ is_superuser = rules.is_superuser
 
 rules.add_perm("programme.manage_programme", is_superuser | is_programme_staff)
 rules.add_perm("programme.follow_programme", is_superuser | is_programme_staff | is_programme_coach)
+
+
+def _programme_of(obj):
+    """The programme of a membership, an invitation or a jury seat (through its call)."""
+    if obj is None:
+        return None
+    programme = getattr(obj, "programme", None)
+    if programme is None and getattr(obj, "call", None) is not None:
+        programme = obj.call.programme
+    return programme
+
+
+@rules.predicate
+def is_staff_of_its_programme(user, obj) -> bool:
+    return is_programme_staff(user, _programme_of(obj))
+
+
+# The people of a programme (a membership, an invitation, a juror's seat): its staff manage them.
+rules.add_perm("programme.manage_people", is_superuser | is_staff_of_its_programme)

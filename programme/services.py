@@ -229,11 +229,21 @@ def _anonymise_proposals(ids: list[int], *, now: datetime) -> None:
     Answer.objects.filter(proposal_id__in=ids, question__kind__in=TEXT_KINDS).update(value=REDACTED)
     Answer.objects.filter(proposal_id__in=ids, question__kind=QuestionKind.FILE).update(value=None)
     ProposalVersion.objects.filter(proposal_id__in=ids).update(content={"anonymisee": True})
-    Message.objects.filter(proposal_id__in=ids).update(body=REDACTED)
+    message_files = list(
+        Message.objects.filter(proposal_id__in=ids).exclude(file="").values_list("file", flat=True)
+    )
+    Message.objects.filter(proposal_id__in=ids).update(
+        body=REDACTED, file="", file_name="", file_size=None
+    )
+    if message_files:
+        message_storage = Message._meta.get_field("file").storage
+        transaction.on_commit(lambda: [message_storage.delete(name) for name in message_files])
     DiscussionPost.objects.filter(proposal_id__in=ids).update(body=REDACTED)
     Invitation.objects.filter(proposal_id__in=ids).delete()
-    files = list(Attachment.objects.filter(proposal_id__in=ids).values_list("file", flat=True))
-    Attachment.objects.filter(proposal_id__in=ids).delete()
+    # Every file, those replaced since a submission (kept for that version) too.
+    kept = Attachment.all_objects.filter(proposal_id__in=ids)
+    files = list(kept.values_list("file", flat=True))
+    kept.delete()
     if files:
         storage = Attachment._meta.get_field("file").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files])

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
+
+from projects.views import jury_staff
 
 from . import views
-from .forms import LoginForm, PasswordResetForm, SetPasswordForm
+from .forms import LoginForm
 
 account_patterns = [
     path(
@@ -24,9 +25,7 @@ account_patterns = [
     path("mes-donnees/supprimer-mon-compte/", views.delete_account, name="delete-account"),
     path(
         "mot-de-passe/oubli/",
-        auth_views.PasswordResetView.as_view(
-            form_class=PasswordResetForm, extra_context={"page_title": _("Mot de passe oublié")}
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -36,12 +35,12 @@ account_patterns = [
     ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(form_class=SetPasswordForm),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "mot-de-passe/nouveau/termine/",
-        auth_views.PasswordResetCompleteView.as_view(),
+        views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]
@@ -53,6 +52,71 @@ urlpatterns = [
     path("programmes/", views.programme_list, name="programme-list"),
     path("programmes/<slug:slug>/", views.programme_detail, name="programme-detail"),
     path("programmes/<slug:slug>/pilotage/", views.programme_manage, name="programme-manage"),
+    path("programmes/<slug:slug>/personnes/", views.programme_people, name="programme-people"),
+    path("programmes/<slug:slug>/journal/", views.programme_journal, name="programme-journal"),
+    path(
+        "programmes/<slug:slug>/personnes/ajouter/",
+        views.programme_people_add,
+        name="programme-people-add",
+    ),
+    path(
+        "programmes/<slug:slug>/personnes/<int:pk>/retirer/",
+        views.programme_member_remove,
+        name="programme-member-remove",
+    ),
+    path(
+        "programmes/<slug:slug>/jures/inviter/",
+        jury_staff.programme_juror_invite,
+        name="programme-juror-invite",
+    ),
+    path(
+        "programmes/<slug:slug>/jures/<int:pk>/retirer/",
+        jury_staff.programme_juror_remove,
+        name="programme-juror-remove",
+    ),
+    path(
+        "programmes/<slug:slug>/invitations/<int:pk>/renvoyer/",
+        views.programme_invitation_resend,
+        name="programme-invitation-resend",
+    ),
+    path(
+        "programmes/<slug:slug>/invitations/<int:pk>/annuler/",
+        views.programme_invitation_cancel,
+        name="programme-invitation-cancel",
+    ),
+    path("invitation/<str:token>/", views.programme_invitation, name="programme-invitation"),
+    path("programmes/<slug:slug>/messages/", views.group_message_list, name="programme-messages"),
+    path("programmes/<slug:slug>/courriers/", views.letter_list, name="programme-letters"),
+    path(
+        "programmes/<slug:slug>/courriers/<str:letter>/",
+        views.letter_edit,
+        name="programme-letter",
+    ),
+    path(
+        "programmes/<slug:slug>/courriers/<str:letter>/retablir/",
+        views.letter_reset,
+        name="programme-letter-reset",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/nouveau/",
+        views.group_message_create,
+        name="programme-message-create",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/",
+        views.group_message_detail,
+        name="programme-message",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/modifier/",
+        views.group_message_edit,
+        name="programme-message-edit",
+    ),
+    path(
+        "programmes/<slug:slug>/messages/<int:pk>/envoyer/",
+        views.group_message_send,
+        name="programme-message-send",
+    ),
     path("appels/", include("calls.urls")),
     path("candidatures/", include("projects.urls")),
     path("jury/", include("projects.jury_urls")),

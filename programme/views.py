@@ -2,8 +2,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, JsonResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,15 +21,47 @@ from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
 from cohorts.queries.public import programme_figures, programme_funnels, programme_state
 from projects.models import Proposal
 
-from . import accounts, fragments, observability, proconnect, services, signals, web
+from . import (
+    accounts,
+    fragments,
+    journal,
+    letters,
+    messaging,
+    observability,
+    people,
+    proconnect,
+    services,
+    signals,
+    web,
+)
 from .enums import ProgrammeRole
-from .forms import DeleteAccountForm, ProfileForm, SignupForm
+from .forms import (
+    AddMemberForm,
+    DeleteAccountForm,
+    GroupMessageForm,
+    InviteJurorForm,
+    LetterTemplateForm,
+    PasswordResetForm,
+    ProfileForm,
+    SetPasswordForm,
+    SignupForm,
+    with_next,
+)
+from .models import ProgrammeInvitation
 from .queries import (
+    group_messages_of,
+    group_recipients,
+    load_group_message,
+    load_invitation,
+    load_membership,
     load_programme,
     personal_data_export,
     programmes_where,
     programmes_with_figures,
     site_map_programmes,
+)
+from .queries import (
+    programme_people as programme_people_of,
 )
 from .web import crumbs
 
@@ -134,6 +168,43 @@ def _next(request) -> str:
     return accounts.safe_next(
         request.POST.get("next") or request.GET.get("next"), request.get_host()
     )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """ "Mot de passe oublié", keeping where the person was going through the mailed link."""
+
+    form_class = PasswordResetForm
+    extra_context = {"page_title": gettext_lazy("Mot de passe oublié")}
+
+    def get_initial(self):
+        return {**super().get_initial(), "next": _next(self.request)}
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(_next(self.request))
+
+
+RESET_NEXT = "password_reset_next"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """The mailed link: Django moves the token out of the address first, so where the person
+    was going waits in the session until the new password is saved."""
+
+    form_class = SetPasswordForm
+
+    def dispatch(self, request, *args, **kwargs):
+        next_url = accounts.safe_next(request.GET.get("next"), request.get_host())
+        if next_url:
+            request.session[RESET_NEXT] = next_url
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return super().get_success_url() + with_next(self.request.session.pop(RESET_NEXT, ""))
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "next": _next(self.request)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -429,3 +500,420 @@ def readyz(request):
     response = HttpResponse(body, content_type="text/plain", status=200 if ready else 503)
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- The programme's people --------------------------------------------------------------
+
+
+def people_url(programme) -> str:
+    return reverse("programme-people", kwargs={"slug": programme.slug})
+
+
+def jury_calls(programme):
+    return Call.objects.filter(programme=programme).exclude(
+        state__in=[CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED]
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_people(request, programme):
+    """Staff and coaches, jurors of the calls, and pending invitations, managed in one page."""
+    return people_page(request, programme)
+
+
+def people_page(request, programme, add_form=None, juror_form=None):
+    """The people page, with a refused form shown again with what was typed."""
+    return render(
+        request,
+        "programme/people.html",
+        {
+            "page_title": _("Personnes de %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            **programme_people_of(programme),
+            "add_form": add_form
+            or action_form(AddMemberForm(prefix="member"), "programme-people-add", programme),
+            "juror_form": juror_form
+            or action_form(
+                InviteJurorForm(calls=jury_calls(programme), prefix="juror"),
+                "programme-juror-invite",
+                programme,
+            ),
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Personnes"),
+            ),
+        },
+    )
+
+
+def action_form(form, name, programme):
+    form.helper.form_action = reverse(name, kwargs={"slug": programme.slug})
+    return form
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_people_add(request, programme):
+    form = action_form(
+        AddMemberForm(request.POST, prefix="member"), "programme-people-add", programme
+    )
+    if form.is_valid():
+        outcome = web.run(
+            request,
+            people.add_member,
+            programme,
+            form.cleaned_data["email"],
+            form.cleaned_data["role"],
+            by=request.user,
+            now=timezone.now(),
+            form=form,
+            field="email",
+        )
+        if outcome:
+            messages.success(request, _added_message(outcome.value))
+            return redirect(people_url(programme))
+    return people_page(request, programme, add_form=form)
+
+
+def _added_message(result) -> str:
+    if isinstance(result, ProgrammeInvitation):
+        return _("Invitation envoyée à %(email)s : le lien est valable 14 jours.") % {
+            "email": result.email
+        }
+    return _("%(person)s a maintenant le rôle « %(role)s ».") % {
+        "person": result.user,
+        "role": result.get_role_display(),
+    }
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_membership)
+def programme_member_remove(request, membership):
+    web.run(
+        request,
+        people.remove_member,
+        membership,
+        by=request.user,
+        now=timezone.now(),
+        success=_("%(person)s n'a plus le rôle « %(role)s ».")
+        % {"person": membership.user, "role": membership.get_role_display()},
+    )
+    return redirect(people_url(membership.programme))
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_invitation)
+def programme_invitation_resend(request, invitation):
+    web.run(
+        request,
+        people.resend_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation renvoyée à %(email)s.") % {"email": invitation.email},
+    )
+    return redirect(people_url(invitation.programme))
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_invitation)
+def programme_invitation_cancel(request, invitation):
+    web.run(
+        request,
+        people.cancel_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation de %(email)s annulée : son lien ne fonctionne plus.")
+        % {"email": invitation.email},
+    )
+    return redirect(people_url(invitation.programme))
+
+
+@require_http_methods(["GET", "POST"])
+def programme_invitation(request, token):
+    """The page a staff or coach invitation's link opens: sign in (or sign up), then accept."""
+    read = web.run(request, people.invitation_from_token, token)
+    if not read:  # expired or altered: the refusal is the page's message
+        return render(request, "programme/invitation.html", {"page_title": _("Invitation")})
+    invitation = read.value
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        outcome = web.run(
+            request,
+            people.accept_invitation,
+            token,
+            by=request.user,
+            now=timezone.now(),
+            success=_("Bienvenue : vous avez rejoint %(programme)s.")
+            % {"programme": invitation.programme.name},
+        )
+        if outcome:
+            return redirect("dashboard")
+    return render(
+        request,
+        "programme/invitation.html",
+        {"page_title": _("Invitation"), "invitation": invitation},
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_journal(request, programme):
+    """Who added, invited or removed whom in the programme, when (staff only)."""
+    return journal.page(
+        request,
+        journal.targets(programme),
+        title=_("Journal de %(programme)s") % {"programme": programme.name},
+        subject=programme.name,
+        breadcrumb_data=crumbs(
+            (_("Mon espace"), reverse("dashboard")),
+            (programme.name, reverse("programme-manage", args=[programme.slug])),
+            (_("Personnes"), people_url(programme)),
+            current=_("Journal"),
+        ),
+        basename=f"journal-{programme.slug}",
+    )
+
+
+# --- Grouped messages ----------------------------------------------------------------------
+
+PREVIEWS_SHOWN = 3
+
+
+def _messages_crumbs(programme, current):
+    return crumbs(
+        (_("Mon espace"), reverse("dashboard")),
+        (programme.name, reverse("programme-manage", args=[programme.slug])),
+        (_("Messages groupés"), reverse("programme-messages", args=[programme.slug])),
+        current=current,
+    )
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def group_message_list(request, programme):
+    """The programme's grouped messages: drafts to review and what was sent."""
+    return render(
+        request,
+        "programme/group_message_list.html",
+        {
+            "page_title": _("Messages groupés — %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            "group_messages": group_messages_of(programme),
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Messages groupés"),
+            ),
+        },
+    )
+
+
+def _message_form_page(request, programme, form, message=None):
+    title = _("Modifier le message") if message else _("Nouveau message groupé")
+    return render(
+        request,
+        "programme/group_message_form.html",
+        {
+            "page_title": title,
+            "programme": programme,
+            "form": form,
+            "message": message,
+            "breadcrumb_data": _messages_crumbs(programme, title),
+        },
+    )
+
+
+def _save_message(request, programme, form):
+    if not form.is_valid():
+        return None
+    outcome = web.run(
+        request,
+        messaging.save_draft,
+        form.save(commit=False),
+        by=request.user,
+        now=timezone.now(),
+        form=form,
+        success=_("Brouillon enregistré : relisez l'aperçu avant d'envoyer."),
+    )
+    return outcome.value if outcome else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_programme", load_programme)
+def group_message_create(request, programme):
+    form = GroupMessageForm(request.POST or None, programme=programme)
+    if request.method == "POST" and (saved := _save_message(request, programme, form)):
+        return redirect("programme-message", slug=programme.slug, pk=saved.pk)
+    return _message_form_page(request, programme, form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_edit(request, message):
+    programme = message.programme
+    if not message.is_draft:
+        messages.error(request, _("Ce message est déjà envoyé : il ne se modifie plus."))
+        return redirect("programme-message", slug=programme.slug, pk=message.pk)
+    form = GroupMessageForm(request.POST or None, instance=message, programme=programme)
+    if request.method == "POST" and (saved := _save_message(request, programme, form)):
+        return redirect("programme-message", slug=programme.slug, pk=saved.pk)
+    return _message_form_page(request, programme, form, message)
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_detail(request, message):
+    """The draft as each recipient will read it, and the list of who receives it."""
+    recipients = group_recipients(message)
+    chosen = request.GET.get("destinataire")
+    shown = [r for r in recipients if str(r[0].pk) == chosen] or recipients[:PREVIEWS_SHOWN]
+    previews = [
+        {
+            "person": person,
+            "subject": letters.fill(message.subject, values),
+            "body": letters.fill(message.body, values),
+        }
+        for person, values in shown
+    ]
+    return render(
+        request,
+        "programme/group_message_detail.html",
+        {
+            "page_title": message.subject,
+            "programme": message.programme,
+            "message": message,
+            "recipients": recipients,
+            "previews": previews,
+            "errors": messaging.placeholder_errors(message),
+            "breadcrumb_data": _messages_crumbs(message.programme, message.subject),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_group_message)
+def group_message_send(request, message):
+    outcome = web.run(request, messaging.send_group_message, message, by=request.user,
+                      now=timezone.now())  # fmt: skip
+    if outcome:
+        if outcome.value:
+            messages.success(
+                request,
+                ngettext(
+                    "Message envoyé à %(n)s personne.", "Message envoyé à %(n)s personnes.",
+                    outcome.value,
+                ) % {"n": outcome.value},
+            )  # fmt: skip
+        else:
+            messages.info(request, _("Tous les destinataires ont déjà reçu ce message."))
+    return redirect("programme-message", slug=message.programme.slug, pk=message.pk)
+
+
+# --- The programme's letters -------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_list(request, programme):
+    """The letters the programme may write in its own words, and which it did."""
+    own = letters.overrides([programme.pk])
+    return render(
+        request,
+        "programme/letter_list.html",
+        {
+            "page_title": _("Courriers de %(programme)s") % {"programme": programme.name},
+            "programme": programme,
+            "letters": [
+                (key, letter, own.get((programme.pk, key)))
+                for key, letter in letters.LETTERS.items()
+            ],
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                current=_("Courriers"),
+            ),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_edit(request, programme, letter):
+    if letter not in letters.LETTERS:
+        raise Http404
+    own = letters.overrides([programme.pk]).get((programme.pk, letter))
+    default = letters.LETTERS[letter]
+    initial = {
+        "subject": own.subject if own else str(default.subject),
+        "body": own.body if own else str(default.body),
+    }
+    form = LetterTemplateForm(request.POST or None, initial=initial, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        outcome = web.run(
+            request,
+            messaging.save_letter,
+            programme,
+            letter,
+            subject=form.cleaned_data["subject"],
+            body=form.cleaned_data["body"],
+            by=request.user,
+            now=timezone.now(),
+            form=form,
+            success=_("Texte enregistré : le programme l'utilise désormais."),
+        )
+        if outcome:
+            return redirect("programme-letters", slug=programme.slug)
+    return render(
+        request,
+        "programme/letter_form.html",
+        {
+            "page_title": str(default.label),
+            "programme": programme,
+            "letter": letter,
+            "default": default,
+            "own": own,
+            "form": form,
+            "breadcrumb_data": crumbs(
+                (_("Mon espace"), reverse("dashboard")),
+                (programme.name, reverse("programme-manage", args=[programme.slug])),
+                (_("Courriers"), reverse("programme-letters", args=[programme.slug])),
+                current=str(default.label),
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def letter_reset(request, programme, letter):
+    if letter not in letters.LETTERS:
+        raise Http404
+    web.run(
+        request,
+        messaging.reset_letter,
+        programme,
+        letter,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Texte par défaut rétabli."),
+    )
+    return redirect("programme-letters", slug=programme.slug)

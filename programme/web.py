@@ -28,9 +28,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from .exceptions import TransitionError
+from .exceptions import StaleVersionError, TransitionError
 
 
 def check(request, perm: str, obj, *, private: bool = False, hidden: bool = False) -> None:
@@ -120,6 +124,97 @@ def run(
     return Outcome(True, value)
 
 
+def saved_time(moment) -> str:
+    """A time of the day as French writes it, in Paris: "14 h 32"."""
+    local = timezone.localtime(moment)
+    return f"{local.hour} h {local.minute:02d}"
+
+
+def field_errors(form) -> dict[str, list[str]]:
+    """A form's errors keyed by the id of the field's element ("" for the whole form)."""
+    return {
+        (form[name].auto_id if name in form.fields else ""): [str(m) for m in messages_]
+        for name, messages_ in form.errors.items()
+    }
+
+
+def autosave(form, save: Callable[[], Any], *, now, version: Callable[[Any], Any]) -> JsonResponse:
+    """Answer a draft's automatic save (`static/js/autosave.js`) in JSON.
+
+    `form` is bound to what the page sent; once it is valid, `save()` calls the same service
+    as the form's own save button. The answer is `{"ok", "status", "saved_at", "version"}`
+    (`version(value)` the new optimistic version, `saved_at` the time in Paris), or the field
+    errors keyed by element id (400), or the service's refusal (409 when someone saved since:
+    a draft never overwrites another)."""
+    if not form.is_valid():
+        count = len(form.errors)
+        return JsonResponse(
+            {
+                "ok": False,
+                "status": ngettext(
+                    "Non enregistré : %(count)s champ à corriger.",
+                    "Non enregistré : %(count)s champs à corriger.",
+                    count,
+                )
+                % {"count": count},
+                "errors": field_errors(form),
+            },
+            status=400,
+        )
+    try:
+        value = save()
+    except TransitionError as error:
+        return JsonResponse(
+            {
+                "ok": False,
+                "stale": isinstance(error, StaleVersionError),
+                "status": _("Non enregistré : %(reason)s") % {"reason": error},
+                "errors": {},
+            },
+            status=409 if isinstance(error, StaleVersionError) else 400,
+        )
+    at = saved_time(now)
+    return JsonResponse(
+        {
+            "ok": True,
+            "saved_at": at,
+            "status": _("Enregistré à %(time)s") % {"time": at},
+            "version": version(value),
+        }
+    )
+
+
 def crumbs(*links, current):
     """The breadcrumb data django-dsfr's tag reads: (title, url) pairs then the current page."""
     return {"links": [{"title": title, "url": url} for title, url in links], "current": current}
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the confirmation step of an irreversible action says and where it posts."""
+
+    title: str
+    consequences: list[str]
+    action: str
+    label: str
+    cancel: str
+    subject: str = ""
+    hidden: tuple[tuple[str, str], ...] = ()
+    irreversible: bool = True
+
+
+def confirm(request, confirmation: Confirmation, *, form=None, breadcrumb=None, status=200):
+    """The one confirmation page (`includes/confirm.html`): what will happen and to how many
+    people, then a button posting to the action. A `form` (e.g. a required reason, built
+    with `form_tag = False`) is shown above the button, with its errors."""
+    return render(
+        request,
+        "includes/confirm.html",
+        {
+            "page_title": confirmation.title,
+            "confirm": confirmation,
+            "form": form,
+            "breadcrumb_data": breadcrumb,
+        },
+        status=status,
+    )

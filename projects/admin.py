@@ -24,6 +24,7 @@ from .models import (
     Audition,
     AuditionEvaluation,
     AuditionScore,
+    Bid,
     Conflict,
     CorrectionRequest,
     Decision,
@@ -254,6 +255,15 @@ class AssignmentAdmin(AuditedAdmin):
     list_filter = ["juror__call"]
     list_select_related = ["juror__user", "juror__call", "proposal"]
     raw_id_fields = ["juror", "proposal"]
+
+
+@admin.register(Bid)
+class BidAdmin(ReadOnlyAdmin):
+    """Written by the juror's bid list only (projects.services.expertise), audited there."""
+
+    list_display = ["juror", "proposal", "choice", "updated_at"]
+    list_filter = ["choice", "juror__call"]
+    list_select_related = ["juror__user", "juror__call", "proposal"]
 
 
 class ScoreInline(ReadOnlyInline):

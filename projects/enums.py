@@ -113,3 +113,12 @@ class DecisionMailState(models.TextChoices):
 ProposalState.deliberated_states = frozenset(
     {ProposalState.SHORTLISTED, ProposalState.SELECTED, ProposalState.NOT_SELECTED}
 )
+
+
+class BidChoice(models.TextChoices):
+    """A juror's wish about a proposal (same values as `projects.services.assignment`'s
+    BID_*); a conflict of interest is declared through the conflicts, never stored here."""
+
+    YES = "yes", _("Oui")
+    MAYBE = "maybe", _("Peut-être")
+    NO = "no", _("Non")

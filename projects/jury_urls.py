@@ -4,6 +4,7 @@ from projects.views import (
     auditions,
     deliberation,
     discussion,
+    expertise,
     juror,
     jury_staff,
     outbox,
@@ -27,12 +28,20 @@ urlpatterns = [
     path("conflits/<int:pk>/lever/", jury_staff.lift_conflict, name="lift-conflict"),
     path("evaluations/<int:pk>/rouvrir/", jury_staff.reopen, name="reopen"),
     path("evaluations/<int:pk>/versions/", jury_staff.versions, name="versions"),
+    path("<uuid:public_id>/jury/", jury_staff.proposal_jury, name="proposal"),
+    # Expertise: themes, bids and the assignment matrix (projects.views.expertise).
+    path("appel/<slug:slug>/themes/", expertise.call_themes, name="themes"),
+    path("appel/<slug:slug>/matrice/", expertise.matrix, name="matrix"),
+    path("appel/<slug:slug>/souhaits/", expertise.bids, name="bids"),
+    path("appel/<slug:slug>/mes-themes/", expertise.my_themes, name="my-themes"),
+    path("<uuid:public_id>/jury/themes/", expertise.proposal_themes, name="proposal-themes"),
     # Jurors: joining, the queue, scoring (projects.views.juror).
     path("appel/<slug:slug>/mes-evaluations/", juror.my_evaluations, name="mine"),
     path("appel/<slug:slug>/conflits/declarer/", juror.declare_conflict, name="declare-conflict"),
     path("<uuid:public_id>/evaluation/", juror.evaluate, name="evaluate"),
     path("appel/<slug:slug>/dossier.pdf", juror.dossier_pdf, name="dossier-pdf"),
     path("<uuid:public_id>/discussion/", discussion.discussion_page, name="discussion"),
+    path("<uuid:public_id>/evaluation/auto/", juror.evaluate_autosave, name="evaluate-autosave"),
     path("rejoindre/<str:token>/", juror.join, name="join"),
     # Auditions, staff and jurors (projects.views.auditions).
     path("appel/<slug:slug>/auditions/", auditions.audition_list, name="auditions"),

@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
 
-from calls.models import Call, Criterion, Defi, JuryMember, Question
+from calls.models import Call, Criterion, Defi, JuryMember, Question, Theme
 from programme.models import Structure
 
 from . import rules as proposal_rules
 from .enums import (
+    BidChoice,
     ConflictKind,
     ConflictType,
     DecisionMailState,
@@ -72,6 +73,9 @@ class Proposal(RulesModelMixin, models.Model, metaclass=RulesModelBase):
     # Set when the retention period is over: free texts, files and messages are replaced,
     # what the statistics read (state, call, structure, amounts, choices) stays.
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True, editable=False)
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="proposals", verbose_name=_("thèmes")
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="TeamMember", related_name="proposals"
     )
@@ -156,11 +160,32 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal.public_id}/{uuid.uuid4().hex}.pdf"
 
 
+class LiveAttachments(models.Manager):
+    """The files a proposal holds now: not those replaced or removed since a submission."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(superseded_at__isnull=True)
+
+
 class Attachment(models.Model):
-    """A PDF joined to a proposal, kept in private storage."""
+    """A file joined to a proposal, kept in private storage.
+
+    A file a submitted version holds is never deleted when the team replaces or removes it:
+    it is marked superseded, so that version's file stays downloadable and its hash true.
+    `objects` (and `proposal.attachments`) give the live files, `all_objects` every one.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    # The question this file answers, when it was uploaded on the question itself.
+    question = models.ForeignKey(
+        Question,
+        verbose_name=_("question"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     file = models.FileField(_("fichier"), upload_to=attachment_path, storage=private_storage)
     original_name = models.CharField(_("nom du fichier"), max_length=255)
     size = models.PositiveIntegerField(_("taille (octets)"))
@@ -169,8 +194,13 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(_("déposé le"))
+    superseded_at = models.DateTimeField(_("remplacé ou retiré le"), null=True, blank=True)
+
+    all_objects = models.Manager()
+    objects = LiveAttachments()
 
     class Meta:
+        default_manager_name = "objects"  # proposal.attachments: the live files
         verbose_name = _("pièce jointe")
         verbose_name_plural = _("pièces jointes")
         ordering = ["uploaded_at", "id"]
@@ -191,6 +221,8 @@ class ProposalVersion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("déposée le"))
+    # The sworn statement ("J'atteste sur l'honneur…") ticked on the summary page.
+    attested = models.BooleanField(_("attestation sur l'honneur"), default=False)
 
     class Meta:
         verbose_name = _("version déposée")
@@ -232,6 +264,12 @@ class Invitation(models.Model):
         return f"{self.email} — {self.proposal}"
 
 
+def message_file_path(instance, filename):
+    # Never the sender's file name on disk: a random one, grouped by proposal.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"proposals/{instance.proposal.public_id}/messages/{uuid.uuid4().hex}.{extension}"
+
+
 class Message(models.Model):
     """One message of the thread between the programme staff and a proposal's team."""
 
@@ -242,6 +280,13 @@ class Message(models.Model):
     body = models.TextField(_("message"))
     from_staff = models.BooleanField(_("de l'équipe du programme"), default=False)
     created_at = models.DateTimeField(_("envoyé le"))
+    # An optional file joined to the message, checked by its content (`programme.files`),
+    # kept in private storage and served only through the proposal's checked view.
+    file = models.FileField(
+        _("pièce jointe"), upload_to=message_file_path, storage=private_storage, blank=True
+    )
+    file_name = models.CharField(_("nom du fichier"), max_length=255, blank=True)
+    file_size = models.PositiveIntegerField(_("taille (octets)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -349,6 +394,25 @@ class Conflict(models.Model):
 
     def __str__(self):
         return f"{self.juror} ≠ {self.proposal}"
+
+
+class Bid(models.Model):
+    """A juror's wish to score a proposal or not, which the assignment follows when it can."""
+
+    juror = models.ForeignKey(JuryMember, on_delete=models.CASCADE, related_name="bids")
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="bids")
+    choice = models.CharField(_("souhait"), max_length=10, choices=BidChoice)
+    updated_at = models.DateTimeField(_("modifié le"))
+
+    class Meta:
+        verbose_name = _("souhait d'évaluation")
+        verbose_name_plural = _("souhaits d'évaluation")
+        constraints = [
+            models.UniqueConstraint(fields=["juror", "proposal"], name="bid_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.juror} : {self.proposal} ({self.choice})"
 
 
 class Assignment(models.Model):

@@ -35,6 +35,7 @@ from .models import (
     ProposalVersion,
     TeamMember,
 )
+from .receipt import filename, receipt_pdf
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -115,6 +116,13 @@ def _receipt_words(version: ProposalVersion) -> dict:
             else ""
         ),
     }
+
+
+def _receipt_pdf(version: ProposalVersion, now: datetime) -> list[tuple[str, bytes, str]]:
+    full = ProposalVersion.objects.select_related("proposal__call__programme", "submitted_by").get(
+        pk=version.pk
+    )
+    return [(filename(full), receipt_pdf(full), "application/pdf")]
 
 
 def _receipt_details(version: ProposalVersion) -> list[tuple[str, str]]:
@@ -421,11 +429,13 @@ register(
         select=_no_scan,
         still_owed=lambda version, now: True,
         sentence=gettext_lazy(
-            "Votre candidature « {title} » à l'appel {edition} est déposée.{after}"
+            "Votre candidature « {title} » à l'appel {edition} est déposée.{after} "
+            "Le récépissé de dépôt est joint à ce courriel (PDF)."
         ),
         action=gettext_lazy("Voir ma candidature"),
         words=_receipt_words,
         details=_receipt_details,
+        attachments=_receipt_pdf,
         subject=gettext_lazy("Accusé de réception {reference} — {title}"),
         link=lambda version: version.proposal.get_absolute_url(),
     ),

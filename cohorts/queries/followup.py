@@ -3,12 +3,22 @@
 from datetime import date, datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from cohorts.enums import MilestoneKind, MilestoneState, ReportStatus
-from cohorts.models import PARIS, Indicator, IndicatorValue, Laureate, Milestone, Report
+from cohorts.models import (
+    PARIS,
+    Indicator,
+    IndicatorValue,
+    Laureate,
+    Milestone,
+    Report,
+    ReportMessage,
+)
+from projects.queries.fil import FilItem, proposal_fil
 
 
 def today(now: datetime | None = None) -> date:
@@ -59,6 +69,17 @@ def next_due(milestones) -> Milestone | None:
     return next((m for m in milestones if m.current_state in MilestoneState.open_states), None)
 
 
+def next_upcoming(milestones) -> Milestone | None:
+    """The first decorated milestone still ahead ("Prochaine échéance"): never one already
+    late, which the dashboard shows as late instead."""
+    return next((m for m in milestones if m.current_state == MilestoneState.UPCOMING), None)
+
+
+def first_late(milestones) -> Milestone | None:
+    """The oldest decorated milestone that is late."""
+    return next((m for m in milestones if m.current_state == MilestoneState.LATE), None)
+
+
 def dashboard_rows(cohort, *, today: date, status: str = "", phase: str = "") -> list:
     """Every laureate of the dashboard's filter (the export), decorated as `decorate_rows`."""
     return decorate_rows(
@@ -82,6 +103,9 @@ def decorate_rows(rows, today: date) -> list:
         row.last_status_label = (
             ReportStatus(row.last_report_status).label if row.last_report_status else ""
         )
+        # "Prochaine échéance" is a milestone still ahead; the oldest late one is shown as late.
+        row.next_upcoming = next_upcoming(row.timeline)
+        row.oldest_late = first_late(row.timeline)
     return rows
 
 
@@ -183,3 +207,85 @@ def laureates_followed_by(user):
 def laureates_coached_by(user):
     """The laureates the person coaches or mentors, with their cohort (one query)."""
     return _laureates_where(Q(coach=user) | Q(mentors=user))
+
+
+def laureate_journal(laureate: Laureate):
+    """What a laureate's Journal covers: the laureate, its milestones and their reports."""
+    from programme import journal
+
+    return journal.targets(
+        laureate,
+        (Milestone, Milestone.objects.filter(laureate=laureate)),
+        (Report, Report.objects.filter(milestone__laureate=laureate)),
+    )
+
+
+def cohort_journal(cohort):
+    """What a promotion's Journal covers: the promotion, its laureates and their follow-up."""
+    from programme import journal
+
+    return journal.targets(
+        cohort,
+        (Laureate, Laureate.objects.filter(cohort=cohort)),
+        (Milestone, Milestone.objects.filter(laureate__cohort=cohort)),
+        (Report, Report.objects.filter(milestone__laureate__cohort=cohort)),
+    )
+
+
+def laureate_fil(laureate, milestones, *, viewer) -> list:
+    """The Fil of a laureate's follow-up, oldest first: reports filed, the coach's comments
+    and the messages under the reports, reviews held, milestones set aside; and, for whoever
+    writes in the proposal's thread (team, staff, coach), the proposal's own Fil (its
+    selection, its messages).
+
+    `milestones` are the timeline's (with their reports): one more query for the messages."""
+
+    def name(user):
+        return (user.get_full_name() or user.email) if user is not None else ""
+
+    items = []
+    reports = {}
+    for m in milestones:
+        link = reverse("cohorts:report", kwargs={"slug": laureate.cohort.slug, "pk": m.pk})
+        report = getattr(m, "report", None) if m.kind == MilestoneKind.REPORT else None
+        if report is not None and report.submitted_at is not None:
+            reports[report.pk] = (m, link)
+            items.append(
+                FilItem(report.submitted_at, _("%(t)s déposé") % {"t": m.title}, link=link)
+            )
+            if report.commented_at is not None:
+                items.append(
+                    FilItem(
+                        report.commented_at,
+                        _("Commentaire du coach sur le %(t)s") % {"t": m.title.lower()},
+                        report.coach_comment,
+                        link=link,
+                    )
+                )
+        elif m.kind != MilestoneKind.REPORT and m.done_at is not None:
+            items.append(
+                FilItem(m.done_at, _("%(t)s : fait") % {"t": m.title}, m.get_outcome_display())
+            )
+        if m.skipped_at is not None:
+            items.append(
+                FilItem(m.skipped_at, _("Jalon écarté : %(t)s") % {"t": m.title}, m.skip_reason)
+            )
+    for message in ReportMessage.objects.filter(report_id__in=list(reports)).select_related(
+        "author"
+    ):
+        milestone, link = reports[message.report_id]
+        items.append(
+            FilItem(
+                message.created_at,
+                _("Message sous le %(t)s") % {"t": milestone.title.lower()},
+                message.body,
+                name(message.author),
+                link=link,
+            )
+        )
+    proposal = laureate.proposal
+    if proposal is not None and viewer.has_perm("projects.write_fil", proposal):
+        for item in proposal_fil(proposal):
+            item.link = item.link or proposal.get_absolute_url() + "#fil"
+            items.append(item)
+    return sorted(items, key=lambda item: item.at)

@@ -216,12 +216,16 @@ def _amount(value) -> str:
     return "" if value is None else format(Decimal(value).normalize(), "f")
 
 
-def _grant(laureate: Laureate, amount, *, by: User, now: datetime) -> Decimal | None:
+def _grant(
+    laureate: Laureate, amount, *, by: User, now: datetime, reason: str = ""
+) -> Decimal | None:
     """Check `amount` against the funding rules of the laureate's call and write it on the
     proposal's decision too, so there is one figure (inside the caller's transaction).
 
     The call row is locked first, so two staff cannot both spend the last euros of its
     envelope; the others' share is what the call's other selected proposals were granted.
+    The results are public by then: a change needs a reason, audited with the old and new
+    amounts.
     """
     proposal = laureate.proposal
     if proposal is None:
@@ -237,13 +241,26 @@ def _grant(laureate: Laureate, amount, *, by: User, now: datetime) -> Decimal | 
         yearly_budget=proposal.yearly_budget,
         others_granted=envelope_spent(call, excluding=proposal),
     )
+    old, new = _amount(laureate.funding_granted), _amount(amount)
+    if old == new:
+        return amount
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError(
+            _(
+                "Les résultats sont publiés : indiquez la raison du changement du financement "
+                "accordé (elle figure au journal)."
+            )
+        )
     Decision.objects.filter(proposal=proposal).update(amount_granted=amount)
     audit.record(
         by,
         "laureate.funding",
         laureate,
-        before=_amount(laureate.funding_granted),
-        after=_amount(amount),
+        before=old,
+        after=new,
+        reason=reason,
+        changes={"funding_granted": [old or None, new or None]},
         at=now,
     )
     return amount
@@ -257,6 +274,7 @@ def edit_laureate(
     now: datetime,
     phase: str | None = None,
     reason: str = "",
+    funding_reason: str = "",
 ) -> None:
     """Save staff's edit of a laureate in one transaction: its public name, mission, coach,
     mentors, flags, funding (checked against its call's rules) and phase (`None`: unchanged).
@@ -273,7 +291,9 @@ def edit_laureate(
             .get(pk=laureate.pk)
         )
         if "funding_granted" in changes:
-            changes["funding_granted"] = _grant(current, changes["funding_granted"], by=by, now=now)
+            changes["funding_granted"] = _grant(
+                current, changes["funding_granted"], by=by, now=now, reason=funding_reason
+            )
         if changes:
             Laureate.objects.filter(pk=laureate.pk).update(**changes, updated_at=now)
         if mentors is not None:

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import rules
 from django.db import transaction
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -22,13 +24,16 @@ from cohorts.models import (
     Laureate,
     Milestone,
     Report,
+    ReportMessage,
     add_months,
 )
-from cohorts.rules import writes_reports
+from cohorts.rules import team_ids, writes_reports
 from cohorts.services import lateness
 from programme import audit
-from programme.exceptions import TransitionError
+from programme.exceptions import TransitionError, refuse_if_moved
 from programme.models import User
+from projects.services.team_mail import GENERIC as GENERIC_MAIL
+from projects.services.team_mail import tell_people
 
 
 @dataclass(frozen=True)
@@ -187,13 +192,20 @@ def restore_milestone(milestone: Milestone, *, by: User, now: datetime) -> None:
 
 # --- Reports -----------------------------------------------------------------------------------
 
+# The longest a report's free text may be (the form says so next to each field).
+REPORT_TEXT_MAX = 5000
+
 REPORT_FIELDS = ("period_start", "period_end", "results", "next_steps", "blockers", "status")
 
 
-def _locked_report(milestone: Milestone, *, by: User, now: datetime) -> Report:
-    """The milestone's report, created as an empty draft if needed, locked for this change."""
+def _locked_report(
+    milestone: Milestone, *, by: User, now: datetime, loaded: str | None = None
+) -> Report:
+    """The milestone's report, created as an empty draft if needed, locked for this change;
+    refused if saved since the form was loaded with the version token `loaded`."""
     Milestone.objects.select_for_update().filter(pk=milestone.pk).first()
     report = Report.objects.select_for_update().filter(milestone=milestone).first()
+    refuse_if_moved(report.updated_at if report else None, loaded)
     if report is None:
         report = Report.objects.create(
             milestone=milestone,
@@ -232,6 +244,11 @@ def _check_report(milestone: Milestone, data: dict, values: dict, *, by: User, n
     end = data.get("period_end")
     if start and end and end < start:
         raise TransitionError(_("La fin de la période doit venir après son début."))
+    for field in ("results", "next_steps", "blockers"):
+        if len(data.get(field) or "") > REPORT_TEXT_MAX:
+            raise TransitionError(
+                _("Chaque texte du point d'étape compte 5 000 caractères au plus.")
+            )
     if data.get("status") and data["status"] not in ReportStatus.values:
         raise TransitionError(_("État du projet inconnu."))
     allowed = set(
@@ -243,9 +260,11 @@ def _check_report(milestone: Milestone, data: dict, values: dict, *, by: User, n
         raise TransitionError(_("Cet indicateur n'est pas celui du programme."))
 
 
-def _write_draft(milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime):
+def _write_draft(
+    milestone: Milestone, data: dict, values: dict, *, by: User, now: datetime, loaded=None
+):
     """Write the draft's fields and values, inside the caller's transaction."""
-    report = _locked_report(milestone, by=by, now=now)
+    report = _locked_report(milestone, by=by, now=now, loaded=loaded)
     if report.is_submitted:
         raise TransitionError(_("Ce point d'étape est déjà déposé : il ne change plus."))
     if Milestone.objects.filter(pk=milestone.pk, skipped_at__isnull=False).exists():
@@ -273,11 +292,13 @@ def save_report(
     values: dict[int, Decimal | None],
     by: User,
     now: datetime,
+    loaded: str | None = None,
 ) -> Report:
-    """Save the team's draft report: its fields and the indicators' values (None clears one)."""
+    """Save the team's draft report: its fields and the indicators' values (None clears one).
+    With `loaded` (the version token the form was loaded with), refused if saved since."""
     _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
-        return _write_draft(milestone, data, values, by=by, now=now)
+        return _write_draft(milestone, data, values, by=by, now=now, loaded=loaded)
 
 
 def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datetime) -> Report:
@@ -308,6 +329,26 @@ def _submit(milestone: Milestone, report: Report | None, *, by: User, now: datet
     )  # fmt: skip
     milestone.done_at = now
     lateness.refresh([milestone.laureate_id], now=now)
+    laureate = milestone.laureate
+    words = {**_report_words(report), "name": by.get_full_name() or by.email}
+    readers = [*report_team(laureate), *([laureate.coach] if laureate.coach else [])]
+    tell_people(
+        [user for user in readers if user.is_active],
+        GENERIC_MAIL,
+        {
+            "subject": _("Point d'étape déposé — %(milestone)s, %(laureate)s") % words,
+            "lines": [
+                _(
+                    "%(name)s a déposé le point d'étape « %(milestone)s » de %(laureate)s "
+                    "(du %(start)s au %(end)s)."
+                )
+                % words
+            ],
+            "link": _report_link(report),
+            "link_label": _("Lire le point d'étape"),
+        },
+        event_key=f"report-submit:{report.pk}",
+    )
     return report
 
 
@@ -326,17 +367,42 @@ def file_report(
     values: dict[int, Decimal | None],
     by: User,
     now: datetime,
+    loaded: str | None = None,
 ) -> Report:
     """Save what the team typed and file it, in one transaction: a refused filing saves
-    nothing, so the page shows the refusal with what was typed."""
+    nothing, so the page shows the refusal with what was typed. With `loaded`, refused if
+    saved since the form was loaded (a team mate, another tab)."""
     _check_report(milestone, data, values, by=by, now=now)
     with transaction.atomic(durable=True):
-        report = _write_draft(milestone, data, values, by=by, now=now)
+        report = _write_draft(milestone, data, values, by=by, now=now, loaded=loaded)
         return _submit(milestone, report, by=by, now=now)
 
 
+def _report_link(report: Report) -> str:
+    milestone = report.milestone
+    return reverse(
+        "cohorts:report", kwargs={"slug": milestone.laureate.cohort.slug, "pk": milestone.pk}
+    )
+
+
+def report_team(laureate: Laureate) -> list[User]:
+    """The people a laureate's report is told to: its intrapreneur and its team."""
+    return list(User.objects.filter(pk__in=team_ids(laureate), is_active=True).order_by("pk"))
+
+
+def _report_words(report: Report) -> dict:
+    milestone = report.milestone
+    return {
+        "laureate": milestone.laureate.name,
+        "milestone": milestone.title,
+        "start": formats.date_format(report.period_start, "j F Y"),
+        "end": formats.date_format(report.period_end, "j F Y"),
+    }
+
+
 def comment_report(report: Report, *, text: str, by: User, now: datetime) -> None:
-    """The coach comments a submitted report (a later comment replaces the earlier one)."""
+    """The coach comments a submitted report (a later comment replaces the earlier one);
+    the laureate's team is told by mail and may answer under the report."""
     text = _written(text, refusal=_("Le commentaire est vide."))
     with transaction.atomic(durable=True):
         updated = Report.objects.filter(pk=report.pk, submitted_at__isnull=False).update(
@@ -344,8 +410,80 @@ def comment_report(report: Report, *, text: str, by: User, now: datetime) -> Non
         )
         if not updated:
             raise TransitionError(_("Le coach commente un point d'étape une fois déposé."))
-        audit.record(by, "report.comment", report, after="commented", at=now)
+        entry = audit.record(by, "report.comment", report, after="commented", at=now)
+        report = Report.objects.select_related("milestone__laureate__cohort").get(pk=report.pk)
+        words = _report_words(report)
+        tell_people(
+            report_team(report.milestone.laureate),
+            GENERIC_MAIL,
+            {
+                "subject": _("Commentaire de votre coach — %(milestone)s, %(laureate)s") % words,
+                "lines": [
+                    _(
+                        "%(coach)s a commenté votre point d'étape « %(milestone)s » "
+                        "(du %(start)s au %(end)s) :"
+                    )
+                    % {**words, "coach": by.get_full_name() or by.email}
+                ],
+                "quote": text,
+                "link": _report_link(report),
+                "link_label": _("Lire et répondre sous le point d'étape"),
+            },
+            event_key=f"report-comment:{entry.pk}",
+        )
     report.coach_comment, report.commented_at, report.commented_by = text, now, by
+
+
+REPORT_MESSAGE_MAX = 5000
+
+
+def answer_report(report: Report, *, body: str, by: User, now: datetime) -> ReportMessage:
+    """A message in the thread under a submitted report: from the team (to its coach), or
+    from the coach or the programme's staff (to the team). The other side is told by mail.
+    The view checks that `by` reads the report; this checks which side they are on."""
+    body = _written(body, refusal=_("Le message est vide."))
+    if len(body) > REPORT_MESSAGE_MAX:
+        raise TransitionError(_("Le message dépasse 5 000 caractères : raccourcissez-le."))
+    with transaction.atomic(durable=True):
+        report = (
+            Report.objects.select_for_update()
+            .select_related("milestone__laureate__cohort__programme", "milestone__laureate__coach")
+            .get(pk=report.pk)
+        )
+        laureate = report.milestone.laureate
+        if not report.is_submitted:
+            raise TransitionError(_("On répond sous un point d'étape une fois déposé."))
+        from_team = writes_reports(by, laureate)
+        if not from_team and not rules.has_perm("cohorts.comment_report", by, laureate):
+            raise TransitionError(
+                _("Seuls l'équipe du lauréat, son coach et l'équipe du programme écrivent ici.")
+            )
+        message = ReportMessage.objects.create(
+            report=report, author=by, body=body, from_team=from_team, created_at=now
+        )
+        audit.record(by, "report.message", report, at=now)
+        if from_team:
+            readers = [u for u in (laureate.coach, report.commented_by) if u is not None]
+        else:
+            readers = report_team(laureate)
+        readers = [u for u in readers if u.pk != by.pk and u.is_active]
+        words = _report_words(report)
+        tell_people(
+            readers,
+            GENERIC_MAIL,
+            {
+                "subject": _("Nouveau message — %(milestone)s, %(laureate)s") % words,
+                "lines": [
+                    _("%(name)s a écrit sous le point d'étape « %(milestone)s » :")
+                    % {**words, "name": by.get_full_name() or by.email}
+                ],
+                "quote": body,
+                "link": _report_link(report),
+                "link_label": _("Répondre sous le point d'étape"),
+            },
+            event_key=f"report-message:{message.pk}",
+        )
+    return message
 
 
 # --- Reviews and the final committee -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,9 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cohorts.enums import Phase
 from cohorts.forms import CohortForm, LaureateForm, SelectionFiguresForm
 from cohorts.models import Cohort
+from cohorts.queries.followup import cohort_journal, laureate_journal
 from cohorts.queries.public import laureate_keys, laureates_of
 from cohorts.services import cohorts as services
-from programme import keyset, web
+from programme import journal, keyset, web
 from programme.enums import choice_labels
 from programme.queries import load_programme
 
@@ -158,6 +160,7 @@ def laureate_edit(request, laureate):
             laureate,
             changes={f: data[f] for f in form.changed_data if f in services.LAUREATE_EDITABLE},
             phase=data["phase"],
+            funding_reason=data.get("funding_reason", ""),
             by=request.user,
             now=timezone.now(),
             success=_("Le lauréat %(name)s est enregistré.") % {"name": data["name"]},
@@ -176,4 +179,36 @@ def laureate_edit(request, laureate):
             "form": form,
             "breadcrumb_data": cohort_crumbs(cohort, title),
         },
+    )
+
+
+@login_required
+@web.object_permission("cohorts.manage_cohort", load_cohort)
+def cohort_journal_page(request, cohort):
+    """Who did what to the promotion and its laureates, when (staff only)."""
+    return journal.page(
+        request,
+        cohort_journal(cohort),
+        title=_("Journal de la promotion %(label)s") % {"label": cohort.label},
+        subject=cohort.label,
+        breadcrumb_data=cohort_crumbs(cohort, _("Journal")),
+        basename=f"journal-{cohort.slug}",
+    )
+
+
+@login_required
+@web.object_permission("cohorts.manage_followup", load_laureate)
+def laureate_journal_page(request, laureate):
+    """Who did what to one laureate's record and follow-up, when (staff only)."""
+    return journal.page(
+        request,
+        laureate_journal(laureate),
+        title=_("Journal du lauréat %(name)s") % {"name": laureate},
+        subject=str(laureate),
+        breadcrumb_data=cohort_crumbs(
+            laureate.cohort,
+            _("Journal"),
+            (str(laureate), reverse("cohorts:timeline", args=[laureate.cohort.slug, laureate.pk])),
+        ),
+        basename=f"journal-laureat-{laureate.pk}",
     )

@@ -18,6 +18,7 @@ from cohorts.forms import (
     FinalDecisionForm,
     FollowupFilterForm,
     MilestoneAddForm,
+    ReportAnswerForm,
     ReportForm,
     ReviewForm,
     SkipForm,
@@ -27,6 +28,10 @@ from cohorts.queries import followup as queries
 from cohorts.rules import writes_reports
 from cohorts.services import followup as services
 from programme import keyset, spreadsheet, web
+from programme.exceptions import version_token
+from programme.forms import autosaved
+from projects.forms.candidate import MessageForm
+from projects.services import proposals as proposal_services
 
 from . import cohort_crumbs, load_cohort, load_laureate, load_milestone
 
@@ -114,8 +119,8 @@ def _export_rows(rows):
             states.count(MilestoneState.UPCOMING),
             states.count(MilestoneState.SKIPPED),
             row.first_late,
-            row.next_due.due_on if row.next_due else None,
-            row.next_due.title if row.next_due else "",
+            row.next_upcoming.due_on if row.next_upcoming else None,
+            row.next_upcoming.title if row.next_upcoming else "",
             row.last_status_label,
             " ".join(f"{m.abbr}:{m.state_label}" for m in row.timeline),
         ]
@@ -151,6 +156,19 @@ def _timeline_url(laureate):
     return reverse("cohorts:timeline", kwargs={"slug": laureate.cohort.slug, "pk": laureate.pk})
 
 
+def _fil_form(request, laureate):
+    """The message form of the laureate's Fil, for whoever writes in its proposal's thread."""
+    if laureate.proposal is None or not request.user.has_perm(
+        "projects.write_fil", laureate.proposal
+    ):
+        return None
+    form = MessageForm()
+    form.helper.form_action = reverse(
+        "cohorts:laureate-message", kwargs={"slug": laureate.cohort.slug, "pk": laureate.pk}
+    )
+    return form
+
+
 @login_required
 @web.object_permission("cohorts.view_followup", load_laureate)
 def timeline(request, laureate):
@@ -167,6 +185,8 @@ def timeline(request, laureate):
             "laureate": laureate,
             "cohort": laureate.cohort,
             "milestones": milestones,
+            "fil": queries.laureate_fil(laureate, milestones, viewer=request.user),
+            "message_form": _fil_form(request, laureate),
             "next_due": queries.next_due(milestones),
             "late": [m for m in milestones if m.current_state == MilestoneState.LATE],
             "MilestoneState": MilestoneState,
@@ -176,6 +196,33 @@ def timeline(request, laureate):
             "breadcrumb_data": _timeline_crumbs(request, laureate),
         },
     )
+
+
+@require_POST
+@login_required
+@web.object_permission("cohorts.view_followup", load_laureate)
+def laureate_message(request, laureate):
+    """A message in the Fil of the laureate's proposal, from its page: the team, the staff,
+    and the coach (who joins the thread once the proposal is a laureate)."""
+    proposal = laureate.proposal
+    if proposal is None:
+        raise Http404
+    web.check(request, "projects.write_fil", proposal)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        web.run(
+            request,
+            proposal_services.send_message,
+            proposal,
+            by=request.user,
+            body=form.cleaned_data["body"],
+            upload=form.cleaned_data["upload"],
+            now=timezone.now(),
+            success=_("Message envoyé."),
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(_timeline_url(laureate) + "#fil")
 
 
 @require_POST
@@ -254,7 +301,10 @@ def report(request, milestone):
     form = None
     if editable:
         form = ReportForm(
-            request.POST or None, indicators=indicators, initial=_initial(milestone, current)
+            request.POST or None,
+            indicators=indicators,
+            initial=_initial(milestone, current),
+            filing="submit_report" in request.POST,
         )
         if request.method == "POST" and form.is_valid():
             filing = "submit_report" in request.POST
@@ -266,6 +316,8 @@ def report(request, milestone):
                 values=form.indicator_values(),
                 by=request.user,
                 now=timezone.now(),
+                # The version the page was loaded with: a team mate's save is not overwritten.
+                loaded=request.POST.get("autosave_version"),
                 success=_("Point d'étape déposé. Merci !")
                 if filing
                 else _("Brouillon enregistré."),
@@ -273,6 +325,20 @@ def report(request, milestone):
             )
             if outcome:
                 return redirect(_timeline_url(laureate) if filing else here)
+    # Whoever is not in the team (the coach, mentors, staff) reads a report once it is filed:
+    # a draft is the team's own until then.
+    if current is not None and not is_team and not current.is_submitted:
+        current = None
+    if form is not None:
+        autosaved(
+            form,
+            reverse(
+                "cohorts:report-autosave", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk}
+            ),
+            version=request.POST.get(
+                "autosave_version", version_token(current.updated_at if current else None)
+            ),
+        )
     values = {v.indicator_id: v.value for v in current.values.all()} if current else {}
     comment_form = None
     if (
@@ -284,10 +350,22 @@ def report(request, milestone):
         comment_form.helper.form_action = reverse(
             "cohorts:report-comment", kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk}
         )
+    thread, answer_form = [], None
+    if current is not None and current.is_submitted:
+        thread = list(current.messages.select_related("author"))
+        if is_team or request.user.has_perm("cohorts.comment_report", laureate):
+            answer_form = ReportAnswerForm()
+            answer_form.helper.form_action = reverse(
+                "cohorts:report-answer",
+                kwargs={"slug": laureate.cohort.slug, "pk": milestone.pk},
+            )
     return render(
         request,
         "cohorts/report.html",
         {
+            "is_team": is_team,
+            "thread": thread,
+            "answer_form": answer_form,
             "page_title": f"{milestone.title} — {laureate.name}",
             "milestone": milestone,
             "laureate": laureate,
@@ -297,6 +375,35 @@ def report(request, milestone):
             "comment_form": comment_form,
             "breadcrumb_data": _timeline_crumbs(request, laureate, milestone.title),
         },
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission("cohorts.view_followup", load_milestone)
+def report_autosave(request, milestone):
+    """The report form saving itself while the team types (JSON for `static/js/autosave.js`),
+    through `save_report` with its version check: a team mate's save is never overwritten."""
+    if milestone.kind != MilestoneKind.REPORT:
+        raise Http404
+    laureate = milestone.laureate
+    web.check(request, "cohorts.write_report", laureate)
+    if not writes_reports(request.user, laureate):
+        raise PermissionDenied
+    form = ReportForm(request.POST, indicators=queries.indicators_of(laureate.cohort.programme_id))
+    now = timezone.now()
+    return web.autosave(
+        form,
+        lambda: services.save_report(
+            milestone,
+            data=form.report_data(),
+            values=form.indicator_values(),
+            by=request.user,
+            now=now,
+            loaded=request.POST.get("autosave_version", ""),
+        ),
+        now=now,
+        version=lambda saved: version_token(saved.updated_at),
     )
 
 
@@ -325,6 +432,31 @@ def report_comment(request, milestone):
         success=_("Commentaire enregistré."),
     )
     return redirect("cohorts:report", slug=milestone.laureate.cohort.slug, pk=milestone.pk)
+
+
+@require_POST
+@login_required
+@web.object_permission("cohorts.view_followup", load_milestone)
+def report_answer(request, milestone):
+    """A message under a filed report, from the team or from its coach (or staff)."""
+    current = get_object_or_404(Report, milestone=milestone, submitted_at__isnull=False)
+    form = ReportAnswerForm(request.POST)
+    if form.is_valid():
+        web.run(
+            request,
+            services.answer_report,
+            current,
+            body=form.cleaned_data["body"],
+            by=request.user,
+            now=timezone.now(),
+            success=_("Message envoyé."),
+        )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    url = reverse(
+        "cohorts:report", kwargs={"slug": milestone.laureate.cohort.slug, "pk": milestone.pk}
+    )
+    return redirect(url + "#fil-point")
 
 
 # --- Reviews and the final committee -----------------------------------------------------------

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from cohorts.filters import ReminderFilter
 from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from programme import numbers
+
 register = template.Library()
 
 
@@ -65,3 +67,19 @@ def people_count(minimum: int | None, maximum: int | None = None) -> str:
             return _("une personne")
         return ngettext("%(n)s personne", "%(n)s personnes", minimum) % {"n": minimum}
     return _("%(min)s à %(max)s personnes") % {"min": minimum, "max": maximum}
+
+
+@register.filter
+def euros(value) -> str:
+    """An amount in euros the French way, "300 000 €"; empty when there is none."""
+    if value in (None, ""):
+        return ""
+    return numbers.euros(value)
+
+
+@register.filter
+def number_fr(value, places=None) -> str:
+    """A number the French way, "0,85", "12 345"; `places` fixes the decimals."""
+    if value in (None, ""):
+        return ""
+    return numbers.french(value, None if places in (None, "") else int(places))

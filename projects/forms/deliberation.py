@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls.forms import ParisDateTimeField
-from programme.forms import submit_helper
+from programme.forms import FrenchDecimalField, submit_helper
 from projects.enums import DecisionOutcome
 
 
@@ -50,10 +50,15 @@ class AuditionCriterionForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    weight = forms.DecimalField(
+    weight = FrenchDecimalField(
         label=_("Poids"), min_value=0.01, max_digits=5, decimal_places=2, initial=1
     )
-    scale_max = forms.IntegerField(label=_("Note maximale"), min_value=1, max_value=100, initial=5)
+    scale_max = forms.IntegerField(
+        label=_("Note maximale (les jurés notent de 0 à cette note)"),
+        min_value=1,
+        max_value=100,
+        initial=5,
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,10 +105,10 @@ class AuditionGridForm(forms.Form):
 
 
 class WeightsForm(forms.Form):
-    written = forms.DecimalField(
+    written = FrenchDecimalField(
         label=_("Poids de l'évaluation écrite"), min_value=0, max_digits=5, decimal_places=2
     )
-    audition = forms.DecimalField(
+    audition = FrenchDecimalField(
         label=_("Poids de l'audition"), min_value=0, max_digits=5, decimal_places=2
     )
 
@@ -119,7 +124,7 @@ class DecisionForm(forms.Form):
     justification = forms.CharField(
         label=_("Justification"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000
     )
-    amount_granted = forms.DecimalField(
+    amount_granted = FrenchDecimalField(
         label=_("Montant accordé (€)"),
         required=False,
         min_value=0,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.enums import ReviewPhase
 from calls.forms import ParisDateTimeField
-from programme.forms import submit_helper
+from programme.forms import FrenchDecimalField, submit_helper
 from projects.enums import ConflictType, ProposalState, Recommendation
 
 NOT_APPLICABLE = "na"
@@ -211,7 +211,7 @@ SEARCH_MAX_LENGTH = 200
 
 
 class RankingFilter(django_filters.FilterSet):
-    """Filters and sorting of the staff's ranking table."""
+    """Filters of the staff's ranking table (the sort is the headers' links)."""
 
     q = django_filters.CharFilter(
         label=_("Rechercher"),
@@ -225,28 +225,19 @@ class RankingFilter(django_filters.FilterSet):
         choices=[(s.value, s.label) for s in ProposalState if s in ProposalState.jury_states],
     )
     flagged = django_filters.BooleanFilter(label=_("Désaccord signalé"), field_name="flagged")
-    ordering = django_filters.ChoiceFilter(
-        label=_("Trier par"),
-        method="noop",
-        empty_label=_("Moyenne des scores centrés réduits"),
-        choices=[
-            ("raw", _("Moyenne pondérée brute")),
-            ("spread", _("Désaccord")),
-            ("received", _("Évaluations reçues")),
-            ("title", _("Titre")),
-        ],
-    )
+    # The column the table is sorted by, kept when the filters are applied again.
+    sort = django_filters.CharFilter(method="keep", widget=forms.HiddenInput, max_length=40)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         helper = FormHelper()
         helper.form_method = "get"
-        helper.layout = Layout(Fieldset(_("Filtrer et trier le classement"), *self.filters.keys()))
+        helper.layout = Layout(Fieldset(_("Filtrer le classement"), *self.filters.keys()))
         helper.add_input(Submit("", _("Filtrer")))
         self.form.helper = helper
 
-    def noop(self, queryset, name, value):
-        return queryset  # the view orders, so that ties are always broken the same way
+    def keep(self, queryset, name, value):
+        return queryset  # the view sorts
 
 
 class StaffConflictForm(forms.Form):
@@ -291,7 +282,7 @@ class JurySettingsForm(forms.Form):
     allows_not_applicable = forms.BooleanField(
         label=_("Proposer « non applicable » (compté comme note manquante)"), required=False
     )
-    disagreement_threshold = forms.DecimalField(
+    disagreement_threshold = FrenchDecimalField(
         label=_("Seuil de désaccord (note la plus haute moins la plus basse)"),
         min_value=0,
         max_digits=5,

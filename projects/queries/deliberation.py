@@ -34,7 +34,14 @@ from calls.models import Call
 from programme.enums import ReminderKind, ReminderState
 from programme.models import Reminder
 from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
-from projects.models import AuditionEvaluation, Conflict, Decision, DecisionMail, Proposal
+from projects.models import (
+    AuditionEvaluation,
+    Conflict,
+    Decision,
+    DecisionMail,
+    Proposal,
+    TeamMember,
+)
 from projects.queries import ranking
 
 
@@ -132,6 +139,12 @@ def undecided_count(call: Call, pool=None) -> int:
     return pool.filter(decision__isnull=True).count()
 
 
+def selected_count(call: Call) -> int:
+    """How many of the call's proposals the jury has selected so far (one count), against the
+    call's `laureates_target`."""
+    return Decision.objects.filter(proposal__call=call, outcome=DecisionOutcome.SELECTED).count()
+
+
 def audition_scores_of_page():
     """For the deliberation page: each proposal's audition evaluations with their juror
     (conflicted pairs left out), in one query."""
@@ -220,3 +233,32 @@ def outbox_counts(call: Call) -> dict:
     return DecisionMail.objects.filter(proposal__call=call).aggregate(
         total=Count("pk"), drafts=Count("pk", filter=Q(state=DecisionMailState.DRAFT))
     )
+
+
+def publication_audience(call: Call) -> dict:
+    """Who publishing the results touches, for its confirmation: the decisions by outcome,
+    the eligible proposals left out of the auditions, the teams' people and the letters
+    still to prepare (a handful of counts)."""
+    outcomes = dict(
+        Decision.objects.filter(proposal__in=deliberated(call))
+        .order_by()
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .values_list("outcome", "n")
+    )
+    proposals = Proposal.objects.filter(call=call)
+    shortlist_held = proposals.filter(state=ProposalState.SHORTLISTED).exists()
+    left_out = proposals.filter(state=ProposalState.ELIGIBLE).count() if shortlist_held else 0
+    told = proposals.filter(
+        Q(decision__isnull=False)
+        | Q(state__in=[ProposalState.INELIGIBLE, ProposalState.NOT_SHORTLISTED])
+        | (Q(state=ProposalState.ELIGIBLE) if shortlist_held else Q(pk__in=[]))
+    )
+    people = TeamMember.objects.filter(proposal__in=told).values("user_id").distinct().count()
+    return {
+        "selected": outcomes.get(DecisionOutcome.SELECTED, 0),
+        "not_selected": outcomes.get(DecisionOutcome.NOT_SELECTED, 0),
+        "left_out": left_out,
+        "teams": told.count(),
+        "people": people,
+    }

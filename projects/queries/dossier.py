@@ -9,25 +9,31 @@ names from each other (`Call.hide_juror_names`); the dossier names no juror at a
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
 from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from calls import funding
-from calls.enums import QuestionKind
 from calls.models import Call, JuryMember, Question
 from programme.pdf import Document
-from projects.models import Answer, Attachment, Proposal, TeamMember
+from projects.models import Answer, Attachment, Proposal, ProposalVersion, TeamMember
 from projects.queries import jury as jury_queries
+from projects.queries.proposals import Section, sections, snapshot
 
 
 @dataclass
 class Dossier:
+    """What the jury reads: the submitted version (`sections`, as the version page and the
+    receipt show it: "Oui", "400 000 €", file names), never the team's later unsubmitted
+    edits; its files (`attachments`: id, name, size) and which of them can be downloaded."""
+
     proposal: Proposal
-    answers: list[tuple[str, str, Attachment | None]] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
     team: list[TeamMember] = field(default_factory=list)
-    attachments: list[Attachment] = field(default_factory=list)
+    attachments: list[dict] = field(default_factory=list)
+    available_files: set[str] = field(default_factory=set)
     funding: list[tuple[str, str]] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
 
@@ -42,24 +48,17 @@ def _with_dossier(proposals):
             ),
         ),
         Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+        Prefetch(
+            "versions",
+            queryset=ProposalVersion.objects.order_by("-number"),
+            to_attr="versions_newest_first",
+        ),
+        # Files a submitted version names stay downloadable after the team replaced them.
+        Prefetch("attachments", queryset=Attachment.all_objects.all(), to_attr="kept_files"),
     )
 
 
-def answer_text(question: Question, value, attachments: dict[str, Attachment]):
-    """What the candidate answered, as words, and the attachment a file question names."""
-    if value in (None, "", []):
-        return _("Sans réponse"), None
-    if question.kind == QuestionKind.YES_NO:
-        return (_("Oui") if value else _("Non")), None
-    if question.kind == QuestionKind.FILE:
-        attachment = attachments.get(str(value))
-        return (attachment.original_name if attachment else _("Pièce retirée")), attachment
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value), None
-    return str(value), None
-
-
-def _flags(proposal: Proposal) -> list[str]:
+def _flags(proposal: Proposal, content: dict) -> list[str]:
     call = proposal.call
     flags = []
     allowed = call.eligible_structure_types
@@ -76,25 +75,31 @@ def _flags(proposal: Proposal) -> list[str]:
         )
     if call.offers_funding:
         flags += funding.request_problems(
-            call, amount=proposal.requested_amount, yearly_budget=proposal.yearly_budget
+            call,
+            amount=_decimal(content.get("requested_amount")),
+            yearly_budget=_decimal(content.get("yearly_budget")),
         )
     return flags
 
 
-def _funding(proposal: Proposal) -> list[tuple[str, str]]:
+def _decimal(value) -> Decimal | None:
+    try:
+        return Decimal(value) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _funding(proposal: Proposal, content: dict) -> list[tuple[str, str]]:
+    """The share of its budget the submitted version asks, against the call's rules (the
+    budget and the amount themselves are rows of the version's sections)."""
     call = proposal.call
     if not call.offers_funding:
         return []
-
-    def amount(value):
-        return funding.euros(value) if value is not None else _("Non indiqué")
-
-    rows = [
-        (_("Budget annuel du projet"), amount(proposal.yearly_budget)),
-        (_("Montant demandé"), amount(proposal.requested_amount)),
-    ]
-    if proposal.yearly_budget and proposal.requested_amount is not None:
-        share = 100 * proposal.requested_amount / proposal.yearly_budget
+    yearly_budget = _decimal(content.get("yearly_budget"))
+    requested = _decimal(content.get("requested_amount"))
+    rows = []
+    if yearly_budget and requested is not None:
+        share = 100 * requested / yearly_budget
         rows.append(
             (
                 _("Part du budget demandée"),
@@ -110,18 +115,18 @@ def _funding(proposal: Proposal) -> list[tuple[str, str]]:
 
 
 def build(proposal: Proposal, questions: list[Question]) -> Dossier:
-    """The dossier of a proposal loaded by `_with_dossier`, for the call's `questions`."""
-    attachments = list(proposal.attachments.all())
-    by_id = {str(a.public_id): a for a in attachments}
-    values = {a.question_id: a.value for a in proposal.answers.all()}
-    answers = [(q.label, *answer_text(q, values.get(q.pk), by_id)) for q in questions]
+    """The dossier of a proposal loaded by `_with_dossier`: its last submitted version (the
+    live draft only for a proposal never submitted, which no juror is given)."""
+    versions = proposal.versions_newest_first
+    content = versions[0].content if versions else snapshot(proposal)
     return Dossier(
         proposal=proposal,
-        answers=answers,
+        sections=sections(content, proposal.call),
         team=list(proposal.team.all()),
-        attachments=attachments,
-        funding=_funding(proposal),
-        flags=_flags(proposal),
+        attachments=list(content.get("attachments", [])),
+        available_files={str(a.public_id) for a in proposal.kept_files},
+        funding=_funding(proposal, content),
+        flags=_flags(proposal, content),
     )
 
 
@@ -163,14 +168,12 @@ def jury_pdf(seat: JuryMember, dossiers: list[Dossier]) -> bytes:
         document.heading(f"{proposal.reference} — {proposal.title}".strip(" —"))
         for flag in dossier.flags:
             document.paragraph("⚠ " + flag, small=True)
-        document.answer(_("Résumé"), proposal.summary)
-        if dossier.funding:
-            document.heading(_("Budget et financement demandé"), level=2)
-            document.table([_("Élément"), _("Montant")], [list(row) for row in dossier.funding])
-        if dossier.answers:
-            document.heading(_("Réponses aux questions de l'appel"), level=2)
-            for label, text, _attachment in dossier.answers:
-                document.answer(label, text)
+        for section in dossier.sections:
+            document.heading(section.title, level=2)
+            for row in section.rows:
+                document.answer(row.label, row.file["name"] if row.file else row.text)
+        for label, value in dossier.funding:
+            document.answer(label, value)
         document.heading(_("L'équipe"), level=2)
         structure = proposal.structure
         document.paragraph(
@@ -192,7 +195,7 @@ def jury_pdf(seat: JuryMember, dossiers: list[Dossier]) -> bytes:
         if dossier.attachments:
             document.table(
                 [_("Fichier"), _("Taille")],
-                [[a.original_name, filesizeformat(a.size)] for a in dossier.attachments],
+                [[a["name"], filesizeformat(a["size"])] for a in dossier.attachments],
             )
             document.paragraph(
                 _("Les pièces se téléchargent depuis la page d'évaluation de la candidature."),

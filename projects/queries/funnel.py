@@ -44,10 +44,17 @@ def funnel_of_calls(calls) -> list[dict]:
     ]
 
 
+def _percent(count: int, top: int) -> int:
+    """`count` as a whole percent of `top`, rounded to the nearest (4 of 6 is 67 %, not the
+    66 % a floor gives); halves go up, as a reader rounds them."""
+    return (200 * count + top) // (2 * top)
+
+
 def funnel_chart(edition: str, steps: list[tuple[str, str, int]]) -> dict:
     """One funnel of `steps` (key, label, count), the first the 100 %, in the shape
     `cohorts/includes/funnel.html` draws."""
     top = steps[0][2] or 1
+    percents = [_percent(count, top) for _key, _label, count in steps]
     return {
         "edition": edition,
         "height": 30 * len(steps) + 10,
@@ -58,12 +65,14 @@ def funnel_chart(edition: str, steps: list[tuple[str, str, int]]) -> dict:
                 "key": key,
                 "label": label,
                 "count": count,
-                "percent": 100 * count // top,
+                "percent": percent,
                 # Geometry of the SVG bar: 5 units per percent, a row every 30.
                 "y": 30 * index + 5,
-                "width": max(1, 5 * (100 * count // top)),
-                "text_x": 150 + max(1, 5 * (100 * count // top)),
+                "width": max(1, 5 * percent),
+                "text_x": 150 + max(1, 5 * percent),
             }
-            for index, (key, label, count) in enumerate(steps)
+            for index, ((key, label, count), percent) in enumerate(
+                zip(steps, percents, strict=True)
+            )
         ],
     }

@@ -200,3 +200,14 @@ def last_reopening(evaluation: Evaluation | None) -> AuditEntry | None:
         .order_by("-at", "-pk")
         .first()
     )
+
+
+def proposal_assignments(proposal: Proposal):
+    """Staff's view of one proposal's jury: each assignment with its juror, evaluation and
+    whether an active conflict now stands between them, in assignment order."""
+    return (
+        Assignment.objects.filter(proposal=proposal)
+        .select_related("juror__user", "evaluation")
+        .annotate(conflicted=_conflicted("juror_id", "proposal_id"))
+        .order_by("pk")
+    )

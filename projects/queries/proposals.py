@@ -3,15 +3,18 @@ and the querysets of the lists (each list runs a fixed number of queries)."""
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.utils import formats, translation
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
-from calls import funding
+from calls import eligibility, funding
 from calls.enums import CallKind, QuestionKind
 from calls.models import Call
 from programme.enums import StructureType, choice_labels
@@ -44,16 +47,28 @@ def is_answered(value: Any) -> bool:
     return value not in (None, "", [], {})
 
 
-def missing_items(proposal: Proposal) -> list[str]:
+class Missing(str):
+    """One thing missing before submission, in the user's words, with the form field that
+    takes it (`field`, e.g. `q_12`) or `"team"` when the team page does."""
+
+    field: str = ""
+
+    def __new__(cls, text: str, field: str = ""):
+        item = super().__new__(cls, text)
+        item.field = field
+        return item
+
+
+def missing_items(proposal: Proposal) -> list[Missing]:
     """What still stands between this proposal and its submission, in the user's words."""
     call = proposal.call
     missing = []
     if not proposal.title.strip():
-        missing.append(_("Le titre du projet."))
+        missing.append(Missing(_("Le titre du projet."), "title"))
     if not proposal.summary.strip():
-        missing.append(_("Le résumé du projet."))
+        missing.append(Missing(_("Le résumé du projet."), "summary"))
     if call.kind == CallKind.CHALLENGE_APPLICATIONS and proposal.defi_id is None:
-        missing.append(_("Le défi auquel vous candidatez."))
+        missing.append(Missing(_("Le défi auquel vous candidatez.")))
     answers = {a.question_id: a.value for a in proposal.answers.all()}
     attachment_ids = {str(pk) for pk in proposal.attachments.values_list("public_id", flat=True)}
     for question in call.questions.all():
@@ -63,29 +78,94 @@ def missing_items(proposal: Proposal) -> list[str]:
         if question.kind == QuestionKind.FILE and value not in attachment_ids:
             value = None
         if not is_answered(value):
-            missing.append(_("Une réponse à la question « %(q)s ».") % {"q": question.label})
+            missing.append(
+                Missing(
+                    _("Une réponse à la question « %(q)s ».") % {"q": question.label},
+                    f"q_{question.pk}",
+                )
+            )
     size = proposal.team.count()
     if size < call.team_min:
         missing.append(
-            _(
-                "Au moins %(min)s personnes dans l'équipe (vous êtes %(size)s) : invitez vos "
-                "coéquipiers."
+            Missing(
+                _(
+                    "Au moins %(min)s personnes dans l'équipe (vous êtes %(size)s) : invitez vos "
+                    "coéquipiers."
+                )
+                % {"min": call.team_min, "size": size},
+                "team",
             )
-            % {"min": call.team_min, "size": size}
         )
     if size > call.team_max:
         missing.append(
-            _("Au plus %(max)s personnes dans l'équipe (vous êtes %(size)s).")
-            % {"max": call.team_max, "size": size}
+            Missing(
+                _("Au plus %(max)s personnes dans l'équipe (vous êtes %(size)s).")
+                % {"max": call.team_max, "size": size},
+                "team",
+            )
         )
     if call.offers_funding:
         # The call's own funding rules, the same ones deliberation and the follow-up read.
         missing.extend(
-            funding.request_problems(
+            Missing(problem, "requested_amount")
+            for problem in funding.request_problems(
                 call, amount=proposal.requested_amount, yearly_budget=proposal.yearly_budget
             )
         )
     return missing
+
+
+def facts_of(proposal: Proposal, team_size: int | None = None) -> eligibility.Facts:
+    """What the call's eligibility conditions read of a proposal (`team_size` when the
+    caller annotated it)."""
+    structure = proposal.structure if proposal.structure_id else None
+    return eligibility.Facts(
+        structure_type=structure.type if structure else None,
+        region=(structure.region or None) if structure else None,
+        team_size=proposal.team.count() if team_size is None else team_size,
+        requested_amount=proposal.requested_amount,
+    )
+
+
+def eligibility_breaches(proposal: Proposal) -> list[eligibility.Breach]:
+    """The call's eligibility conditions this proposal does not meet (the submission refuses
+    the blocking ones; the others are a warning to the team and a flag to the staff)."""
+    rules = list(proposal.call.eligibility_rules.all())
+    if not rules:
+        return []
+    return eligibility.breaches(rules, facts_of(proposal))
+
+
+def rules_of(call: Call) -> list:
+    """The call's eligibility conditions, read once per call object (a page asks twice)."""
+    if not hasattr(call, "_eligibility_rules"):
+        call._eligibility_rules = list(call.eligibility_rules.all())
+    return call._eligibility_rules
+
+
+def with_eligibility_flags(call: Call, rows: list) -> list:
+    """`rows` (annotated with `team_size`, structure joined) each with `eligibility_flags`:
+    the conditions it breaks. One query for the call's rules, whatever the number of rows."""
+    rules = rules_of(call)
+    for row in rows:
+        row.eligibility_flags = (
+            eligibility.breaches(rules, facts_of(row, row.team_size)) if rules else []
+        )
+    return rows
+
+
+def flagged_for_screening(call: Call) -> list:
+    """The submitted proposals still to screen that break a condition of the call, each with
+    its `eligibility_flags` (for the bulk screening of the flagged ones)."""
+    if not rules_of(call):
+        return []
+    rows = list(
+        Proposal.objects.filter(call=call, state=ProposalState.SUBMITTED)
+        .select_related("structure", "call")
+        .annotate(team_size=Count("team", distinct=True))
+        .order_by("sequence", "id")
+    )
+    return [row for row in with_eligibility_flags(call, rows) if row.eligibility_flags]
 
 
 def eligibility_warning(proposal: Proposal) -> str:
@@ -104,8 +184,24 @@ def eligibility_warning(proposal: Proposal) -> str:
 
 
 def snapshot(proposal: Proposal) -> dict:
-    """The content of a submission, as plain JSON, in a stable order."""
+    """The content of a submission, as plain JSON, in a stable order.
+
+    Each answer keeps its question's kind so a version reads back as it was typed ("Oui",
+    "400 000", a file's name), and each file its SHA-256, so the receipt can be rebuilt from
+    the version alone."""
     answers = {a.question_id: a.value for a in proposal.answers.all()}
+    files = list(proposal.attachments.all())
+    by_id = {str(a.public_id): a for a in files}
+
+    def answer(question) -> dict:
+        value = answers.get(question.pk)
+        entry = {"question": question.label, "kind": question.kind, "value": value}
+        if question.kind == QuestionKind.FILE:
+            attached = by_id.get(value) if isinstance(value, str) else None
+            entry["value"] = str(attached.public_id) if attached else None
+            entry["file"] = _file(attached) if attached else None
+        return entry
+
     return {
         "reference": proposal.reference,
         "call": proposal.call.slug,
@@ -121,14 +217,134 @@ def snapshot(proposal: Proposal) -> dict:
             {"name": m.user.get_full_name(), "email": m.user.email, "role": m.role}
             for m in proposal.team.select_related("user").order_by("joined_at", "id")
         ],
-        "answers": [
-            {"question": q.label, "value": answers.get(q.pk)} for q in proposal.call.questions.all()
-        ],
-        "attachments": [
-            {"name": a.original_name, "size": a.size, "sha256": a.sha256}
-            for a in proposal.attachments.all()
-        ],
+        "answers": [answer(q) for q in proposal.call.questions.all()],
+        "attachments": [_file(a) for a in files],
     }
+
+
+def _file(attachment) -> dict:
+    return {
+        "id": str(attachment.public_id),
+        "name": attachment.original_name,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+    }
+
+
+def shown_answer(entry: dict) -> str:
+    """An answer of a snapshot as a person reads it: "Oui", "400 000", a file's name, the
+    choices joined; "" when unanswered. Versions kept before answers carried their kind
+    read their yes/no answers the same way."""
+    value, kind = entry.get("value"), entry.get("kind")
+    if not is_answered(value):
+        return ""
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if kind == QuestionKind.FILE:
+        return (entry.get("file") or {}).get("name", "")
+    if kind == QuestionKind.NUMBER:
+        return french_number(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def french_number(value) -> str:
+    """A number as the French write it: "1 000 000", "0,85"."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    places = 0 if number == number.to_integral_value() else 2
+    with translation.override("fr"):
+        return formats.number_format(number, places, use_l10n=True, force_grouping=True)
+
+
+def shown_amount(value) -> str:
+    return "" if value in (None, "") else funding.euros(value)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One answer of the rendered proposal: its label, the text shown, the file it names."""
+
+    label: str
+    text: str
+    file: dict | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    rows: list[Row]
+
+
+def sections(content: dict, call: Call) -> list[Section]:
+    """A snapshot (a version's content, or `snapshot(proposal)` of the live draft) grouped as
+    the form is: the project, the call's questions; read by the summary before submitting,
+    the version page, the staff's proposal page and the PDF receipt."""
+    project = [
+        Row(str(_("Titre du projet")), content.get("title", "")),
+        Row(str(_("Résumé")), content.get("summary", "")),
+    ]
+    if content.get("defi"):
+        project.append(Row(str(_("Défi")), content["defi"]))
+    if content.get("structure"):
+        project.append(Row(str(_("Structure porteuse")), content["structure"]))
+    if call.offers_funding or content.get("requested_amount"):
+        project += [
+            Row(str(_("Budget annuel du projet")), shown_amount(content.get("yearly_budget"))),
+            Row(str(_("Montant demandé")), shown_amount(content.get("requested_amount"))),
+        ]
+    result = [Section(str(_("Le projet")), project)]
+    answers = [
+        Row(entry["question"], shown_answer(entry), entry.get("file"))
+        for entry in content.get("answers", [])
+    ]
+    if answers:
+        result.append(Section(str(_("Questions de l'appel")), answers))
+    return result
+
+
+@dataclass(frozen=True)
+class Change:
+    """One answer that differs from the submitted version: before → now."""
+
+    label: str
+    before: str
+    after: str
+
+
+def unsubmitted_changes(proposal: Proposal) -> tuple[Any, list[Change]]:
+    """The last submitted version and what changed since, answer by answer; (None, []) when
+    the proposal is not submitted or nothing changed."""
+    if proposal.state != ProposalState.SUBMITTED:
+        return None, []
+    last = proposal.versions.order_by("-number").first()
+    if last is None:
+        return None, []
+    current = snapshot(proposal)
+    if content_hash(current) == last.sha256:
+        return last, []
+
+    def flat(content: dict) -> dict[str, str]:
+        rows = {row.label: row.text for s in sections(content, proposal.call) for row in s.rows}
+        rows[str(_("Équipe"))] = ", ".join(
+            m.get("name") or m.get("email", "") for m in content.get("team", [])
+        )
+        rows[str(_("Pièces jointes"))] = ", ".join(
+            f["name"] for f in content.get("attachments", [])
+        )
+        return rows
+
+    before, after = flat(last.content), flat(current)
+    changes = [
+        Change(label, before.get(label, ""), text)
+        for label, text in after.items()
+        if before.get(label, "") != text
+    ]
+    changes += [Change(label, text, "") for label, text in before.items() if label not in after]
+    return last, changes
 
 
 def content_hash(content: dict) -> str:
@@ -271,3 +487,27 @@ def audition_of(proposal: Proposal):
     return Audition.objects.filter(
         proposal=proposal, proposal__state=ProposalState.SHORTLISTED
     ).first()
+
+
+def proposal_journal(proposal: Proposal):
+    """What a proposal's Journal covers: the proposal, and its screening, conflicts,
+    evaluations, audition, decision and decision letter."""
+    from programme import journal
+    from projects.models import (
+        Audition,
+        AuditionEvaluation,
+        Conflict,
+        Decision,
+        DecisionMail,
+        Evaluation,
+    )
+
+    return journal.targets(
+        proposal,
+        (Conflict, Conflict.objects.filter(proposal=proposal)),
+        (Evaluation, Evaluation.objects.filter(assignment__proposal=proposal)),
+        (Audition, Audition.objects.filter(proposal=proposal)),
+        (AuditionEvaluation, AuditionEvaluation.objects.filter(proposal=proposal)),
+        (Decision, Decision.objects.filter(proposal=proposal)),
+        (DecisionMail, DecisionMail.objects.filter(proposal=proposal)),
+    )

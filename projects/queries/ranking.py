@@ -31,7 +31,8 @@ from django.db.models.functions import Cast
 
 from calls.models import Call, JuryMember
 from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Conflict, Evaluation, Proposal
+from projects.models import Assignment, Conflict, Evaluation, Proposal, Score
+from projects.services import assignment as fair
 from projects.services.assignment import ZERO_SPREAD
 
 # A juror's scores are standardised only from this many on (as `assignment.zscores`).
@@ -229,3 +230,121 @@ def evaluations_of_page():
         queryset=Assignment.objects.select_related("juror__user", "evaluation").order_by("pk"),
         to_attr="staff_assignments",
     )
+
+
+# --- The ranking as staff read it: three scores, one line per proposal ------------------------
+
+# The columns staff may sort the ranking page by, with the direction a first click gives.
+SORTS = {
+    "rank": False,  # ascending: first is best
+    "model": True,
+    "z": True,
+    "raw": True,
+    "received": True,
+    "spread": True,
+    "title": False,
+}
+
+
+def model_fit(call: Call) -> fair.ModelFit:
+    """The additive bias model (`projects.services.assignment.fit_additive`) over every
+    counted evaluation of the call, read in one query."""
+    return fair.fit_additive(
+        counted_evaluations(call)
+        .order_by()
+        .values_list("assignment__proposal_id", "assignment__juror_id", "total")
+    )
+
+
+def call_ranking(call: Call, criteria=None) -> list[Proposal]:
+    """The call's ranking, whole: every proposal before the jury, best first, each with
+    what `ranking` annotates plus `model` (the fitted quality of the bias model), `model_count`
+    (the scores it rests on), `band` (half-width of its uncertainty band), `criterion_means`
+    (in the call's order) and `rank` (1 for the best).
+
+    Ranked by the model's quality, ties broken as `projects.services.assignment.rank` (the
+    criteria in order, the earlier submission, the id); unscored proposals last. Four queries
+    whatever the size (criteria, jurors' statistics, the grouped ranking, the evaluations
+    for the model). The one place the ranking is computed, so that it can be stored as is.
+    """
+    criteria = list(call.criteria.all()) if criteria is None else criteria
+    rows = list(ranking(call, criteria))
+    fit = model_fit(call)
+    for row in rows:
+        row.model = fit.quality.get(row.pk)
+        row.model_count = fit.count.get(row.pk, 0)
+        row.band = fit.band.get(row.pk)
+        row.criterion_means = [getattr(row, criterion_key(c)) for c in criteria]
+    standings = fair.rank(
+        fair.Standing(row.pk, row.model, row.criterion_means, row.submitted_at) for row in rows
+    )
+    by_pk = {row.pk: row for row in rows}
+    ordered = [by_pk[s.proposal] for s in standings]
+    for position, row in enumerate(ordered, start=1):
+        row.rank = position
+    return ordered
+
+
+def sorted_rows(rows: list[Proposal], sort: str, criteria=()) -> list[Proposal]:
+    """`rows` (from `call_ranking`) sorted by one column: `sort` is a key of SORTS or
+    `criterion_<id>`, with a leading "-" for descending. A missing figure comes last either
+    way; equal figures keep the ranking's order. Unknown keys sort by rank."""
+    descending = sort.startswith("-")
+    key = sort.removeprefix("-")
+    criterion_keys = {criterion_key(c) for c in criteria}
+    if key not in SORTS and key not in criterion_keys:
+        return rows
+    attribute = {"z": "z_mean", "raw": "raw_mean"}.get(key, key)
+
+    def value(row):
+        figure = getattr(row, attribute)
+        return figure.casefold() if isinstance(figure, str) else figure
+
+    present = [row for row in rows if value(row) is not None]
+    missing = [row for row in rows if value(row) is None]
+    return sorted(present, key=value, reverse=descending) + missing
+
+
+def criterion_distributions(call: Call, criteria) -> list[dict]:
+    """Per criterion, how many counted scores took each value 0..scale_max: one grouped
+    query. Each item: criterion, counts [(value, n)], total, mean, and the bars of a small
+    SVG chart (x, y, width, height in the chart's units)."""
+    counts: dict[int, dict[int, int]] = {}
+    for criterion_id, value, n in (
+        Score.objects.filter(
+            evaluation__in=counted_evaluations(call).values("pk"), value__isnull=False
+        )
+        .order_by()
+        .values_list("criterion_id", "value")
+        .annotate(n=Count("pk"))
+    ):
+        counts.setdefault(criterion_id, {})[value] = n
+    result = []
+    for criterion in criteria:
+        by_value = counts.get(criterion.pk, {})
+        values = list(range(criterion.scale_max + 1))
+        total = sum(by_value.values())
+        top = max(by_value.values(), default=0)
+        width = CRITERION_CHART_WIDTH / len(values)
+        bars = []
+        for i, v in enumerate(values):
+            n = by_value.get(v, 0)
+            height = round(n / top * (CRITERION_CHART_HEIGHT - 14), 1) if top else 0
+            bars.append(
+                {
+                    "value": v,
+                    "count": n,
+                    "x": round(i * width + 2, 1),
+                    "width": round(width - 4, 1),
+                    "height": height,
+                    "y": round(CRITERION_CHART_HEIGHT - 14 - height, 1),
+                    "label_x": round(i * width + width / 2, 1),
+                }
+            )
+        mean = sum(v * n for v, n in by_value.items()) / total if total else None
+        result.append({"criterion": criterion, "bars": bars, "total": total, "mean": mean})
+    return result
+
+
+CRITERION_CHART_WIDTH = 180
+CRITERION_CHART_HEIGHT = 70

@@ -12,34 +12,51 @@ from __future__ import annotations
 
 import math
 import statistics
-from bisect import bisect_left, insort
-from collections import deque
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-# Why a proposal could not get k jurors.
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+# Why no assignment exists (`Infeasible.reason`).
 PANEL_TOO_SMALL = "panel_too_small"  # fewer than k jurors on the panel at all
-TOO_MANY_CONFLICTS = "too_many_conflicts"  # conflicts leave fewer than k jurors
+TOO_MANY_CONFLICTS = "too_many_conflicts"  # conflicts leave some proposal fewer than k jurors
+LOADS_UNBALANCED = "loads_unbalanced"  # k each is possible, but not with loads within one
 
 # Why a pair asked to be kept was not kept.
 KEPT_CONFLICTED = "conflicted"  # a conflict was declared since
 KEPT_JUROR_GONE = "juror_not_on_panel"
 KEPT_PROPOSAL_GONE = "proposal_not_listed"
 
+# A juror's bid on a proposal (`projects.enums.BidChoice` has the same values; a conflict
+# bid is a declared conflict, passed in `conflicts`).
+BID_YES = "yes"
+BID_MAYBE = "maybe"
+BID_NO = "no"
+
+# The cost of giving proposal p to juror j, which the assignment minimises (see `assign`).
+BID_COST = {BID_YES: -4, BID_MAYBE: -2, BID_NO: 4}
+THEME_COST = -1  # per theme the juror declared that the proposal carries
+THEMES_COUNTED = 2  # at most this many shared themes count
+
 # Below this, a juror's standard deviation counts as zero: identical scores may
 # come back from SQL as 1e-17 rather than 0, which must not become huge z-scores.
 ZERO_SPREAD = 1e-9
 
 
-@dataclass(frozen=True)
-class Shortfall[P: Hashable]:
-    """A proposal that got fewer than k jurors: it has every eligible juror."""
+class Infeasible[P: Hashable](ValueError):
+    """No assignment obeys the rules. `reason` is one of PANEL_TOO_SMALL,
+    TOO_MANY_CONFLICTS (`proposals`: those with fewer than k possible jurors, and
+    `available`: how many each has) or LOADS_UNBALANCED (`low`, `high`: the loads asked)."""
 
-    proposal: P
-    wanted: int
-    assigned: int
-    reason: str  # PANEL_TOO_SMALL or TOO_MANY_CONFLICTS
+    def __init__(self, reason: str, *, proposals=(), available=(), low=0, high=0):
+        super().__init__(reason)
+        self.reason = reason
+        self.proposals: tuple[P, ...] = tuple(proposals)
+        self.available: tuple[int, ...] = tuple(available)
+        self.low = low
+        self.high = high
 
 
 @dataclass(frozen=True)
@@ -58,13 +75,16 @@ class Assignment[P: Hashable, J: Hashable]:
     `jurors_by_proposal` has every listed proposal, in id order, with its jurors
     (kept ones included). `kept` are the pairs of `keep` that stayed; the service
     creates the other pairs and deletes the unkept ones it no longer finds.
+    `cost` is the total cost of every pair (kept ones included), `bounds` the
+    (lowest, highest) load each juror was held to.
     """
 
     jurors_by_proposal: dict[P, frozenset[J]]
     loads: dict[J, int]  # proposals per juror, every listed juror, in id order
     kept: frozenset[tuple[P, J]]
     dropped: tuple[DroppedPair[P, J], ...]
-    shortfalls: tuple[Shortfall[P], ...]
+    cost: int = 0
+    bounds: dict[J, tuple[int, int]] | None = None
 
     @property
     def spread(self) -> int:
@@ -75,6 +95,21 @@ class Assignment[P: Hashable, J: Hashable]:
         return {(p, j) for p, js in self.jurors_by_proposal.items() for j in js}
 
 
+def pair_cost(bid: str | None, shared_themes: int) -> int:
+    """The cost of one pair: its bid's cost plus THEME_COST per shared theme (at most
+    THEMES_COUNTED of them). The one definition `assign` vectorises."""
+    return BID_COST.get(bid, 0) + THEME_COST * min(shared_themes, THEMES_COUNTED)
+
+
+def load_bounds(total: int, n_jurors: int, kept: int, available: int) -> tuple[int, int]:
+    """The (lowest, highest) load of a juror: floor and ceil of total / n_jurors, where
+    total is what the proposals need in all (k each, or more for one with more kept
+    pairs), lowered to what the juror can take at all (kept + available: a juror in
+    conflict with nearly everything) and raised to their kept pairs (never undone)."""
+    floor, ceil = total // n_jurors, -(-total // n_jurors)
+    return min(floor, kept + available), max(ceil, kept)
+
+
 def assign[P: Hashable, J: Hashable](
     proposals: Iterable[P],
     jurors: Iterable[J],
@@ -82,55 +117,45 @@ def assign[P: Hashable, J: Hashable](
     k: int = 3,
     conflicts: Iterable[tuple[P, J]] = (),
     keep: Mapping[P, Collection[J]] | None = None,
+    bids: Mapping[tuple[P, J], str] | None = None,
+    proposal_themes: Mapping[P, Collection[Hashable]] | None = None,
+    juror_themes: Mapping[J, Collection[Hashable]] | None = None,
 ) -> Assignment[P, J]:
-    """Give each proposal k jurors, none in conflict, with loads as even as possible.
+    """The whole call at once: each proposal k jurors, loads within one, the best bids.
 
-    Rules, in order of precedence:
+    Hard rules (raise `Infeasible` when they cannot all hold):
 
-    1. A conflicted juror is never assigned. Conflicts naming an unknown
-       proposal or juror are ignored.
-    2. `keep` (typically: pairs already scored) stays, unless the pair is now
-       conflicted, its juror left the panel or its proposal is no longer listed;
-       such pairs are reported in `dropped` with the reason. A kept pair is never
-       moved; a proposal with more than k kept pairs keeps them all and gets no
-       new juror.
-    3. Each proposal gets exactly k jurors (kept ones count) when at least k
-       jurors are not in conflict with it; otherwise it gets all of them and is
-       reported in `shortfalls`.
-    4. Balance. The load of a juror is the number of proposals they get (kept
-       ones count). Among all assignments obeying 1-3, the result has the
-       *decreasingly minimal* load vector: sorted from the highest load down, it
-       is lexicographically smallest. That vector is known to minimise the
-       highest load and, at the same time, maximise the lowest one, hence to
-       minimise max load - min load, and also the sum of squared loads
-       (Frank & Murota, "Discrete decreasing minimization", 2019; Harvey et al.,
-       "Semi-matchings for bipartite graphs and load balancing", 2006). With
-       neither conflicts nor kept pairs this means loads differ by at most one;
-       with them, "best" means the smallest possible max - min (a juror in
-       conflict with everything stays at 0, one with many kept pairs stays
-       above the others, and everyone else is as even as the rules allow).
+    1. A conflicted juror is never assigned. Conflicts, bids and themes naming an
+       unknown proposal or juror are ignored.
+    2. `keep` (the pairs already scored) stays, unless the pair is now conflicted,
+       its juror left the panel or its proposal is no longer listed; such pairs are
+       reported in `dropped`. A kept pair is never moved; a proposal with more
+       than k kept pairs keeps them all and gets no new juror.
+    3. Each proposal gets exactly k jurors (kept ones count), or more if it had
+       more kept pairs: Infeasible(TOO_MANY_CONFLICTS) names the proposals with
+       fewer than k jurors free of conflict (PANEL_TOO_SMALL: fewer than k jurors).
+    4. Loads within one: with T the number of pairs needed in all and J jurors,
+       each juror's load (kept pairs count) lies in `load_bounds`: between
+       floor(T / J) and ceil(T / J), lowered for a juror who cannot take that many
+       and raised for one with more kept pairs. Infeasible(LOADS_UNBALANCED) when
+       conflicts or kept pairs make that impossible.
 
-    Algorithm:
+    Among the assignments obeying 1-4, the result has the smallest total cost,
+    the sum over its pairs of `pair_cost`:
 
-    - Greedy by scarcity: proposals with the fewest eligible jurors first (ties
-      by id), each taking the least-loaded eligible jurors (ties by id). With
-      neither conflicts nor kept pairs this alone is perfectly balanced.
-    - Rebalancing: an alternating path j0 -p1-> j1 -p2-> ... jm means "p1 moves
-      from j0 to j1, p2 from j1 to j2, ..."; it takes one proposal from j0 and
-      gives one to jm, leaving every other load, every proposal's count and every
-      kept pair as it was. While such a path joins a juror to one with a load at
-      least two lower, apply it: the sum of squared loads drops each time, so
-      this ends, and when no such path is left the load vector is decreasingly
-      minimal (the characterisation in the papers above, a flow with a convex
-      cost on the jurors' loads and no negative cycle). One breadth-first search,
-      from the most loaded jurors down, finds a path or proves there is none.
+        bid "oui" -4, "peut-être" -2, none 0, "non" +4;
+        -1 per theme the juror declared for the call that the proposal carries,
+        at most 2 themes counted.
 
-    Why it is fair: every proposal is treated by the same rule and no juror is
-    given more work than the conflicts force on them. Deterministic: ids are
-    sorted and there is no randomness; the input order does not matter.
-    10,000 proposals x 300 jurors x k=3 take about 0.1 s without conflicts and
-    0.2 s with a few percent of them; a contrived pattern (each proposal open to
-    a narrow window of 10 to 60 jurors) about 1.5 s.
+    so a "oui" outweighs two theme matches, and a "non" is given only when the
+    rules force it. Exact method: a min-cost flow (OR-Tools' network simplex in
+    C++). Each proposal node supplies its k - kept missing jurors; an arc of
+    capacity 1 and the pair's cost joins it to each juror free of conflict and
+    not yet its juror; each juror joins the sink with capacity high - low (of the
+    new pairs), the low part being a demand of the juror node itself (the usual
+    reduction of a lower bound to supplies). Integral capacities give an integral
+    optimal flow, which is the assignment. Deterministic: ids are sorted, arcs
+    are added in id order. 10,000 proposals x 300 jurors x k = 3: see `make bench`.
     """
     if k < 0:
         raise ValueError("k must be zero or more")
@@ -138,167 +163,119 @@ def assign[P: Hashable, J: Hashable](
     juror_ids: list[J] = sorted(set(jurors))  # type: ignore[type-var]
     p_index = {p: i for i, p in enumerate(proposal_ids)}
     j_index = {j: i for i, j in enumerate(juror_ids)}
-    n_jurors = len(juror_ids)
+    n_p, n_j = len(proposal_ids), len(juror_ids)
 
-    # Internally proposals and jurors are their positions in id order, and a set
-    # of jurors is also kept as a bit mask (bit j for juror j), whose
-    # intersections are fast enough for 10,000 proposals x 300 jurors.
-    conflicted = [0] * len(proposal_ids)
+    open_pair = np.ones((n_p, n_j), dtype=bool)  # may be newly given
     for p, j in conflicts:
         if p in p_index and j in j_index:
-            conflicted[p_index[p]] |= 1 << j_index[j]
+            open_pair[p_index[p], j_index[j]] = False
 
-    members: list[set[int]] = [set() for _ in proposal_ids]  # jurors of each proposal
     dropped: list[DroppedPair[P, J]] = []
+    kept_pairs: list[tuple[int, int]] = []
     for p in sorted(keep or {}):  # type: ignore[type-var]
         for j in sorted(keep[p]):  # type: ignore[index]
             if p not in p_index:
                 dropped.append(DroppedPair(p, j, KEPT_PROPOSAL_GONE))
             elif j not in j_index:
                 dropped.append(DroppedPair(p, j, KEPT_JUROR_GONE))
-            elif conflicted[p_index[p]] >> j_index[j] & 1:
+            elif not open_pair[p_index[p], j_index[j]]:
                 dropped.append(DroppedPair(p, j, KEPT_CONFLICTED))
             else:
-                members[p_index[p]].add(j_index[j])
-    kept = frozenset((proposal_ids[p], juror_ids[j]) for p, js in enumerate(members) for j in js)
+                kept_pairs.append((p_index[p], j_index[j]))
+    kept_p = np.zeros(n_p, dtype=np.int64)
+    kept_j = np.zeros(n_j, dtype=np.int64)
+    for pi, ji in kept_pairs:
+        open_pair[pi, ji] = False
+        kept_p[pi] += 1
+        kept_j[ji] += 1
 
-    # open_to[p]: the jurors p may still be given (neither in conflict nor a member).
-    everyone = (1 << n_jurors) - 1
-    open_to = [
-        everyone & ~conflicted[p] & ~sum(1 << j for j in members[p])
-        for p in range(len(proposal_ids))
-    ]
-    load = [0] * n_jurors
-    for js in members:
-        for j in js:
-            load[j] += 1
+    available_p = open_pair.sum(axis=1)
+    short = np.nonzero(kept_p + available_p < k)[0]
+    if len(short):
+        raise Infeasible(
+            PANEL_TOO_SMALL if n_j < k else TOO_MANY_CONFLICTS,
+            proposals=[proposal_ids[i] for i in short],
+            available=[int(kept_p[i] + available_p[i]) for i in short],
+        )
+    need = np.maximum(k - kept_p, 0)
+    total = int((kept_p + need).sum())
 
-    shortfalls: list[Shortfall[P]] = []
-    need = [0] * len(proposal_ids)
-    for p, pid in enumerate(proposal_ids):
-        available = open_to[p].bit_count()
-        need[p] = min(max(k - len(members[p]), 0), available)
-        if len(members[p]) + available < k:
-            reason = PANEL_TOO_SMALL if n_jurors < k else TOO_MANY_CONFLICTS
-            shortfalls.append(Shortfall(pid, k, len(members[p]) + available, reason))
+    cost = np.zeros((n_p, n_j), dtype=np.int64)
+    for (p, j), bid in (bids or {}).items():
+        if p in p_index and j in j_index:
+            cost[p_index[p], j_index[j]] += BID_COST.get(bid, 0)
+    cost += THEME_COST * np.minimum(
+        _shared_themes(proposal_ids, juror_ids, proposal_themes, juror_themes), THEMES_COUNTED
+    )
 
-    # movable[j]: the proposals given to j here (not kept), which paths may move.
-    movable: list[set[int]] = [set() for _ in juror_ids]
-    _greedy(need, open_to, members, movable, load)
-    while path := _improving_path(load, movable, open_to):
-        _apply(path, load, movable, members, open_to)
+    loads = kept_j.copy()
+    members: list[set[int]] = [set() for _ in proposal_ids]
+    for pi, ji in kept_pairs:
+        members[pi].add(ji)
+    bounds: dict[J, tuple[int, int]] = {}
+    if n_j and total:
+        available_j = open_pair.sum(axis=0)
+        low = np.empty(n_j, dtype=np.int64)
+        high = np.empty(n_j, dtype=np.int64)
+        for ji in range(n_j):
+            low[ji], high[ji] = load_bounds(total, n_j, int(kept_j[ji]), int(available_j[ji]))
+            bounds[juror_ids[ji]] = (int(low[ji]), int(high[ji]))
+        new_low = np.maximum(low - kept_j, 0)
+        new_high = high - kept_j
+        tails, heads = np.nonzero(open_pair & (need > 0)[:, None])
+        flow = min_cost_flow.SimpleMinCostFlow()
+        sink = n_p + n_j
+        pair_arcs = flow.add_arcs_with_capacity_and_unit_cost(
+            tails, heads + n_p, np.ones(len(tails), dtype=np.int64), cost[tails, heads]
+        )
+        jurors_at = np.arange(n_j)
+        flow.add_arcs_with_capacity_and_unit_cost(
+            jurors_at + n_p,
+            np.full(n_j, sink),
+            new_high - new_low,
+            np.zeros(n_j, dtype=np.int64),
+        )
+        supplies = np.concatenate([need, -new_low, [-(int(need.sum()) - int(new_low.sum()))]])
+        flow.set_nodes_supplies(np.arange(n_p + n_j + 1), supplies)
+        if flow.solve() != flow.OPTIMAL:
+            raise Infeasible(LOADS_UNBALANCED, low=int(low.min()), high=int(high.max()))
+        chosen = np.nonzero(flow.flows(pair_arcs))[0]
+        for pi, ji in zip(tails[chosen].tolist(), heads[chosen].tolist(), strict=True):
+            members[pi].add(ji)
+            loads[ji] += 1
+    else:
+        bounds = {j: (0, int(kept_j[i])) for i, j in enumerate(juror_ids)}
 
+    total_cost = sum(int(cost[pi, ji]) for pi, js in enumerate(members) for ji in js)
     return Assignment(
         jurors_by_proposal={
             pid: frozenset(juror_ids[j] for j in members[p]) for p, pid in enumerate(proposal_ids)
         },
-        loads={jid: load[j] for j, jid in enumerate(juror_ids)},
-        kept=kept,
+        loads={jid: int(loads[j]) for j, jid in enumerate(juror_ids)},
+        kept=frozenset((proposal_ids[p], juror_ids[j]) for p, j in kept_pairs),
         dropped=tuple(dropped),
-        shortfalls=tuple(shortfalls),
+        cost=total_cost,
+        bounds=bounds,
     )
 
 
-def _greedy(
-    need: list[int],
-    open_to: list[int],
-    members: list[set[int]],
-    movable: list[set[int]],
-    load: list[int],
-) -> None:
-    """Scarcest proposals first, each to its least-loaded eligible jurors."""
-    by_load = sorted((load[j], j) for j in range(len(load)))
-    scarcity = sorted(range(len(need)), key=lambda p: (open_to[p].bit_count(), p))
-    for p in scarcity:
-        if not need[p]:
-            continue
-        chosen: list[int] = []
-        for _, j in by_load:
-            if open_to[p] >> j & 1:
-                chosen.append(j)
-                if len(chosen) == need[p]:
-                    break
-        for j in chosen:
-            del by_load[bisect_left(by_load, (load[j], j))]
-            load[j] += 1
-            insort(by_load, (load[j], j))
-            members[p].add(j)
-            movable[j].add(p)
-            open_to[p] &= ~(1 << j)
-
-
-# A path is the target juror followed by (juror, proposal) steps back to the source.
-type _Path = list[tuple[int, int | None]]
-
-
-def _improving_path(load: list[int], movable: list[set[int]], open_to: list[int]) -> _Path | None:
-    """An alternating path from a juror to one with a load two lower, or None.
-
-    Searches from the jurors of the highest load, then adds those of the next
-    level down as roots, and so on: whoever is reached from the roots of level L
-    could take a proposal from a juror of load >= L, which improves the balance
-    when their own load is <= L - 2. Each juror and proposal is visited once.
-    """
-    roots = sorted(range(len(load)), key=lambda j: (-load[j], j))
-    came_from: dict[int, tuple[int, int] | None] = {}
-    unreached = (1 << len(load)) - 1
-    seen: set[int] = set()
-    queue: deque[int] = deque()
-    i = 0
-    while i < len(roots):
-        level = load[roots[i]]
-        while i < len(roots) and load[roots[i]] == level:
-            if unreached >> roots[i] & 1:
-                unreached &= ~(1 << roots[i])
-                came_from[roots[i]] = None
-                queue.append(roots[i])
-            i += 1
-        while queue:
-            juror = queue.popleft()
-            if load[juror] <= level - 2:
-                path: _Path = [(juror, None)]
-                while (step := came_from[path[-1][0]]) is not None:
-                    path[-1] = (path[-1][0], step[1])
-                    path.append((step[0], None))
-                return path
-            if not unreached:
-                continue  # nobody left to reach; just check the queue's loads
-            for p in sorted(movable[juror] - seen):
-                seen.add(p)
-                fresh = unreached & open_to[p]
-                unreached &= ~fresh
-                for other in _bits(fresh):
-                    came_from[other] = (juror, p)
-                    queue.append(other)
-    return None
-
-
-def _bits(mask: int) -> Iterable[int]:
-    """The positions of the bits set in mask, lowest first."""
-    while mask:
-        low = mask & -mask
-        yield low.bit_length() - 1
-        mask ^= low
-
-
-def _apply(
-    path: _Path,
-    load: list[int],
-    movable: list[set[int]],
-    members: list[set[int]],
-    open_to: list[int],
-) -> None:
-    """Move each proposal of the path one juror along: source -1, target +1."""
-    for (taker, p), (giver, _) in zip(path, path[1:], strict=False):
-        assert p is not None
-        movable[giver].remove(p)
-        members[p].remove(giver)
-        open_to[p] |= 1 << giver
-        movable[taker].add(p)
-        members[p].add(taker)
-        open_to[p] &= ~(1 << taker)
-    load[path[0][0]] += 1
-    load[path[-1][0]] -= 1
+def _shared_themes(proposal_ids, juror_ids, proposal_themes, juror_themes) -> np.ndarray:
+    """How many themes each (proposal, juror) pair shares, as a proposals x jurors matrix
+    (one product of two 0/1 matrices, proposals x themes and themes x jurors)."""
+    if not proposal_themes or not juror_themes:
+        return np.zeros((len(proposal_ids), len(juror_ids)), dtype=np.int64)
+    themes = sorted({t for ts in juror_themes.values() for t in ts}, key=repr)
+    t_index = {t: i for i, t in enumerate(themes)}
+    by_proposal = np.zeros((len(proposal_ids), len(themes)), dtype=np.int64)
+    for i, p in enumerate(proposal_ids):
+        for t in proposal_themes.get(p, ()):
+            if t in t_index:
+                by_proposal[i, t_index[t]] = 1
+    by_juror = np.zeros((len(themes), len(juror_ids)), dtype=np.int64)
+    for i, j in enumerate(juror_ids):
+        for t in juror_themes.get(j, ()):
+            by_juror[t_index[t], i] = 1
+    return by_proposal @ by_juror
 
 
 # Ranking
@@ -372,6 +349,87 @@ def _by_proposal[J: Hashable, P: Hashable](
     return dict(sorted(by_proposal.items()))  # type: ignore[type-var]
 
 
+# Leniency model: the ridge on the jurors' offsets, in pseudo-scores at offset 0.
+LENIENCY_RIDGE = 3.0
+BAND_Z = 1.96  # the uncertainty band is quality +/- BAND_Z * sigma / sqrt(n)
+
+
+@dataclass(frozen=True)
+class ModelFit[P: Hashable, J: Hashable]:
+    """The additive model fitted by `fit_additive`.
+
+    `quality[p]` is the proposal's fitted quality (on the scores' scale: its expected score
+    from a juror of average leniency), `count[p]` how many scores it rests on, `band[p]`
+    the half-width of its uncertainty band (BAND_Z * sigma / sqrt(count)), `leniency[j]`
+    the juror's fitted offset (positive: lenient), `sigma` the residual noise.
+    """
+
+    quality: dict[P, float]
+    count: dict[P, int]
+    band: dict[P, float]
+    leniency: dict[J, float]
+    sigma: float
+
+
+def fit_additive[P: Hashable, J: Hashable](
+    scores: Iterable[tuple[P, J, float]], *, ridge: float = LENIENCY_RIDGE
+) -> ModelFit[P, J]:
+    """Fit score = quality(proposal) + leniency(juror) + noise over the whole call.
+
+    Regularised least squares: minimise
+
+        sum over scores (y - q_p - b_j)**2  +  ridge * sum over jurors b_j**2
+
+    The qualities are free (they absorb the overall level); the ridge shrinks each
+    juror's offset toward 0, by about n / (n + ridge) for a juror with n scores, so a
+    juror with one or two scores barely moves anybody while one with twenty is corrected
+    almost fully (a z-score needs MIN_SCORES and is all or nothing). Solved exactly:
+    for given offsets the best q_p is the mean of (y - b_j) over p's scores; putting
+    that back leaves a jurors x jurors system (300 x 300 at most, dense), solved once:
+
+        (BtB + ridge I - M D^-1 Mt) b = Bt y - M D^-1 At y
+
+    with A, B the scores' proposal and juror incidence matrices, D = AtA (the counts per
+    proposal) and M = BtA (sparse). sigma**2 is the residual sum of squares over
+    (scores - proposals - jurors + 1), at least 1; the band, BAND_Z * sigma / sqrt(n),
+    ignores the offsets' own uncertainty (an approximation, wider as n falls).
+    """
+    from scipy import sparse
+
+    rows = [(p, j, float(y)) for p, j, y in scores]
+    if not rows:
+        return ModelFit({}, {}, {}, {}, 0.0)
+    proposal_ids = sorted({p for p, _, _ in rows})  # type: ignore[type-var]
+    juror_ids = sorted({j for _, j, _ in rows})  # type: ignore[type-var]
+    p_index = {p: i for i, p in enumerate(proposal_ids)}
+    j_index = {j: i for i, j in enumerate(juror_ids)}
+    pi = np.array([p_index[p] for p, _, _ in rows])
+    ji = np.array([j_index[j] for _, j, _ in rows])
+    y = np.array([v for _, _, v in rows])
+    n_p, n_j = len(proposal_ids), len(juror_ids)
+    ones = np.ones(len(rows))
+    count_p = np.bincount(pi, minlength=n_p).astype(float)
+    count_j = np.bincount(ji, minlength=n_j).astype(float)
+    sum_p = np.bincount(pi, weights=y, minlength=n_p)
+    sum_j = np.bincount(ji, weights=y, minlength=n_j)
+    m = sparse.csr_matrix((ones, (ji, pi)), shape=(n_j, n_p))  # BtA
+    scaled = m.multiply(1.0 / count_p).tocsr()  # M D^-1
+    system = np.diag(count_j + ridge) - (scaled @ m.T).toarray()
+    offsets = np.linalg.solve(system, sum_j - scaled @ sum_p)
+    quality = (sum_p - m.T @ offsets) / count_p
+    residuals = y - quality[pi] - offsets[ji]
+    freedom = max(len(rows) - n_p - n_j + 1, 1)
+    sigma = float(np.sqrt(residuals @ residuals / freedom))
+    band = BAND_Z * sigma / np.sqrt(count_p)
+    return ModelFit(
+        quality={p: float(quality[i]) for i, p in enumerate(proposal_ids)},
+        count={p: int(count_p[i]) for i, p in enumerate(proposal_ids)},
+        band={p: float(band[i]) for i, p in enumerate(proposal_ids)},
+        leniency={j: float(offsets[i]) for i, j in enumerate(juror_ids)},
+        sigma=sigma,
+    )
+
+
 @dataclass(frozen=True)
 class Standing[P: Hashable]:
     """What `rank` needs to know about one proposal.
@@ -417,10 +475,14 @@ def _rank_key(standing: Standing) -> tuple:
 __all__ = [
     "Assignment",
     "DroppedPair",
-    "Shortfall",
+    "Infeasible",
+    "load_bounds",
+    "pair_cost",
     "Standing",
     "assign",
     "disagreement",
+    "fit_additive",
+    "ModelFit",
     "mean_by_proposal",
     "rank",
     "weighted_total",

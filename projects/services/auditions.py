@@ -33,6 +33,7 @@ from projects.queries import ranking
 from projects.reminders import convocations_owed
 from projects.services import jury_mail
 from projects.services.jury import _require_staff, _seat
+from projects.services.team_mail import GENERIC, tell_team
 
 # Call states in which staff shortlist (and undo it) and give audition slots.
 SHORTLIST_STATES = frozenset({CallState.REVIEW, CallState.AUDITIONS})
@@ -60,9 +61,36 @@ def _locked_call(call: Call) -> Call:
 def _move(proposal_id: int, before: str, after: str, *, by, now, action: str, reason="") -> bool:
     moved = Proposal.objects.filter(pk=proposal_id, state=before).update(state=after)
     if moved:
-        proposal = Proposal.objects.get(pk=proposal_id)
-        audit.record(by, action, proposal, before=before, after=after, reason=reason, at=now)
+        proposal = Proposal.objects.select_related("call").get(pk=proposal_id)
+        entry = audit.record(
+            by, action, proposal, before=before, after=after, reason=reason, at=now
+        )
+        if after == ProposalState.SHORTLISTED:
+            _tell_shortlisted(proposal, event_key=f"proposal-shortlisted:{entry.pk}")
     return bool(moved)
+
+
+def _tell_shortlisted(proposal: Proposal, *, event_key: str) -> None:
+    """The team learns it is shortlisted; the convocation (date, place) follows with its slot."""
+    tell_team(
+        proposal,
+        GENERIC,
+        {
+            "subject": _("Retenue pour l'audition — %(title)s") % {"title": proposal.title},
+            "lines": [
+                _(
+                    "Après l'évaluation du jury, votre candidature « %(title)s » (%(reference)s) "
+                    "est retenue pour l'audition."
+                )
+                % {"title": proposal.title, "reference": proposal.reference},
+                _(
+                    "Vous recevrez votre convocation, avec la date, l'heure et le lieu, dès "
+                    "que l'équipe du programme aura fixé votre créneau."
+                ),
+            ],
+        },
+        event_key=event_key,
+    )
 
 
 # --- Shortlist --------------------------------------------------------------------------
@@ -70,19 +98,19 @@ def _move(proposal_id: int, before: str, after: str, *, by, now, action: str, re
 
 @transaction.atomic(durable=True)
 def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Proposal]:
-    """Shortlist the first `n` proposals of the jury's ranking (mean z-score, ties broken
-    as documented) that are eligible or already shortlisted. Returns those newly shortlisted;
-    hand-picked ones stay."""
+    """Shortlist the first `n` proposals of the jury's ranking (the ranking page's order:
+    `ranking.call_ranking`, by the bias model, ties broken as documented) that are eligible
+    or already shortlisted. Returns those newly shortlisted; hand-picked ones stay."""
     _require_staff(call, by)
     locked = _locked_call(call)
     _require_shortlisting(locked)
     if n < 1:
         raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
-    top = list(
-        ranking.ranked(locked)
-        .filter(state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED])
-        .values_list("pk", "state")[:n]
-    )
+    top = [
+        (row.pk, row.state)
+        for row in ranking.call_ranking(locked)
+        if row.state in {ProposalState.ELIGIBLE, ProposalState.SHORTLISTED}
+    ][:n]
     added = []
     for pk, state in top:
         if state == ProposalState.ELIGIBLE and _move(

@@ -1,9 +1,15 @@
 """The outbox of decision mails: drafts written when the results are published, edited by
-staff, then released together; the reminder ledger sends each once to every team member."""
+staff, then released together; the reminder ledger sends each once to every team member.
+
+Every team whose proposal ends its journey gets one letter from here: laureates and teams not
+selected (the jury's decision), teams not shortlisted for the auditions, and teams whose
+proposal was declared ineligible at screening (a screening may still be corrected until the
+results, so their letter waits in the outbox with the others)."""
 
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -11,12 +17,12 @@ from django.utils.translation import gettext as _
 from calls.enums import CallState
 from calls.funding import euros
 from calls.models import Call
-from programme import audit
+from programme import audit, letters
 from programme.exceptions import TransitionError
 from programme.models import User
 from programme.reminders import owe_reminders
-from projects.enums import DecisionMailState, DecisionOutcome
-from projects.models import Decision, DecisionMail
+from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
+from projects.models import Decision, DecisionMail, Proposal
 from projects.reminders import decision_notices_owed
 from projects.services.jury import _require_staff
 
@@ -24,13 +30,66 @@ from projects.services.jury import _require_staff
 OUTBOX_STATES = frozenset({CallState.DELIBERATION, CallState.RESULTS_PUBLISHED})
 
 
+# The states in which a proposal's journey has ended and its team is owed a letter (once the
+# results are out: before, an ineligible proposal may still be screened again).
+ENDED_STATES = frozenset(
+    {
+        ProposalState.SELECTED,
+        ProposalState.NOT_SELECTED,
+        ProposalState.NOT_SHORTLISTED,
+        ProposalState.INELIGIBLE,
+    }
+)
+
+
+def _decision_of(proposal: Proposal) -> Decision | None:
+    try:
+        return proposal.decision
+    except Decision.DoesNotExist:
+        return None
+
+
 def render_decision_mail(decision: Decision) -> tuple[str, str]:
+    """The jury's decision letter (laureate or not selected)."""
+    return render_letter(decision.proposal)
+
+
+def render_letter(proposal: Proposal) -> tuple[str, str]:
+    """The letter owed to the team of a proposal that ended its journey: the jury's decision,
+    not shortlisted for the auditions, or ineligible (with the screening's reason). A
+    decision letter is in the programme's own words if it wrote some (`programme.letters`)."""
+    decision = _decision_of(proposal)
+    call = proposal.call
+    if decision is not None:
+        selected = decision.outcome == DecisionOutcome.SELECTED
+        own = letters.custom(
+            call.programme_id,
+            "decision_selected" if selected else "decision_not_selected",
+            {
+                "appel": call.edition,
+                "titre": proposal.title,
+                "référence": proposal.reference,
+                "montant": _("Le montant accordé est de %(amount)s.")
+                % {"amount": euros(decision.amount_granted)}
+                if selected and decision.amount_granted is not None
+                else "",
+                "motif": decision.justification,
+            },
+        )
+        if own is not None:
+            return " ".join(own[0].split())[:200], own[1].strip()
     context = {
-        "proposal": decision.proposal,
-        "call": decision.proposal.call,
+        "proposal": proposal,
+        "call": proposal.call,
         "decision": decision,
-        "selected": decision.outcome == DecisionOutcome.SELECTED,
-        "amount": euros(decision.amount_granted) if decision.amount_granted is not None else "",
+        "selected": decision is not None and decision.outcome == DecisionOutcome.SELECTED,
+        "not_shortlisted": decision is None and proposal.state == ProposalState.NOT_SHORTLISTED,
+        "ineligible": decision is None and proposal.state == ProposalState.INELIGIBLE,
+        "amount": (
+            euros(decision.amount_granted)
+            if decision is not None and decision.amount_granted is not None
+            else ""
+        ),
     }
     with translation.override("fr"):
         subject = " ".join(render_to_string("mail/decision_notice_subject.txt", context).split())
@@ -38,18 +97,22 @@ def render_decision_mail(decision: Decision) -> tuple[str, str]:
     return subject[:200], body
 
 
-def write_drafts(call: Call, *, now: datetime) -> int:
-    """Inside a write: a draft mail for each decision of the call that has none yet."""
-    missing = (
-        Decision.objects.filter(proposal__call=call, proposal__decision_mail__isnull=True)
-        .select_related("proposal__call")
-        .order_by("proposal__title", "pk")
+def letters_missing(call: Call):
+    """The proposals of the call owed a letter that have none yet: those with a decision, and
+    those whose journey ended without one (not shortlisted, ineligible)."""
+    return Proposal.objects.filter(call=call, decision_mail__isnull=True).filter(
+        Q(decision__isnull=False) | Q(state__in=ENDED_STATES)
     )
+
+
+def write_drafts(call: Call, *, now: datetime) -> int:
+    """Inside a write: a draft letter for each ended proposal of the call that has none yet."""
+    missing = letters_missing(call).select_related("call", "decision").order_by("title", "pk")
     created = []
-    for decision in missing:
-        subject, body = render_decision_mail(decision)
+    for proposal in missing:
+        subject, body = render_letter(proposal)
         created.append(
-            DecisionMail(proposal=decision.proposal, subject=subject, body=body, generated_at=now)
+            DecisionMail(proposal=proposal, subject=subject, body=body, generated_at=now)
         )
     DecisionMail.objects.bulk_create(created)
     return len(created)
@@ -97,9 +160,10 @@ def release_decision_mails(call: Call, *, by: User, now: datetime) -> int:
     locked = Call.objects.select_for_update().get(pk=call.pk)
     if locked.state != CallState.RESULTS_PUBLISHED:
         raise TransitionError(_("Publiez d'abord les résultats : le courrier renvoie vers eux."))
-    missing = Decision.objects.filter(proposal__call=locked, proposal__decision_mail__isnull=True)
-    if missing.exists():
-        raise TransitionError(_("Des décisions n'ont pas encore leur courrier : préparez-les."))
+    if letters_missing(locked).exists():
+        raise TransitionError(
+            _("Des équipes n'ont pas encore leur courrier : préparez les courriers manquants.")
+        )
     drafts = list(
         DecisionMail.objects.filter(
             proposal__call=locked, state=DecisionMailState.DRAFT

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from calls import funding
+from calls import services as calls_services
 from calls.enums import CallState
 from calls.models import Call
 from programme import audit
@@ -63,6 +64,7 @@ def set_final_weights(call: Call, *, by: User, now: datetime, written, audition)
     """Staff set how much the written review and the audition weigh in the final ranking."""
     _require_staff(call, by)
     locked = _locked_call(call)
+    calls_services.settle(locked, now=now)
     if locked.state not in WEIGHTS_EDITABLE_STATES:
         raise TransitionError(_("Les résultats sont publiés : les poids ne changent plus."))
     written, audition = Decimal(written), Decimal(audition)
@@ -163,6 +165,16 @@ def publish_results(call: Call, *, by: User, now: datetime) -> Call:
     )
     if not decisions:
         raise TransitionError(_("Aucune décision n'est prise : rien à publier."))
+    # Every team is told once, with the results: a proposal never screened would get nothing.
+    unscreened = Proposal.objects.filter(call=locked, state=ProposalState.SUBMITTED).count()
+    if unscreened:
+        raise TransitionError(
+            _(
+                "%(n)s candidatures déposées n'ont pas été examinées : déclarez-les recevables "
+                "ou non avant de publier, pour que chaque équipe reçoive son courrier."
+            )
+            % {"n": unscreened}
+        )
     shortlist_held = any(d.proposal.state == ProposalState.SHORTLISTED for d in decisions)
     for decision in decisions:
         before = decision.proposal.state

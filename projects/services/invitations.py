@@ -15,6 +15,7 @@ from projects.models import Invitation, Proposal, TeamMember
 from projects.queries.invitations import INVITATION_MAX_AGE, invitation_from_token, token_for
 from projects.services.jury import team_changed
 from projects.services.proposals import lock, paris_time, require_editable, require_team_member
+from projects.services.team_mail import GENERIC, tell_team
 
 
 def require_team_open(proposal: Proposal, now: datetime) -> None:
@@ -25,6 +26,22 @@ def require_team_open(proposal: Proposal, now: datetime) -> None:
             _("L'équipe ne change plus : l'appel est clos depuis le %(date)s.")
             % {"date": paris_time(proposal.call.closes_at)}
         )
+
+
+def mail_invitation(invitation: Invitation, *, by: User) -> None:
+    """Mail the signed link of `invitation` (inside the caller's transaction)."""
+    proposal = invitation.proposal
+    mail.send(
+        [invitation.email],
+        "proposal_invitation",
+        {
+            "proposal": proposal,
+            "call": proposal.call,
+            "inviter": by,
+            "path": reverse("projects:join", kwargs={"token": token_for(invitation)}),
+            "days": INVITATION_MAX_AGE // 86400,
+        },
+    )
 
 
 @transaction.atomic(durable=True)
@@ -49,18 +66,7 @@ def invite_member(proposal: Proposal, *, by: User, email: str, now: datetime) ->
     else:
         invitation.created_at, invitation.invited_by = now, by
         invitation.save(update_fields=["created_at", "invited_by"])
-    token = token_for(invitation)
-    mail.send(
-        [email],
-        "proposal_invitation",
-        {
-            "proposal": proposal,
-            "call": proposal.call,
-            "inviter": by,
-            "path": reverse("projects:join", kwargs={"token": token}),
-            "days": INVITATION_MAX_AGE // 86400,
-        },
-    )
+    mail_invitation(invitation, by=by)
     audit.record(by, "proposal.invite", proposal, reason=email, at=now)
     return invitation
 
@@ -93,6 +99,20 @@ def accept_invitation(token: str, *, user: User, now: datetime) -> Proposal:
         )
     TeamMember.objects.create(proposal=proposal, user=user, role=TeamRole.MEMBER)
     Invitation.objects.filter(pk=invitation.pk).update(accepted_at=now, accepted_by=user)
-    audit.record(user, "proposal.join", proposal, reason=invitation.email, at=now)
+    entry = audit.record(user, "proposal.join", proposal, reason=invitation.email, at=now)
     team_changed(proposal, now=now)
+    name = user.get_full_name() or user.email
+    tell_team(
+        proposal,
+        GENERIC,
+        {
+            "subject": _("%(name)s a rejoint l'équipe — %(title)s")
+            % {"name": name, "title": proposal.title},
+            "lines": [
+                _("%(name)s a accepté l'invitation et rejoint l'équipe du projet « %(title)s ».")
+                % {"name": name, "title": proposal.title}
+            ],
+        },
+        event_key=f"team-join:{entry.pk}",
+    )
     return proposal

@@ -6,6 +6,7 @@ show as is. The time is always a parameter (`now`). The arithmetic of the fair
 assignment lives in `projects.services.assignment` and is only called from here.
 """
 
+import copy
 from datetime import datetime
 
 from django.db import transaction
@@ -14,17 +15,20 @@ from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from calls import services as calls_services
 from calls.enums import CallState, ReviewPhase
 from calls.models import Call, JuryMember
 from calls.rules import is_call_staff
 from programme import audit, links, mail
 from programme.accounts import require_verified
-from programme.exceptions import TransitionError
-from programme.models import User
+from programme.enums import InvitationRole
+from programme.exceptions import TransitionError, refuse_if_moved
+from programme.models import ProgrammeInvitation, User
 from programme.rules import is_superuser
 from projects.enums import ConflictKind, ConflictType, EvaluationState, ProposalState
 from projects.models import (
     Assignment,
+    Bid,
     Conflict,
     Evaluation,
     EvaluationVersion,
@@ -275,13 +279,17 @@ def lift_conflict(conflict: Conflict, *, by: User, reason: str, now: datetime) -
 
 @transaction.atomic(durable=True)
 def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.Assignment:
-    """Give each eligible proposal k jurors, none in conflict, loads within one.
+    """Solve the whole call at once (`projects.services.assignment.assign`, a min-cost flow):
+    each eligible proposal exactly k jurors, none in conflict, loads within one, the jurors'
+    bids and declared themes followed as far as those rules allow.
 
     Pairs already scored (with an evaluation) are kept unless now in conflict; the
-    other assignments are redrawn. Returns the pure result (shortfalls, dropped pairs).
+    other assignments are redrawn. When no assignment obeys the rules, a French
+    `TransitionError` says why and nothing changes. Each juror with new proposals gets
+    one grouped mail (`jury_mail.notify_assigned`).
     """
     _require_staff(call, by)
-    locked = Call.objects.select_for_update().get(pk=call.pk)
+    locked = calls_services.settle(Call.objects.select_for_update().get(pk=call.pk), now=now)
     if locked.state not in ASSIGNABLE_STATES:
         raise TransitionError(
             _("On attribue les candidatures une fois l'appel clos, avant la délibération.")
@@ -289,11 +297,8 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     if k < 1:
         raise TransitionError(_("Il faut au moins un juré par candidature."))
     _automatic_conflicts(locked, now=now)
-    proposals = list(
-        Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE).values_list(
-            "pk", flat=True
-        )
-    )
+    eligible = Proposal.objects.filter(call=locked, state=ProposalState.ELIGIBLE)
+    proposals = list(eligible.values_list("pk", flat=True))
     jurors = list(locked.jury_members.values_list("pk", flat=True))
     conflicts = Conflict.objects.filter(juror__call=locked, lifted_at__isnull=True).values_list(
         "proposal_id", "juror_id"
@@ -303,7 +308,35 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
         juror__call=locked, evaluation__isnull=False
     ).values_list("proposal_id", "juror_id"):
         keep.setdefault(proposal_id, set()).add(juror_id)
-    result = fair.assign(proposals, jurors, k=k, conflicts=list(conflicts), keep=keep)
+    bids = {
+        (p, j): choice
+        for p, j, choice in Bid.objects.filter(juror__call=locked).values_list(
+            "proposal_id", "juror_id", "choice"
+        )
+    }
+    proposal_themes: dict[int, set[int]] = {}
+    for p, theme in Proposal.themes.through.objects.filter(proposal__in=eligible).values_list(
+        "proposal_id", "theme_id"
+    ):
+        proposal_themes.setdefault(p, set()).add(theme)
+    juror_themes: dict[int, set[int]] = {}
+    for j, theme in JuryMember.themes.through.objects.filter(jurymember__call=locked).values_list(
+        "jurymember_id", "theme_id"
+    ):
+        juror_themes.setdefault(j, set()).add(theme)
+    try:
+        result = fair.assign(
+            proposals,
+            jurors,
+            k=k,
+            conflicts=list(conflicts),
+            keep=keep,
+            bids=bids,
+            proposal_themes=proposal_themes,
+            juror_themes=juror_themes,
+        )
+    except fair.Infeasible as error:
+        raise TransitionError(_infeasible_message(error, k=k, jurors=len(jurors))) from error
     wanted = result.pairs()
     existing = {
         (p, j): pk
@@ -314,21 +347,66 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     scored = {(p, j) for p, js in keep.items() for j in js}
     stale = [pk for pair, pk in existing.items() if pair not in wanted and pair not in scored]
     Assignment.objects.filter(pk__in=stale).delete()
-    added = sorted(wanted - existing.keys())
-    Assignment.objects.bulk_create(
-        [Assignment(proposal_id=p, juror_id=j, created_at=now) for p, j in added]
+    created = Assignment.objects.bulk_create(
+        [
+            Assignment(proposal_id=p, juror_id=j, created_at=now)
+            for p, j in sorted(wanted - existing.keys())
+        ]
     )
     entry = audit.record(
         by,
         "jury.assign",
         locked,
-        reason=_("%(n)s candidatures, %(j)s jurés, %(k)s par candidature ; %(short)s en manque.")
-        % {"n": len(proposals), "j": len(jurors), "k": k, "short": len(result.shortfalls)},
+        reason=_(
+            "%(n)s candidatures, %(j)s jurés, %(k)s par candidature ; "
+            "%(new)s attributions nouvelles, %(gone)s retirées ; coût %(cost)s."
+        )
+        % {
+            "n": len(proposals),
+            "j": len(jurors),
+            "k": k,
+            "new": len(created),
+            "gone": len(stale),
+            "cost": result.cost,
+        },
         at=now,
     )
     # One grouped mail to each juror given new proposals in this run.
-    jury_mail.notify_assigned(locked, {j for _p, j in added}, run_key=entry.pk)
+    jury_mail.notify_assigned(locked, sorted({a.juror_id for a in created}), run_key=entry.pk)
     return result
+
+
+def _infeasible_message(error: fair.Infeasible, *, k: int, jurors: int) -> str:
+    if error.reason == fair.PANEL_TOO_SMALL:
+        return _(
+            "Le jury compte %(j)s jurés : il en faut au moins %(k)s pour en donner %(k)s à "
+            "chaque candidature."
+        ) % {"j": jurors, "k": k}
+    if error.reason == fair.TOO_MANY_CONFLICTS:
+        references = dict(
+            Proposal.objects.filter(pk__in=error.proposals).values_list("pk", "reference")
+        )
+        listed = ", ".join(
+            _("%(ref)s (%(n)s jurés sans conflit)") % {"ref": references.get(p) or p, "n": n}
+            for p, n in zip(error.proposals[:10], error.available[:10], strict=True)
+        )
+        more = len(error.proposals) - 10
+        return _(
+            "Trop de conflits d'intérêts : %(count)s candidatures n'ont pas %(k)s jurés "
+            "sans conflit : %(list)s%(more)s. Ajoutez des jurés ou baissez le nombre de "
+            "jurés par candidature."
+        ) % {
+            "count": len(error.proposals),
+            "k": k,
+            "list": listed,
+            "more": _(" et %(n)s autres") % {"n": more} if more > 0 else "",
+        }
+    return _(
+        "Aucune répartition ne donne %(k)s jurés à chaque candidature avec des charges à un "
+        "près (de %(low)s à %(high)s candidatures par juré) : les conflits d'intérêts ou les "
+        "évaluations déjà commencées l'empêchent. Baissez le nombre de jurés par candidature "
+        "ou ajustez les attributions à la main dans la matrice."
+    ) % {"k": k, "low": error.low, "high": error.high}
 
 
 @transaction.atomic(durable=True)
@@ -368,7 +446,9 @@ def _scorable(assignment: Assignment, by: User) -> Assignment:
     return locked
 
 
-def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> Evaluation:
+def _write(
+    assignment: Assignment, *, now, scores, recommendation, comment, loaded: str | None = None
+) -> Evaluation:
     """Lock the evaluation, refuse if submitted, write the draft's scores and comments.
 
     `scores` maps a criterion id to (value, comment); a value of None is "not
@@ -379,6 +459,8 @@ def _write(assignment: Assignment, *, now, scores, recommendation, comment) -> E
     evaluation, _created = Evaluation.objects.select_for_update().get_or_create(
         assignment=assignment, defaults={"updated_at": now}
     )
+    # A new evaluation was never saved: its token is "".
+    refuse_if_moved(None if _created else evaluation.updated_at, loaded)
     if evaluation.state == EvaluationState.SUBMITTED:
         raise TransitionError(
             _("Évaluation soumise : elle ne change plus, sauf si l'équipe du programme la rouvre.")
@@ -417,11 +499,18 @@ def save_evaluation(
     scores: dict,
     recommendation: str = "",
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
-    """Save the juror's evaluation as a draft; nothing is checked for completeness."""
+    """Save the juror's evaluation as a draft; nothing is checked for completeness. With
+    `loaded` (the version token the form was loaded with), refused if saved since."""
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     audit.record(by, "jury.evaluation_save", evaluation, after=evaluation.state, at=now)
     return evaluation
@@ -448,15 +537,21 @@ def submit_evaluation(
     scores: dict,
     recommendation: str,
     comment: str = "",
+    loaded: str | None = None,
 ) -> Evaluation:
     """Submit the evaluation: every criterion answered, a recommendation; then locked.
 
     Each submission is kept as a numbered version, so staff can compare the scores
-    before and after the discussion.
+    before and after the discussion. With `loaded`, refused if saved since (another tab).
     """
     locked = _scorable(assignment, by)
     evaluation = _write(
-        locked, now=now, scores=scores, recommendation=recommendation, comment=comment
+        locked,
+        now=now,
+        scores=scores,
+        recommendation=recommendation,
+        comment=comment,
+        loaded=loaded,
     )
     criteria = list(locked.juror.call.criteria.all())
     missing = [c.name for c in criteria if c.pk not in scores]
@@ -549,6 +644,7 @@ def update_jury_settings(
         raise TransitionError(
             _("Des jurés ont déjà répondu « non applicable » : l'option doit rester ouverte.")
         )
+    before = copy.copy(locked)
     locked.hide_juror_names = hide_juror_names
     locked.allows_not_applicable = allows_not_applicable
     locked.disagreement_threshold = disagreement_threshold
@@ -564,9 +660,7 @@ def update_jury_settings(
         by,
         "jury.settings",
         locked,
-        reason=f"hide_juror_names={hide_juror_names}, allows_not_applicable="
-        f"{allows_not_applicable}, disagreement_threshold={disagreement_threshold}, "
-        f"review_closes_at={review_closes_at.isoformat() if review_closes_at else ''}",
+        changes=audit.changed_fields(before, locked, fields),
         at=now,
     )
     for field in fields:
@@ -584,16 +678,49 @@ JURY_INVITATION_MAX_AGE = 14 * 24 * 3600  # seconds: a link is good for two week
 def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label: str = "") -> str:
     """Invite someone to the jury by address, account or not: a signed link, valid two
     weeks, that seats whoever signs in (or signs up) with that address and has confirmed it.
-    Returns the link's token."""
+    The invitation is kept (`ProgrammeInvitation`), so staff see it pending, send it again or
+    cancel it. Returns the link's token."""
     _require_staff(call, by)
     email = email.strip().lower()
     if JuryMember.objects.filter(call=call, user__email__iexact=email).exists():
         raise TransitionError(_("Cette personne siège déjà au jury de cet appel."))
+    pending = ProgrammeInvitation.objects.filter(
+        call=call, email=email, role=InvitationRole.JUROR, accepted_at=None, cancelled_at=None
+    ).first()
+    if pending is not None:
+        raise TransitionError(
+            _("Une invitation attend déjà la réponse de %(email)s : renvoyez-la plutôt.")
+            % {"email": email}
+        )
+    invitation = ProgrammeInvitation.objects.create(
+        programme=call.programme,
+        call=call,
+        email=email,
+        role=InvitationRole.JUROR,
+        role_label=role_label,
+        invited_by=by,
+        created_at=now,
+        sent_at=now,
+    )
+    token = mail_jury_invitation(invitation, by=by, key=f"invitation:{invitation.pk}:1")
+    audit.record(by, "jury.invite", call, reason=email, at=now)
+    return token
+
+
+def mail_jury_invitation(invitation: ProgrammeInvitation, *, by: User, key: str) -> str:
+    """Mail the link of a jury invitation (first sending or again); returns its token."""
+    call = invitation.call
     token = links.sign(
-        {"call": call.pk, "email": email, "role": role_label}, salt=JURY_INVITATION_SALT
+        {
+            "call": call.pk,
+            "email": invitation.email,
+            "role": invitation.role_label,
+            "invitation": invitation.pk,
+        },
+        salt=JURY_INVITATION_SALT,
     )
     mail.send(
-        [email],
+        [invitation.email],
         "jury_invitation",
         {
             "call": call,
@@ -601,8 +728,8 @@ def invite_juror(call: Call, email: str, *, by: User, now: datetime, role_label:
             "path": reverse("jury:join", kwargs={"token": token}),
             "days": JURY_INVITATION_MAX_AGE // 86400,
         },
+        key=key,
     )
-    audit.record(by, "jury.invite", call, reason=email, at=now)
     return token
 
 
@@ -630,6 +757,13 @@ def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember
     require_verified(user)
     invitation = jury_invitation_from_token(token)
     call = invitation["call"]
+    kept = (
+        ProgrammeInvitation.objects.select_for_update().filter(pk=invitation["invitation"]).first()
+        if invitation.get("invitation")
+        else None
+    )
+    if kept is not None and kept.cancelled_at is not None:
+        raise TransitionError(_("Cette invitation a été annulée par l'équipe du programme."))
     seat = JuryMember.objects.filter(call=call, user=user).first()
     if seat is not None:
         return seat
@@ -644,6 +778,42 @@ def accept_jury_invitation(token: str, *, by: User, now: datetime) -> JuryMember
     if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
         raise TransitionError(_("Le jury de cet appel ne change plus."))
     seat = JuryMember.objects.create(call=call, user=user, role_label=invitation["role"])
+    if kept is not None:
+        kept.accepted_at = now
+        kept.save(update_fields=["accepted_at"])
     audit.record(user, "jury.join", seat, after=str(user), at=now)
     _automatic_conflicts(call, now=now, jurors=[seat])
     return seat
+
+
+@transaction.atomic(durable=True)
+def remove_juror(seat: JuryMember, *, by: User, now: datetime) -> None:
+    """Take someone off a call's jury, with the assignments they have not evaluated yet.
+
+    Refused once they have evaluated a proposal (the scores count in the ranking) and once the
+    deliberation has started; the juror is told by mail.
+    """
+    call = Call.objects.select_for_update().select_related("programme").get(pk=seat.call_id)
+    _require_staff(call, by)
+    if call.state in {CallState.DELIBERATION, CallState.RESULTS_PUBLISHED, CallState.ARCHIVED}:
+        raise TransitionError(_("Le jury de cet appel ne change plus."))
+    evaluated = Evaluation.objects.filter(assignment__juror=seat).count()
+    if evaluated:
+        raise TransitionError(
+            _(
+                "%(person)s a déjà évalué %(n)s candidature(s) : ses notes comptent dans le "
+                "classement, le juré ne peut plus être retiré."
+            )
+            % {"person": seat.user, "n": evaluated}
+        )
+    user = seat.user
+    Assignment.objects.filter(juror=seat).delete()
+    seat_pk = seat.pk
+    seat.delete()
+    audit.record(by, "jury.remove_juror", call, reason=str(user), at=now)
+    mail.send(
+        [user.email],
+        "jury_removed",
+        {"call": call},
+        key=f"jury-removed:{seat_pk}:{user.pk}",
+    )

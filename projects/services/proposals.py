@@ -8,6 +8,7 @@ these writes read (what is missing, what a version holds) is in `projects.querie
 """
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,9 +17,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from calls.enums import CallKind
+from calls.enums import CallKind, QuestionKind
 from calls.models import Call, Defi
-from programme import audit, files, mail
+from programme import audit, exceptions, files, mail
 from programme.accounts import require_verified
 from programme.enums import ProgrammeRole
 from programme.exceptions import TransitionError
@@ -37,6 +38,7 @@ from projects.models import (
 from projects.queries.proposals import (
     can_edit,
     content_hash,
+    eligibility_breaches,
     missing_items,
     open_correction,
     paris_time,
@@ -44,13 +46,14 @@ from projects.queries.proposals import (
     snapshot,
 )
 from projects.reminders import receipts_owed
+from projects.services.team_mail import GENERIC, tell_people, tell_team
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 5
 
 
-class StaleVersionError(TransitionError):
-    """Someone else saved the proposal since this form was loaded."""
+# Someone else saved the proposal since this form was loaded (the one type every form uses).
+StaleVersionError = exceptions.StaleVersionError
 
 
 def state_label(state: str) -> str:
@@ -137,13 +140,27 @@ def save_draft(
     now: datetime,
     fields: dict,
     answers: dict[int, Any],
+    uploads: dict[int, UploadedFile] | None = None,
+    removals: frozenset[int] | set[int] = frozenset(),
 ) -> Proposal:
-    """Save what the team typed, complete or not. Refused if someone saved since `version`."""
+    """Save what the team typed, complete or not. Refused if someone saved since `version`.
+
+    A file question takes its file here (`uploads`, by question id): the new file replaces
+    the one the question had; `removals` clears the file of those questions."""
     require_team_member(proposal, by)
     require_editable(proposal, now)
+    uploads = uploads or {}
+    for upload in uploads.values():
+        check_upload(upload)
     values = {name: fields[name] for name in PROPOSAL_FIELDS if name in fields}
     if "title" in values:
         values["title"] = (values["title"] or "").strip() or proposal.title
+    # What the Journal shows: the old and new value of each field the team changed.
+    changes = {
+        name: [audit.plain(getattr(proposal, name)), audit.plain(value)]
+        for name, value in values.items()
+        if getattr(proposal, name) != value
+    }
     updated = Proposal.objects.filter(pk=proposal.pk, version=version).update(
         **values, version=version + 1, updated_at=now
     )
@@ -157,28 +174,25 @@ def save_draft(
             )
         )
     questions = {q.pk: q for q in proposal.call.questions.all()}
+    file_questions = {pk for pk, q in questions.items() if q.kind == QuestionKind.FILE}
+    # A file question's answer may still name a file joined on the attachments page; the form
+    # sends none for it, its file coming through `uploads`.
     for question_id, value in answers.items():
         if question_id in questions:
             Answer.objects.update_or_create(
                 proposal=proposal, question_id=question_id, defaults={"value": value}
             )
+    for question_id in (set(uploads) | set(removals)) & file_questions:
+        _replace_file(proposal, questions[question_id], uploads.get(question_id), by=by, now=now)
     for name, value in values.items():
         setattr(proposal, name, value)
     proposal.version = version + 1
-    audit.record(by, "proposal.save_draft", proposal, at=now)
+    audit.record(by, "proposal.save_draft", proposal, changes=changes, at=now)
     return proposal
 
 
-@transaction.atomic(durable=True)
-def add_attachment(
-    proposal: Proposal, *, by: User, upload: UploadedFile, now: datetime
-) -> Attachment:
-    """Join a file checked by its content (`programme.files`), ≤ 10 Mo, at most 5 per proposal.
-
-    The proposal's row is locked before the attachments are counted, so simultaneous uploads
-    wait for each other and the limit holds.
-    """
-    require_team_member(proposal, by)
+def check_upload(upload: UploadedFile) -> files.CheckedFile:
+    """The size and content checks of every file a team joins, before anything is kept."""
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise TransitionError(
             _("Le fichier « %(name)s » dépasse 10 Mo (%(size)s Mo).")
@@ -186,9 +200,14 @@ def add_attachment(
         )
     if upload.size == 0:
         raise TransitionError(_("Le fichier « %(name)s » est vide.") % {"name": upload.name})
-    checked = files.check(upload)
-    proposal = lock(proposal)
-    require_editable(proposal, now)
+    return files.check(upload)
+
+
+def _store_attachment(
+    proposal: Proposal, *, by: User, upload: UploadedFile, now: datetime, question=None
+) -> Attachment:
+    """Keep a checked upload on a proposal whose row the caller has locked."""
+    checked = check_upload(upload)
     if proposal.attachments.count() >= MAX_ATTACHMENTS:
         raise TransitionError(
             _("Une candidature compte au plus %(max)s pièces jointes : supprimez-en une d'abord.")
@@ -201,6 +220,7 @@ def add_attachment(
     upload.seek(0)
     attachment = Attachment(
         proposal=proposal,
+        question=question,
         original_name=checked.name,
         size=upload.size,
         sha256=digest.hexdigest(),
@@ -213,19 +233,68 @@ def add_attachment(
     return attachment
 
 
+def _delete_attachment(attachment: Attachment, *, by: User, now: datetime) -> None:
+    """Remove a file from the proposal; one a submitted version holds is kept, superseded."""
+    proposal = attachment.proposal
+    name, storage, path = attachment.original_name, attachment.file.storage, attachment.file.name
+    if _submitted_in_a_version(proposal, attachment):
+        Attachment.all_objects.filter(pk=attachment.pk).update(superseded_at=now)
+    else:
+        attachment.delete()
+        transaction.on_commit(lambda: storage.delete(path))
+    audit.record(by, "proposal.detach", proposal, reason=name, at=now)
+
+
+def _submitted_in_a_version(proposal: Proposal, attachment: Attachment) -> bool:
+    wanted = str(attachment.public_id)
+    return any(
+        wanted == (f.get("id") or "")
+        for content in proposal.versions.values_list("content", flat=True)
+        for f in (content or {}).get("attachments", [])
+    )
+
+
+@transaction.atomic(durable=True)
+def add_attachment(
+    proposal: Proposal, *, by: User, upload: UploadedFile, now: datetime
+) -> Attachment:
+    """Join a file checked by its content (`programme.files`), ≤ 10 Mo, at most 5 per proposal.
+
+    The proposal's row is locked before the attachments are counted, so simultaneous uploads
+    wait for each other and the limit holds.
+    """
+    require_team_member(proposal, by)
+    check_upload(upload)
+    proposal = lock(proposal)
+    require_editable(proposal, now)
+    return _store_attachment(proposal, by=by, upload=upload, now=now)
+
+
 @transaction.atomic(durable=True)
 def remove_attachment(attachment: Attachment, *, by: User, now: datetime) -> None:
     """Remove an attachment while the proposal can still be edited."""
     proposal = lock(attachment.proposal)
     require_team_member(proposal, by)
     require_editable(proposal, now)
-    name, storage, path = attachment.original_name, attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(path))
-    audit.record(by, "proposal.detach", proposal, reason=name, at=now)
+    attachment.proposal = proposal
+    _delete_attachment(attachment, by=by, now=now)
 
 
-def _record_version(proposal: Proposal, *, by: User, now: datetime) -> ProposalVersion:
+def _replace_file(proposal, question, upload, *, by: User, now: datetime) -> None:
+    """Give a file question its new file (or none): the file uploaded on it before goes (a
+    file joined on the attachments page and picked for it stays on the proposal)."""
+    for old in proposal.attachments.filter(question=question):
+        _delete_attachment(old, by=by, now=now)
+    value = None
+    if upload is not None:
+        stored = _store_attachment(proposal, by=by, upload=upload, now=now, question=question)
+        value = str(stored.public_id)
+    Answer.objects.update_or_create(proposal=proposal, question=question, defaults={"value": value})
+
+
+def _record_version(
+    proposal: Proposal, *, by: User, now: datetime, attested: bool = False
+) -> ProposalVersion:
     content = snapshot(proposal)
     number = (proposal.versions.aggregate(m=Max("number"))["m"] or 0) + 1
     version = ProposalVersion.objects.create(
@@ -236,6 +305,7 @@ def _record_version(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
         reference=proposal.reference,
         submitted_by=by,
         submitted_at=now,
+        attested=attested,
     )
     # The receipt goes through the reminder ledger, written in this transaction: one row per
     # member, so a broker outage leaves it pending and the next scan delivers it.
@@ -243,17 +313,8 @@ def _record_version(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
     return version
 
 
-@transaction.atomic(durable=True)
-def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalVersion:
-    """Submit (or submit again) a complete proposal while the call is open; the receipt is
-    owed to each member of the team (reminder ledger) in the same transaction.
-
-    Submitting again what the last version already holds returns that version unchanged, so
-    a double click or two tabs make one version."""
-    require_verified(by)
-    locked = lock(proposal)
-    require_team_member(locked, by)
-    call = locked.call
+def _call_open(proposal: Proposal, by: User, now: datetime) -> None:
+    call = proposal.call
     if not call.is_open(now):
         raise TransitionError(
             _("Dépôt impossible : l'appel est clos depuis le %(date)s (heure de Paris).")
@@ -261,21 +322,81 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
             if now >= call.closes_at
             else _("Dépôt impossible : l'appel n'est pas ouvert.")
         )
-    if locked.state not in ProposalState.editable_states:
+
+
+def _still_editable(proposal: Proposal, by: User, now: datetime) -> None:
+    if proposal.state not in ProposalState.editable_states:
         raise TransitionError(
             _("Dépôt impossible : la candidature est « %(state)s ».")
-            % {"state": state_label(locked.state)}
+            % {"state": state_label(proposal.state)}
         )
-    missing = missing_items(locked)
+
+
+def _complete(proposal: Proposal, by: User, now: datetime) -> None:
+    missing = missing_items(proposal)
     if missing:
         raise TransitionError(
             _("Dépôt impossible, il manque : %(missing)s") % {"missing": " ".join(missing)}
         )
+
+
+def _eligible(proposal: Proposal, by: User, now: datetime) -> None:
+    # The call's eligibility conditions (calls.eligibility): a blocking one refuses, saying why.
+    blockers = [breach.message for breach in eligibility_breaches(proposal) if breach.blocking]
+    if blockers:
+        raise TransitionError(
+            _("Dépôt impossible : la candidature ne remplit pas les conditions de l'appel. %(why)s")
+            % {"why": " ".join(blockers)}
+        )
+
+
+# What a submission must pass, in order, on the locked proposal: each raises
+# `TransitionError` with its French reason. Another rule is one more entry.
+SUBMISSION_GUARDS: list[Callable[[Proposal, User, datetime], None]] = [
+    lambda proposal, by, now: require_team_member(proposal, by),
+    _call_open,
+    _still_editable,
+    _complete,
+    _eligible,
+]
+
+
+@transaction.atomic(durable=True)
+def submit_proposal(
+    proposal: Proposal,
+    *,
+    by: User,
+    now: datetime,
+    attested: bool = False,
+    version: int | None = None,
+) -> ProposalVersion:
+    """Submit (or submit again) a complete proposal while the call is open; the receipt (with
+    its PDF) is owed to each member of the team (reminder ledger) in the same transaction.
+    `attested`: the sworn statement was ticked on the summary page; it is kept on the version.
+    `version`: the draft's version the summary showed; if someone saved since, the submission
+    is refused, so what is submitted is what was read and attested.
+
+    Submitting again what the last version already holds returns that version unchanged (its
+    `is_new` is False), so a double click or two tabs make one version, and no
+    receipt is sent for nothing."""
+    require_verified(by)
+    locked = lock(proposal)
+    for guard in SUBMISSION_GUARDS:
+        guard(locked, by, now)
+    if version is not None and locked.version != version:
+        raise StaleVersionError(
+            _(
+                "Un membre de votre équipe a modifié la candidature depuis que vous avez ouvert ce "
+                "récapitulatif : rien n'a été déposé. Relisez-la ci-dessous avant de déposer."
+            )
+        )
+    call = locked.call
     if locked.state == ProposalState.SUBMITTED:
         # A second click, or the same form sent from another tab: nothing changed since the
         # last version, so that version stands (no new version, receipt or audit entry).
         last = locked.versions.order_by("-number").first()
         if last is not None and last.sha256 == content_hash(snapshot(locked)):
+            last.is_new = False
             return last
     before = locked.state
     if locked.sequence is None:
@@ -287,8 +408,17 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
     locked.state = ProposalState.SUBMITTED
     locked.submitted_at = now
     locked.save(update_fields=["sequence", "reference", "state", "submitted_at", "updated_at"])
-    version = _record_version(locked, by=by, now=now)
-    audit.record(by, "proposal.submit", locked, before=before, after=locked.state, at=now)
+    version = _record_version(locked, by=by, now=now, attested=attested)
+    version.is_new = True
+    audit.record(
+        by,
+        "proposal.submit",
+        locked,
+        before=before,
+        after=locked.state,
+        reason=_("attestation sur l'honneur cochée") if attested else "",
+        at=now,
+    )
     proposal.state, proposal.reference, proposal.sequence = (
         locked.state,
         locked.reference,
@@ -300,10 +430,18 @@ def submit_proposal(proposal: Proposal, *, by: User, now: datetime) -> ProposalV
 
 @transaction.atomic(durable=True)
 def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: str = "") -> None:
-    """Withdraw a proposal before the decision: the team does, or the programme's staff on
-    the team's written request (from the admin, with its reason)."""
+    """Withdraw a proposal before the decision: its lead (porteur or porteuse) does, or the
+    programme's staff on the team's written request (from the admin, with its reason).
+    Every member of the team is told by mail."""
     if not proposal_rules.can_screen_proposal(by, proposal):
         require_team_member(proposal, by)
+        if not proposal_rules.is_team_lead(by, proposal):
+            raise TransitionError(
+                _(
+                    "Seul le porteur ou la porteuse du projet peut retirer la candidature : "
+                    "écrivez-lui ou demandez-lui de vous passer ce rôle."
+                )
+            )
     before = proposal.state
     updated = Proposal.objects.filter(
         pk=proposal.pk, state__in=ProposalState.withdrawable_states
@@ -323,27 +461,100 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
         reason=reason,
         at=now,
     )
+    name = by.get_full_name() or by.email
+    tell_team(
+        proposal,
+        GENERIC,
+        {
+            "subject": _("Candidature retirée — %(title)s") % {"title": proposal.title},
+            "lines": [
+                _(
+                    "La candidature « %(title)s » à l'appel %(edition)s a été retirée par "
+                    "%(name)s, le %(date)s (heure de Paris). Ce retrait est définitif."
+                )
+                % {
+                    "title": proposal.title,
+                    "edition": proposal.call.edition,
+                    "name": name,
+                    "date": paris_time(now),
+                }
+            ],
+            "quote": reason,
+        },
+        event_key=f"proposal-withdrawn:{proposal.pk}",
+    )
+
+
+MAX_MESSAGE_FILE_BYTES = 10 * 1024 * 1024
 
 
 @transaction.atomic(durable=True)
-def send_message(proposal: Proposal, *, by: User, body: str, now: datetime) -> Message:
-    """Post a message in the proposal's thread; it is mailed to the other side."""
+def send_message(
+    proposal: Proposal,
+    *,
+    by: User,
+    body: str,
+    now: datetime,
+    upload: UploadedFile | None = None,
+) -> Message:
+    """Post a message in the proposal's thread (the Fil), with an optional file checked by
+    its content; each person on the other side gets it by mail once: staff (and, once the
+    proposal is a laureate, its coach) write to every member of the team, the team to the
+    programme's staff and the coach."""
     body = body.strip()
     if not body:
         raise TransitionError(_("Le message est vide."))
-    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal))
+    coach = proposal_rules.is_laureate_coach(by, proposal)
+    from_staff = bool(proposal_rules.can_screen_proposal(by, proposal)) or coach
     if not from_staff:
         require_team_member(proposal, by)
-    message = Message.objects.create(
+    message = Message(
         proposal=proposal, author=by, body=body, from_staff=from_staff, created_at=now
     )
-    recipients = team_emails(proposal) if from_staff else staff_emails(proposal)
-    if recipients:
-        mail.send(
-            recipients,
-            "proposal_message",
-            {"proposal": proposal, "message": message, "from_staff": from_staff},
+    if upload is not None:
+        if upload.size > MAX_MESSAGE_FILE_BYTES:
+            raise TransitionError(
+                _("Le fichier « %(name)s » dépasse 10 Mo.") % {"name": upload.name}
+            )
+        if upload.size == 0:
+            raise TransitionError(_("Le fichier « %(name)s » est vide.") % {"name": upload.name})
+        checked = files.check(upload)
+        upload.seek(0)
+        message.file.save(checked.name, upload, save=False)
+        message.file_name, message.file_size = checked.name, upload.size
+    message.save()
+    context = {
+        "subject": _("Nouveau message — %(title)s") % {"title": proposal.title},
+        "lines": [
+            _("%(name)s a écrit sur la candidature « %(title)s » :")
+            % {
+                "name": (by.get_full_name() or by.email)
+                if coach or not from_staff
+                else _("L'équipe du programme"),
+                "title": proposal.title,
+            }
+        ],
+        "quote": body,
+        "link": proposal.get_absolute_url() + "#fil",
+        "link_label": _("Lire et répondre dans le fil de la candidature"),
+    }
+    if message.file_name:
+        context["lines"].append(
+            _("Pièce jointe : %(name)s (à télécharger depuis le fil).")
+            % {"name": message.file_name}
         )
+    key = f"proposal-message:{message.pk}"
+    if from_staff:
+        tell_team(proposal, GENERIC, context, event_key=key)
+    else:
+        staff = ProgrammeMembership.objects.filter(
+            programme_id=proposal.call.programme_id, role=ProgrammeRole.STAFF, user__is_active=True
+        ).select_related("user")
+        readers = [membership.user for membership in staff]
+        laureate = getattr(proposal, "laureate", None)
+        if laureate is not None and laureate.coach is not None:
+            readers.append(laureate.coach)  # once laureate, the coach is on the thread too
+        tell_people(readers, GENERIC, {**context, "proposal": proposal}, event_key=key)
     audit.record(by, "proposal.message", proposal, at=now)
     return message
 

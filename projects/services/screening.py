@@ -6,13 +6,14 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from programme import audit, mail
+from programme import audit
 from programme.exceptions import TransitionError
 from programme.models import User
-from projects.enums import ProposalState
-from projects.models import CorrectionRequest, Proposal
-from projects.queries.proposals import open_correction
-from projects.services.proposals import lock, require_staff, state_label, team_emails
+from projects.enums import DecisionMailState, ProposalState
+from projects.models import CorrectionRequest, DecisionMail, Proposal
+from projects.queries.proposals import flagged_for_screening, open_correction
+from projects.services.proposals import lock, require_staff, state_label
+from projects.services.team_mail import GENERIC, tell_team
 
 
 def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reason: str) -> None:
@@ -24,7 +25,9 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         )
     target = ProposalState.ELIGIBLE if eligible else ProposalState.INELIGIBLE
     if not eligible and not reason.strip():
-        raise TransitionError(_("Indiquez le motif d'irrecevabilité : il est envoyé à l'équipe."))
+        raise TransitionError(
+            _("Indiquez le motif d'irrecevabilité : il figure dans le courrier à l'équipe.")
+        )
     before = proposal.state
     updated = Proposal.objects.filter(
         pk=proposal.pk, state__in=ProposalState.screenable_states
@@ -36,7 +39,7 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         )
     proposal.state = target
     proposal.ineligibility_reason = "" if eligible else reason.strip()
-    audit.record(
+    entry = audit.record(
         by,
         "proposal.screen",
         proposal,
@@ -45,12 +48,32 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
         reason=proposal.ineligibility_reason,
         at=now,
     )
-    if not eligible:
-        mail.send(
-            team_emails(proposal),
-            "proposal_ineligible",
-            {"proposal": proposal, "call": proposal.call, "reason": proposal.ineligibility_reason},
+    if eligible:  # told at once; a refusal's letter waits in the decision outbox
+        tell_team(
+            proposal,
+            GENERIC,
+            {
+                "subject": _("Candidature recevable — %(title)s") % {"title": proposal.title},
+                "lines": [
+                    _(
+                        "Votre candidature « %(title)s » (%(reference)s) à l'appel %(edition)s "
+                        "est recevable : le jury va maintenant l'évaluer."
+                    )
+                    % {
+                        "title": proposal.title,
+                        "reference": proposal.reference,
+                        "edition": proposal.call.edition,
+                    }
+                ],
+            },
+            event_key=f"proposal-screened:{entry.pk}",
         )
+    # The team's letter (with the reason) waits in the decision outbox: a screening may be
+    # corrected until the results, and every team is told once, with the others. A draft
+    # letter written for the previous screening no longer says what is true: dropped, to be
+    # prepared again.
+    if before != target:
+        DecisionMail.objects.filter(proposal=proposal, state=DecisionMailState.DRAFT).delete()
 
 
 @transaction.atomic(durable=True)
@@ -61,7 +84,7 @@ def mark_eligible(proposal: Proposal, *, by: User, now: datetime) -> None:
 
 @transaction.atomic(durable=True)
 def mark_ineligible(proposal: Proposal, *, by: User, now: datetime, reason: str) -> None:
-    """Declare a proposal ineligible; the reason is mailed to the team."""
+    """Declare a proposal ineligible; its letter, with the reason, waits in the decision outbox."""
     _screen(proposal, by=by, now=now, eligible=False, reason=reason)
 
 
@@ -76,6 +99,20 @@ def screen_selection(
         _screen(proposal, by=by, now=now, eligible=eligible, reason=reason)
         count += 1
     return count
+
+
+@transaction.atomic(durable=True)
+def screen_flagged(call, *, by: User, now: datetime) -> int:
+    """Declare ineligible, at once, every submitted proposal of the call that breaks one of
+    its eligibility conditions; each one's reason is the conditions it breaks, and each is
+    audited like a screening one by one. Returns how many."""
+    flagged = flagged_for_screening(call)
+    if not flagged:
+        raise TransitionError(_("Aucune candidature à examiner n'est signalée."))
+    for proposal in flagged:
+        reason = " ".join(breach.message for breach in proposal.eligibility_flags)
+        _screen(proposal, by=by, now=now, eligible=False, reason=reason)
+    return len(flagged)
 
 
 @transaction.atomic(durable=True)
@@ -99,10 +136,11 @@ def request_correction(
     correction = CorrectionRequest.objects.create(
         proposal=locked, requested_by=by, reason=reason.strip(), deadline=deadline, requested_at=now
     )
-    mail.send(
-        team_emails(locked),
-        "proposal_correction",
-        {"proposal": locked, "correction": correction},
-    )
     audit.record(by, "proposal.request_correction", locked, reason=reason, at=now)
+    tell_team(
+        locked,
+        "proposal_correction",
+        {"correction": correction},
+        event_key=f"proposal-correction:{correction.pk}",
+    )
     return correction

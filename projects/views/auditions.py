@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from programme.forms import submit_helper
 from projects.enums import ProposalState

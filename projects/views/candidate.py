@@ -7,7 +7,7 @@ a 404), `web.run` calls the service and shows its refusal, the page renders.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from calls import funding
 from calls import services as call_services
 from calls.enums import CallKind
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import files, web
+from programme.forms import autosaved
 from projects.enums import ProposalState
 from projects.forms.candidate import (
     AttachmentForm,
@@ -29,14 +30,24 @@ from projects.forms.candidate import (
     ProposalForm,
     ScreenForm,
     StartProposalForm,
+    SubmitForm,
 )
-from projects.models import Proposal
+from projects.models import Attachment, Proposal
+from projects.queries import fil as fil_queries
 from projects.queries import invitations as invitation_queries
 from projects.queries import proposals as queries
 from projects.queries.deliberation import visible_decision
+from projects.receipt import filename as receipt_filename
+from projects.receipt import receipt_pdf
 from projects.services import invitations, proposals
+from projects.services import team as team_services
 from projects.views.actions import act_on_proposal
-from projects.views.loaders import attachment_of, load_proposal
+from projects.views.loaders import (
+    attachment_of,
+    load_proposal,
+    pending_invitation_of,
+    seat_of,
+)
 
 VIEW = "projects.view_proposal"
 CHANGE = "projects.change_proposal"
@@ -81,6 +92,13 @@ def next_step(proposal: Proposal, now) -> str:
 def _euros(value) -> str:
     """An amount the French way, or a dash when it is not given yet."""
     return "—" if value in (None, "") else funding.euros(value)
+
+
+def _available_files(proposal) -> set[str]:
+    """The ids of the files still kept (those of submitted versions too), which the answers
+    link to."""
+    kept = Attachment.all_objects.filter(proposal=proposal)
+    return {str(pk) for pk in kept.values_list("public_id", flat=True)}
 
 
 def _proposal_crumbs(proposal, current):
@@ -179,22 +197,36 @@ def detail(request, proposal):
     message_form = MessageForm()
     message_form.helper.form_action = reverse("projects:message", args=[proposal.public_id])
     decision = visible_decision(proposal)
+    last_version, changes = queries.unsubmitted_changes(proposal)
+    submitted = proposal.versions.order_by("-number").first()
     context = {
         "page_title": proposal.title,
+        "last_version": last_version,
+        "changes": changes if is_team else [],
+        # Every answer, rendered as the version page renders them: the team reads its own
+        # draft, the others what was submitted (never the team's unsubmitted edits).
+        "sections": queries.sections(
+            queries.snapshot(proposal) if is_team or submitted is None else submitted.content,
+            proposal.call,
+        ),
+        "shows_version": None if is_team else submitted,
+        "available_files": _available_files(proposal),
         "proposal": proposal,
         "is_team": is_team,
         "is_staff": is_staff,
         "can_edit": is_team and queries.can_edit(proposal, now),
         "can_submit": is_team and queries.can_submit(proposal, now),
         "can_withdraw": is_team and proposal.state in ProposalState.withdrawable_states,
+        "is_lead": user.has_perm("projects.lead_team", proposal),
         "missing": queries.missing_items(proposal),
         "eligibility_warning": queries.eligibility_warning(proposal),
+        "eligibility_breaches": queries.eligibility_breaches(proposal),
         "next_step": next_step(proposal, now),
         "correction": queries.open_correction(proposal),
         "team": proposal.team.select_related("user", "user__structure"),
         "attachments": proposal.attachments.all(),
         "versions": proposal.versions.select_related("submitted_by"),
-        "thread": proposal.messages.select_related("author"),
+        "fil": fil_queries.proposal_fil(proposal),
         "message_form": message_form,
         "yearly_budget": _euros(proposal.yearly_budget),
         "requested_amount": _euros(proposal.requested_amount),
@@ -219,11 +251,12 @@ def detail(request, proposal):
     return render(request, "projects/detail.html", context)
 
 
-def _proposal_form(proposal, data=None):
+def _proposal_form(proposal, data=None, uploaded=None):
     questions = proposal.call.questions.all()
     answers = {a.question_id: a.value for a in proposal.answers.all()}
     return ProposalForm(
         data,
+        uploaded,
         proposal=proposal,
         questions=questions,
         answers=answers,
@@ -237,7 +270,10 @@ def _proposal_form(proposal, data=None):
 def edit(request, proposal):
     now = timezone.now()
     status = 200
-    form = _proposal_form(proposal, request.POST if request.method == "POST" else None)
+    posted = request.method == "POST"
+    form = _proposal_form(
+        proposal, request.POST if posted else None, request.FILES if posted else None
+    )
     if request.method == "POST":
         if form.is_valid():
             outcome = web.run(
@@ -249,22 +285,26 @@ def edit(request, proposal):
                 now=now,
                 fields=form.proposal_fields(),
                 answers=form.answers(),
+                uploads=form.uploads(),
+                removals=form.removals(),
                 form=form,
-                success=_("Brouillon enregistré."),
+                success=(
+                    _(
+                        "Modifications enregistrées, non déposées : elles ne font partie de "
+                        "votre dépôt qu'une fois déposées à nouveau."
+                    )
+                    if proposal.state == ProposalState.SUBMITTED
+                    else _("Brouillon enregistré.")
+                ),
             )
             if outcome:
                 return redirect("projects:edit", public_id=proposal.public_id)
             # Someone saved since this form was loaded: a conflict, the typed text is kept.
             status = 409 if isinstance(outcome.error, proposals.StaleVersionError) else 400
         else:
-            messages.error(
-                request,
-                _(
-                    "Certaines réponses sont à corriger : rien n'a été enregistré, votre "
-                    "saisie est conservée ci-dessous."
-                ),
-            )
-            status = 400
+            status = 400  # the form's one error summary says what to correct
+    last_version, changes = queries.unsubmitted_changes(proposal)
+    autosaved(form, reverse("projects:autosave", args=[proposal.public_id]))
     return render(
         request,
         "projects/edit.html",
@@ -275,9 +315,34 @@ def edit(request, proposal):
             "can_edit": queries.can_edit(proposal, now),
             "can_submit": queries.can_submit(proposal, now),
             "missing": queries.missing_items(proposal),
+            "changes": changes,
+            "last_version": last_version,
             "breadcrumb_data": _proposal_crumbs(proposal, _("Modifier")),
         },
         status=status,
+    )
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def autosave(request, proposal):
+    """The edit form saving itself while the team types (JSON for `static/js/autosave.js`),
+    through the same service and version check as "Enregistrer le brouillon"."""
+    now = timezone.now()
+    form = _proposal_form(proposal, request.POST)
+    return web.autosave(
+        form,
+        lambda: proposals.save_draft(
+            proposal,
+            by=request.user,
+            version=form.cleaned_data["version"],
+            now=now,
+            fields=form.proposal_fields(),
+            answers=form.answers(),
+        ),
+        now=now,
+        version=lambda saved: saved.version,
     )
 
 
@@ -311,12 +376,119 @@ def team(request, proposal):
             "page_title": _("Équipe"),
             "proposal": proposal,
             "is_team": is_team,
-            "team": proposal.team.select_related("user", "user__structure"),
+            "is_lead": request.user.has_perm("projects.lead_team", proposal),
+            "team_open": proposal.call.is_open(timezone.now())
+            and proposal.state != ProposalState.WITHDRAWN,
+            "team": proposal.team.select_related("user", "user__structure").order_by(
+                "role", "joined_at", "pk"
+            ),
             "invitations": proposal.invitations.filter(accepted_at__isnull=True),
             "form": form,
             "breadcrumb_data": _proposal_crumbs(proposal, _("Équipe")),
         },
     )
+
+
+def _team_page(proposal):
+    return redirect("projects:team", public_id=proposal.public_id)
+
+
+def _confirmed(request, proposal, refusal: str) -> bool:
+    """A team change needs its confirmation box ticked; without it, nothing happens."""
+    if request.POST.get("confirm") == "on":
+        return True
+    messages.error(request, refusal)
+    return False
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_remove(request, proposal, seat_id):
+    """The lead removes a member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le retrait de ce membre.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.remove_member,
+            proposal,
+            by=request.user,
+            member=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s ne fait plus partie de l'équipe.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_hand_over(request, proposal, seat_id):
+    """The lead hands the lead role to another member (after ticking the confirmation)."""
+    seat = seat_of(proposal, seat_id)
+    if _confirmed(request, proposal, _("Cochez la case pour confirmer le passage du rôle.")):
+        name = seat.user.get_full_name() or seat.user.email
+        web.run(
+            request,
+            team_services.hand_over_lead,
+            proposal,
+            by=request.user,
+            to=seat.user,
+            now=timezone.now(),
+            success=_("%(name)s porte désormais le projet.") % {"name": name},
+        )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def team_leave(request, proposal):
+    """A member leaves the team (after ticking the confirmation), and lands on their list."""
+    if not _confirmed(request, proposal, _("Cochez la case pour confirmer votre départ.")):
+        return _team_page(proposal)
+    outcome = web.run(
+        request,
+        team_services.leave_team,
+        proposal,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Vous avez quitté l'équipe de « %(title)s ».") % {"title": proposal.title},
+    )
+    return redirect("projects:mine") if outcome else _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_cancel(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.cancel_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation à %(email)s annulée.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
+
+
+@login_required
+@require_POST
+@web.object_permission(CHANGE, load_proposal, private=True)
+def invitation_resend(request, proposal, invitation_id):
+    invitation = pending_invitation_of(proposal, invitation_id)
+    web.run(
+        request,
+        team_services.resend_invitation,
+        invitation,
+        by=request.user,
+        now=timezone.now(),
+        success=_("Invitation envoyée à nouveau à %(email)s.") % {"email": invitation.email},
+    )
+    return _team_page(proposal)
 
 
 @login_required
@@ -419,22 +591,77 @@ def remove_attachment(request, proposal, attachment_id):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def submit(request, proposal):
-    outcome = web.run(
-        request, proposals.submit_proposal, proposal, by=request.user, now=timezone.now()
+    """The summary of every answer and file, what is missing, the sworn statement, then
+    "Déposer". An unchanged proposal submitted again says so, and nothing is sent."""
+    now = timezone.now()
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None, initial={"version": proposal.version}
     )
-    if outcome:
-        messages.success(
-            request,
-            _(
-                "Candidature déposée sous la référence %(ref)s ; l'accusé de réception vous est "
-                "envoyé par courriel."
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            outcome = web.run(
+                request,
+                proposals.submit_proposal,
+                proposal,
+                by=request.user,
+                now=now,
+                attested=True,
+                version=form.cleaned_data["version"],
             )
-            % {"ref": outcome.value.reference},
-        )
-    return redirect(proposal.get_absolute_url())
+            if outcome and not outcome.value.is_new:
+                messages.info(
+                    request,
+                    _(
+                        "Aucune modification depuis le dépôt du %(date)s (version %(n)s) : "
+                        "rien n'a été déposé ni envoyé."
+                    )
+                    % {
+                        "date": queries.paris_time(outcome.value.submitted_at),
+                        "n": outcome.value.number,
+                    },
+                )
+            elif outcome:
+                messages.success(
+                    request,
+                    _(
+                        "Candidature déposée sous la référence %(ref)s (version %(n)s) ; le "
+                        "récépissé de dépôt (PDF) est envoyé par courriel à chaque membre de "
+                        "l'équipe."
+                    )
+                    % {"ref": outcome.value.reference, "n": outcome.value.number},
+                )
+            if outcome or not isinstance(outcome.error, proposals.StaleVersionError):
+                return redirect(proposal.get_absolute_url())
+            # Changed since the summary was read: the fresh summary, and tick again.
+            proposal.refresh_from_db()
+            form = SubmitForm(initial={"version": proposal.version})
+            status = 409
+        else:
+            status = 400
+    last_version, changes = queries.unsubmitted_changes(proposal)
+    return render(
+        request,
+        "projects/submit.html",
+        {
+            "page_title": _("Déposer « %(title)s »") % {"title": proposal.title},
+            "proposal": proposal,
+            "form": form,
+            "can_submit": queries.can_submit(proposal, now),
+            "missing": queries.missing_items(proposal),
+            "sections": queries.sections(queries.snapshot(proposal), proposal.call),
+            "team": proposal.team.select_related("user", "user__structure"),
+            "attachments": proposal.attachments.all(),
+            "available_files": _available_files(proposal),
+            "last_version": last_version,
+            "changes": changes,
+            "breadcrumb_data": _proposal_crumbs(proposal, _("Déposer")),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -457,12 +684,30 @@ def message(request, proposal):
         request,
         proposal,
         proposals.send_message,
-        form=MessageForm(request.POST),
-        fields=("body",),
+        form=MessageForm(request.POST, request.FILES),
+        fields=("body", "upload"),
         invalid=_("Le message est vide ou trop long (5 000 caractères au plus)."),
-        anchor="#messages",
+        anchor="#fil",
         success=_("Message envoyé."),
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(VIEW, load_proposal, private=True)
+def message_file(request, proposal, message_id):
+    """A message's file as a download, never rendered: its checked type, sandboxed."""
+    found = get_object_or_404(proposal.messages.exclude(file=""), pk=message_id)
+    response = FileResponse(
+        found.file.open("rb"),
+        as_attachment=True,
+        filename=found.file_name,
+        content_type=files.content_type(found.file_name),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -490,8 +735,23 @@ def version_detail(request, proposal, number):
             "page_title": title,
             "proposal": proposal,
             "version": version,
-            "yearly_budget": _euros(version.content.get("yearly_budget")),
-            "requested_amount": _euros(version.content.get("requested_amount")),
+            "is_team": request.user.has_perm(CHANGE, proposal),
+            "sections": queries.sections(version.content, proposal.call),
+            "available_files": _available_files(proposal),
             "breadcrumb_data": _proposal_crumbs(proposal, title),
         },
     )
+
+
+@login_required
+@require_GET
+@web.object_permission(VIEW, load_proposal, private=True)
+def version_receipt(request, proposal, number):
+    """The PDF receipt of one submitted version, as a download."""
+    version = get_object_or_404(proposal.versions.select_related("submitted_by"), number=number)
+    version.proposal = proposal
+    response = HttpResponse(receipt_pdf(version), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{receipt_filename(version)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    return response

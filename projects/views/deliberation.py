@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls.enums import CallState
 from calls.funding import ceiling
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import keyset, web
 from projects.forms.deliberation import DecisionForm, WeightsForm
 from projects.queries import deliberation as deliberation_queries
@@ -91,6 +91,7 @@ def _deliberation(request, call):
             "deciding": call.state == CallState.DELIBERATION,
             "published": call.state in CallState.results_states,
             "undecided": deliberation_queries.undecided_count(call, pool),
+            "selected": deliberation_queries.selected_count(call),
             "spent": spent,
             "left": call.envelope - spent if spent is not None and call.envelope else None,
             "weights_form": weights_form,
@@ -213,9 +214,52 @@ def decide(request, proposal):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(MANAGE_CALL, load_call)
 def publish(request, call):
+    """Publish the results: its confirmation (GET: who is told what), then the publication."""
+    if request.method == "GET":
+        audience = deliberation_queries.publication_audience(call)
+        consequences = [
+            _(
+                "Chaque équipe voit sa décision sur la page de sa candidature (lauréates : "
+                "%(selected)s ; non retenues : %(not_selected)s)."
+            )
+            % audience,
+            _("Les lauréates paraissent sur la page publique des résultats de l'appel."),
+        ]
+        if audience["selected"] > call.laureates_target:
+            consequences.append(
+                _("Attention : %(x)s lauréates pour un objectif de %(target)s.")
+                % {"x": audience["selected"], "target": call.laureates_target}
+            )
+        if audience["left_out"]:
+            consequences.append(
+                _(
+                    "%(n)s candidatures recevables non auditionnées deviennent « Non retenue "
+                    "pour audition »."
+                )
+                % {"n": audience["left_out"]}
+            )
+        consequences.append(
+            _(
+                "Les courriers de %(teams)s équipes (%(people)s personnes) sont préparés dans "
+                "la boîte d'envoi : ils ne partent que lorsque vous les envoyez."
+            )
+            % audience
+        )
+        return web.confirm(
+            request,
+            web.Confirmation(
+                title=_("Publier les résultats ?"),
+                subject=str(call),
+                consequences=consequences,
+                action=reverse("jury:publish-results", args=[call.slug]),
+                label=_("Publier les résultats"),
+                cancel=reverse("jury:deliberation", args=[call.slug]),
+            ),
+            breadcrumb=call_crumbs(call, _("Publier les résultats")),
+        )
     outcome = web.run(
         request,
         deliberation.publish_results,

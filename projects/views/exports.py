@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
 from projects.enums import ExportStatus
 from projects.forms.candidate import ExportForm

@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
+from programme.exceptions import version_token
+from programme.forms import autosaved
 from projects.enums import EvaluationState
 from projects.forms.jury import (
     CONFLICT_CHOICES_MAX,
@@ -185,6 +187,8 @@ def evaluate(request, public_id):
             scores=form.scores(),
             recommendation=form.cleaned_data["recommendation"],
             comment=form.cleaned_data["comment"],
+            # The version the page was loaded with: another tab's save is not overwritten.
+            loaded=request.POST.get("autosave_version"),
             success=_("Évaluation soumise.") if submitting else _("Brouillon enregistré."),
             form=form,
         )
@@ -195,6 +199,14 @@ def evaluate(request, public_id):
     names = discussion_queries.pseudonyms(call) if others else {}
     for other in others:
         other.pseudonym = names.get(other.assignment.juror.user_id, "")
+    if not (evaluation and evaluation.state == EvaluationState.SUBMITTED):
+        autosaved(
+            form,
+            reverse("jury:evaluate-autosave", args=[proposal.public_id]),
+            version=request.POST.get(
+                "autosave_version", version_token(evaluation.updated_at if evaluation else None)
+            ),
+        )
     return render(
         request,
         "projects/jury/evaluate.html",
@@ -234,3 +246,34 @@ def dossier_pdf(request, call):
     response["Content-Disposition"] = f'attachment; filename="dossier-jury-{call.slug}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_POST
+def evaluate_autosave(request, public_id):
+    """The scoring form saving itself while the juror types (JSON for
+    `static/js/autosave.js`), through `save_evaluation` with its version check."""
+    assignment = jury_queries.assignment_for(request.user, public_id)
+    if assignment is None:
+        raise Http404
+    call = assignment.juror.call
+    form = EvaluationForm(
+        request.POST,
+        criteria=list(call.criteria.all()),
+        allows_na=call.allows_not_applicable,
+        evaluation=getattr(assignment, "evaluation", None),
+    )
+    now = timezone.now()
+    return web.autosave(
+        form,
+        lambda: jury.save_evaluation(
+            assignment,
+            by=request.user,
+            now=now,
+            scores=form.scores(),
+            recommendation=form.cleaned_data["recommendation"],
+            comment=form.cleaned_data["comment"],
+            loaded=request.POST.get("autosave_version", ""),
+        ),
+        now=now,
+        version=lambda saved: version_token(saved.updated_at),
+    )

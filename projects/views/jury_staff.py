@@ -7,7 +7,6 @@ Thin views: `web.object_permission` loads and checks, a query or `web.run(servic
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import F, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import ReviewPhase
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import web
+from programme.forms import InviteJurorForm
+from programme.queries import load_programme, load_seat
 from programme.spreadsheet import export_response
+from programme.views import action_form, jury_calls, people_page, people_url
+from projects.forms.expertise import CallThemesForm, ThemeChoiceForm
 from projects.forms.jury import (
     AddJurorForm,
     AssignForm,
@@ -30,22 +33,21 @@ from projects.forms.jury import (
     ReopenForm,
     StaffConflictForm,
 )
-from projects.models import Assignment
+from projects.models import Assignment, Proposal
 from projects.queries import charts
 from projects.queries import jury as jury_queries
 from projects.queries import ranking as ranking_queries
 from projects.services import jury, jury_mail
-from projects.views.loaders import call_crumbs, load_conflict, load_evaluation, say_form_errors
+from projects.views.loaders import (
+    call_crumbs,
+    load_conflict,
+    load_evaluation,
+    load_proposal,
+    say_form_errors,
+)
 
 MANAGE_CALL = "calls.manage_call"
 PAGE_SIZE = 50
-
-ORDERINGS = {
-    "raw": [F("raw_mean").desc(nulls_last=True)],
-    "spread": [F("spread").desc(nulls_last=True)],
-    "received": [F("received").asc()],
-    "title": [F("title").asc()],
-}
 
 
 def _form_for(form, name, call):
@@ -84,6 +86,11 @@ def panel(request, call):
             "conflict_form": _form_for(StaffConflictForm(call=call), "jury:add-conflict", call),
             "move_form": _form_for(MoveAssignmentForm(call=call), "jury:move", call),
             "settings_form": _form_for(settings_form, "jury:settings", call),
+            "themes_form": _form_for(
+                CallThemesForm(initial={"themes": "\n".join(t.name for t in call.themes.all())}),
+                "jury:themes",
+                call,
+            ),
             "phase_label": ReviewPhase(call.review_phase).label,
             "breadcrumb_data": call_crumbs(call, _("Jury")),
         },
@@ -119,7 +126,7 @@ def add_juror(request, call):
 def assign(request, call):
     form = AssignForm(request.POST)
     if form.is_valid():
-        outcome = web.run(
+        web.run(
             request,
             jury.run_assignment,
             call,
@@ -128,12 +135,6 @@ def assign(request, call):
             k=form.cleaned_data["k"],
             success=_("Les candidatures sont attribuées."),
         )
-        if outcome and outcome.value.shortfalls:
-            messages.warning(
-                request,
-                _("%(n)s candidatures n'ont pas tous leurs jurés (conflits ou jury trop petit).")
-                % {"n": len(outcome.value.shortfalls)},
-            )
     return redirect("jury:panel", slug=call.slug)
 
 
@@ -264,7 +265,7 @@ def reopen(request, evaluation):
             reason=form.cleaned_data["reason"],
             success=_("L'évaluation est rouverte."),
         )
-    return redirect("jury:ranking", slug=call.slug)
+    return redirect("jury:proposal", public_id=evaluation.assignment.proposal.public_id)
 
 
 # --- The ranking ----------------------------------------------------------------------------
@@ -274,18 +275,19 @@ def reopen(request, evaluation):
 @require_GET
 @web.object_permission(MANAGE_CALL, load_call)
 def ranking(request, call):
+    """One line per proposal, ranked by the bias model; sortable by each column, filters and
+    sort in the address; the evaluations themselves are on each proposal's jury page."""
     criteria = list(call.criteria.all())
-    queryset = ranking_queries.ranked(
-        call, criteria, first=ORDERINGS.get(request.GET.get("ordering") or "")
-    )
-    filterset = RankingFilter(request.GET, queryset=queryset)
+    filterset = RankingFilter(request.GET, queryset=Proposal.objects.none())
+    rows = ranking_queries.call_ranking(call, criteria)
+    if filterset.is_valid():
+        rows = _filtered(rows, filterset.form.cleaned_data)
+    sort = request.GET.get("sort") or "rank"
+    rows = ranking_queries.sorted_rows(rows, sort, criteria)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx") and filterset.is_valid():
-        return _export(call, criteria, filterset.qs, fmt)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    prefetch_related_objects(page.object_list, ranking_queries.evaluations_of_page())
-    for row in page:
-        row.criterion_means = [getattr(row, ranking_queries.criterion_key(c)) for c in criteria]
+        return _export(call, criteria, rows, fmt)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/jury/ranking.html",
@@ -295,13 +297,69 @@ def ranking(request, call):
             "criteria": criteria,
             "filter": filterset,
             "page": page,
-            "offset": page.start_index() - 1 if page.paginator.count else 0,
+            "columns": _columns(criteria, sort),
+            "distributions": ranking_queries.criterion_distributions(call, criteria),
+            "chart": {
+                "width": ranking_queries.CRITERION_CHART_WIDTH,
+                "height": ranking_queries.CRITERION_CHART_HEIGHT,
+                "label_y": ranking_queries.CRITERION_CHART_HEIGHT - 2,
+            },
             "breadcrumb_data": call_crumbs(call, _("Classement")),
         },
     )
 
 
-def _export(call, criteria, queryset, fmt):
+def _filtered(rows, data):
+    search = (data.get("q") or "").casefold()
+    state = data.get("state")
+    flagged = data.get("flagged")
+    return [
+        row
+        for row in rows
+        if (not search or search in row.title.casefold() or search in row.reference.casefold())
+        and (not state or row.state == state)
+        and (flagged is None or bool(row.flagged) == flagged)
+    ]
+
+
+def _columns(criteria, sort):
+    """The sortable headers: label, the `sort` value a click asks for, and `aria-sort`."""
+    labels = [
+        ("rank", _("Rang")),
+        ("title", _("Candidature")),
+        ("model", _("Score du modèle")),
+        ("z", _("Moyenne centrée réduite")),
+        ("raw", _("Moyenne pondérée brute")),
+        ("received", _("Évaluations reçues / attendues")),
+        ("spread", _("Désaccord")),
+        *[(ranking_queries.criterion_key(c), c.name) for c in criteria],
+    ]
+    current, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = []
+    for key, label in labels:
+        first_descending = ranking_queries.SORTS.get(key, True)
+        if key == current:
+            aria = "descending" if descending else "ascending"
+            asks = key if descending else f"-{key}"
+        else:
+            aria = None
+            asks = f"-{key}" if first_descending else key
+        columns.append({"key": key, "label": label, "asks": asks, "aria": aria})
+    return columns
+
+
+def _themes_form(proposal):
+    form = ThemeChoiceForm(
+        call=proposal.call,
+        initial={"themes": list(proposal.themes.all())},
+        label=_("Thèmes de la candidature"),
+        button=_("Enregistrer les thèmes"),
+    )
+    form.helper.form_action = reverse("jury:proposal-themes", args=[proposal.public_id])
+    return form
+
+
+def _export(call, criteria, rows, fmt):
     header = [
         _("Rang"),
         _("Référence"),
@@ -314,10 +372,13 @@ def _export(call, criteria, queryset, fmt):
         _("Désaccord (max − min)"),
         _("Désaccord signalé"),
         *[c.name for c in criteria],
+        _("Score du modèle"),
+        _("Notes du modèle"),
+        _("Incertitude (±)"),
     ]
-    rows = (
+    lines = (
         [
-            rank,
+            row.rank,
             row.reference,
             row.title,
             row.z_mean,
@@ -327,11 +388,46 @@ def _export(call, criteria, queryset, fmt):
             row.expected,
             row.spread,
             row.flagged,
-            *[getattr(row, ranking_queries.criterion_key(c)) for c in criteria],
+            *row.criterion_means,
+            row.model,
+            row.model_count,
+            row.band,
         ]
-        for rank, row in enumerate(queryset.iterator(chunk_size=500), start=1)
+        for row in rows
     )
-    return export_response(fmt, f"classement-{call.slug}", _("Classement"), header, rows)
+    return export_response(fmt, f"classement-{call.slug}", _("Classement"), header, lines)
+
+
+@login_required
+@require_GET
+@web.object_permission(None, load_proposal)
+def proposal_jury(request, proposal):
+    """Staff's jury page of one proposal: its figures, each juror's evaluation with its
+    versions and, while the written review runs, the "Rouvrir" form with its reason."""
+    call = proposal.call
+    web.check(request, MANAGE_CALL, call, private=True)
+    criteria = list(call.criteria.all())
+    row = next(
+        (r for r in ranking_queries.call_ranking(call, criteria) if r.pk == proposal.pk), None
+    )
+    return render(
+        request,
+        "projects/jury/proposal_jury.html",
+        {
+            "page_title": _("Jury — %(ref)s") % {"ref": proposal.reference or proposal.title},
+            "call": call,
+            "proposal": proposal,
+            "row": row,
+            "criteria": criteria,
+            "assignments": jury_queries.proposal_assignments(proposal),
+            "themes_form": _themes_form(proposal),
+            "breadcrumb_data": call_crumbs(
+                call,
+                proposal.reference or proposal.title,
+                (_("Classement"), reverse("jury:ranking", args=[call.slug])),
+            ),
+        },
+    )
 
 
 # --- Beside the ranking ---------------------------------------------------------------------
@@ -382,6 +478,11 @@ def versions(request, evaluation):
                 call,
                 _("Versions d'une évaluation"),
                 (_("Classement"), reverse("jury:ranking", args=[call.slug])),
+                (
+                    evaluation.assignment.proposal.reference
+                    or evaluation.assignment.proposal.title,
+                    reverse("jury:proposal", args=[evaluation.assignment.proposal.public_id]),
+                ),
             ),
         },
     )
@@ -431,3 +532,50 @@ def nudge(request, call):
         },
         status=400 if form.errors else 200,
     )
+
+
+# --- The programme's people page: its jurors (the page itself is programme.views) ----------
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_programme", load_programme)
+def programme_juror_invite(request, programme):
+    form = action_form(
+        InviteJurorForm(request.POST, calls=jury_calls(programme), prefix="juror"),
+        "programme-juror-invite",
+        programme,
+    )
+    if form.is_valid():
+        outcome = web.run(
+            request,
+            jury.invite_juror,
+            form.cleaned_data["call"],
+            form.cleaned_data["email"],
+            by=request.user,
+            now=timezone.now(),
+            role_label=form.cleaned_data["role_label"],
+            form=form,
+            field="email",
+            success=_("Invitation au jury envoyée à %(email)s : le lien est valable 14 jours.")
+            % {"email": form.cleaned_data["email"]},
+        )
+        if outcome:
+            return redirect(people_url(programme))
+    return people_page(request, programme, juror_form=form)
+
+
+@login_required
+@require_POST
+@web.object_permission("programme.manage_people", load_seat)
+def programme_juror_remove(request, seat):
+    web.run(
+        request,
+        jury.remove_juror,
+        seat,
+        by=request.user,
+        now=timezone.now(),
+        success=_("%(person)s ne siège plus au jury de %(edition)s.")
+        % {"person": seat.user, "edition": seat.call.edition},
+    )
+    return redirect(people_url(seat.call.programme))

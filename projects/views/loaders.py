@@ -15,7 +15,16 @@ from django.utils.translation import gettext as _
 
 from calls.models import AuditionCriterion, Call, JuryMember
 from programme.web import crumbs
-from projects.models import Attachment, Conflict, DecisionMail, Evaluation, ExportJob, Proposal
+from projects.models import (
+    Attachment,
+    Conflict,
+    DecisionMail,
+    Evaluation,
+    ExportJob,
+    Invitation,
+    Proposal,
+    TeamMember,
+)
 from projects.queries import jury as jury_queries
 
 
@@ -31,8 +40,23 @@ def load_export_job(job_id) -> ExportJob:
 
 
 def attachment_of(proposal: Proposal, attachment_id) -> Attachment:
-    """One of the proposal's attachments (the proposal was loaded and checked first)."""
-    return get_object_or_404(Attachment, proposal=proposal, public_id=attachment_id)
+    """One of the proposal's attachments (the proposal was loaded and checked first), a file a
+    submitted version holds included even if the team has replaced it since."""
+    return get_object_or_404(Attachment.all_objects, proposal=proposal, public_id=attachment_id)
+
+
+def seat_of(proposal: Proposal, seat_id) -> TeamMember:
+    """One seat of the proposal's team (the proposal was loaded and checked first)."""
+    return get_object_or_404(
+        TeamMember.objects.select_related("user"), proposal=proposal, pk=seat_id
+    )
+
+
+def pending_invitation_of(proposal: Proposal, invitation_id) -> Invitation:
+    """One of the proposal's invitations not accepted yet."""
+    return get_object_or_404(
+        Invitation, proposal=proposal, public_id=invitation_id, accepted_at__isnull=True
+    )
 
 
 def load_conflict(pk) -> Conflict:

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.enums import CallState
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import keyset, web
 from programme.enums import choice_labels
-from projects.enums import DecisionMailState, DecisionOutcome
+from projects.enums import DecisionMailState, ProposalState
 from projects.forms.deliberation import DecisionMailForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import decision_mails
@@ -34,10 +34,11 @@ def outbox(request, call):
         salt=f"outbox:{call.pk}",
     )
     counts = deliberation_queries.outbox_counts(call)
-    outcomes, states = choice_labels(DecisionOutcome), choice_labels(DecisionMailState)
+    # Where each team's journey ended (a decision, or ineligible, or left out of the
+    # auditions): the proposal's state, its label read once for the page.
+    outcomes, states = choice_labels(ProposalState), choice_labels(DecisionMailState)
     for mail in page.rows:
-        decision = getattr(mail.proposal, "decision", None)
-        mail.outcome_label = outcomes.get(decision.outcome, "") if decision else ""
+        mail.outcome_label = outcomes.get(mail.proposal.state, mail.proposal.state)
         mail.state_label = states.get(mail.state, mail.state)
     return render(
         request,

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from calls.enums import CallState
+from calls.loaders import load_call
 from calls.models import Call
-from calls.queries import load_call
 from programme import web
 from projects.queries import deliberation as deliberation_queries
 from projects.queries.funnel import funnel_of_calls

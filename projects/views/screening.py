@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls import services as call_services
-from calls.queries import load_call
+from calls.loaders import load_call
 from programme import fragments, keyset, web
 from projects.filters import ProposalFilter
 from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
@@ -25,7 +25,7 @@ from projects.models import Proposal
 from projects.queries import proposals as queries
 from projects.services import screening
 from projects.views.actions import act_on_proposal, screen_many
-from projects.views.loaders import load_proposal
+from projects.views.loaders import call_crumbs, load_proposal
 
 PAGE_SIZE = 50
 MANAGE_CALL = "calls.manage_call"
@@ -51,7 +51,9 @@ def call_proposals(request, call):
         size=PAGE_SIZE,
         salt=queries.staff_salt(call, sort),
     )
-    page.rows = queries.staff_rows([row.pk for row in page.rows])
+    page.rows = queries.with_eligibility_flags(
+        call, queries.staff_rows([row.pk for row in page.rows])
+    )
     export_form = ExportForm()
     export_form.helper.form_action = reverse("projects:export", args=[call.slug])
     return render(
@@ -66,6 +68,7 @@ def call_proposals(request, call):
             "total": queryset.count(),
             **keyset.links(request.GET, page),
             "export_form": export_form,
+            "flagged": len(queries.flagged_for_screening(call)),
             "breadcrumb_data": web.crumbs(
                 (_("Mon espace"), reverse("dashboard")),
                 (call.programme.name, reverse("programme-manage", args=[call.programme.slug])),
@@ -164,3 +167,55 @@ def retain_defi(request, proposal):
             % {"title": outcome.value.title},
         )
     return redirect(proposal.get_absolute_url())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@web.object_permission(MANAGE_CALL, load_call)
+def screen_flagged(request, call):
+    """The bulk screening of the proposals that break a condition of the call: the list and
+    its confirmation (GET), then each declared ineligible with its reasons (POST)."""
+    if request.method == "POST":
+        web.run(
+            request,
+            screening.screen_flagged,
+            call,
+            by=request.user,
+            now=timezone.now(),
+            success=_(
+                "Les candidatures signalées sont déclarées irrecevables ; leurs courriers "
+                "attendent dans la boîte d'envoi des décisions."
+            ),
+        )
+        return redirect("projects:call-proposals", slug=call.slug)
+    flagged = queries.flagged_for_screening(call)
+    consequences = [
+        _("« %(title)s » (%(reference)s) : %(why)s")
+        % {
+            "title": proposal.title,
+            "reference": proposal.reference,
+            "why": " ".join(breach.message for breach in proposal.eligibility_flags),
+        }
+        for proposal in flagged
+    ] or [_("Aucune candidature à examiner n'est signalée.")]
+    consequences.append(
+        _(
+            "Ces %(n)s candidatures deviennent « Irrecevable », avec ces motifs ; leurs équipes "
+            "le lisent dans leur courrier, envoyé avec les résultats. Un examen reste "
+            "corrigeable une à une."
+        )
+        % {"n": len(flagged)}
+    )
+    return web.confirm(
+        request,
+        web.Confirmation(
+            title=_("Écarter les candidatures signalées ?"),
+            subject=str(call),
+            consequences=consequences,
+            action=reverse("projects:screen-flagged", args=[call.slug]),
+            label=_("Déclarer irrecevables"),
+            cancel=reverse("projects:call-proposals", args=[call.slug]),
+            irreversible=False,
+        ),
+        breadcrumb=call_crumbs(call, _("Candidatures signalées")),
+    )

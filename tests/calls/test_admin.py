@@ -109,3 +109,18 @@ def test_a_search_of_sixty_thousand_characters_in_the_admin_is_refused_with_a_me
     response = admin_client.get(reverse(f"admin:{name}_changelist"), {"q": "é" * 60_000})
     assert response.status_code == 200
     assert "La recherche est limitée à 200 caractères" in response.content.decode()
+
+
+def test_the_admin_cannot_move_the_dates_or_the_money_rules_around_the_guards(admin_client):
+    call = factories.CallFactory(state=CallState.PUBLISHED)
+    before = (call.closes_at, call.envelope, call.max_funding_amount)
+    data = change_form(admin_client, call)
+    for name in ("opens_at", "closes_at", "closes_at_0", "envelope", "max_funding_amount"):
+        assert name not in data  # shown, not editable
+    data["closes_at_0"], data["closes_at_1"] = ["2020-01-01"], ["12:00:00"]
+    data["envelope"] = ["99999999"]
+    response = admin_client.post(reverse("admin:calls_call_change", args=[call.pk]), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    call.refresh_from_db()
+    assert (call.closes_at, call.envelope, call.max_funding_amount) == before
+    assert call.state == CallState.PUBLISHED

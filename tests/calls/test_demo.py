@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.core.management import call_command
 
-from calls.enums import CallKind, CallState
-from calls.models import Call, Criterion, Defi, Question
+from calls.enums import CallKind, CallState, EligibilityKind
+from calls.models import Call, Criterion, Defi, EligibilityRule, Question
 from demo.calls import seed_calls
 from tests import factories
 
@@ -26,8 +26,10 @@ def programmes():
 def test_seed_calls_reproduces_the_seeds_and_is_idempotent(programmes):
     calls = seed_calls(programmes, {}, now=NOW)
     counts = (Call.objects.count(), Criterion.objects.count(), Question.objects.count())
+    rules = EligibilityRule.objects.count()
     seed_calls(programmes, {}, now=NOW)
     assert (Call.objects.count(), Criterion.objects.count(), Question.objects.count()) == counts
+    assert EligibilityRule.objects.count() == rules == 3
     assert Defi.objects.count() == 6
 
     fn = calls["fabrique-numerique-2017"]
@@ -36,6 +38,8 @@ def test_seed_calls_reproduces_the_seeds_and_is_idempotent(programmes):
     assert fn.opens_at.year == 2017
     assert fn.opens_at.month == 11
     assert sorted(fn.eligible_structure_types) == ["central", "dir", "dirm", "dreal"]
+    rule = fn.eligibility_rules.get(kind=EligibilityKind.STRUCTURE_TYPE)
+    assert sorted(rule.values) == ["central", "dir", "dirm", "dreal"]
 
     fast = calls["fast-14"]
     assert fast.is_open(NOW)

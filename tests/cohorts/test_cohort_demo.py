@@ -23,7 +23,8 @@ def seeded(demo):
 
 
 def test_the_published_cohorts_and_nothing_twice(seeded):
-    cohorts = {c.slug: c for c in Cohort.objects.all()}
+    # (The Val d'Oise promotion followed up today is in test_current_demo.py.)
+    cohorts = {c.slug: c for c in Cohort.objects.exclude(slug="val-d-oise-en-cours")}
     assert set(cohorts) == {"fabrique-numerique-2018", "fast-13", "eig-2", "eig-4"}
     assert all(c.is_published for c in cohorts.values())
     assert cohorts["fabrique-numerique-2018"].starts_on == date(2018, 1, 26)

@@ -5,6 +5,7 @@ laureate's funding checked against its call's rules."""
 import io
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import openpyxl
 import pytest
@@ -117,7 +118,7 @@ def test_a_refused_filing_saves_nothing_of_the_report(client, laureate):
     response = client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Pour déposer, complétez les prochaines étapes" in html
+    assert "Indiquez les prochaines étapes pour déposer le point d&#x27;étape." in html
     assert "200 transporteurs inscrits." in html  # what was typed is shown again
     assert not Report.objects.exists()
 
@@ -164,7 +165,9 @@ def _edit(client, laureate, **changes):
 
 def test_a_grant_beyond_the_envelope_is_refused_and_nothing_saved(client, funded, staff):
     client.force_login(staff)
-    response = _edit(client, funded, name="Mobilic v2", funding_granted="300000")
+    response = _edit(
+        client, funded, name="Mobilic v2", funding_granted="300000", funding_reason="Revu."
+    )
     assert response.status_code == 200
     assert "dépasse ce qui reste de l&#x27;enveloppe" in response.content.decode()
     funded.refresh_from_db()
@@ -175,17 +178,27 @@ def test_a_grant_beyond_the_envelope_is_refused_and_nothing_saved(client, funded
 
 def test_a_grant_within_the_rules_writes_the_decision_too(client, funded, staff):
     client.force_login(staff)
-    assert _edit(client, funded, funding_granted="240000").status_code == 302
+    refused = _edit(client, funded, funding_granted="240000")
+    assert refused.status_code == 200
+    assert "Indiquez la raison du changement du financement accordé." in unescape(
+        refused.content.decode()
+    )
+    assert Laureate.objects.get(pk=funded.pk).funding_granted == Decimal("250000")
+    reason = "Budget annuel revu à la baisse."
+    response = _edit(client, funded, funding_granted="240000", funding_reason=reason)
+    assert response.status_code == 302
     funded.refresh_from_db()
     assert funded.funding_granted == Decimal("240000")
     assert Decision.objects.get(proposal=funded.proposal).amount_granted == Decimal("240000")
     entry = AuditEntry.objects.get(action="laureate.funding")
     assert (entry.from_state, entry.to_state) == ("250000", "240000")
+    assert entry.reason == reason
+    assert entry.changes == {"funding_granted": ["250000", "240000"]}
 
 
 def test_an_amount_without_a_funding_call_is_refused(client, laureate, staff):
     client.force_login(staff)
-    response = _edit(client, laureate, funding_granted="1000")
+    response = _edit(client, laureate, funding_granted="1000", funding_reason="Revu.")
     assert response.status_code == 200
     assert "appel qui finance" in response.content.decode()
     assert Laureate.objects.get(pk=laureate.pk).funding_granted is None

@@ -343,7 +343,7 @@ def test_staff_edit_a_laureate(client, draft_cohort, staff):
     # No funding call behind this laureate: no amount (tests/cohorts/test_cohort_findings.py
     # checks the call's rules).
     refused = client.post(url, {"name": "Mobilic", "mission": "x", "phase": Phase.ACCELERATION,
-                                "funding_granted": "1000"})  # fmt: skip
+                                "funding_granted": "1000", "funding_reason": "Erreur"})  # fmt: skip
     assert refused.status_code == 200
     assert "appel qui finance" in refused.content.decode()
     assert Laureate.objects.get(pk=laureate.pk).funding_granted is None

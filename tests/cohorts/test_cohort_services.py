@@ -226,8 +226,16 @@ def test_funding_follows_the_rules_of_the_laureates_call(staff):
         services.edit_laureate(
             laureate, changes={"funding_granted": Decimal("300001")}, by=staff, now=NOW
         )
+    with pytest.raises(TransitionError, match="raison du changement"):
+        services.edit_laureate(
+            laureate, changes={"funding_granted": Decimal("300000")}, by=staff, now=NOW
+        )
     services.edit_laureate(
-        laureate, changes={"funding_granted": Decimal("300000")}, by=staff, now=NOW
+        laureate,
+        changes={"funding_granted": Decimal("300000")},
+        by=staff,
+        now=NOW,
+        funding_reason="Budget revu par le comité.",
     )
     laureate.refresh_from_db()
     assert laureate.funding_granted == 300000

@@ -208,9 +208,9 @@ def test_the_team_saves_a_draft_then_files_its_report(client, laureate):
     # Filing without next steps nor status says what is missing and keeps the draft.
     response = client.post(url, {**data, "submit_report": "Déposer"})
     assert response.status_code == 200
-    assert "Pour déposer, complétez les prochaines étapes, l&#x27;état du projet" in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    assert "Indiquez les prochaines étapes pour déposer le point d&#x27;étape." in page
+    assert "Choisissez l&#x27;état du projet pour déposer le point d&#x27;étape." in page
     assert Report.objects.get().results == "200 transporteurs inscrits."
     data.update(next_steps="Ouvrir aux PME.", status=ReportStatus.AT_RISK, blockers="Budget")
     response = client.post(url, {**data, "submit_report": "Déposer"})

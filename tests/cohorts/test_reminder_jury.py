@@ -292,7 +292,8 @@ def test_staff_set_the_review_deadline_on_the_jury_settings_audited(client):
     assert call.review_closes_at == NOW + timedelta(days=2, hours=8)  # 18:00 Paris = 17:00 UTC
     entry = AuditEntry.objects.get(action="jury.settings")
     assert entry.actor == staff
-    assert "review_closes_at=2026-11-25T18:00:00+01:00" in entry.reason
+    # The old and new value of the field, read by the Journal (no more "field=value" codes).
+    assert entry.changes["review_closes_at"] == [None, "2026-11-25 18:00:00+01:00"]
     panel = client.get(reverse("jury:panel", args=[call.slug])).content.decode()
     assert 'value="2026-11-25T18:00"' in panel
     client.force_login(seat.user)

@@ -109,7 +109,9 @@ def test_a_submission_saved_while_the_broker_is_down_gets_its_receipt_from_the_n
     client.force_login(agent)
 
     with celery_publishing(broker_url=UNREACHABLE_BROKER, queue=celery_worker.queue):
-        response = client.post(reverse("projects:submit", args=[draft.public_id]), follow=True)
+        response = client.post(
+            reverse("projects:submit", args=[draft.public_id]), {"attestation": "on"}, follow=True
+        )
 
     # Saving worked and the page says so; the receipts wait in the ledger.
     submitted = Proposal.objects.get(pk=draft.pk)

@@ -66,6 +66,8 @@ def test_pages_run_under_the_policy_without_violation(strict_page, sign_in, sett
         reverse("dashboard"),
         reverse("calls:manage", kwargs={"slug": world.open_call.slug}),
         reverse("jury:ranking", kwargs={"slug": world.review_call.slug}),
+        reverse("jury:matrix", kwargs={"slug": world.review_call.slug}),
+        reverse("jury:proposal", kwargs={"public_id": world.eligible.public_id}),
         reverse("projects:call-proposals", kwargs={"slug": world.review_call.slug}),
         # Its progress is followed by a script file, not an inline script.
         reverse("projects:export-job", kwargs={"job_id": job.public_id}),

@@ -96,8 +96,13 @@ def test_a_cohort_from_forming_to_its_first_report(page, sign_in, assert_accessi
     page.get_by_label("Résultats du mois").fill("120 transporteurs inscrits.")
     with page.expect_navigation():
         page.get_by_role("button", name="Déposer le point d'étape").click()
-    # Missing fields are named; what was typed is kept.
-    expect(page.get_by_role("alert")).to_contain_text("les prochaines étapes")
+    # Each missing field says so next to it; what was typed is kept.
+    expect(page.get_by_role("main")).to_contain_text(
+        "Indiquez les prochaines étapes pour déposer le point d'étape."
+    )
+    expect(page.get_by_role("main")).to_contain_text(
+        "Choisissez l'état du projet pour déposer le point d'étape."
+    )
     expect(page.get_by_label("Résultats du mois")).to_have_value("120 transporteurs inscrits.")
     assert_accessible(page)
     page.get_by_label("Prochaines étapes").fill("Ouvrir aux PME.")

@@ -56,6 +56,10 @@ def test_a_juror_reads_the_dossier_scores_and_discusses_without_names(
     other = factories.JuryMemberFactory(
         call=call, user=factories.UserFactory(first_name="Hortense", last_name="Valmy")
     )
+    # A third juror, so that the proposal the first is in conflict with still has two.
+    factories.JuryMemberFactory(
+        call=call, user=factories.UserFactory(first_name="Camille", last_name="Ferrand")
+    )
     mobilic = _eligible(
         call, "Mobilic", yearly_budget=Decimal("500000"), requested_amount=Decimal("240000")
     )

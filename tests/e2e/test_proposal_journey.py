@@ -193,7 +193,11 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.goto(proposal.get_absolute_url())
     expect(missing_list(page)).to_have_count(0)
     expect(page.get_by_role("main")).to_contain_text("Inès Moreau — Membre de l'équipe")
-    page.get_by_role("button", name="Déposer ma candidature").click()
+    page.get_by_role("link", name="Déposer ma candidature").click()
+    expect(page.get_by_role("heading", level=1, name=f"Déposer « {TITLE} »")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_text(re.compile("J'atteste sur l'honneur")).click()
+    page.get_by_role("button", name="Déposer", exact=True).click()
 
     reference = f"FN-{timezone.localtime(open_call.opens_at).year}-0001"
     expect(page.get_by_role("status")).to_contain_text(
@@ -202,16 +206,18 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     main = page.get_by_role("main")
     expect(main).to_contain_text(f"Déposée FN 2026 — référence {reference}")
     expect(main).to_contain_text(f"Version 1 — {reference} — déposée le")
-    expect(page.get_by_role("button", name="Déposer à nouveau")).to_be_visible()
+    expect(page.get_by_role("link", name="Déposer à nouveau")).to_be_visible()
     assert_accessible(page)
 
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED
     assert proposal.reference == reference
     (version,) = proposal.versions.all()
-    # The invitation, then one receipt per member of the team (through the reminder ledger).
-    receipts = mail.outbox[1:]
-    assert len(mail.outbox) == 3
+    # The invitation, the team told of Inès joining, then one receipt per member of the team
+    # (through the reminder ledger).
+    receipts = [m for m in mail.outbox if m.subject.startswith("Accusé de réception")]
+    assert len(mail.outbox) == 5
+    assert sum("a rejoint l'équipe" in m.subject for m in mail.outbox) == 2
     assert sorted(m.to[0] for m in receipts) == sorted([agent.email, mate.email])
     for receipt in receipts:
         assert receipt.subject == f"Accusé de réception {reference} — {TITLE}"
@@ -233,6 +239,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     page.goto(proposal.get_absolute_url())
     expect(page.get_by_role("heading", level=1, name=TITLE)).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Déposer"))).to_have_count(0)
+    expect(page.get_by_role("link", name=re.compile("Déposer"))).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("navigation", name="Pages de la candidature").get_by_role(
         "link", name="Contenu"
@@ -246,7 +253,7 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     csrf_token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     response = page.request.post(
         reverse("projects:submit", args=[proposal.public_id]),
-        form={"csrfmiddlewaretoken": csrf_token},
+        form={"csrfmiddlewaretoken": csrf_token, "attestation": "on"},
         max_redirects=0,
     )
     assert response.status == 302
@@ -261,4 +268,4 @@ def test_agent_submits_a_proposal_then_the_deadline_closes_it(
     assert submitted.state == ProposalState.SUBMITTED
     assert submitted.submitted_at == proposal.submitted_at
     assert submitted.versions.count() == 1
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 5  # nothing more after the deadline

@@ -36,6 +36,10 @@ ROW_OF = {
     "cohorts.Laureate": "Candidatures lauréates",
     "cohorts.Milestone": "Suivi des lauréats",
     "cohorts.Report": "Suivi des lauréats",
+    "cohorts.ReportMessage": "échanges sous les points d'étape",
+    "programme.ProgrammeInvitation": "Invitations à l'équipe d'un programme ou à un jury",
+    "programme.GroupMessage": "Messages groupés",
+    "programme.LetterTemplate": "courriers du programme",
     "axes.AccessAttempt": "Tentatives de connexion échouées",
 }
 

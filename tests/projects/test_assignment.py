@@ -1,4 +1,5 @@
-"""The jury's pure arithmetic: fair assignment (property tests) and ranking."""
+"""The jury's pure arithmetic: the exact assignment (property tests against brute force)
+and ranking."""
 
 from datetime import UTC, datetime
 from itertools import combinations, product
@@ -8,11 +9,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from projects.services.assignment import (
+    BID_MAYBE,
+    BID_NO,
+    BID_YES,
     KEPT_CONFLICTED,
     KEPT_JUROR_GONE,
     KEPT_PROPOSAL_GONE,
+    LOADS_UNBALANCED,
     PANEL_TOO_SMALL,
     TOO_MANY_CONFLICTS,
+    Infeasible,
     Standing,
     assign,
     disagreement,
@@ -25,13 +31,14 @@ from projects.services.assignment import (
 # Proposals are ints and jurors strings, so that mixing them up fails loudly.
 GONE_PROPOSAL = 99
 GONE_JUROR = "gone"
+THEMES = ["eau", "mobilité", "données"]
 
 
 @st.composite
-def instances(draw, *, max_proposals=8, max_jurors=6, with_conflicts=True, with_keep=True):
+def instances(draw, *, max_proposals=8, max_jurors=6, max_k=4, with_conflicts=True, with_keep=True):
     proposals = list(range(draw(st.integers(0, max_proposals))))
     jurors = [f"j{i}" for i in range(draw(st.integers(0, max_jurors)))]
-    k = draw(st.integers(0, 4))
+    k = draw(st.integers(0, max_k))
     pairs = [(p, j) for p in proposals for j in jurors]
     conflicts = draw(st.sets(st.sampled_from(pairs))) if pairs and with_conflicts else set()
     keep = {}
@@ -43,7 +50,29 @@ def instances(draw, *, max_proposals=8, max_jurors=6, with_conflicts=True, with_
                 max_size=4,
             )
         )
-    return proposals, jurors, k, conflicts, keep
+    bids = (
+        draw(st.dictionaries(st.sampled_from(pairs), st.sampled_from([BID_YES, BID_MAYBE, BID_NO])))
+        if pairs
+        else {}
+    )
+    themes = st.frozensets(st.sampled_from(THEMES), max_size=2)
+    proposal_themes = {p: draw(themes) for p in proposals}
+    juror_themes = {j: draw(themes) for j in jurors}
+    return proposals, jurors, k, conflicts, keep, bids, proposal_themes, juror_themes
+
+
+def solve(instance):
+    proposals, jurors, k, conflicts, keep, bids, proposal_themes, juror_themes = instance
+    return assign(
+        proposals,
+        jurors,
+        k=k,
+        conflicts=conflicts,
+        keep=keep,
+        bids=bids,
+        proposal_themes=proposal_themes,
+        juror_themes=juror_themes,
+    )
 
 
 def eligible(p, jurors, conflicts):
@@ -54,35 +83,114 @@ def valid_kept(p, jurors, conflicts, keep):
     return set(keep.get(p, ())) & eligible(p, jurors, conflicts)
 
 
-@settings(max_examples=150, deadline=None)
+def cost_of(p, j, bids, proposal_themes, juror_themes):
+    """The documented weights, written out again: oui -4, peut-être -2, non +4, -1 per
+    shared theme up to two."""
+    bid = {BID_YES: -4, BID_MAYBE: -2, BID_NO: 4}.get(bids.get((p, j)), 0)
+    return bid - min(len(set(proposal_themes[p]) & set(juror_themes[j])), 2)
+
+
+def brute_force(instance):
+    """Every assignment with k jurors per proposal, none conflicted, kept pairs kept, loads
+    between floor and ceil of T / J (lowered to what a juror can take, raised to their kept
+    pairs): the lowest total cost, or None when there is none."""
+    proposals, jurors, k, conflicts, keep, bids, proposal_themes, juror_themes = instance
+    choices, kept_load, can_take = [], dict.fromkeys(jurors, 0), dict.fromkeys(jurors, 0)
+    for p in proposals:
+        kept = valid_kept(p, jurors, conflicts, keep)
+        free = sorted(eligible(p, jurors, conflicts) - kept)
+        for j in kept:
+            kept_load[j] += 1
+        for j in kept | set(free):
+            can_take[j] += 1
+        if len(kept) + len(free) < k:
+            return None
+        need = max(k - len(kept), 0)
+        choices.append([kept | set(c) for c in combinations(free, need)])
+    total = sum(len(c[0]) for c in choices)
+    if not jurors:
+        return 0 if not total else None
+    floor, ceil = total // len(jurors), -(-total // len(jurors))
+    low = {j: min(floor, can_take[j]) for j in jurors}
+    high = {j: max(ceil, kept_load[j]) for j in jurors}
+    best = None
+    for assignment in product(*choices):
+        loads = {j: sum(j in js for js in assignment) for j in jurors}
+        if all(low[j] <= loads[j] <= high[j] for j in jurors):
+            cost = sum(
+                cost_of(p, j, bids, proposal_themes, juror_themes)
+                for p, js in zip(proposals, assignment, strict=True)
+                for j in js
+            )
+            best = cost if best is None else min(best, cost)
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(instances(max_proposals=5, max_jurors=4, max_k=2))
+# Only moving 0 from j0 to j2 balances; j1 bid yes on 0 but cannot have it.
+@example(
+    (
+        [0, 1, 2],
+        ["j0", "j1", "j2"],
+        1,
+        {(0, "j1"), (1, "j2"), (2, "j2")},
+        {},
+        {(0, "j1"): BID_YES, (0, "j0"): BID_NO},
+        {0: frozenset(), 1: frozenset(), 2: frozenset()},
+        {"j0": frozenset(), "j1": frozenset(), "j2": frozenset()},
+    )
+)
+def test_optimal_against_brute_force(instance):
+    """The solver's total cost is the brute force's lowest, and it fails exactly when no
+    assignment obeys the rules."""
+    best = brute_force(instance)
+    if best is None:
+        with pytest.raises(Infeasible):
+            solve(instance)
+    else:
+        result = solve(instance)
+        proposals, jurors, k, conflicts, keep, bids, proposal_themes, juror_themes = instance
+        assert (
+            result.cost
+            == best
+            == sum(cost_of(p, j, bids, proposal_themes, juror_themes) for p, j in result.pairs())
+        )
+
+
+@settings(max_examples=200, deadline=None)
 @given(instances())
 def test_hard_rules(instance):
-    proposals, jurors, k, conflicts, keep = instance
-    result = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
+    """k per proposal, loads within one, no conflict, kept pairs kept."""
+    proposals, jurors, k, conflicts, keep, *_ = instance
+    try:
+        result = solve(instance)
+    except Infeasible as error:
+        failure = error
+    else:
+        failure = None
+    if failure is not None:
+        if len(proposals) <= 5:
+            assert brute_force(instance) is None
+        if failure.reason != LOADS_UNBALANCED:
+            assert failure.proposals
+            for p, available in zip(failure.proposals, failure.available, strict=True):
+                assert len(eligible(p, jurors, conflicts)) == available < k
+        return
 
     assert list(result.jurors_by_proposal) == proposals
-    short = {s.proposal: s for s in result.shortfalls}
     for p, assigned in result.jurors_by_proposal.items():
-        allowed = eligible(p, jurors, conflicts)
         kept = valid_kept(p, jurors, conflicts, keep)
-        # Never a conflicted juror, never an unknown one.
-        assert assigned <= allowed
-        # Kept pairs stay.
-        assert kept <= assigned
-        if len(allowed) >= k:
-            # Exactly k, unless more than k pairs were kept (they all stay).
-            assert len(assigned) == max(k, len(kept))
-            assert p not in short
-        else:
-            # Everyone who can, and the proposal is reported.
-            assert assigned == allowed
-            assert short[p].assigned == len(allowed)
-            assert short[p].reason == (PANEL_TOO_SMALL if len(jurors) < k else TOO_MANY_CONFLICTS)
-    assert set(short) <= set(proposals)
-
+        assert assigned <= eligible(p, jurors, conflicts)  # never conflicted, never unknown
+        assert kept <= assigned  # kept pairs stay
+        assert len(assigned) == max(k, len(kept))  # exactly k, or all that were kept
     assert result.loads == {
         j: sum(j in js for js in result.jurors_by_proposal.values()) for j in sorted(jurors)
     }
+    for j, (low, high) in result.bounds.items():
+        assert low <= result.loads[j] <= high
+    if not keep and not conflicts:
+        assert result.spread <= 1
     # Every pair asked to be kept is either kept or reported, never both.
     asked = {(p, j) for p, js in keep.items() for j in js}
     dropped = {(d.proposal, d.juror) for d in result.dropped}
@@ -94,62 +202,38 @@ def test_hard_rules(instance):
 @settings(max_examples=100, deadline=None)
 @given(instances(max_proposals=60, max_jurors=15, with_conflicts=False, with_keep=False))
 def test_loads_within_one_without_conflicts(instance):
-    proposals, jurors, k, _, _ = instance
-    result = assign(proposals, jurors, k=k)
-    assert result.spread <= 1
-
-
-def optimal_load_vector(proposals, jurors, k, conflicts, keep):
-    """Brute force: the decreasingly-minimal sorted load vector over all assignments."""
-    choices = []
-    for p in proposals:
-        kept = valid_kept(p, jurors, conflicts, keep)
-        free = sorted(eligible(p, jurors, conflicts) - kept)
-        need = min(max(k - len(kept), 0), len(free))
-        choices.append([kept | set(c) for c in combinations(free, need)])
-    best = None
-    for assignment in product(*choices):
-        loads = sorted((sum(j in js for js in assignment) for j in jurors), reverse=True)
-        if best is None or loads < best:
-            best = loads
-    return best
-
-
-@settings(max_examples=150, deadline=None)
-@given(instances(max_proposals=5, max_jurors=4))
-# Greedy alone gives j0 two proposals and j2 none; only moving 0 to j2 balances.
-@example(([0, 1, 2], ["j0", "j1", "j2"], 1, {(0, "j0"), (1, "j2"), (2, "j2")}, {}))
-# The same with kept pairs: loads 3 1 2 1 after greedy, 2 2 2 1 at best.
-@example(
-    (
-        [0, 1, 2],
-        ["j0", "j1", "j2", "j3"],
-        3,
-        {(0, "j1"), (0, "j2"), (2, "j1"), (2, "j3")},
-        {1: {"j1", "j2"}},
-    )
-)
-def test_balance_is_the_best_possible(instance):
-    """Against brute force: the same most even loads, hence the smallest max - min."""
-    proposals, jurors, k, conflicts, keep = instance
-    result = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
-    best = optimal_load_vector(proposals, jurors, k, conflicts, keep)
-    assert sorted(result.loads.values(), reverse=True) == best
-    assert result.spread == (best[0] - best[-1] if best else 0)
+    instance = (*instance[:2], min(instance[2], len(instance[1])), *instance[3:])
+    assert solve(instance).spread <= 1
 
 
 @settings(max_examples=60, deadline=None)
 @given(instances(max_proposals=20, max_jurors=8), st.randoms(use_true_random=False))
 def test_deterministic_whatever_the_input_order(instance, rnd):
-    proposals, jurors, k, conflicts, keep = instance
-    first = assign(proposals, jurors, k=k, conflicts=conflicts, keep=keep)
+    proposals, jurors, k, conflicts, keep, bids, pt, jt = instance
+    try:
+        first = solve(instance)
+    except Infeasible:
+        return
     shuffled = [proposals[:], jurors[:], sorted(conflicts, key=repr), list(keep.items())]
     for items in shuffled:
         rnd.shuffle(items)
-    again = assign(shuffled[0], shuffled[1], k=k, conflicts=shuffled[2], keep=dict(shuffled[3]))
+    again = solve((shuffled[0], shuffled[1], k, shuffled[2], dict(shuffled[3]), bids, pt, jt))
     assert again == first
     assert list(again.jurors_by_proposal.items()) == list(first.jurors_by_proposal.items())
-    assert list(again.loads.items()) == list(first.loads.items())
+
+
+def test_bids_and_themes_are_followed():
+    """Two proposals, two jurors, one each: the yes bids and the theme win."""
+    result = assign(
+        [1, 2],
+        ["a", "b"],
+        k=1,
+        bids={(1, "b"): BID_YES, (2, "b"): BID_NO},
+        proposal_themes={1: {"eau"}, 2: {"mobilité"}},
+        juror_themes={"a": {"mobilité"}, "b": set()},
+    )
+    assert result.jurors_by_proposal == {1: {"b"}, 2: {"a"}}
+    assert result.cost == -4 - 1
 
 
 def test_service_conflicts_still_balance():
@@ -159,7 +243,6 @@ def test_service_conflicts_still_balance():
     conflicts = {(p, j) for p in proposals for i, j in enumerate(jurors) if p % 12 == i % 12}
     result = assign(proposals, jurors, k=3, conflicts=conflicts)
     assert result.spread <= 1
-    assert not result.shortfalls
     assert not result.pairs() & conflicts
 
 
@@ -184,15 +267,21 @@ def test_kept_pairs_and_what_is_dropped():
     assert result.spread <= 1
 
 
-def test_shortfalls_say_why():
-    result = assign([1, 2], ["a", "b", "c"], k=3, conflicts={(2, "a")})
-    assert result.jurors_by_proposal == {1: {"a", "b", "c"}, 2: {"b", "c"}}
-    [short] = result.shortfalls
-    assert (short.proposal, short.wanted, short.assigned) == (2, 3, 2)
-    assert short.reason == TOO_MANY_CONFLICTS
+def test_infeasible_says_why():
+    with pytest.raises(Infeasible) as error:
+        assign([1, 2], ["a", "b", "c"], k=3, conflicts={(2, "a")})
+    assert error.value.reason == TOO_MANY_CONFLICTS
+    assert (error.value.proposals, error.value.available) == ((2,), (2,))
 
-    result = assign([1], ["a", "b"], k=3)
-    assert result.shortfalls[0].reason == PANEL_TOO_SMALL
+    with pytest.raises(Infeasible) as error:
+        assign([1], ["a", "b"], k=3)
+    assert error.value.reason == PANEL_TOO_SMALL
+
+    # Juror a already scored 3 of 4 proposals, b and c would need 1 each: loads 3, 1, 0
+    # cannot all lie within one of each other.
+    with pytest.raises(Infeasible) as error:
+        assign([1, 2, 3, 4], ["a", "b", "c"], k=1, keep={1: {"a"}, 2: {"a"}, 3: {"a"}})
+    assert error.value.reason == LOADS_UNBALANCED
 
 
 def test_negative_k_is_refused():

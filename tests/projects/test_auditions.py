@@ -178,8 +178,11 @@ def test_a_slot_convokes_each_member_once_with_the_calendar_invitation(
     assert {r.recipient_id for r in rows} == {proposal.created_by_id, mate.pk}
     assert {r.state for r in rows} == {"sent"}
     assert {r.due for r in rows} == {SLOT}
-    assert sorted(m.to[0] for m in mail.outbox) == sorted([proposal.created_by.email, mate.email])
-    message = mail.outbox[0]
+    # The team was told it is shortlisted (one mail each), then convoked (one mail each).
+    convocations = [m for m in mail.outbox if m.attachments]
+    assert sorted(m.to[0] for m in convocations) == sorted([proposal.created_by.email, mate.email])
+    assert len(mail.outbox) == 4
+    message = convocations[0]
     assert "audition" in message.body
     assert "mardi 12 mai 2026 à 10h30" in message.body
     assert "Salle 4" in message.body
@@ -191,7 +194,7 @@ def test_a_slot_convokes_each_member_once_with_the_calendar_invitation(
         from programme.reminders import scan_reminders
 
         scan_reminders(now=NOW + timedelta(minutes=1))
-    assert len(mail.outbox) == 2
+    assert len(mail.outbox) == 4
     assert audition.sequence == 0
 
 
@@ -209,8 +212,9 @@ def test_a_moved_slot_is_a_new_convocation_with_a_revised_invitation(
             room="Salle 5",
         )
     assert moved.sequence == 1
-    assert len(mail.outbox) == 2
-    assert "SEQUENCE:1" in mail.outbox[1].attachments[0][1]
+    convocations = [m for m in mail.outbox if m.attachments]  # after "shortlisted"
+    assert len(convocations) == 2
+    assert "SEQUENCE:1" in convocations[1].attachments[0][1]
     entry = AuditEntry.objects.filter(action="jury.audition_schedule").order_by("pk").last()
     assert entry.reason == "Salle 4 → Salle 5"
     assert entry.to_state == "2026-05-13T08:30:00+00:00"

@@ -293,7 +293,8 @@ def test_publication_shows_each_team_its_decision(decided, staff, client):
     assert "Impact et équipe." in page
     mine = client.get(reverse("projects:mine")).content.decode()
     assert "Lauréate" in mine
-    assert DecisionMail.objects.filter(state=DecisionMailState.DRAFT).count() == 2
+    # The laureate, the team not selected and the one not shortlisted for the auditions.
+    assert DecisionMail.objects.filter(state=DecisionMailState.DRAFT).count() == 3
     assert AuditEntry.objects.filter(action="proposal.decision_publish").count() == 2
 
 
@@ -329,13 +330,19 @@ def test_the_outbox_sends_each_mail_once_through_the_ledger(
     deliberation.publish_results(call, by=staff, now=NOW)
     with django_capture_on_commit_callbacks(execute=True):
         sent = decision_mails.release_decision_mails(call, by=staff, now=NOW)
-    assert sent == 2
+    assert sent == 3  # with the letter of the team not shortlisted
+    left_out = call.proposals.get(state=ProposalState.NOT_SHORTLISTED)
     rows = Reminder.objects.filter(kind=ReminderKind.DECISION_NOTICE)
     assert sorted(rows.values_list("recipient_id", "state")) == sorted(
-        [(winner.created_by_id, "sent"), (mate.pk, "sent"), (loser.created_by_id, "sent")]
+        [
+            (winner.created_by_id, "sent"),
+            (mate.pk, "sent"),
+            (loser.created_by_id, "sent"),
+            (left_out.created_by_id, "sent"),
+        ]
     )
     by_address = {m.to[0]: m for m in mail.outbox}
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
     assert by_address[mate.email].subject == "Félicitations"
     assert "Bravo, vous êtes lauréats." in by_address[mate.email].body
     assert "Pas assez mûr." in by_address[loser.created_by.email].body
@@ -345,7 +352,7 @@ def test_the_outbox_sends_each_mail_once_through_the_ledger(
         decision_mails.edit_decision_mail(draft, by=staff, now=NOW, subject="x", body="y")
     with django_capture_on_commit_callbacks(execute=True):
         scan_reminders(now=NOW + timedelta(hours=1))
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
 
 
 def test_the_scan_sends_a_released_mail_the_broker_lost(
@@ -359,7 +366,7 @@ def test_the_scan_sends_a_released_mail_the_broker_lost(
     time_machine.move_to(NOW + timedelta(minutes=11), tick=False)
     with django_capture_on_commit_callbacks(execute=True):
         scan_reminders(now=NOW + timedelta(minutes=11))
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4  # three teams' members, the not shortlisted one included
 
 
 def test_the_public_results_page_appears_with_the_funnel_once_published(decided, staff, client):
@@ -423,7 +430,7 @@ def test_staff_decide_publish_and_send_through_the_pages(
     assert mail_.subject == "Objet revu"
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("jury:outbox-send", args=[call.slug]))
-    assert len(mail.outbox) == 3
+    assert len(mail.outbox) == 4
 
 
 def _deliberation_size(call, criteria, staff, n, funding=False):
@@ -441,9 +448,9 @@ def test_the_deliberation_page_runs_a_fixed_number_of_queries(
     client.force_login(staff)
     url = reverse("jury:deliberation", args=[review_call.slug])
     client.get(url)
-    # One more than before issue 16: the page shows 50 rows, the count of the undecided ones
-    # is its own query over the whole call.
-    with django_assert_num_queries(12):
+    # The page shows 50 rows: the counts of the undecided ones and of the selections (against
+    # the call's laureates target) are queries of their own over the whole call.
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 

@@ -36,3 +36,23 @@ def test_the_demo_agent_has_a_draft_on_the_open_fast_call(demo):
     draft = Proposal.objects.get(created_by__email="agent@demo.portail.example")
     assert draft.state == "draft"
     assert draft.call.programme.slug == "fast"
+
+
+def test_the_demo_agent_reads_the_summary_of_its_fast_draft_before_submitting(demo, client):
+    """The summary before submitting, on the demo: amounts the French way, the file question
+    on the form, what is missing linked to its field."""
+    from django.urls import reverse
+
+    from programme.models import User
+    from projects.models import Proposal
+
+    agent = User.objects.get(email="agent@demo.portail.example")
+    draft = Proposal.objects.get(team__user=agent, call__programme__slug="fast")
+    client.force_login(agent)
+    html = client.get(reverse("projects:submit", args=[draft.public_id])).content.decode()
+    plain = html.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "400 000 €" in plain
+    assert "150 000 €" in plain
+    assert "Lettre de soutien de la direction" in html
+    edit = client.get(reverse("projects:edit", args=[draft.public_id])).content.decode()
+    assert 'type="file"' in edit

@@ -148,11 +148,16 @@ def test_versions_are_compared_and_changes_marked(resubmitted):
     assert [c["text"] for c in by_label["Note globale pondérée"].cells] == ["2,67", "4,00"]
 
 
-def test_staff_open_the_comparison_from_the_ranking(client, review_call, staff, resubmitted):
+def test_staff_open_the_comparison_from_the_proposal_jury_page(
+    client, review_call, staff, resubmitted
+):
+    """From the ranking to the proposal's jury page, which links its evaluations' versions."""
     client.force_login(staff)
     ranking = client.get(reverse("jury:ranking", args=[review_call.slug])).content.decode()
+    proposal_page = reverse("jury:proposal", args=[resubmitted.assignment.proposal.public_id])
+    assert proposal_page in ranking
     url = reverse("jury:versions", args=[resubmitted.pk])
-    assert url in ranking
+    assert url in client.get(proposal_page).content.decode()
     html = client.get(url).content.decode()
     assert "Version 1" in html
     assert "Version 2" in html

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
+from django.db.models import F as models_f
 from django.urls import reverse
 
 from calls.models import Call
@@ -137,3 +138,28 @@ def test_fast_13_has_its_jury_dossiers_and_one_discussion(demo, client, settings
     call_command("seed_demo", stdout=None)  # idempotent
     assert Evaluation.objects.filter(assignment__juror__call=fast).count() == 30
     assert DiscussionPost.objects.filter(proposal__call=fast).count() == 3
+
+
+def test_the_demo_call_has_themes_expertise_and_bids(fn_call, client):
+    from projects.models import Bid
+
+    assert fn_call.themes.count() == 7
+    assert all(seat.themes.count() == 2 for seat in fn_call.jury_members.all())
+    assert not Proposal.objects.filter(call=fn_call, themes__isnull=True).exists()
+    bids = Bid.objects.filter(juror__call=fn_call)
+    assert bids.filter(choice="yes").exists()
+    assert not bids.filter(
+        juror__conflicts__proposal=models_f("proposal"), juror__conflicts__lifted_at__isnull=True
+    ).exists()
+    call_command("seed_demo", stdout=None)
+    assert Bid.objects.filter(juror__call=fn_call).count() == bids.count()
+    client.force_login(fn_call.jury_members.get(user__email="jure@demo.portail.example").user)
+    page = client.get(reverse("jury:bids", args=[fn_call.slug])).content.decode()
+    assert "Eau et sécheresse" in page
+
+
+def test_the_bias_model_also_puts_the_seven_laureates_on_top(fn_call):
+    rows = ranking.call_ranking(fn_call)
+    laureates = {title for title, _, _ in FN_LAUREATES}
+    assert {r.title for r in rows[:7]} == laureates
+    assert all(r.model_count == 3 for r in rows)

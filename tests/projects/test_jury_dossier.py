@@ -16,7 +16,15 @@ from calls.funding import euros
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry, OutgoingMail
 from projects.enums import TeamRole
-from projects.models import Answer, Assignment, Attachment, Conflict, DiscussionPost
+from projects.models import (
+    Answer,
+    Assignment,
+    Attachment,
+    Conflict,
+    DiscussionPost,
+    ProposalVersion,
+)
+from projects.queries.proposals import content_hash, snapshot
 from projects.services import discussion, jury
 from tests import factories
 from tests.files import PDF
@@ -68,6 +76,17 @@ def dossier_of(call, *, title, budget="400000", amount="150000"):
     member = factories.UserFactory(first_name="Capucine", last_name="Lemaire")
     proposal.team.create(user=member, role=TeamRole.MEMBER)
     attach(proposal, f"budget-{proposal.pk}.pdf")
+    # What the jury reads is the submitted version.
+    content = snapshot(proposal)
+    ProposalVersion.objects.create(
+        proposal=proposal,
+        number=1,
+        content=content,
+        sha256=content_hash(content),
+        reference=proposal.reference,
+        submitted_by=member,
+        submitted_at=NOW,
+    )
     return proposal
 
 
@@ -115,6 +134,23 @@ def test_a_reopened_evaluation_shows_the_staffs_reason(client, review_call, crit
     page = client.get(reverse("jury:evaluate", args=[proposal.public_id])).content.decode()
     assert "Évaluation rouverte le" in page
     assert "Revoir la note de maturité." in page
+
+
+def test_the_jury_reads_the_submitted_version_not_later_edits(client, funding_call):
+    proposal = dossier_of(funding_call, title="Carte des friches")
+    Answer.objects.filter(proposal=proposal).update(value="Réécrit après le dépôt")
+    type(proposal).objects.filter(pk=proposal.pk).update(requested_amount=Decimal("999999"))
+    seat = juror_for(funding_call)
+    Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    client.force_login(seat.user)
+    page = client.get(reverse("jury:evaluate", args=[proposal.public_id])).content.decode()
+    assert "Réponse de Carte des friches" in page
+    assert "Réécrit après le dépôt" not in page
+    assert euros(Decimal("150000")) in page
+    assert euros(Decimal("999999")) not in page
+    pdf = pdf_text(client.get(reverse("jury:dossier-pdf", args=[funding_call.slug])).content)
+    assert "Réponse de Carte des friches" in pdf
+    assert "Réécrit après le dépôt" not in pdf
 
 
 # --- The PDF ---------------------------------------------------------------------------------
@@ -316,6 +352,15 @@ def test_the_dossier_page_runs_the_same_queries_whatever_the_team_and_files(clie
         attach(proposal, f"annexe-{n}.pdf")
         question = factories.QuestionFactory(call=funding_call, label=f"Question {n}")
         Answer.objects.create(proposal=proposal, question=question, value=f"Réponse {n}")
+    content = snapshot(proposal)  # submitted again with its new team, files and answers
+    ProposalVersion.objects.create(
+        proposal=proposal,
+        number=2,
+        content=content,
+        sha256=content_hash(content),
+        reference=proposal.reference,
+        submitted_at=NOW,
+    )
     with CaptureQueriesContext(connection) as large:
         page = client.get(url).content.decode()
     assert "annexe-3.pdf" in page

@@ -235,3 +235,40 @@ def test_ten_thousand_proposals_rank_in_a_fixed_number_of_queries(
     assert total == 10_000
     assert len(page) == 50
     assert all(row.received == row.expected == 3 for row in page)
+
+
+def test_the_page_ranking_is_the_bias_model_computed_from_scratch(
+    review_call, criteria, django_assert_num_queries
+):
+    """`call_ranking` (what the page shows and what issue 16 will store) equals the model
+    fitted from the database's rows by the pure function, in its documented order; a
+    lenient juror with only two scores no longer hides a proposal (finding 5)."""
+    regular, other, late = (juror_for(review_call) for _ in range(3))
+    proposals = _score_all(
+        review_call,
+        criteria,
+        {
+            regular: [(4, 4), (3, 3), (2, 2), (1, 1)],
+            other: [(4, 4), (2, 2), (3, 3), (1, 1)],
+            late: [None, None, (5, 5), (5, 5)],
+        },
+    )
+    with django_assert_num_queries(3):  # jurors' statistics, the ranking, the model's scores
+        rows = ranking.call_ranking(review_call, criteria)
+    fit = maths.fit_additive(
+        (a.proposal_id, a.juror_id, e.total)
+        for e in ranking.counted_evaluations(review_call).select_related("assignment")
+        for a in [e.assignment]
+    )
+    assert [r.pk for r in rows] == sorted(
+        (p.pk for p in proposals), key=lambda pk: (-fit.quality[pk], pk)
+    )
+    for row in rows:
+        assert row.model == pytest.approx(fit.quality[row.pk])
+        assert row.model_count == fit.count[row.pk]
+        assert row.band == pytest.approx(fit.band[row.pk])
+    assert [r.rank for r in rows] == [1, 2, 3, 4]
+    # No juror has five scores: no z-score, but the model rests on every score.
+    assert all(r.z_count == 0 for r in rows)
+    assert [r.model_count for r in sorted(rows, key=lambda r: r.pk)] == [2, 2, 3, 3]
+    assert fit.leniency[late.pk] > 0

@@ -308,7 +308,7 @@ def test_ranking_page_filters_and_exports(client, review_call, criteria, proposa
     assert proposals[0].title in flagged
     none = client.get(url, {"flagged": "false"}).content.decode()
     assert proposals[0].title not in none
-    response = client.get(url, {"export": "csv", "ordering": "title"})
+    response = client.get(url, {"export": "csv", "sort": "title"})
     text = b"".join(response.streaming_content).decode().lstrip("\ufeff")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][:3] == ["Rang", "Référence", "Titre"]
@@ -324,14 +324,109 @@ def test_ranking_page_filters_and_exports(client, review_call, criteria, proposa
     assert float(sheet.cell(row=2, column=6).value) == pytest.approx(3.0)
 
 
-def test_ranking_page_says_on_how_many_scores_the_calibrated_mean_rests(
+def test_ranking_page_explains_each_score_and_says_what_each_rests_on(
     client, review_call, criteria, proposals, staff
 ):
+    """Finding 5: the calibrated column no longer silently equals the raw one: each score
+    says how many notes it rests on, and a sentence explains each column."""
     _scored_call(review_call, criteria, proposals)  # two jurors with two scores each
     client.force_login(staff)
     page = client.get(reverse("jury:ranking", args=[review_call.slug])).content.decode()
-    assert "Notes calibrées" in page
-    assert "sur combien de notes repose la moyenne centrée réduite" in page
+    for sentence in (
+        "Score du modèle : la qualité estimée",
+        "Moyenne centrée réduite : la moyenne des notes de chaque juré",
+        "Moyenne pondérée brute : la moyenne des notes globales",
+        "Désaccord : l'écart",
+    ):
+        assert sentence in page
+    assert "0 note" in page  # the z-score rests on nobody: two scores per juror only
+    assert "2 notes" in page  # the raw mean and the model rest on both
+
+
+def test_ranking_reads_at_a_glance_one_line_per_proposal(
+    client, review_call, criteria, proposals, staff
+):
+    """No evaluations nor reopening forms in the table: a link to each proposal's jury page."""
+    _scored_call(review_call, criteria, proposals)
+    client.force_login(staff)
+    page = client.get(reverse("jury:ranking", args=[review_call.slug])).content.decode()
+    assert "Rouvrir" not in page
+    assert "Motif de la réouverture" not in page
+    for proposal in proposals:
+        assert reverse("jury:proposal", args=[proposal.public_id]) in page
+    table = page.split("<table>", 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + len(proposals)  # the header, then one line each
+
+
+def test_ranking_sorts_by_a_column_and_shows_it(client, review_call, criteria, proposals, staff):
+    _scored_call(review_call, criteria, proposals)
+    client.force_login(staff)
+    url = reverse("jury:ranking", args=[review_call.slug])
+    page = client.get(url, {"sort": "-title", "flagged": "true"}).content.decode()
+    titles = sorted((p.title for p in proposals), reverse=True)
+    assert page.index(titles[0]) < page.index(titles[1])
+    assert page.count('aria-sort="descending"') == 1
+    assert 'aria-sort="ascending"' not in page
+    # The header asks for the other direction, the filters stay in the address.
+    assert "?sort=title&amp;flagged=true" in page or "?flagged=true&amp;sort=title" in page
+    # Filtering again keeps the sort: it is a hidden field of the filters' form.
+    assert 'type="hidden" name="sort" value="-title"' in page
+    default = client.get(url).content.decode()
+    assert default.count('aria-sort="ascending"') == 1  # the rank, best first
+
+
+def test_ranking_page_draws_each_criterion_with_its_table(
+    client, review_call, criteria, proposals, staff
+):
+    _scored_call(review_call, criteria, proposals)  # scores 5 and 1 on every criterion
+    client.force_login(staff)
+    page = client.get(reverse("jury:ranking", args=[review_call.slug])).content.decode()
+    for criterion in criteria:
+        assert f"Tableau : {criterion.name}" in page
+        assert f"{criterion.name} —\n" in page or f"{criterion.name} —" in page
+    assert "<svg" in page
+    assert "style=" not in page.split("<main", 1)[-1].split("</main>", 1)[0]
+
+
+def test_the_proposal_jury_page_lists_evaluations_and_reopens(
+    client, review_call, criteria, proposals, staff
+):
+    _scored_call(review_call, criteria, proposals)
+    client.force_login(staff)
+    url = reverse("jury:proposal", args=[proposals[0].public_id])
+    page = client.get(url).content.decode()
+    assert "Motif de la réouverture" in page
+    assert page.count(">Rouvrir<") == 2
+    assert "1 version soumise" in page
+    evaluation = Evaluation.objects.filter(assignment__proposal=proposals[0]).first()
+    response = client.post(
+        reverse("jury:reopen", args=[evaluation.pk]), {"reason": "Après discussion"}
+    )
+    assert response["Location"] == url
+    evaluation.refresh_from_db()
+    assert evaluation.state == "draft"
+    assert page.count(">Rouvrir<") - 1 == client.get(url).content.decode().count(">Rouvrir<")
+
+
+@pytest.mark.parametrize("n", [2, 9])
+def test_the_proposal_jury_page_query_count_is_fixed(
+    client, review_call, criteria, staff, n, django_assert_num_queries
+):
+    [proposal] = eligible(review_call, 1)
+    for _ in range(n):
+        submit(
+            Assignment.objects.create(
+                juror=juror_for(review_call), proposal=proposal, created_at=NOW
+            ),
+            criteria,
+            3,
+            4,
+        )
+    client.force_login(staff)
+    url = reverse("jury:proposal", args=[proposal.public_id])
+    client.get(url)
+    with django_assert_num_queries(12):
+        assert client.get(url).status_code == 200
 
 
 def test_a_very_long_ranking_search_gives_the_page_with_a_message(
@@ -428,7 +523,7 @@ def test_panel_query_count_is_fixed(client, review_call, staff, n, django_assert
     client.force_login(staff)
     url = reverse("jury:panel", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):  # the call's themes: one more
         assert client.get(url).status_code == 200
 
 

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from calls.enums import QuestionKind
+from programme.models import AuditEntry
 from projects.enums import ExportStatus, ProposalState
 from projects.models import ExportJob, Proposal, TeamMember
 from projects.services import proposals as services
@@ -217,7 +218,11 @@ def test_submit_from_the_page_then_receipt_and_new_state(
     complete(proposal, agent)
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("projects:submit", args=[proposal.public_id]), follow=True)
+        response = client.post(
+            reverse("projects:submit", args=[proposal.public_id]),
+            {"attestation": "on"},
+            follow=True,
+        )
     html = response.content.decode()
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED
@@ -234,7 +239,11 @@ def test_after_the_deadline_no_submit_button_and_a_forged_post_is_refused(
         client.force_login(agent)  # sessions last 8 hours: sign in at the new time
         html = client.get(proposal.get_absolute_url()).content.decode()
         assert "Déposer ma candidature" not in html
-        response = client.post(reverse("projects:submit", args=[proposal.public_id]), follow=True)
+        response = client.post(
+            reverse("projects:submit", args=[proposal.public_id]),
+            {"attestation": "on"},
+            follow=True,
+        )
     assert "clos depuis le" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DRAFT
 
@@ -388,8 +397,9 @@ def _bulk_proposals(call, count):
 
 
 # session, user, call, roles, défi filter, the page's ids (keyset), its rows, their teams,
-# the count, site config: the same for 5 proposals as for 1,000, and on page 20 as on page 1.
-QUERIES = 10
+# the call's eligibility conditions (read once), the count, site config: the same for 5
+# proposals as for 1,000, and on page 20 as on page 1.
+QUERIES = 11
 
 
 def _cursor_after(call, n, sort="reference"):
@@ -502,8 +512,12 @@ def test_staff_screen_a_selection_from_the_list(
             },
         )
     assert set(Proposal.objects.values_list("state", flat=True)) == {ProposalState.INELIGIBLE}
-    assert len(django_mail.outbox) == 2
-    assert all("Hors périmètre." in m.body for m in django_mail.outbox)
+    assert set(Proposal.objects.values_list("ineligibility_reason", flat=True)) == {
+        "Hors périmètre."
+    }
+    # Each screening is audited; the letters wait in the decision outbox.
+    assert AuditEntry.objects.filter(action="proposal.screen", to_state="ineligible").count() == 2
+    assert django_mail.outbox == []
 
 
 def test_another_programme_staff_cannot_screen(client, submitted):
@@ -590,7 +604,8 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
     html = client.get(url).content.decode()
     for question in kinds.values():
         assert question.label in html
-    assert "dossier.pdf" in html  # a file question picks among the attachments
+    assert 'type="file"' in html  # a file question takes its file on the question itself
+    upload = SimpleUploadedFile("annexe.pdf", PDF, content_type="application/pdf")
     response = client.post(
         url,
         {
@@ -603,7 +618,7 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
             f"q_{kinds['multiple_choice'].pk}": ["Investigation", "Construction"],
             f"q_{kinds['number'].pk}": "12,5",
             f"q_{kinds['yes_no'].pk}": "oui",
-            f"q_{kinds['file'].pk}": str(attachment.public_id),
+            f"q_{kinds['file'].pk}": upload,
         },
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -615,7 +630,7 @@ def test_every_question_kind_is_a_form_field_and_round_trips(client, proposal, a
         "multiple_choice": ["Investigation", "Construction"],
         "number": "12.5",
         "yes_no": True,
-        "file": str(attachment.public_id),
+        "file": str(proposal.attachments.get(original_name="annexe.pdf").public_id),
     }
     html = client.get(url).content.decode()
     assert 'value="Court"' in html
@@ -670,7 +685,7 @@ def test_correction_round_trip_through_the_pages(client, submitted, staff, agent
         assert "Ajoutez le nom du sponsor." in html
         assert "Renvoyer la candidature corrigée" in html
         edit = client.get(reverse("projects:edit", args=[submitted.public_id])).content.decode()
-        assert "Enregistrer le brouillon" in edit
+        assert "Enregistrer les modifications" in edit
         client.post(reverse("projects:send-back", args=[submitted.public_id]))
     assert submitted.versions.count() == 2
     assert submitted.correction_requests.get().sent_back_at == after

@@ -255,7 +255,8 @@ def test_publishing_the_results_is_all_or_nothing(deliberation_call, failure):
         other.pk: ProposalState.NOT_SELECTED,
         left_out.pk: ProposalState.NOT_SHORTLISTED,
     }
-    assert DecisionMail.objects.count() == 2
+    # The two decisions' letters, and the one to the team left out of the auditions.
+    assert DecisionMail.objects.count() == 3
 
 
 # --- double submit -----------------------------------------------------------------------
@@ -273,7 +274,7 @@ def test_the_same_submission_sent_from_two_tabs_makes_one_version(
         tab.force_login(agent)
 
     with django_capture_on_commit_callbacks(execute=True):
-        responses = [tab.post(url) for tab in tabs]
+        responses = [tab.post(url, {"attestation": "on"}) for tab in tabs]
 
     assert [r.status_code for r in responses] == [302, 302]
     assert ProposalVersion.objects.count() == 1
@@ -290,7 +291,7 @@ def test_the_same_submission_sent_from_two_tabs_makes_one_version(
         fields={"summary": "Un résumé corrigé."},
         answers={},
     )
-    tabs[0].post(url)
+    tabs[0].post(url, {"attestation": "on"})
     assert list(ProposalVersion.objects.values_list("number", flat=True)) == [2, 1]
 
 

@@ -33,6 +33,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from programme.accounts import verification_token
+from programme.exceptions import version_token
 
 from .world import (
     ANONYMOUS,
@@ -150,6 +151,83 @@ MATRIX: dict[str, Row] = {
     "programme-list": Row(get=everyone(PAGE)),
     "programme-detail": Row(call("programme"), get=everyone(PAGE)),
     "programme-manage": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    # The programme's people: its staff add, invite and remove them.
+    "programme-people": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-journal": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-people-add": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"member-email": "nouvelle.coach@exemple.gouv.fr", "member-role": "coach"},
+    ),
+    "programme-juror-invite": Row(
+        call("programme"),
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {
+            "juror-call": w.open_call.pk,
+            "juror-email": "nouveau.jure@exemple.gouv.fr",
+        },
+    ),
+    "programme-member-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.coach_membership.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-juror-remove": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.juror_seat.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-resend": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    "programme-invitation-cancel": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.pending_invitation.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # Grouped messages: the programme's staff write, review and send them.
+    "programme-messages": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-message-create": Row(
+        call("programme"),
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Bonjour {prénom}", "body": "Texte"},
+    ),
+    "programme-message": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk}, get=staff_only(FORBIDDEN)
+    ),
+    "programme-message-edit": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"audience": "coaches", "subject": "Objet", "body": "Texte"},
+    ),
+    "programme-message-send": Row(
+        lambda w: {"slug": w.programme.slug, "pk": w.group_message.pk},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # The programme's letters in its own words.
+    "programme-letters": Row(call("programme"), get=staff_only(FORBIDDEN)),
+    "programme-letter": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=staff_only(FORBIDDEN),
+        post=staff_only(FORBIDDEN, DONE),
+        data=lambda w: {"subject": "Reçu {référence}", "body": "Merci {prénom}."},
+    ),
+    "programme-letter-reset": Row(
+        lambda w: {"slug": w.programme.slug, "letter": "submission_receipt"},
+        get=post_only(),
+        post=staff_only(FORBIDDEN, DONE),
+    ),
+    # Whoever holds the link sees the invitation; accepting checks the address.
+    "programme-invitation": Row(
+        lambda w: {"token": w.programme_invitation_token}, get=everyone(PAGE), post=who(DONE)
+    ),
     "footer-legal-notice": Row(get=everyone(PAGE)),
     "footer-accessibility-status": Row(get=everyone(PAGE)),
     "footer-personal-data": Row(get=everyone(PAGE)),
@@ -169,30 +247,40 @@ MATRIX: dict[str, Row] = {
     ),
     "calls:detail": Row(call("open_call"), get=everyone(PAGE)),
     "calls:manage": Row(call("open_call"), get=MANAGE_CALL),
+    "calls:journal": Row(call("open_call"), get=MANAGE_CALL),
     "calls:edit": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    # GET is the confirmation of `?action=` (without one, back to the call's dashboard).
     "calls:transition": Row(
-        call("open_call"), get=staff_only(FORBIDDEN, NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+        call("open_call"), get=staff_only(FORBIDDEN, REDIRECT), post=staff_only(FORBIDDEN, DONE)
     ),
+    # GET: the confirmation with its reason field; POST closes the open call.
+    "calls:close-now": Row(call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     **{
         f"calls:{kind}-add": Row(
             call("open_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
         f"calls:{kind}-edit": Row(
             call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
         )
-        for kind in ("criterion", "question", "defi")
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     **{
-        f"calls:{kind}-{action}": Row(
+        f"calls:{kind}-move": Row(
             call_item(kind, kind),
             get=staff_only(FORBIDDEN, NOT_ALLOWED),
             post=staff_only(FORBIDDEN, DONE),
         )
-        for kind in ("criterion", "question", "defi")
-        for action in ("delete", "move")
+        for kind in ("criterion", "question", "defi", "eligibility")
+    },
+    # GET: the confirmation of the deletion (what it takes with it); POST deletes.
+    **{
+        f"calls:{kind}-delete": Row(
+            call_item(kind, kind), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+        )
+        for kind in ("criterion", "question", "defi", "eligibility")
     },
     # --- proposals ----------------------------------------------------------------------
     "projects:mine": Row(get=who(PAGE)),
@@ -202,6 +290,10 @@ MATRIX: dict[str, Row] = {
         call("review_call"),
         get=post_only(),
         post=staff_only(FORBIDDEN, DONE),
+    ),
+    # GET: the flagged proposals and the confirmation; POST screens them out.
+    "projects:screen-flagged": Row(
+        call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
     ),
     "projects:export": Row(
         call("review_call"),
@@ -225,11 +317,41 @@ MATRIX: dict[str, Row] = {
     # Whoever holds the link sees the invitation; accepting checks the address.
     "projects:join": Row(lambda w: {"token": w.invitation_token}, get=who(PAGE), post=who(DONE)),
     "projects:detail": Row(proposal("draft"), get=DRAFT_VIEW),
+    # The proposal's Journal: its staff only; to the others it does not exist.
+    "projects:journal": Row(proposal("draft"), get=staff_only(NOT_FOUND)),
     "projects:edit": Row(
         proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
     ),
+    # The edit form saving itself (JSON): the team only, like the form.
+    "projects:autosave": Row(proposal("draft"), get=post_only(), post=DRAFT_ACTION),
     "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
+    # Team changes: the lead's (TEAM leads the draft); the service refuses a co-editor.
+    "projects:team-leave": Row(
+        proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION, data=lambda w: {"confirm": "on"}
+    ),
+    "projects:team-remove": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:team-hand-over": Row(
+        proposal("draft", seat_id=lambda w: w.draft_mate.pk),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+        data=lambda w: {"confirm": "on"},
+    ),
+    "projects:invitation-cancel": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
+    "projects:invitation-resend": Row(
+        proposal("draft", invitation_id=lambda w: w.invitation.public_id),
+        get=who(NOT_ALLOWED),
+        post=DRAFT_ACTION,
+    ),
     "projects:attachment": Row(
         proposal("draft", attachment_id=lambda w: w.attachment.public_id), get=DRAFT_VIEW
     ),
@@ -238,7 +360,13 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_ALLOWED),
         post=DRAFT_ACTION,
     ),
-    "projects:submit": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
+    "projects:message-file": Row(
+        proposal("draft", message_id=lambda w: w.message_with_file.pk), get=DRAFT_VIEW
+    ),
+    # The summary before submitting, with its sworn statement: the team's own page.
+    "projects:submit": Row(
+        proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
+    ),
     "projects:withdraw": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
     "projects:message": Row(
         proposal("draft"),
@@ -266,6 +394,11 @@ MATRIX: dict[str, Row] = {
         post=who(NOT_FOUND, team=DONE, superuser=DONE),
     ),
     "projects:version": Row(
+        proposal("eligible", number=lambda w: 1),
+        get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE),
+    ),
+    # The PDF receipt of a version: the team and the programme's staff.
+    "projects:receipt": Row(
         proposal("eligible", number=lambda w: 1),
         get=who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE),
     ),
@@ -311,12 +444,37 @@ MATRIX: dict[str, Row] = {
         get=who(NOT_FOUND, juror=PAGE, staff=PAGE, superuser=PAGE),
         post=who(NOT_FOUND, juror=DONE, staff=DONE, superuser=DONE),
     ),
+    "jury:evaluate-autosave": Row(
+        proposal("eligible"),
+        get=post_only(),
+        post=who(NOT_FOUND, juror=DONE),
+        # The version the juror's page was loaded with (an older one is refused: 409).
+        data=lambda w: {"autosave_version": version_token(w.evaluation.updated_at)},
+    ),
     "jury:join": Row(lambda w: {"token": w.jury_token}, get=who(PAGE), post=who(DONE)),
     "jury:distribution": Row(call("review_call"), get=MANAGE_CALL),
     # The preview of a nudge to late jurors, and the nudge: the programme's staff only.
     "jury:nudge": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
     # What each juror scored, version by version: the programme's staff only.
     "jury:versions": Row(pk("evaluation"), get=MANAGE_CALL),
+    # One proposal's evaluations, versions and reopening: staff only, private to others.
+    "jury:proposal": Row(proposal("eligible"), get=staff_only(NOT_FOUND)),
+    "jury:proposal-themes": Row(
+        proposal("eligible"), get=post_only(), post=staff_only(NOT_FOUND, DONE)
+    ),
+    # Expertise: the call's themes and the matrix (staff), a juror's themes and bids.
+    "jury:themes": Row(call("review_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
+    "jury:matrix": Row(call("review_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)),
+    "jury:bids": Row(
+        call("review_call"),
+        get=who(FORBIDDEN, juror=PAGE, conflicted=PAGE),
+        post=who(FORBIDDEN, juror=DONE, conflicted=DONE),
+    ),
+    "jury:my-themes": Row(
+        call("review_call"),
+        get=post_only(),
+        post=who(FORBIDDEN, juror=DONE, conflicted=DONE),
+    ),
     # --- auditions (a call at its auditions; CONFLICTED in conflict with the heard one) ---
     "jury:auditions": Row(call("audition_call"), get=MANAGE_CALL),
     **{
@@ -347,8 +505,12 @@ MATRIX: dict[str, Row] = {
     "jury:deliberation": Row(call("delib_call"), get=MANAGE_CALL),
     **{
         f"jury:{name}": Row(call("delib_call"), get=post_only(), post=staff_only(FORBIDDEN, DONE))
-        for name in ("weights", "publish-results", "outbox-prepare", "outbox-send")
+        for name in ("weights", "outbox-prepare", "outbox-send")
     },
+    # GET: the confirmation (who is told what); POST publishes.
+    "jury:publish-results": Row(
+        call("delib_call"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
+    ),
     # GET: the one-row page of a decision (the form open), or its fragment.
     "jury:decide": Row(
         proposal("deliberated"), get=staff_only(FORBIDDEN), post=staff_only(FORBIDDEN, DONE)
@@ -382,6 +544,8 @@ MATRIX: dict[str, Row] = {
     "cohorts:csv": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:json": Row(call("cohort"), get=everyone(PAGE)),
     "cohorts:manage": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:journal": Row(call("cohort"), get=MANAGE_CALL),
+    "cohorts:laureate-journal": Row(in_cohort("laureate"), get=MANAGE_CALL),
     "cohorts:publication": Row(call("cohort"), get=post_only(), post=staff_only(FORBIDDEN, DONE)),
     "cohorts:selection-figures": Row(
         call("cohort"), get=MANAGE_CALL, post=staff_only(FORBIDDEN, DONE)
@@ -400,8 +564,19 @@ MATRIX: dict[str, Row] = {
         in_cohort("laureate"),
         get=staff_only(FORBIDDEN, team=PAGE, coach=PAGE),
     ),
+    # The world's laureate has no proposal, so no thread: 404 to those who read its follow-up
+    # (tests/cohorts/test_report_team.py covers a laureate with one).
+    "cohorts:laureate-message": Row(
+        in_cohort("laureate"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, NOT_FOUND, team=NOT_FOUND, coach=NOT_FOUND),
+        data=lambda w: {"body": "Bonjour"},
+    ),
     "cohorts:milestone-add": Row(
         in_cohort("laureate"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
+    ),
+    "cohorts:report-autosave": Row(
+        in_cohort("open_report"), get=post_only(), post=who(FORBIDDEN, team=DONE)
     ),
     "cohorts:report": Row(
         in_cohort("filed_report"),
@@ -414,6 +589,13 @@ MATRIX: dict[str, Row] = {
         in_cohort("filed_report"),
         get=everyone(NOT_ALLOWED),
         post=staff_only(FORBIDDEN, DONE, coach=DONE),
+    ),
+    # The thread under a filed report: its team, its coach and the staff write there.
+    "cohorts:report-answer": Row(
+        in_cohort("filed_report"),
+        get=everyone(NOT_ALLOWED),
+        post=staff_only(FORBIDDEN, DONE, coach=DONE, team=DONE),
+        data=lambda w: {"body": "Merci pour ce retour."},
     ),
     "cohorts:milestone-skip": Row(
         in_cohort("open_report"), get=everyone(NOT_ALLOWED), post=staff_only(FORBIDDEN, DONE)
@@ -624,9 +806,23 @@ def test_numbered_addresses_of_another_programme_give_nothing(world):
         ("cohorts:milestone-add", world.laureate),
         ("cohorts:milestone-skip", world.open_report),
         ("cohorts:report-comment", world.filed_report),
+        ("cohorts:report-answer", world.filed_report),
     ):
         url = reverse(name, kwargs={"slug": own_cohort.slug, "pk": obj.pk})
         assert client.post(url).status_code == 404, url
+    # Through their own programme, they reach none of the programme's people nor messages.
+    theirs = world.other_programme.slug
+    for name, obj in (
+        ("programme-member-remove", world.coach_membership),
+        ("programme-juror-remove", world.juror_seat),
+        ("programme-invitation-resend", world.pending_invitation),
+        ("programme-invitation-cancel", world.pending_invitation),
+        ("programme-message-send", world.group_message),
+    ):
+        url = reverse(name, kwargs={"slug": theirs, "pk": obj.pk})
+        assert client.post(url).status_code == 404, url
+    url = reverse("programme-message", kwargs={"slug": theirs, "pk": world.group_message.pk})
+    assert client.get(url).status_code == 404, url
 
 
 def page_text(world, role, name, **kwargs):

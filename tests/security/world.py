@@ -14,13 +14,14 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from calls.enums import CallKind, CallState
-from calls.models import AuditionCriterion
+from calls.enums import CallKind, CallState, EligibilityKind
+from calls.models import AuditionCriterion, EligibilityRule
 from cohorts.enums import MilestoneKind, ReportStatus
 from cohorts.models import Report
 from cohorts.services import followup
+from programme import people
 from programme.enums import ReminderKind
-from programme.models import Reminder, User
+from programme.models import GroupMessage, ProgrammeInvitation, Reminder, User
 from projects.enums import (
     ConflictKind,
     ConflictType,
@@ -41,6 +42,7 @@ from projects.models import (
     Evaluation,
     ExportJob,
     Invitation,
+    Message,
     ProposalVersion,
     TeamMember,
 )
@@ -137,12 +139,38 @@ def build_world() -> World:
     o["criterion"] = factories.CriterionFactory(call=open_call)
     o["question"] = factories.QuestionFactory(call=open_call)
     o["defi"] = factories.DefiFactory(call=open_call)
+    o["eligibility"] = EligibilityRule.objects.create(
+        call=open_call, kind=EligibilityKind.TEAM_SIZE, minimum=1, maximum=6
+    )
     draft = o["draft"] = factories.ProposalFactory(call=open_call, created_by=team)
     o["attachment"] = attachment_of(draft, "budget.pdf", by=team, now=now)
     invitation = Invitation.objects.create(
         proposal=draft, email="invitee@exemple.gouv.fr", invited_by=team, created_at=now
     )
     o["invitation_token"] = signing.dumps(str(invitation.public_id), salt=INVITATION_SALT)
+    # The programme's people page: the coach's role, a juror's seat, a pending invitation.
+    o["coach_membership"] = coach.memberships.get(programme=programme)
+    o["juror_seat"] = factories.JuryMemberFactory(call=open_call, user=factories.UserFactory())
+    pending = o["pending_invitation"] = ProgrammeInvitation.objects.create(
+        programme=programme, email="futur.coach@exemple.gouv.fr", role="coach", created_at=now,
+        sent_at=now, invited_by=staff,
+    )  # fmt: skip
+    o["programme_invitation_token"] = people.invitation_token(pending)
+    o["group_message"] = GroupMessage.objects.create(
+        programme=programme, audience="coaches", subject="Point d'étape, {prénom}",
+        body="Bonjour {prénom},", created_by=staff, created_at=now, updated_at=now,
+    )  # fmt: skip
+    o["invitation"] = invitation
+    # A message of the draft's Fil with a file, for its checked download.
+    with_file = Message(proposal=draft, author=team, body="La lettre.", created_at=now)
+    with_file.file.save("lettre.pdf", ContentFile(PDF), save=False)
+    with_file.file_name, with_file.file_size = "lettre.pdf", len(PDF)
+    with_file.save()
+    o["message_with_file"] = with_file
+    # A co-editor of the draft, for the lead's team pages (remove, hand over).
+    o["draft_mate"] = TeamMember.objects.create(
+        proposal=draft, user=factories.UserFactory(), role=TeamRole.MEMBER
+    )
 
     # A call under review: JUROR assigned the eligible proposal, CONFLICTED in conflict.
     review_call = o["review_call"] = factories.CallFactory(

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from demo.calls import seed_calls
 from demo.cohorts import FAST_13, FN_AUDITIONED_NOT_SELECTED, FN_LAUREATES, seed_cohorts
-from demo.jury import seed_fast_13, seed_fast_13_jury, seed_fn_jury
+from demo.jury import seed_fast_13, seed_fast_13_jury, seed_fn_expertise, seed_fn_jury
 from demo.proposals import seed_fast_13_others, seed_proposals
+from demo.staff_desk import seed_staff_desk
 from programme.enums import ProgrammeRole, StructureType
 from programme.models import Programme, ProgrammeMembership, Structure, User
 
@@ -101,6 +102,8 @@ ACCOUNTS = [
     ("jure@demo.portail.example", "Élise", "Garnier", "dgaln", False),
     ("agent@demo.portail.example", "Farid", "Benali", "dreal-occitanie", False),
     ("coach@demo.portail.example", "Gaëlle", "Lemaire", "dinum", False),
+    # Leads a laureate of the Val d'Oise promotion followed up today: files its reports.
+    ("laureat@demo.portail.example", "Hélène", "Marchand", "val-d-oise", False),
 ]
 MEMBERSHIPS = [
     ("equipe.fabrique@demo.portail.example", "fabrique-numerique", ProgrammeRole.STAFF),
@@ -108,6 +111,7 @@ MEMBERSHIPS = [
     ("equipe.eig@demo.portail.example", "eig", ProgrammeRole.STAFF),
     ("coach@demo.portail.example", "fabrique-numerique", ProgrammeRole.COACH),
     ("coach@demo.portail.example", "fast", ProgrammeRole.COACH),
+    ("coach@demo.portail.example", "incubateur-val-d-oise", ProgrammeRole.COACH),
 ]
 
 
@@ -153,11 +157,13 @@ class Command(BaseCommand):
         calls = seed_calls(programmes, users)
         seed_proposals(calls, users)
         # The FN 2017 jury and its written scores, which put the auditioned proposals first.
-        seed_fn_jury(
+        fn_seats = seed_fn_jury(
             calls["fabrique-numerique-2017"],
             selected=[title for title, _, _ in FN_LAUREATES],
             auditioned=FN_AUDITIONED_NOT_SELECTED,
         )
+        # Its themes, the jurors' expertise and bids (the bids page and the matrix).
+        seed_fn_expertise(calls["fabrique-numerique-2017"], fn_seats)
         # FAST 13: ten startups selected, 2.55 M€ granted, results published.
         fast_13 = seed_fast_13(programmes["fast"], FAST_13)
         seed_fast_13_others(fast_13)
@@ -165,3 +171,5 @@ class Command(BaseCommand):
         seed_fast_13_jury(fast_13)
         # Last: it sets the FN 2017 decisions and links the laureates to those proposals.
         seed_cohorts(programmes, users)
+        # The staff's desk: a Journal to read, pending invitations, a draft message.
+        seed_staff_desk(programmes, users)
