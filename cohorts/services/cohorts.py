@@ -294,13 +294,31 @@ def edit_laureate(
             changes["funding_granted"] = _grant(
                 current, changes["funding_granted"], by=by, now=now, reason=funding_reason
             )
+        # Old and new value of each field, for the Journal (the funding's own entry, with
+        # its reason, is written by `_grant`).
+        values = {
+            field: [audit.plain(getattr(current, field)), audit.plain(value)]
+            for field, value in changes.items()
+            if getattr(current, field) != value
+        }
         if changes:
             Laureate.objects.filter(pk=laureate.pk).update(**changes, updated_at=now)
         if mentors is not None:
+            before = sorted(str(person) for person in current.mentors.all())
+            after = sorted(str(person) for person in mentors)
+            if before != after:
+                values["mentors"] = [", ".join(before), ", ".join(after)]
             laureate.mentors.set(mentors)
         changed = sorted([*changes, *(["mentors"] if mentors is not None else [])])
         if changed:
-            audit.record(by, "laureate.update", laureate, reason=", ".join(changed), at=now)
+            audit.record(
+                by,
+                "laureate.update",
+                laureate,
+                reason=", ".join(changed),
+                changes=values,
+                at=now,
+            )
         if phase is not None and phase != current.phase:
             _move_phase(laureate, current.phase, phase, by=by, now=now, reason=reason)
     for field, value in changes.items():

@@ -694,9 +694,10 @@ def message(request, proposal):
 
 @login_required
 @require_GET
-@web.object_permission(VIEW, load_proposal, private=True)
+@web.object_permission("projects.write_fil", load_proposal, private=True)
 def message_file(request, proposal, message_id):
-    """A message's file as a download, never rendered: its checked type, sandboxed."""
+    """A message's file as a download, never rendered: its checked type, sandboxed. Whoever
+    reads the Fil downloads it: the team, staff, and the coach once the team is laureate."""
     found = get_object_or_404(proposal.messages.exclude(file=""), pk=message_id)
     response = FileResponse(
         found.file.open("rb"),

@@ -248,6 +248,7 @@ def dossier_pdf(request, call):
     return response
 
 
+@login_required
 @require_POST
 def evaluate_autosave(request, public_id):
     """The scoring form saving itself while the juror types (JSON for

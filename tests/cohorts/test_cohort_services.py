@@ -257,3 +257,27 @@ def test_the_address_comes_from_the_label_and_is_never_taken_twice(programme, st
             programme, label="FAST 13", starts_on=date(2023, 11, 6), proposals=selected[1:],
             by=staff, now=NOW,
         )  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_laureate_edit_keeps_the_old_and_new_value_of_each_field_for_the_journal(staff):
+    from programme import journal
+    from programme.models import AuditEntry
+
+    laureate = factories.LaureateFactory(name="Mobilic", mission="Suivre le temps de travail.")
+    services.edit_laureate(
+        laureate,
+        changes={"mission": "Simplifier le suivi du temps de travail.", "name": "Mobilic"},
+        by=staff,
+        now=NOW,
+    )
+    entry = AuditEntry.objects.get(action="laureate.update")
+    assert entry.changes == {
+        "mission": ["Suivre le temps de travail.", "Simplifier le suivi du temps de travail."]
+    }
+    (change,) = journal.describe(entry).changes
+    assert (change.label, change.old, change.new) == (
+        "Mission en une ligne",
+        "Suivre le temps de travail.",
+        "Simplifier le suivi du temps de travail.",
+    )

@@ -249,3 +249,36 @@ def test_filing_a_report_tells_the_team_and_the_coach_once(
     )
     assert sorted(m.to[0] for m in django_mail.outbox) == expected
     assert all("Point d'étape déposé" in m.subject for m in django_mail.outbox)
+
+
+def test_the_coach_downloads_a_file_the_team_joined_to_the_fil(client, laureate):
+    from django.core.files.base import ContentFile
+
+    from projects.models import Message
+    from tests.files import PDF
+
+    proposal = factories.ProposalFactory(created_by=laureate.intrapreneur)
+    laureate.proposal = proposal
+    laureate.save()
+    message = Message(
+        proposal=proposal,
+        author=laureate.intrapreneur,
+        body="Le budget revu.",
+        created_at=timezone.now(),
+    )
+    message.file.save("budget.pdf", ContentFile(PDF), save=False)
+    message.file_name, message.file_size = "budget-revu.pdf", len(PDF)
+    message.save()
+    download = reverse(
+        "projects:message-file", kwargs={"public_id": proposal.public_id, "message_id": message.pk}
+    )
+    timeline = reverse("cohorts:timeline", kwargs={"slug": "fast-13", "pk": laureate.pk})
+    client.force_login(laureate.coach)
+    assert download in client.get(timeline).content.decode()
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    mentor = factories.UserFactory()  # reads the follow-up, not the proposal's thread
+    laureate.mentors.add(mentor)
+    client.force_login(mentor)
+    assert client.get(download).status_code == 404

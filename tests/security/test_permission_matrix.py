@@ -705,9 +705,25 @@ def check(label, url, row, world, mismatches, inline):
 
 @pytest.fixture
 def dossier_attachment(world):
-    """A PDF in the dossier of the proposal under review (assigned to JUROR)."""
+    """A PDF in the dossier of the proposal under review (assigned to JUROR), in the version
+    the jury reads."""
+    from projects.models import ProposalVersion
+    from projects.queries.proposals import content_hash, snapshot
+
     team = world.people[TEAM]
-    return attachment_of(world.eligible, "budget-eligible.pdf", by=team, now=timezone.now())
+    attachment = attachment_of(world.eligible, "budget-eligible.pdf", by=team, now=timezone.now())
+    content = snapshot(world.eligible)
+    number = world.eligible.versions.count() + 1
+    ProposalVersion.objects.create(
+        proposal=world.eligible,
+        number=number,
+        content=content,
+        sha256=content_hash(content),
+        reference=world.eligible.reference,
+        submitted_by=team,
+        submitted_at=timezone.now(),
+    )
+    return attachment
 
 
 def test_an_assigned_juror_downloads_the_attachment_a_conflicted_one_gets_404(
