@@ -128,7 +128,7 @@ def test_the_staff_list_flags_the_proposals_out_of_conditions(client, call, staf
     assert "1 candidature à examiner ne remplit pas les conditions" in page
     rows = {r.pk: r.eligibility_flags for r in client.get(
         reverse("projects:call-proposals", args=[call.slug])
-    ).context["page"].object_list}  # fmt: skip
+    ).context["page"].rows}  # fmt: skip
     assert rows[over.pk]
     assert rows[within.pk] == []
 
