@@ -107,8 +107,12 @@ def _bump_now_and_after_commit(scopes):
 
 def follow(models, *scopes: str) -> None:
     """Bump `scopes` whenever a row of `models` is saved or deleted (called from each app's
-    `ready()`, so the ground floor imports no app). Guarded `.update()`s send no signal: the
-    pages they change key their fragments on the row's own `updated_at` as well."""
+    `ready()`, so the ground floor imports no app).
+
+    A queryset `.update()` or `bulk_*` sends no signal: the promotion and programme pages
+    also key on the cohorts' and laureates' `updated_at` (which the services' guarded
+    updates set); a write that changes a call, a criterion, a question or a défi that way
+    must call `bump("calls")` itself."""
     for model in models:
         handler = _bump_now_and_after_commit(scopes)
         uid = f"fragments:{model._meta.label}:{','.join(scopes)}"
