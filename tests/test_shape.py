@@ -66,3 +66,17 @@ def test_projects_never_imports_cohorts():
         and re.search(r"^\s*from cohorts\b", path.read_text(), re.M)
     ]
     assert offenders == []
+
+
+def test_every_day_a_template_shows_goes_through_date_fr():
+    """French dates through one helper ("1er juin", programme/templatetags/french.py): a
+    template's `|date:` keeps only formats without a day of the month (ISO, "F Y",
+    "d/m/Y" in compact tables)."""
+    bare = []
+    for path in sorted((ROOT / "templates").rglob("*")):
+        if path.suffix not in (".html", ".txt"):
+            continue
+        for match in re.finditer(r'\|date:"([^"]*)"', path.read_text()):
+            if "j" in match.group(1):
+                bare.append(f"{path.relative_to(ROOT)}: {match.group(0)}")
+    assert bare == []
