@@ -42,6 +42,14 @@ PAGES: list[Page] = [
         "staff",
         "q=digues",
     ),
+    # Half-way down the list by its keyset cursor: must cost what page 1 costs.
+    Page(
+        "staff proposals, deep page",
+        "projects:call-proposals",
+        ("ranking_call",),
+        "staff",
+        "apres={deep_cursor}",
+    ),
     Page("proposal page", "projects:detail", ("proposal",), "staff"),
     Page("jury ranking (10,000)", "jury:ranking", ("ranking_call",), "staff"),
     Page("juror's queue", "jury:mine", ("ranking_call",), "juror"),
@@ -53,6 +61,9 @@ PAGES: list[Page] = [
     # The one decision form a row opens on demand (the fragment the page's script fetches).
     Page("decision form (fragment)", "jury:decide", ("shortlisted",), "staff", "fragment=1"),
     Page("public cohort page", "cohorts:detail", ("big_cohort",)),
+    Page("programme page", "programme-detail", ("programme",)),
+    Page("call reminders", "reminders:call", ("ranking_call",), "staff"),
+    Page("staff cohort desk (1,000)", "cohorts:manage", ("big_cohort",), "staff"),
     Page("laureats.csv (1,000)", "cohorts:csv", ("big_cohort",)),
     # Built on another branch: the integrator checks the URL name and its arguments.
     Page("staff follow-up dashboard", "cohorts:followup", ("big_cohort",), "staff"),
@@ -73,6 +84,7 @@ def targets() -> dict[str, str]:
         or proposal
     )
     return {
+        "deep_cursor": _deep_cursor(call),
         "ranking_call": call.slug,
         "open_call": benchdata.DRAFTS_CALL,
         "proposal": str(proposal.public_id),
@@ -81,6 +93,20 @@ def targets() -> dict[str, str]:
         "programme": benchdata.SLUG,
         "region": shortlisted.structure.region if shortlisted.structure else "",
     }
+
+
+def _deep_cursor(call) -> str:
+    """The staff list's cursor after its middle row, as its "next" link would carry it."""
+    from programme import keyset
+    from projects.queries import proposals as queries
+
+    sort = queries.STAFF_DEFAULT_SORT
+    rows = queries.staff_list(call).order_by(*keyset.order(queries.staff_keys(sort)))
+    middle = rows.count() // 2
+    row = rows[max(middle - 1, 0)]
+    return keyset.cursor_of(
+        queries.staff_keys(sort), row, middle, salt=queries.staff_salt(call, sort)
+    )
 
 
 def path_of(page: Page, values: dict[str, str]) -> str | None:

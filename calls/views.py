@@ -1,5 +1,6 @@
 """Thin views: check the rule, call a query or a service, render."""
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from programme import journal, web
+from programme import fragments, journal, web
 from programme.queries import journal_entries, load_programme
 from programme.templatetags.french import date_fr
 from programme.web import crumbs
@@ -47,16 +48,33 @@ def call_list(request):
     open_calls = sorted((c for c in calls if c.is_open(now)), key=lambda c: c.closes_at)
     upcoming = sorted((c for c in calls if c.is_upcoming(now)), key=lambda c: c.opens_at)
     closed = [c for c in calls if not c.is_open(now) and not c.is_upcoming(now)]
+    # The lists are the same for everyone at the same minute: rendered once per version of
+    # the calls, per filter and per minute ("il reste …" counts minutes).
+    minute = now.replace(second=0, microsecond=0)
+    status = call_filter.form.cleaned_data.get("status", "") if call_filter.is_bound else ""
+    listing = [status, minute.isoformat()] + [
+        [c.pk for c in part] for part in (open_calls, upcoming, closed)
+    ]
     return render(
         request,
         "calls/call_list.html",
         {
             "page_title": _("Appels à projets"),
             "filter": call_filter,
+            "filter_form": fragments.render_once(
+                [
+                    "call-filter",
+                    fragments.tag("programmes"),
+                    fragments.typed(call_filter.form, request.GET),
+                    call_filter.is_bound,
+                ],
+                lambda: render_crispy_form(call_filter.form),
+            ),
+            "listing_key": f"{fragments.tag('calls')}:{listing}",
             "open": open_calls,
             "upcoming": upcoming,
             "closed": closed,
-            "now": now,
+            "now": minute,
             "breadcrumb_data": crumbs(current=_("Appels à projets")),
         },
     )
@@ -81,6 +99,8 @@ def call_detail(request, call):
             # The promotions this call selected before the portal: their page is its result.
             "promotions": call.selected_cohorts.filter(published_at__isnull=False),
             "can_manage": request.user.has_perm("calls.manage_call", call),
+            # The rules, défis, criteria and questions: the same for everyone, cached.
+            "fragment_tag": fragments.tag("calls"),
             "breadcrumb_data": crumbs(
                 (_("Appels à projets"), reverse("calls:list")), current=call.edition
             ),

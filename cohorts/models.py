@@ -193,6 +193,8 @@ class Laureate(models.Model):
                 fields=["cohort", "-late_count", "first_late_on", "name", "id"],
                 name="laureate_late_first_idx",
             ),
+            # The staff's cohort desk and the public page: by name, keyset pages.
+            models.Index(fields=["cohort", "name", "id"], name="laureate_by_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(

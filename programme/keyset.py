@@ -117,3 +117,19 @@ def paginate(queryset, keys: list[Key], cursor: str | None, *, size: int, salt: 
     rows = rows[:size]
     following = cursor_of(keys, rows[-1], start + len(rows), salt) if more and rows else None
     return Page(rows=rows, start=start, next=following, first=values is None, size=size)
+
+
+def links(query, page: Page) -> dict:
+    """The addresses of the first and the next page, keeping every other parameter of `query`
+    (the filters and the sort, a QueryDict such as request.GET): what
+    `includes/keyset_pagination.html` reads."""
+    query = query.copy()
+    query.pop(PARAM, None)
+    query.pop("page", None)  # an offset page number from an old link means nothing here
+    filters = query.urlencode()
+    if page.next:
+        query[PARAM] = page.next
+    return {
+        "first_url": f"?{filters}" if filters else "?",
+        "next_url": f"?{query.urlencode()}" if page.next else "",
+    }

@@ -353,8 +353,9 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="reminder_scan_idx"),
-            models.Index(fields=["call", "-created_at"], name="reminder_call_idx"),
-            models.Index(fields=["cohort", "-created_at"], name="reminder_cohort_idx"),
+            # The staff's reminder pages, newest first by keyset (cohorts.views.reminders).
+            models.Index(fields=["call", "-created_at", "-id"], name="reminder_call_idx"),
+            models.Index(fields=["cohort", "-created_at", "-id"], name="reminder_cohort_idx"),
             # The send task finds the rows it claimed by their token; only rows being sent
             # have one, so the index stays small however long the ledger grows.
             models.Index(

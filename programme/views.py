@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -17,11 +18,12 @@ from calls.enums import CallState
 from calls.models import Call
 from calls.queries import calls_with_counts, open_calls
 from cohorts.queries.followup import laureates_coached_by, laureates_followed_by
-from cohorts.queries.public import programme_figures, programme_funnels
+from cohorts.queries.public import programme_figures, programme_funnels, programme_state
 from projects.models import Proposal
 
 from . import (
     accounts,
+    fragments,
     journal,
     letters,
     messaging,
@@ -102,8 +104,10 @@ def programme_detail(request, programme):
             "programme": programme,
             "calls": calls,
             "now": timezone.now(),
-            "figures": programme_figures(programme),
+            # Read only when the fragment is not cached (programme/fragments.py).
+            "figures": SimpleLazyObject(lambda: programme_figures(programme)),
             "cohorts": programme_funnels(programme),
+            "fragment_tag": f"{fragments.tag('programmes')}:{programme_state(programme)}",
             "can_manage": request.user.has_perm("programme.manage_programme", programme),
             "breadcrumb_data": crumbs(
                 (_("Programmes"), reverse("programme-list")), current=programme.name

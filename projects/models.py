@@ -84,7 +84,15 @@ class Proposal(RulesModelMixin, models.Model, metaclass=RulesModelBase):
         verbose_name = _("candidature")
         verbose_name_plural = _("candidatures")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["call", "state"])]
+        indexes = [
+            models.Index(fields=["call", "state"]),
+            # The sorts of the staff list, for its keyset pages (projects.queries.proposals
+            # STAFF_SORTS): the primary key breaks ties, so one scan serves a page.
+            models.Index(fields=["call", "sequence", "id"], name="proposal_list_reference_idx"),
+            models.Index(fields=["call", "submitted_at", "id"], name="proposal_list_submitted_idx"),
+            models.Index(fields=["call", "title", "id"], name="proposal_list_title_idx"),
+            models.Index(fields=["call", "state", "id"], name="proposal_list_state_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"],

@@ -87,6 +87,15 @@ def _plain_http(settings):
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no fragment rendered for another test's rows
+    (whose ids the database hands out again)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _tasks_in_process():
     """Tasks run in the test's process; tests of the real worker switch this off themselves."""
     from programme.celery import app

@@ -79,6 +79,13 @@ def laureates_of(cohort):
     )
 
 
+def laureate_keys() -> list:
+    """The keyset keys of `laureates_of`'s order, served by `laureate_by_name_idx`."""
+    from programme.keyset import Key
+
+    return [Key("name", kind=str, nullable=False), Key("pk", kind=int, nullable=False)]
+
+
 def funnel(cohort) -> list[dict]:
     """For each call the cohort's laureates come from, how many proposals were submitted,
     found eligible, auditioned (shortlisted or beyond) and selected, counted by the database
@@ -138,6 +145,12 @@ def programme_funnels(programme):
         )
         .order_by("starts_on", "label")
     )
+
+
+def programme_state(programme) -> tuple:
+    """`dataset_state` of a programme's published cohorts (one query): what its public
+    figures and promotions follow from, for the key of their cached fragment."""
+    return dataset_state(Cohort.objects.filter(programme=programme, published_at__isnull=False))
 
 
 def programme_figures(programme) -> dict:

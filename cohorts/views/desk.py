@@ -7,15 +7,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from cohorts.enums import Phase
 from cohorts.forms import CohortForm, LaureateForm, SelectionFiguresForm
 from cohorts.models import Cohort
 from cohorts.queries.followup import cohort_journal, laureate_journal
-from cohorts.queries.public import laureates_of
+from cohorts.queries.public import laureate_keys, laureates_of
 from cohorts.services import cohorts as services
-from programme import journal, web
+from programme import journal, keyset, web
+from programme.enums import choice_labels
 from programme.queries import load_programme
 
 from . import cohort_crumbs, load_cohort, load_laureate, staff_crumbs
+
+# Laureates per page of the staff's cohort desk.
+DESK_PAGE_SIZE = 100
 
 
 @login_required
@@ -57,13 +62,26 @@ def cohort_create(request, programme):
 @login_required
 @web.object_permission("cohorts.manage_cohort", load_cohort)
 def cohort_manage(request, cohort):
+    # A national promotion holds a thousand laureates: keyset pages by name.
+    page = keyset.paginate(
+        laureates_of(cohort),
+        laureate_keys(),
+        request.GET.get(keyset.PARAM),
+        size=DESK_PAGE_SIZE,
+        salt=f"cohort-desk:{cohort.pk}",
+    )
+    phases = choice_labels(Phase)
+    for laureate in page.rows:
+        laureate.phase_label = phases.get(laureate.phase, laureate.phase)
     return render(
         request,
         "cohorts/cohort_manage.html",
         {
             "page_title": _("Piloter la promotion %(label)s") % {"label": cohort.label},
             "cohort": cohort,
-            "laureates": laureates_of(cohort),
+            "laureates": page.rows,
+            "page": page,
+            **keyset.links(request.GET, page),
             "breadcrumb_data": staff_crumbs(cohort.programme, cohort.label),
         },
     )

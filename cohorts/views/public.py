@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import condition
 
@@ -24,7 +25,7 @@ from cohorts.queries.public import (
     published_cohorts,
     published_laureates,
 )
-from programme import spreadsheet, web
+from programme import fragments, spreadsheet, web
 
 from . import load_cohort
 
@@ -47,17 +48,28 @@ def cohort_index(request):
 
 @web.object_permission("cohorts.view_cohort", load_cohort, hidden=True)
 def cohort_detail(request, cohort):
+    state = cohort_state(cohort)
+    # The page asked for, as the paginator would read it (the count is in `state`): one
+    # cache entry per real page, whatever is typed in the address.
+    pages = max(1, -(-state[1] // PUBLIC_PAGE_SIZE))
+    asked = request.GET.get("page", "")
+    number = min(int(asked), pages) if asked.isdigit() and int(asked) > 0 else 1
+    # The laureates' table is read from the database only when its fragment, keyed by what
+    # the open data's ETag follows from, is not cached.
+    laureates = SimpleLazyObject(
+        lambda: Paginator(laureates_of(cohort), PUBLIC_PAGE_SIZE).get_page(number)
+    )
     return render(
         request,
         "cohorts/cohort_detail.html",
         {
             "page_title": cohort.label,
             "cohort": cohort,
-            "laureates": Paginator(laureates_of(cohort), PUBLIC_PAGE_SIZE).get_page(
-                request.GET.get("page")
-            ),
+            "laureates": laureates,
+            "paginated": pages > 1,
+            "fragment_tag": f"{fragments.tag('cohorts')}:{state}:{number}",
             "funnels": funnel(cohort),
-            "updated": cohort_state(cohort)[0],
+            "updated": state[0],
             "producer": opendata.producer(cohort.programme),
             "licence": opendata.LICENCE,
             "breadcrumb_data": web.crumbs(

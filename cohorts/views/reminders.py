@@ -1,8 +1,10 @@
 """Staff pages of the reminders: per call and per cohort, with filters and a resend."""
 
+from datetime import datetime
+
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,11 +14,16 @@ from calls.loaders import load_call
 from cohorts.filters import ReminderFilter
 from cohorts.queries.reminders import reminders_for_staff, state_counts
 from cohorts.views import load_cohort, staff_crumbs
-from programme import web
+from programme import fragments, keyset, web
+from programme.enums import ReminderKind, ReminderState, choice_labels
 from programme.models import Reminder
 from programme.reminders import resend_reminder
 
 PAGE_SIZE = 50
+REMINDER_KEYS = [
+    keyset.Key("created_at", descending=True, kind=datetime, nullable=False),
+    keyset.Key("pk", descending=True, kind=int, nullable=False),
+]
 
 
 def load_reminder(pk: int) -> Reminder:
@@ -28,14 +35,38 @@ def load_reminder(pk: int) -> Reminder:
 
 def _reminder_page(request, *, scope: dict, heading: str, programme):
     reminders = ReminderFilter(request.GET or None, queryset=reminders_for_staff(**scope))
-    page = Paginator(reminders.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Newest first by keyset, served by the scope's (…, -created_at, -id) index.
+    page = keyset.paginate(
+        reminders.qs,
+        REMINDER_KEYS,
+        request.GET.get(keyset.PARAM),
+        size=PAGE_SIZE,
+        salt="reminders:" + ":".join(f"{k}={v.pk}" for k, v in scope.items()),
+    )
+    kinds, states = choice_labels(ReminderKind), choice_labels(ReminderState)
+    for reminder in page.rows:
+        reminder.kind_label = kinds.get(reminder.kind, reminder.kind)
+        reminder.state_label = states.get(reminder.state, reminder.state)
     return render(
         request,
         "cohorts/reminder_list.html",
         {
             "page_title": heading,
             "filter": reminders,
-            "page_obj": page,
+            # The filter form's fields depend only on what was typed: rendered once.
+            "filter_fields": fragments.render_once(
+                [
+                    "reminder-filter",
+                    fragments.typed(reminders.form, request.GET),
+                    reminders.is_bound,
+                ],
+                lambda: render_to_string(
+                    "cohorts/reminder_list.html#filter-fields", {"filter": reminders}
+                ),
+            ),
+            "page": page,
+            "total": reminders.qs.count(),
+            **keyset.links(request.GET, page),
             "counts": state_counts(**scope),
             "breadcrumb_data": staff_crumbs(programme, heading),
         },

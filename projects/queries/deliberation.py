@@ -33,7 +33,7 @@ from calls.enums import CallState
 from calls.models import Call
 from programme.enums import ReminderKind, ReminderState
 from programme.models import Reminder
-from projects.enums import DecisionOutcome, ProposalState
+from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
 from projects.models import (
     AuditionEvaluation,
     Conflict,
@@ -212,7 +212,26 @@ def outbox(call: Call):
                 ledger.annotate(n=Count("pk", filter=Q(state=ReminderState.SENT))).values("n")[:1]
             ),
         )
-        .order_by("proposal__title", "pk")
+        .annotate(proposal_title=F("proposal__title"))
+        .order_by("proposal__title", "proposal_id")
+    )
+
+
+def outbox_keys() -> list:
+    """The keyset keys of `outbox`'s order: the proposal's title, then the proposal (one
+    mail per proposal), served by Proposal's (call, title, id) index."""
+    from programme.keyset import Key
+
+    return [
+        Key("proposal_title", kind=str, nullable=False),
+        Key("proposal_id", kind=int, nullable=False),
+    ]
+
+
+def outbox_counts(call: Call) -> dict:
+    """How many decision mails the call has, and how many still drafts (one query)."""
+    return DecisionMail.objects.filter(proposal__call=call).aggregate(
+        total=Count("pk"), drafts=Count("pk", filter=Q(state=DecisionMailState.DRAFT))
     )
 
 

@@ -9,29 +9,48 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls.enums import CallState
 from calls.loaders import load_call
-from programme import web
-from projects.enums import DecisionMailState
+from programme import keyset, web
+from programme.enums import choice_labels
+from projects.enums import DecisionMailState, ProposalState
 from projects.forms.deliberation import DecisionMailForm
 from projects.queries import deliberation as deliberation_queries
 from projects.services import decision_mails
 from projects.views.loaders import call_crumbs, load_decision_mail
 
 MANAGE_CALL = "calls.manage_call"
+PAGE_SIZE = 100
 
 
 @login_required
 @require_GET
 @web.object_permission(MANAGE_CALL, load_call)
 def outbox(request, call):
-    mails = list(deliberation_queries.outbox(call))
+    # One mail per team that ends its journey: as many as proposals, so keyset pages.
+    page = keyset.paginate(
+        deliberation_queries.outbox(call),
+        deliberation_queries.outbox_keys(),
+        request.GET.get(keyset.PARAM),
+        size=PAGE_SIZE,
+        salt=f"outbox:{call.pk}",
+    )
+    counts = deliberation_queries.outbox_counts(call)
+    # Where each team's journey ended (a decision, or ineligible, or left out of the
+    # auditions): the proposal's state, its label read once for the page.
+    outcomes, states = choice_labels(ProposalState), choice_labels(DecisionMailState)
+    for mail in page.rows:
+        mail.outcome_label = outcomes.get(mail.proposal.state, mail.proposal.state)
+        mail.state_label = states.get(mail.state, mail.state)
     return render(
         request,
         "projects/jury/outbox.html",
         {
             "page_title": _("Courriers de décision — %(call)s") % {"call": call.edition},
             "call": call,
-            "mails": mails,
-            "drafts": sum(m.state == DecisionMailState.DRAFT for m in mails),
+            "mails": page.rows,
+            "page": page,
+            **keyset.links(request.GET, page),
+            "total": counts["total"],
+            "drafts": counts["drafts"],
             "can_prepare": call.state in decision_mails.OUTBOX_STATES,
             "can_send": call.state == CallState.RESULTS_PUBLISHED,
             "DecisionMailState": DecisionMailState,

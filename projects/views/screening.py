@@ -7,9 +7,9 @@ calls the service and shows its refusal.
 
 import uuid
 
+from crispy_forms.utils import render_crispy_form
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls import services as call_services
 from calls.loaders import load_call
-from programme import web
+from programme import fragments, keyset, web
 from projects.filters import ProposalFilter
 from projects.forms.candidate import CorrectionForm, ExportForm, ScreenForm
 from projects.models import Proposal
@@ -41,14 +41,18 @@ def call_list_url(call) -> str:
 @web.object_permission(MANAGE_CALL, load_call)
 def call_proposals(request, call):
     filterset = ProposalFilter(request.GET or None, queryset=queries.staff_list(call), call=call)
+    sort = queries.staff_sort(request.GET.get("ordering"))
     queryset = filterset.qs
-    if not request.GET.get("ordering"):
-        queryset = queryset.order_by("sequence", "id")
-    page = Paginator(queryset.values_list("pk", flat=True), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # A keyset page of the ids (by index), then the rows of that page only.
+    page = keyset.paginate(
+        queries.staff_page_source(queryset, sort),
+        queries.staff_keys(sort),
+        request.GET.get(keyset.PARAM),
+        size=PAGE_SIZE,
+        salt=queries.staff_salt(call, sort),
     )
-    page.object_list = queries.with_eligibility_flags(
-        call, queries.staff_rows(list(page.object_list))
+    page.rows = queries.with_eligibility_flags(
+        call, queries.staff_rows([row.pk for row in page.rows])
     )
     export_form = ExportForm()
     export_form.helper.form_action = reverse("projects:export", args=[call.slug])
@@ -59,9 +63,13 @@ def call_proposals(request, call):
             "page_title": _("Candidatures — %(call)s") % {"call": call.edition},
             "call": call,
             "filter": filterset,
+            "filter_form": _filter_form_html(request, call, filterset),
             "page": page,
+            "total": queryset.count(),
+            **keyset.links(request.GET, page),
             "export_form": export_form,
-            "flagged": len(queries.flagged_for_screening(call)),
+            # Counted by groups of facts: the list does not read every proposal of the call.
+            "flagged": queries.flagged_count(call),
             "breadcrumb_data": web.crumbs(
                 (_("Mon espace"), reverse("dashboard")),
                 (call.programme.name, reverse("programme-manage", args=[call.programme.slug])),
@@ -69,6 +77,17 @@ def call_proposals(request, call):
             ),
         },
     )
+
+
+def _filter_form_html(request, call, filterset) -> str:
+    """The crispy filter form, rendered once per call, défis and query string (it shows
+    what was typed and its errors, nothing personal), then read from the cache."""
+    defis = filterset.filters.get("defi")
+    typed = fragments.typed(filterset.form, request.GET)
+    parts = ["staff-filter", call.pk, call.kind, typed, filterset.is_bound]
+    if defis is not None:
+        parts.append(list(defis.queryset.values_list("pk", "title")))
+    return fragments.render_once(parts, lambda: render_crispy_form(filterset.form))
 
 
 def _uuids(values) -> list[uuid.UUID]:

@@ -384,6 +384,31 @@ def test_the_index_and_the_staff_desk_run_fixed_queries_at_two_sizes(client, pro
     assert len(counts) == 1
 
 
+def test_the_staff_desk_pages_a_large_promotion_by_name_without_gap_or_duplicate(
+    client, programme, staff
+):
+    import re
+
+    desk = factories.CohortFactory(programme=programme, slug="nationale")
+    # 230 laureates under 4 names: the pages end in the middle of a run of equal names.
+    laureates = factories.LaureateFactory.create_batch(
+        230, cohort=desk, name=factory.Sequence(lambda n: f"Startup {n % 4}")
+    )
+    login(client, staff)
+    url = reverse("cohorts:manage", kwargs={"slug": desk.slug})
+    seen, link, sizes = [], "", []
+    while link is not None:
+        html = client.get(url + link).content.decode()
+        ids = re.findall(r"/laureats/(\d+)/modifier/", html)
+        seen += ids
+        sizes.append(len(ids))
+        found = re.search(r'href="(\?[^"]*apres=[^"]*)">Lauréats suivants', html)
+        link = found.group(1).replace("&amp;", "&") if found else None
+    assert sizes == [100, 100, 30]
+    assert sorted(map(int, seen)) == sorted(laureate.pk for laureate in laureates)
+    assert "Lauréats 201 à 230" in html
+
+
 def test_a_superuser_forms_and_publishes_too(client, programme):
     chosen = factories.ProposalFactory(
         call=factories.CallFactory(programme=programme), state=ProposalState.SELECTED
@@ -442,4 +467,14 @@ def test_the_programme_page_shows_its_funnel_over_the_years(client, programme, s
     assert "<td>200</td>" in rows[0]
     assert "Promotion 2000" in rows[1]
     assert "<td>5</td>" in rows[1]  # 3 submitted, 1 not selected, 1 selected
-    assert len(queries) == 6, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    # Programme, the published cohorts' state (the fragment's key), site config, figures (2),
+    # promotions, calls; once the fragment is cached, the figures and promotions are not read.
+    assert len(queries) == 7, "\n".join(q["sql"][:90] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as again:
+        cached = client.get(url).content.decode()
+    assert len(again) == 4
+
+    def figures(page):
+        return page.split("En chiffres", 1)[1].split("</tbody>")[0]
+
+    assert figures(cached) == figures(html)

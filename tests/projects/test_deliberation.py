@@ -1,6 +1,7 @@
 """The deliberation: final ranking with the call's weights, decisions with their guards and
 FAST limits, publication, the outbox of decision mails through the ledger, the results."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -462,8 +463,35 @@ def test_the_outbox_runs_a_fixed_number_of_queries(
     client.force_login(staff)
     url = reverse("jury:outbox", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(6):
+    # A keyset page of 100 mails, and their counts (all, drafts) in one query of their own.
+    with django_assert_num_queries(7):
         assert client.get(url).status_code == 200
+
+
+def test_the_outbox_pages_follow_each_other_without_gap_or_duplicate_across_ties(
+    review_call, staff, client
+):
+    """230 mails to proposals of three titles: every mail once, over three pages."""
+    proposals = [
+        factories.ProposalFactory(call=review_call, title=f"Projet {n % 3}", state="not_selected")
+        for n in range(230)
+    ]
+    DecisionMail.objects.bulk_create(
+        DecisionMail(proposal=p, subject=f"Courrier {p.pk}", body="…", generated_at=NOW)
+        for p in proposals
+    )
+    client.force_login(staff)
+    url = reverse("jury:outbox", args=[review_call.slug])
+    seen, link, pages = [], "", 0
+    while link is not None:
+        html = client.get(url + link).content.decode()
+        assert "230 courriers" in html
+        seen += re.findall(r"Courrier (\d+)", html)
+        found = re.search(r'href="(\?[^"]*apres=[^"]*)">Courriers suivants', html)
+        link = found.group(1).replace("&amp;", "&") if found else None
+        pages += 1
+    assert pages == 3
+    assert sorted(map(int, seen)) == sorted(p.pk for p in proposals)
 
 
 def test_the_admin_lists_the_new_models(client, db):

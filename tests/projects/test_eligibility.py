@@ -128,7 +128,7 @@ def test_the_staff_list_flags_the_proposals_out_of_conditions(client, call, staf
     assert "1 candidature à examiner ne remplit pas les conditions" in page
     rows = {r.pk: r.eligibility_flags for r in client.get(
         reverse("projects:call-proposals", args=[call.slug])
-    ).context["page"].object_list}  # fmt: skip
+    ).context["page"].rows}  # fmt: skip
     assert rows[over.pk]
     assert rows[within.pk] == []
 
@@ -194,3 +194,49 @@ def test_staff_add_a_condition_on_the_pilotage_page(client, call, staff):
     manage = unescape(manage)
     assert "Région de la structure : Bretagne, Occitanie" in manage
     assert AuditEntry.objects.filter(action="call.eligibilityrule.add").exists()
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    [
+        [EligibilityKind.STRUCTURE_TYPE],
+        [EligibilityKind.REGION, EligibilityKind.TEAM_SIZE],
+        [EligibilityKind.REQUESTED_AMOUNT],
+        list(EligibilityKind),
+    ],
+)
+def test_the_flagged_count_equals_the_flagged_list(call, kinds, django_assert_num_queries):
+    """The staff list's count asks the same rule, per group of facts: it finds exactly the
+    proposals `flagged_for_screening` lists, in one query however many there are."""
+    from projects.queries import proposals as queries
+
+    fields = {
+        EligibilityKind.STRUCTURE_TYPE: {"values": [StructureType.DREAL, StructureType.DIRM]},
+        EligibilityKind.REGION: {"values": [Region.BRETAGNE]},
+        EligibilityKind.TEAM_SIZE: {"minimum": 2, "maximum": 3},
+        EligibilityKind.REQUESTED_AMOUNT: {"maximum": Decimal("50000")},
+    }
+    for kind in kinds:
+        rule(call, kind, **fields[kind])
+    structures = [
+        factories.StructureFactory(type=kind, region=region)
+        for kind in (StructureType.DREAL, StructureType.CENTRAL)
+        for region in (Region.BRETAGNE, Region.OCCITANIE, "")
+    ]
+    amounts = [None, Decimal("10000"), Decimal("90000")]
+    for n in range(24):
+        (proposal,) = _submitted(
+            call,
+            1,
+            structure=structures[n % len(structures)] if n % 7 else None,
+            requested_amount=amounts[n % 3],
+        )
+        for _ in range(n % 4):
+            factories.TeamMemberFactory(proposal=proposal)
+    for proposal in _submitted(call, 2):  # screened already: not counted
+        Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.ELIGIBLE)
+    expected = len(queries.flagged_for_screening(call))
+    assert expected > 0
+    fresh = type(call).objects.get(pk=call.pk)
+    with django_assert_num_queries(2):  # the rules, the groups
+        assert queries.flagged_count(fresh) == expected

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
@@ -394,9 +396,19 @@ def _bulk_proposals(call, count):
     TeamMember.objects.bulk_create(TeamMember(proposal=p, user=u) for p in proposals for u in users)
 
 
-# session, user, call, roles, défi filter, count, the page's ids, its rows, their teams,
-# site config: the same for 5 proposals as for 1,000, and on page 20 as on page 1.
-QUERIES = 11  # with the call's eligibility conditions, read once
+# session, user, call, roles, défi filter, the page's ids (keyset), its rows, their teams,
+# the call's eligibility conditions (read once), the count, site config: the same for 5
+# proposals as for 1,000, and on page 20 as on page 1.
+QUERIES = 11
+
+
+def _cursor_after(call, n, sort="reference"):
+    """The cursor of the staff list's page that starts after the n-th row (by reference)."""
+    from programme import keyset
+    from projects.queries import proposals as queries
+
+    row = Proposal.objects.get(call=call, sequence=n)
+    return keyset.cursor_of(queries.staff_keys(sort), row, n, salt=queries.staff_salt(call, sort))
 
 
 @pytest.mark.parametrize(("size", "page"), [(5, 1), (50, 1), (1000, 1), (1000, 20)])
@@ -405,14 +417,76 @@ def test_staff_list_runs_a_fixed_number_of_queries(
 ):
     _bulk_proposals(call, size)
     client.force_login(staff)
+    first = (page - 1) * 50
+    params = {"apres": _cursor_after(call, first)} if first else {}
     with django_assert_num_queries(QUERIES):
-        response = client.get(_list_url(call), {"page": page})
+        response = client.get(_list_url(call), params)
     assert response.status_code == 200
     html = response.content.decode()
     assert html.count('name="selected"') == min(size, 50)
-    first = (page - 1) * 50
     assert f"Projet {first}<" in html
-    assert f"Page {page} sur {max(1, size // 50)}" in html or size <= 50
+    assert f"Projet {first - 1}<" not in html
+    if size > 50:
+        assert f"Candidatures {first + 1} à {first + 50}" in html
+    assert f"{size} candidatures déposées" in html or size == 1
+
+
+NEXT_LINK = re.compile(r'href="(\?[^"]*apres=[^"]*)">Candidatures suivantes')
+
+
+def _walk(client, call, params):
+    """Every title of the staff list, following its "next" links from the first page."""
+    titles, url, pages = [], _list_url(call) + "?" + urlencode(params), 0
+    while url:
+        html = client.get(url).content.decode()
+        titles += re.findall(r'<td><a href="/candidatures/[^"]+">([^<]+)</a></td>', html)
+        found = NEXT_LINK.search(html)
+        url = _list_url(call) + found.group(1).replace("&amp;", "&") if found else ""
+        pages += 1
+    return titles, pages
+
+
+@pytest.mark.parametrize(
+    "ordering",
+    ["title", "-title", "state", "-reference", "structure", "submitted_at", "-submitted_at"],
+)
+def test_staff_list_pages_follow_each_other_without_gap_or_duplicate_across_ties(
+    client, call, staff, ordering
+):
+    _bulk_proposals(call, 130)
+    # Three titles, two states, four dates and missing ones for 130 rows: most rows tie on
+    # the sort key, and pages end on missing values.
+    for proposal in Proposal.objects.filter(call=call):
+        proposal.title = f"Projet {proposal.sequence % 3} n°{proposal.sequence}"
+        proposal.state = ProposalState.ELIGIBLE if proposal.sequence % 2 else proposal.state
+        day = proposal.sequence % 5
+        proposal.submitted_at = NOW - timedelta(days=day) if day else None
+        proposal.save(update_fields=["title", "state", "submitted_at"])
+    client.force_login(staff)
+    titles, pages = _walk(client, call, {"ordering": ordering})
+    assert pages == 3
+    assert len(titles) == 130
+    assert len(set(titles)) == 130
+    if ordering.lstrip("-") == "title":
+        keys = [t.split(" n°")[0] for t in titles]
+        assert keys == sorted(keys, reverse=ordering.startswith("-"))
+
+
+def test_staff_list_pages_keep_the_filters_and_the_sort(client, call, staff):
+    _bulk_proposals(call, 130)
+    Proposal.objects.filter(call=call, sequence__lte=70).update(state=ProposalState.ELIGIBLE)
+    client.force_login(staff)
+    titles, pages = _walk(client, call, {"state": "eligible", "ordering": "-reference"})
+    assert pages == 2
+    assert titles == [f"Projet {n}" for n in range(69, -1, -1)]
+
+
+def test_a_tampered_cursor_gives_the_first_page(client, call, staff):
+    _bulk_proposals(call, 60)
+    client.force_login(staff)
+    html = client.get(_list_url(call), {"apres": "forged", "page": "3"}).content.decode()
+    assert "Projet 0<" in html
+    assert "Premières candidatures" not in html
 
 
 def test_staff_screen_a_selection_from_the_list(
@@ -667,3 +741,14 @@ def test_after_the_deadline_the_next_step_no_longer_offers_changes(client):
         html = client.get(url).content.decode()
         assert "examine sa recevabilité" in html
         assert "vous pouvez encore la modifier" not in html
+
+
+def test_the_cached_filter_form_shows_what_each_search_typed(client, call, staff):
+    factories.ProposalFactory(call=call, title="Titres miniers", state="submitted")
+    client.force_login(staff)
+    for _ in range(2):  # the second time from the cache
+        assert 'value="miniers"' in client.get(_list_url(call), {"q": "miniers"}).text
+        html = client.get(_list_url(call), {"q": "haies", "utm": "x"}).text
+        assert 'value="haies"' in html
+        assert 'value="miniers"' not in html
+        assert 'value="haies"' not in client.get(_list_url(call)).text
