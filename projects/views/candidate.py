@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls import funding
@@ -393,61 +393,116 @@ def _team_page(proposal):
     return redirect("projects:team", public_id=proposal.public_id)
 
 
-def _confirmed(request, proposal, refusal: str) -> bool:
-    """A team change needs its confirmation box ticked; without it, nothing happens."""
-    if request.POST.get("confirm") == "on":
-        return True
-    messages.error(request, refusal)
-    return False
+def _team_confirmation(request, proposal, *, title, consequences, label, cancel):
+    """The one confirmation step (`programme.web.confirm`) of a team change, posting back
+    to the same address."""
+    return web.confirm(
+        request,
+        web.Confirmation(
+            title=title,
+            subject=proposal.title,
+            consequences=consequences,
+            action=request.path,
+            label=label,
+            cancel=cancel,
+        ),
+        breadcrumb=_proposal_crumbs(proposal, title),
+    )
+
+
+def _told_team(proposal) -> str:
+    count = proposal.team.count()
+    return ngettext(
+        "La personne de l'équipe en est informée par courriel.",
+        "Les %(n)s personnes de l'équipe en sont informées par courriel.",
+        count,
+    ) % {"n": count}
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def team_remove(request, proposal, seat_id):
-    """The lead removes a member (after ticking the confirmation)."""
+    """The lead removes a member, after the confirmation step."""
     seat = seat_of(proposal, seat_id)
-    if _confirmed(request, proposal, _("Cochez la case pour confirmer le retrait de ce membre.")):
-        name = seat.user.get_full_name() or seat.user.email
-        web.run(
+    name = seat.user.get_full_name() or seat.user.email
+    if request.method == "GET":
+        return _team_confirmation(
             request,
-            team_services.remove_member,
             proposal,
-            by=request.user,
-            member=seat.user,
-            now=timezone.now(),
-            success=_("%(name)s ne fait plus partie de l'équipe.") % {"name": name},
+            title=_("Retirer %(name)s de l'équipe ?") % {"name": name},
+            consequences=[
+                _("%(name)s n'aura plus accès à la candidature.") % {"name": name},
+                _told_team(proposal),
+            ],
+            label=_("Retirer %(name)s") % {"name": name},
+            cancel=reverse("projects:team", args=[proposal.public_id]),
         )
+    web.run(
+        request,
+        team_services.remove_member,
+        proposal,
+        by=request.user,
+        member=seat.user,
+        now=timezone.now(),
+        success=_("%(name)s ne fait plus partie de l'équipe.") % {"name": name},
+    )
     return _team_page(proposal)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def team_hand_over(request, proposal, seat_id):
-    """The lead hands the lead role to another member (after ticking the confirmation)."""
+    """The lead hands the lead role to another member, after the confirmation step."""
     seat = seat_of(proposal, seat_id)
-    if _confirmed(request, proposal, _("Cochez la case pour confirmer le passage du rôle.")):
-        name = seat.user.get_full_name() or seat.user.email
-        web.run(
+    name = seat.user.get_full_name() or seat.user.email
+    if request.method == "GET":
+        return _team_confirmation(
             request,
-            team_services.hand_over_lead,
             proposal,
-            by=request.user,
-            to=seat.user,
-            now=timezone.now(),
-            success=_("%(name)s porte désormais le projet.") % {"name": name},
+            title=_("Passer le rôle de porteur à %(name)s ?") % {"name": name},
+            consequences=[
+                _(
+                    "%(name)s porte désormais le projet : seule cette personne pourra retirer "
+                    "la candidature ou changer l'équipe."
+                )
+                % {"name": name},
+                _("Vous restez dans l'équipe comme co-rédacteur ou co-rédactrice."),
+                _told_team(proposal),
+            ],
+            label=_("Passer le rôle à %(name)s") % {"name": name},
+            cancel=reverse("projects:team", args=[proposal.public_id]),
         )
+    web.run(
+        request,
+        team_services.hand_over_lead,
+        proposal,
+        by=request.user,
+        to=seat.user,
+        now=timezone.now(),
+        success=_("%(name)s porte désormais le projet.") % {"name": name},
+    )
     return _team_page(proposal)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def team_leave(request, proposal):
-    """A member leaves the team (after ticking the confirmation), and lands on their list."""
-    if not _confirmed(request, proposal, _("Cochez la case pour confirmer votre départ.")):
-        return _team_page(proposal)
+    """A member leaves the team, after the confirmation step, and lands on their list."""
+    if request.method == "GET":
+        return _team_confirmation(
+            request,
+            proposal,
+            title=_("Quitter l'équipe ?"),
+            consequences=[
+                _("Vous n'aurez plus accès à cette candidature, sauf nouvelle invitation."),
+                _told_team(proposal),
+            ],
+            label=_("Quitter l'équipe"),
+            cancel=reverse("projects:team", args=[proposal.public_id]),
+        )
     outcome = web.run(
         request,
         team_services.leave_team,
@@ -665,12 +720,25 @@ def submit(request, proposal):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 @web.object_permission(CHANGE, load_proposal, private=True)
 def withdraw(request, proposal):
-    if request.POST.get("confirm") != "on":
-        messages.error(request, _("Cochez la case de confirmation pour retirer la candidature."))
-        return redirect(proposal.get_absolute_url())
+    if request.method == "GET":
+        return _team_confirmation(
+            request,
+            proposal,
+            title=_("Retirer la candidature ?"),
+            consequences=[
+                _(
+                    "La candidature « %(title)s » est retirée pour de bon : elle ne peut plus "
+                    "être déposée ni évaluée."
+                )
+                % {"title": proposal.title},
+                _told_team(proposal),
+            ],
+            label=_("Retirer la candidature"),
+            cancel=proposal.get_absolute_url(),
+        )
     return act_on_proposal(
         request, proposal, proposals.withdraw_proposal, success=_("Candidature retirée.")
     )

@@ -60,20 +60,22 @@ def test_the_lead_runs_the_team_and_a_co_editor_writes_in_the_fil(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Équipe de")
     assert_accessible(page)
 
-    # Remove Noa: the confirmation box comes first.
-    # (DSFR draws its own box: the label is what a person clicks or reaches with Tab.)
-    page.get_by_label("Je confirme retirer Noa Petit de l'équipe", exact=False).focus()
-    page.keyboard.press("Space")
+    # Remove Noa: the confirmation step says what happens first, reached by keyboard.
+    page.get_by_role("link", name="Retirer Noa Petit de l'équipe").focus()
     with page.expect_navigation():
-        page.get_by_role("button", name="Retirer Noa Petit de l'équipe").click()
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Retirer Noa Petit")
+    assert_accessible(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Retirer Noa Petit").click()
     expect(page.get_by_role("status")).to_contain_text("Noa Petit ne fait plus partie")
     assert not proposal.team.filter(user=team["noa"]).exists()
     assert_accessible(page)
 
     # Hand the lead role to Sacha.
-    page.get_by_text("Je confirme passer le rôle de porteur à Sacha Martin").click()
+    page.get_by_role("link", name="Passer le rôle de porteur à Sacha Martin").click()
     with page.expect_navigation():
-        page.get_by_role("button", name="Passer le rôle de porteur à Sacha Martin").click()
+        page.get_by_role("button", name="Passer le rôle à Sacha Martin").click()
     expect(page.get_by_role("status")).to_contain_text("Sacha Martin porte désormais le projet")
     assert proposal.team.get(user=team["sacha"]).role == TeamRole.LEAD
     assert {m.to[0] for m in mail.outbox} >= {team["lead"].email, team["sacha"].email}

@@ -47,9 +47,7 @@ def test_the_withdraw_button_of_a_co_editor_withdraws_nothing(client, proposal, 
     page = client.get(proposal.get_absolute_url()).content.decode()
     assert "Retirer ma candidature" not in page
     assert "Seul le porteur ou la porteuse du projet peut retirer" in page
-    response = client.post(
-        reverse("projects:withdraw", args=[proposal.public_id]), {"confirm": "on"}, follow=True
-    )
+    response = client.post(reverse("projects:withdraw", args=[proposal.public_id]), follow=True)
     assert "Seul le porteur" in response.content.decode()
     assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.DRAFT
 
@@ -161,25 +159,24 @@ def test_the_team_page_offers_each_person_their_own_actions(client, proposal, ag
     client.force_login(mate)
     page = client.get(url).content.decode()
     assert "Passer le rôle" not in page
-    assert "Je confirme quitter l'équipe" in page
+    assert reverse("projects:team-leave", args=[proposal.public_id]) in page
 
 
-def test_team_changes_from_the_page_need_their_confirmation(client, proposal, agent, mate):
+def test_team_changes_from_the_page_go_through_their_confirmation(client, proposal, agent, mate):
     seat = proposal.team.get(user=mate)
     url = reverse("projects:team-remove", args=[proposal.public_id, seat.pk])
     client.force_login(agent)
-    response = client.post(url, follow=True)
-    assert "Cochez la case pour confirmer" in response.content.decode()
+    page = client.get(url).content.decode()  # what will happen, and to whom, first
+    assert "n&#x27;aura plus accès à la candidature" in page or "n'aura plus accès" in page
+    assert "informées par courriel" in page
     assert proposal.team.filter(user=mate).exists()
-    client.post(url, {"confirm": "on"})
+    client.post(url)
     assert not proposal.team.filter(user=mate).exists()
 
 
 def test_a_member_leaves_from_the_page_and_lands_on_their_list(client, proposal, mate):
     client.force_login(mate)
-    response = client.post(
-        reverse("projects:team-leave", args=[proposal.public_id]), {"confirm": "on"}
-    )
+    response = client.post(reverse("projects:team-leave", args=[proposal.public_id]))
     assert response.url == reverse("projects:mine")
     assert not proposal.team.filter(user=mate).exists()
 

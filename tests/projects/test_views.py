@@ -255,12 +255,16 @@ def test_an_outsider_cannot_submit_or_withdraw(client, submitted):
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.SUBMITTED
 
 
-def test_withdraw_from_the_page_needs_a_confirmation(client, submitted, agent):
+def test_withdraw_from_the_page_goes_through_its_confirmation(client, submitted, agent):
     client.force_login(agent)
     url = reverse("projects:withdraw", args=[submitted.public_id])
-    client.post(url)
+    detail = client.get(submitted.get_absolute_url()).content.decode()
+    assert f'href="{url}"' in detail
+    page = client.get(url).content.decode()
+    assert "Retirer la candidature ?" in page
+    assert "Cette action ne peut pas être annulée." in page
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.SUBMITTED
-    client.post(url, {"confirm": "on"})
+    client.post(url)
     assert Proposal.objects.get(pk=submitted.pk).state == ProposalState.WITHDRAWN
 
 

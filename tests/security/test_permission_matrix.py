@@ -121,6 +121,8 @@ DRAFT_VIEW = who(NOT_FOUND, team=PAGE, staff=PAGE, superuser=PAGE)
 DRAFT_ACTION = who(NOT_FOUND, team=DONE, staff=NOT_FOUND, superuser=DONE)
 # Staff see the team and the files of a proposal, but only its team changes them.
 DRAFT_PAGE_ACTION = who(NOT_FOUND, team=DONE, staff=FORBIDDEN, superuser=DONE)
+# The confirmation step of a team's irreversible change (programme.web.confirm): its team.
+DRAFT_CONFIRM = who(NOT_FOUND, team=PAGE, superuser=PAGE)
 
 MATRIX: dict[str, Row] = {
     # --- foundation ---------------------------------------------------------------------
@@ -327,20 +329,16 @@ MATRIX: dict[str, Row] = {
     "projects:team": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     "projects:attachments": Row(proposal("draft"), get=DRAFT_VIEW, post=DRAFT_PAGE_ACTION),
     # Team changes: the lead's (TEAM leads the draft); the service refuses a co-editor.
-    "projects:team-leave": Row(
-        proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION, data=lambda w: {"confirm": "on"}
-    ),
+    "projects:team-leave": Row(proposal("draft"), get=DRAFT_CONFIRM, post=DRAFT_ACTION),
     "projects:team-remove": Row(
         proposal("draft", seat_id=lambda w: w.draft_mate.pk),
-        get=who(NOT_ALLOWED),
+        get=DRAFT_CONFIRM,
         post=DRAFT_ACTION,
-        data=lambda w: {"confirm": "on"},
     ),
     "projects:team-hand-over": Row(
         proposal("draft", seat_id=lambda w: w.draft_mate.pk),
-        get=who(NOT_ALLOWED),
+        get=DRAFT_CONFIRM,
         post=DRAFT_ACTION,
-        data=lambda w: {"confirm": "on"},
     ),
     "projects:invitation-cancel": Row(
         proposal("draft", invitation_id=lambda w: w.invitation.public_id),
@@ -367,7 +365,7 @@ MATRIX: dict[str, Row] = {
     "projects:submit": Row(
         proposal("draft"), get=who(NOT_FOUND, team=PAGE, superuser=PAGE), post=DRAFT_ACTION
     ),
-    "projects:withdraw": Row(proposal("draft"), get=who(NOT_ALLOWED), post=DRAFT_ACTION),
+    "projects:withdraw": Row(proposal("draft"), get=DRAFT_CONFIRM, post=DRAFT_ACTION),
     "projects:message": Row(
         proposal("draft"),
         get=who(NOT_ALLOWED),
