@@ -445,8 +445,9 @@ def answer_report(report: Report, *, body: str, by: User, now: datetime) -> Repo
     if len(body) > REPORT_MESSAGE_MAX:
         raise TransitionError(_("Le message dépasse 5 000 caractères : raccourcissez-le."))
     with transaction.atomic(durable=True):
+        # Only the report's row is locked (the coach is a nullable join PostgreSQL cannot lock).
         report = (
-            Report.objects.select_for_update()
+            Report.objects.select_for_update(of=("self",))
             .select_related("milestone__laureate__cohort__programme", "milestone__laureate__coach")
             .get(pk=report.pk)
         )
