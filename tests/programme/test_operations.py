@@ -134,3 +134,14 @@ def test_mail_figures_count_what_waits_and_what_failed():
     out = StringIO()
     call_command("mail_figures", stdout=out)
     assert "reminders failed: 1" in out.getvalue()
+
+
+def test_the_cache_is_a_miss_while_redis_is_down(caplog):
+    from programme.cache import TolerantRedisCache
+
+    down = TolerantRedisCache("redis://127.0.0.1:1/0", {})
+    assert down.get("fragment", "rendu") == "rendu"
+    assert down.add("fragment", "x") is False
+    down.set("fragment", "x")  # skipped, no error: the page is rendered without it
+    assert down.get_many(["a", "b"]) == {}
+    assert "Cache unreachable" in caplog.text

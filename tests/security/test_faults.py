@@ -331,10 +331,11 @@ def test_two_tabs_submitting_at_the_same_instant_make_one_version():
 
 @pytest.fixture
 def redis_down(settings):
-    """The cache and the broker point at a Redis that does not answer."""
+    """The cache and the broker point at a Redis that does not answer (the cache backend
+    production uses with Redis)."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "programme.cache.TolerantRedisCache",
             "LOCATION": UNREACHABLE_REDIS,
         }
     }
