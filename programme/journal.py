@@ -28,6 +28,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import keyset
 from .templatetags.french import date_fr, date_range_fr
 
 # --- The sentences -------------------------------------------------------------------------
@@ -486,10 +487,18 @@ def _int(value) -> int | None:
         return None
 
 
+# Newest first; the id breaks ties between entries written at the same moment.
+JOURNAL_KEYS = [
+    keyset.Key("at", descending=True, kind=datetime, nullable=False),
+    keyset.Key("pk", descending=True, kind=int, nullable=False),
+]
+
+
 def page(request, condition, *, title: str, subject: str, breadcrumb_data, basename: str):
     """The Journal page of one object (its views check the permission first): filters by
     person (`personne`) and kind (`type`) in the address, 50 lines a page by keyset
-    (`avant`), and the same lines as CSV or XLSX (`export=csv|xlsx`)."""
+    (`programme.keyset`, newest first), and the same lines as CSV or XLSX
+    (`export=csv|xlsx`)."""
     from django.shortcuts import render
 
     from . import queries, spreadsheet
@@ -521,32 +530,27 @@ def page(request, condition, *, title: str, subject: str, breadcrumb_data, basen
                 for line in map(describe, entries.iterator())
             ),
         )
-    before_id = _int(request.GET.get("avant"))
-    rows = list(
-        queries.journal_entries(
-            condition,
-            actor=person,
-            kind=kind,
-            before_id=before_id,
-            limit=queries.JOURNAL_PAGE_SIZE + 1,
-        )
+    shown = keyset.paginate(
+        queries.journal_entries(condition, actor=person, kind=kind),
+        JOURNAL_KEYS,
+        request.GET.get(keyset.PARAM),
+        size=queries.JOURNAL_PAGE_SIZE,
+        salt="journal",
     )
-    more = len(rows) > queries.JOURNAL_PAGE_SIZE
-    rows = rows[: queries.JOURNAL_PAGE_SIZE]
     return render(
         request,
         "programme/journal.html",
         {
             "page_title": title,
             "subject": subject,
-            "journal": lines(rows),
+            "journal": lines(shown.rows),
             "people": people,
             "has_portal": has_portal,
             "kinds": kind_choices(kinds),
             "person": person,
             "kind": kind,
-            "next_before": rows[-1].pk if more else None,
-            "is_first_page": before_id is None,
+            "page": shown,
+            **keyset.links(request.GET, shown),
             "breadcrumb_data": breadcrumb_data,
         },
     )

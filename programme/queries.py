@@ -207,11 +207,10 @@ def site_map_programmes():
 JOURNAL_PAGE_SIZE = 50
 
 
-def journal_entries(condition, *, actor=None, kind: str = "", before_id=None, limit=None):
+def journal_entries(condition, *, actor=None, kind: str = "", limit=None):
     """The audit entries matching `condition` (`journal.targets(...)`), newest first, in one
     query: by one person (`actor` id, `0` for the portal's own tasks) or of one kind (the
-    action's family), and older than the entry `before_id` (keyset pagination on (at, id),
-    so a deep page costs what the first one costs)."""
+    action's family). The Journal pages them by keyset on (at, id) (`programme.keyset`)."""
     from .models import AuditEntry
 
     entries = AuditEntry.objects.filter(condition).select_related("actor", "content_type")
@@ -221,9 +220,6 @@ def journal_entries(condition, *, actor=None, kind: str = "", before_id=None, li
         entries = entries.filter(actor_id=actor)
     if kind:
         entries = entries.filter(action__startswith=f"{kind}.")
-    if before_id:
-        at = AuditEntry.objects.filter(pk=before_id).values("at")[:1]
-        entries = entries.filter(Q(at__lt=at) | Q(at=at, pk__lt=before_id))
     entries = entries.order_by("-at", "-pk")
     return entries[:limit] if limit else entries
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from calls import services as call_services
 from calls.enums import CallState
-from programme import audit, journal
+from programme import audit, journal, keyset
 from programme.models import AuditEntry
 from projects.enums import ConflictKind
 from projects.services import jury
@@ -194,10 +194,10 @@ def test_the_journal_pages_by_keyset_without_losing_or_repeating_a_line(client, 
     url = reverse("calls:journal", args=[call.slug])
     seen, before, pages = [], None, 0
     while True:
-        response = client.get(url, {"avant": before} if before else {})
+        response = client.get(url, {keyset.PARAM: before} if before else {})
         pages += 1
         seen += [line.entry.pk for line in response.context["journal"]]
-        before = response.context["next_before"]
+        before = response.context["page"].next
         if not before:
             break
     assert pages == 3
