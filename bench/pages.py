@@ -52,6 +52,7 @@ PAGES: list[Page] = [
     ),
     Page("proposal page", "projects:detail", ("proposal",), "staff"),
     Page("jury ranking (10,000)", "jury:ranking", ("ranking_call",), "staff"),
+    Page("shortlist for the auditions (10,000)", "jury:auditions", ("ranking_call",), "staff"),
     Page("juror's queue", "jury:mine", ("ranking_call",), "juror"),
     Page("juror's bids (10,000)", "jury:bids", ("ranking_call",), "juror"),
     Page("assignment matrix (300 jurors)", "jury:matrix", ("ranking_call",), "staff"),

@@ -340,6 +340,8 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="portal")
 CELERY_BEAT_SCHEDULE = {
     # Closing is derived from closes_at on every page; this only writes the state down.
     "calls-close-due": {"task": "calls.tasks.close_due_calls", "schedule": 300.0},
+    # A stored ranking's refresh is queued by each change; this catches up a lost one.
+    "rankings-stale": {"task": "projects.tasks.refresh_stale_rankings", "schedule": 300.0},
 }
 # Reminders: the scan writes what is owed into the ledger and queues the mails.
 REMINDER_SCAN_MINUTES = env.int("REMINDER_SCAN_MINUTES", default=15)

@@ -38,6 +38,8 @@ from .models import (
     Message,
     Proposal,
     ProposalVersion,
+    RankingRow,
+    RankingState,
     Score,
     TeamMember,
 )
@@ -264,6 +266,25 @@ class BidAdmin(ReadOnlyAdmin):
     list_display = ["juror", "proposal", "choice", "updated_at"]
     list_filter = ["choice", "juror__call"]
     list_select_related = ["juror__user", "juror__call", "proposal"]
+
+
+@admin.register(RankingState)
+class RankingStateAdmin(ReadOnlyAdmin):
+    """Kept by projects.services.rankings; `manage.py recompute_ranking` recomputes a call."""
+
+    list_display = ["call", "requested", "computed", "computed_at"]
+    list_select_related = ["call"]
+    exclude = ["score_counts"]
+
+
+@admin.register(RankingRow)
+class RankingRowAdmin(ReadOnlyAdmin):
+    """The stored ranking, derived from the evaluations (projects.services.rankings)."""
+
+    list_display = ["proposal", "call", "rank", "model", "z_mean", "raw_mean", "received"]
+    list_filter = ["call"]
+    list_select_related = ["proposal", "call"]
+    raw_id_fields = ["proposal", "call"]
 
 
 class ScoreInline(ReadOnlyInline):

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rules.contrib.models import RulesModelBase, RulesModelMixin
@@ -705,3 +706,85 @@ class JuryNudge(models.Model):
 
     def __str__(self):
         return f"{self.call} — {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class RankingState(models.Model):
+    """Where a call's stored ranking stands: `requested` counts the changes to what it reads
+    (bumped in the same transaction as each change, `projects.services.rankings.changed`),
+    `computed` is the count the stored rows reflect (None: never computed). Below `requested`,
+    a refresh is on its way; `score_counts` holds, per criterion, how many counted scores took
+    each value (the ranking page's charts)."""
+
+    call = models.OneToOneField(
+        Call, on_delete=models.CASCADE, primary_key=True, related_name="ranking_state"
+    )
+    requested = models.PositiveBigIntegerField(default=0)
+    computed = models.PositiveBigIntegerField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    score_counts = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("état du classement")
+        verbose_name_plural = _("états du classement")
+
+    def __str__(self):
+        return f"{self.call} — {self.computed}/{self.requested}"
+
+    @property
+    def current(self) -> bool:
+        return self.computed is not None and self.computed >= self.requested
+
+
+class RankingRow(models.Model):
+    """One proposal's line of its call's ranking, as `projects.queries.ranking.call_ranking`
+    computes it from scratch, stored so that the ranking, the deliberation and the exports
+    read a page of it by an index instead of aggregating the whole call on each request.
+
+    The figures local to the proposal (raw mean, counts, spread, criterion means, and its mean
+    z-score from its jurors' current figures) are rewritten in the transaction that changes
+    its evaluations; the figures that depend on the whole call (the bias model, the ranks,
+    the other proposals' z-scores) by the call's refresh (`projects.services.rankings`)."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, primary_key=True, related_name="ranking_row"
+    )
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="ranking_rows")
+    rank = models.PositiveIntegerField(_("rang"), null=True, blank=True)
+    model = models.FloatField(_("score du modèle"), null=True, blank=True)
+    model_count = models.PositiveIntegerField(default=0)
+    band = models.FloatField(null=True, blank=True)
+    z_mean = models.FloatField(_("moyenne centrée réduite"), null=True, blank=True)
+    z_count = models.PositiveIntegerField(default=0)
+    raw_mean = models.FloatField(_("moyenne pondérée brute"), null=True, blank=True)
+    received = models.PositiveIntegerField(default=0)
+    expected = models.PositiveIntegerField(default=0)
+    spread = models.FloatField(_("désaccord"), null=True, blank=True)
+    flagged = models.BooleanField(default=False)
+    # The mean score on each criterion, by the criterion's id (absent: nobody scored it).
+    criterion_means = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("ligne du classement")
+        verbose_name_plural = _("lignes du classement")
+        # The sorts of the ranking page (projects.queries.ranking.row_keys), each with the
+        # rank then the proposal to break ties, so that one index scan serves a keyset page.
+        # A rank in ascending order puts its NULLs last on both databases; the figures sorted
+        # best first (DESC NULLS LAST, which SQLite cannot index) have their indexes on
+        # PostgreSQL only, created by migration 0013.
+        indexes = [
+            models.Index(fields=["call", "rank", "proposal"], name="ranking_rank_idx"),
+            models.Index(
+                F("call"),
+                F("received").desc(),
+                F("rank"),
+                F("proposal"),
+                name="ranking_received_idx",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.proposal} — {self.rank}"
+
+    def means(self, criteria) -> list[float | None]:
+        """The mean on each of `criteria`, in their order (None: nobody scored it)."""
+        return [self.criterion_means.get(str(c.pk)) for c in criteria]

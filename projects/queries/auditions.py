@@ -7,15 +7,15 @@ its deliberation), never one they are in conflict with.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from calls.models import AuditionCriterion, Call, JuryMember
+from programme.keyset import Key
 from programme.models import User
 from projects.enums import ProposalState
 from projects.models import Audition, AuditionEvaluation, Conflict, Proposal
 from projects.queries import jury as jury_queries
-from projects.queries import ranking
 from projects.services.auditions import AUDITION_VISIBLE_STATES
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -37,14 +37,24 @@ def shortlisted(call: Call):
 
 
 def shortlist_candidates(call: Call):
-    """The staff's shortlist page: the ranking with each proposal's state and slot."""
+    """The staff's shortlist page: the eligible and shortlisted proposals with their slot and
+    their line of the stored ranking (`rank`, `model`, `z_mean`), to be read in the ranking's
+    order by keyset pages (`SHORTLIST_KEYS`)."""
     return (
-        ranking.ranked(call)
-        .filter(
-            state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED],
+        Proposal.objects.filter(
+            call=call, state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED]
         )
         .select_related("audition")
+        .annotate(
+            rank=F("ranking_row__rank"),
+            model=F("ranking_row__model"),
+            z_mean=F("ranking_row__z_mean"),
+        )
     )
+
+
+# The ranking's order; a proposal not ranked yet comes last.
+SHORTLIST_KEYS = [Key("rank", kind=int), Key("pk", kind=int, nullable=False)]
 
 
 def juror_auditions(seat: JuryMember):

@@ -5,7 +5,8 @@
   percentage of its maximum (the weighted mean of the criteria's scale maxima) so a grid
   scored out of 5 and one out of 10 weigh what the call says; a part with no score leaves
   its weight out, as "not applicable" does for a criterion. The written part is the raw
-  weighted mean of `projects.queries.ranking`; its mean z-score is shown beside it.
+  weighted mean of the stored ranking (`projects.services.rankings`); its mean z-score is
+  shown beside it.
 - The envelope spent is one aggregate over the call's decisions; the funding rules
   themselves are in `calls.funding`.
 """
@@ -31,7 +32,9 @@ from django.db.models import (
 
 from calls.enums import CallState
 from calls.models import Call
+from programme import keyset
 from programme.enums import ReminderKind, ReminderState
+from programme.keyset import Key
 from programme.models import Reminder
 from projects.enums import DecisionMailState, DecisionOutcome, ProposalState
 from projects.models import (
@@ -42,7 +45,6 @@ from projects.models import (
     Proposal,
     TeamMember,
 )
-from projects.queries import ranking
 
 
 def deliberated(call: Call):
@@ -65,8 +67,8 @@ def _scale(criteria) -> float | None:
 
 
 def final_ranking(call: Call, criteria=None, audition_criteria=None, pool=None):
-    """The deliberated proposals with `raw_mean` and `z_mean` (written, from the jury's
-    ranking), `audition_mean` (mean of the jurors' complete audition grids, conflicted
+    """The deliberated proposals with `raw_mean`, `z_mean` and `written_rank` (from the
+    stored ranking), `audition_mean` (mean of the jurors' complete audition grids, conflicted
     pairs left out), `audition_count`, `final` (0-100, see the module), and their decision
     and mail; best first, ties broken as the written ranking."""
     criteria = list(call.criteria.all()) if criteria is None else criteria
@@ -109,27 +111,26 @@ def final_ranking(call: Call, criteria=None, audition_criteria=None, pool=None):
     final = Case(*cases, default=Value(None), output_field=FloatField())
     ids = (deliberated(call) if pool is None else pool).values("pk")
     return (
-        ranking.ranking(call, criteria)
-        .filter(pk__in=ids)
-        .select_related("decision", "decision_mail", "audition")
+        Proposal.objects.filter(call=call, pk__in=ids)
+        .select_related("structure", "decision", "decision_mail", "audition")
+        .annotate(
+            raw_mean=F("ranking_row__raw_mean"),
+            z_mean=F("ranking_row__z_mean"),
+            written_rank=F("ranking_row__rank"),
+        )
         .annotate(audition_mean=audition_mean, audition_count=audition_count)
         .annotate(final=final)
-        .order_by(F("final").desc(nulls_last=True), *ranking.tie_break(criteria))
+        .order_by(*keyset.order(FINAL_KEYS))
     )
 
 
-def final_keys(criteria) -> list:
-    """The keyset keys of `final_ranking`'s order (programme.keyset)."""
-    from datetime import datetime
-
-    from programme.keyset import Key
-
-    return [
-        Key("final", descending=True),
-        *[Key(ranking.criterion_key(c), descending=True) for c in criteria],
-        Key("submitted_at", kind=datetime),
-        Key("pk", kind=int),
-    ]
+# The keyset keys of `final_ranking`'s order: the final score, then the written ranking's
+# order (its rank: the bias model, ties broken as documented there), then the id.
+FINAL_KEYS = [
+    Key("final", descending=True),
+    Key("written_rank", kind=int),
+    Key("pk", kind=int, nullable=False),
+]
 
 
 def undecided_count(call: Call, pool=None) -> int:

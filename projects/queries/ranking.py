@@ -27,11 +27,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 
 from calls.models import Call, JuryMember
+from programme.keyset import Key
 from projects.enums import EvaluationState, ProposalState
-from projects.models import Assignment, Conflict, Evaluation, Proposal, Score
+from projects.models import Assignment, Conflict, Evaluation, Proposal, RankingRow, Score
 from projects.services import assignment as fair
 from projects.services.assignment import ZERO_SPREAD
 
@@ -48,12 +50,14 @@ def counted_evaluations(call: Call):
     ).exclude(assignment__in=Subquery(_conflicted_assignments(call)))
 
 
-def juror_statistics(call: Call) -> dict[int, tuple[int, float, float | None]]:
+def juror_statistics(call: Call, jurors=None) -> dict[int, tuple[int, float, float | None]]:
     """Per juror: (count, mean, population standard deviation) of their counted totals,
-    aggregated by the database in one query."""
+    aggregated by the database in one query; `jurors` (a queryset of ids) narrows it to them."""
+    counted = counted_evaluations(call)
+    if jurors is not None:
+        counted = counted.filter(assignment__juror_id__in=jurors)
     rows = (
-        counted_evaluations(call)
-        .values("assignment__juror_id")
+        counted.values("assignment__juror_id")
         .annotate(n=Count("pk"), mean=Avg("total"), sd=StdDev("total", sample=False))
         .order_by("assignment__juror_id")
     )
@@ -132,7 +136,7 @@ def _standardised(juror: str, total: str, jurors: list[tuple[int, float, float]]
     )
 
 
-def ranking(call: Call, criteria=None):
+def ranking(call: Call, criteria=None, stats=None):
     """The call's proposals before the jury with their figures, best first.
 
     Annotations: `z_mean` (mean of the jurors' z-scores, see `evaluations_with_z`),
@@ -152,7 +156,7 @@ def ranking(call: Call, criteria=None):
     correlated subquery runs per proposal or per evaluation.
     """
     criteria = list(call.criteria.all()) if criteria is None else criteria
-    stats = juror_statistics(call)
+    stats = juror_statistics(call) if stats is None else stats
     live = FilteredRelation(
         "jury_assignments",
         condition=Q(
@@ -285,30 +289,68 @@ def call_ranking(call: Call, criteria=None) -> list[Proposal]:
     return ordered
 
 
-def sorted_rows(rows: list[Proposal], sort: str, criteria=()) -> list[Proposal]:
-    """`rows` (from `call_ranking`) sorted by one column: `sort` is a key of SORTS or
-    `criterion_<id>`, with a leading "-" for descending. A missing figure comes last either
-    way; equal figures keep the ranking's order. Unknown keys sort by rank."""
-    descending = sort.startswith("-")
-    key = sort.removeprefix("-")
-    criterion_keys = {criterion_key(c) for c in criteria}
-    if key not in SORTS and key not in criterion_keys:
-        return rows
-    attribute = {"z": "z_mean", "raw": "raw_mean"}.get(key, key)
-
-    def value(row):
-        figure = getattr(row, attribute)
-        return figure.casefold() if isinstance(figure, str) else figure
-
-    present = [row for row in rows if value(row) is not None]
-    missing = [row for row in rows if value(row) is None]
-    return sorted(present, key=value, reverse=descending) + missing
+def stored(call: Call, criteria):
+    """The call's stored ranking (`RankingRow`, kept by `projects.services.rankings`), each
+    row with its proposal, `sort_title` and the mean on each criterion as `criterion_<id>`
+    (the keys a keyset page sorts by); unordered."""
+    return (
+        RankingRow.objects.filter(call=call)
+        .select_related("proposal")
+        .annotate(
+            sort_title=F("proposal__title"),
+            **{
+                criterion_key(c): Cast(KeyTextTransform(str(c.pk), "criterion_means"), FloatField())
+                for c in criteria
+            },
+        )
+    )
 
 
-def criterion_distributions(call: Call, criteria) -> list[dict]:
-    """Per criterion, how many counted scores took each value 0..scale_max: one grouped
-    query. Each item: criterion, counts [(value, n)], total, mean, and the bars of a small
-    SVG chart (x, y, width, height in the chart's units)."""
+def filtered(rows, *, search: str = "", state: str = "", flagged: bool | None = None):
+    """`stored` rows whose proposal's title or reference holds `search`, in `state`, flagged
+    for disagreement or not."""
+    if search:
+        rows = rows.filter(
+            Q(proposal__title__icontains=search) | Q(proposal__reference__icontains=search)
+        )
+    if state:
+        rows = rows.filter(proposal__state=state)
+    if flagged is not None:
+        rows = rows.filter(flagged=flagged)
+    return rows
+
+
+def row_keys(sort: str, criteria) -> list[Key]:
+    """The keyset keys of the ranking sorted by `sort` (a key of SORTS or `criterion_<id>`,
+    "-" first for descending; anything else: the rank): the column, then the rank and the
+    proposal, so equal figures keep the ranking's order. A missing figure comes last either
+    way. The first-click direction of each column is served by an index of `RankingRow`;
+    the criteria's means (JSON) and the titles are sorted by the database without one."""
+    columns = {
+        "rank": ("rank", int),
+        "model": ("model", float),
+        "z": ("z_mean", float),
+        "raw": ("raw_mean", float),
+        "received": ("received", int),
+        "spread": ("spread", float),
+        "title": ("sort_title", str),
+        **{criterion_key(c): (criterion_key(c), float) for c in criteria},
+    }
+    descending, key = sort.startswith("-"), sort.removeprefix("-")
+    if key not in columns:
+        key, descending = "rank", False
+    name, kind = columns[key]
+    first = Key(name, descending=descending, kind=kind, nullable=name not in NEVER_NULL)
+    tail = [Key("rank", kind=int), Key("pk", kind=int, nullable=False)]
+    return [first, *[k for k in tail if k.name != name]]
+
+
+NEVER_NULL = frozenset({"received", "sort_title"})
+
+
+def score_counts(call: Call) -> dict[int, dict[int, int]]:
+    """Per criterion id, how many counted scores took each value: one grouped query (stored
+    with the ranking, `RankingState.score_counts`)."""
     counts: dict[int, dict[int, int]] = {}
     for criterion_id, value, n in (
         Score.objects.filter(
@@ -319,6 +361,14 @@ def criterion_distributions(call: Call, criteria) -> list[dict]:
         .annotate(n=Count("pk"))
     ):
         counts.setdefault(criterion_id, {})[value] = n
+    return counts
+
+
+def criterion_distributions(criteria, counts: dict) -> list[dict]:
+    """Per criterion, its `counts` (from `score_counts`, or as stored: keys may be strings)
+    as the bars of a small SVG chart (x, y, width, height in the chart's units), with total
+    and mean. No query."""
+    counts = {int(c): {int(v): n for v, n in by.items()} for c, by in counts.items()}
     result = []
     for criterion in criteria:
         by_value = counts.get(criterion.pk, {})

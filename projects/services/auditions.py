@@ -9,7 +9,7 @@ while the call is at its auditions, never a proposal they are in conflict with.
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import FloatField, Max, Sum
+from django.db.models import F, FloatField, Max, Sum
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
@@ -27,11 +27,11 @@ from projects.models import (
     AuditionScore,
     Conflict,
     Proposal,
+    RankingRow,
     TeamMember,
 )
-from projects.queries import ranking
 from projects.reminders import convocations_owed
-from projects.services import jury_mail
+from projects.services import jury_mail, rankings
 from projects.services.jury import _require_staff, _seat
 from projects.services.team_mail import GENERIC, tell_team
 
@@ -99,18 +99,22 @@ def _tell_shortlisted(proposal: Proposal, *, event_key: str) -> None:
 @transaction.atomic(durable=True)
 def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Proposal]:
     """Shortlist the first `n` proposals of the jury's ranking (the ranking page's order:
-    `ranking.call_ranking`, by the bias model, ties broken as documented) that are eligible
+    the stored ranking's rank, by the bias model, ties broken as documented) that are eligible
     or already shortlisted. Returns those newly shortlisted; hand-picked ones stay."""
     _require_staff(call, by)
     locked = _locked_call(call)
     _require_shortlisting(locked)
     if n < 1:
         raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
-    top = [
-        (row.pk, row.state)
-        for row in ranking.call_ranking(locked)
-        if row.state in {ProposalState.ELIGIBLE, ProposalState.SHORTLISTED}
-    ][:n]
+    rankings.ensure(locked, now=now)  # exact: the written review is over
+    top = list(
+        RankingRow.objects.filter(
+            call=locked,
+            proposal__state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED],
+        )
+        .order_by(F("rank").asc(nulls_last=True), "proposal_id")
+        .values_list("proposal_id", "proposal__state")[:n]
+    )
     added = []
     for pk, state in top:
         if state == ProposalState.ELIGIBLE and _move(

@@ -19,7 +19,7 @@ from programme.exceptions import TransitionError
 from programme.models import User
 from projects.enums import BidChoice, ConflictKind, ConflictType, ProposalState
 from projects.models import Assignment, Bid, Conflict, Evaluation, Proposal
-from projects.services import jury, jury_mail
+from projects.services import jury, jury_mail, rankings
 
 # The bid a juror may give, plus the conflict of interest (a declared conflict).
 BID_CONFLICT = "conflict"
@@ -235,4 +235,6 @@ def adjust_assignments(call: Call, *, add, remove, by: User, now: datetime) -> t
     jury_mail.notify_assigned(
         locked, sorted({a.juror_id for a in created}), run_key=f"matrix:{uuid.uuid4().hex}"
     )
+    if created or gone:
+        rankings.changed(locked, sorted({p for p, _j in pairs}))
     return len(created), len(gone)

@@ -37,7 +37,7 @@ from projects.models import (
     TeamMember,
 )
 from projects.services import assignment as fair
-from projects.services import jury_mail
+from projects.services import jury_mail, rankings
 
 # Call states in which staff may (re)assign the proposals.
 ASSIGNABLE_STATES = frozenset({CallState.CLOSED, CallState.REVIEW})
@@ -141,6 +141,8 @@ def _automatic_conflicts(call: Call, *, now: datetime, jurors=None, proposals=No
     Conflict.objects.bulk_create(created)
     for conflict in created:
         _drop_unscored_assignment(conflict.juror_id, conflict.proposal_id)
+    if created:
+        rankings.changed(call, [conflict.proposal_id for conflict in created])
     return len(created)
 
 
@@ -227,6 +229,7 @@ def _create_conflict(seat, proposal, *, kind, type, reason, by, now) -> Conflict
     )
     _drop_unscored_assignment(seat.pk, proposal.pk)
     audit.record(by, f"jury.conflict_{kind}", conflict, after="active", reason=reason, at=now)
+    rankings.changed(seat.call, [proposal.pk])
     return conflict
 
 
@@ -271,6 +274,7 @@ def lift_conflict(conflict: Conflict, *, by: User, reason: str, now: datetime) -
         raise TransitionError(_("Ce conflit d'intérêts est déjà levé."))
     conflict.refresh_from_db()
     audit.record(by, "jury.conflict_lift", conflict, before="active", after="lifted", at=now)
+    rankings.changed(conflict.juror.call, [conflict.proposal_id])
     return conflict
 
 
@@ -373,6 +377,7 @@ def run_assignment(call: Call, *, by: User, now: datetime, k: int = 3) -> fair.A
     )
     # One grouped mail to each juror given new proposals in this run.
     jury_mail.notify_assigned(locked, sorted({a.juror_id for a in created}), run_key=entry.pk)
+    rankings.changed(locked)
     return result
 
 
@@ -430,6 +435,7 @@ def move_assignment(
     locked.juror = to
     locked.save(update_fields=["juror"])
     audit.record(by, "jury.move_assignment", locked, before=before, after=str(to), at=now)
+    rankings.changed(locked.juror.call, [locked.proposal_id])
     return locked
 
 
@@ -588,6 +594,7 @@ def submit_evaluation(
     audit.record(
         by, "jury.evaluation_submit", evaluation, before="draft", after="submitted", at=now
     )
+    rankings.changed(locked.juror.call, [locked.proposal_id])
     return evaluation
 
 
@@ -613,6 +620,7 @@ def reopen_evaluation(evaluation: Evaluation, *, by: User, reason: str, now: dat
         at=now,
     )
     jury_mail.notify_reopened(evaluation, reason=reason)
+    rankings.changed(call, [evaluation.assignment.proposal_id])
     return evaluation
 
 
@@ -665,6 +673,8 @@ def update_jury_settings(
     )
     for field in fields:
         setattr(call, field, getattr(locked, field))
+    if before.disagreement_threshold != locked.disagreement_threshold:
+        rankings.changed(locked)
     return locked
 
 
@@ -811,6 +821,7 @@ def remove_juror(seat: JuryMember, *, by: User, now: datetime) -> None:
     seat_pk = seat.pk
     seat.delete()
     audit.record(by, "jury.remove_juror", call, reason=str(user), at=now)
+    rankings.changed(call)
     mail.send(
         [user.email],
         "jury_removed",

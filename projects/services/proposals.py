@@ -46,6 +46,7 @@ from projects.queries.proposals import (
     snapshot,
 )
 from projects.reminders import receipts_owed
+from projects.services import rankings
 from projects.services.team_mail import GENERIC, tell_people, tell_team
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -461,6 +462,7 @@ def withdraw_proposal(proposal: Proposal, *, by: User, now: datetime, reason: st
         reason=reason,
         at=now,
     )
+    rankings.state_changed(proposal, before)
     name = by.get_full_name() or by.email
     tell_team(
         proposal,
@@ -589,5 +591,6 @@ def send_back_correction(proposal: Proposal, *, by: User, now: datetime) -> Prop
     if staff:
         mail.send(staff, "proposal_corrected", {"proposal": locked, "version": version})
     audit.record(by, "proposal.send_back", locked, before=before, after=locked.state, at=now)
+    rankings.state_changed(locked, before)
     proposal.state = locked.state
     return version

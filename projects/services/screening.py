@@ -12,6 +12,7 @@ from programme.models import User
 from projects.enums import DecisionMailState, ProposalState
 from projects.models import CorrectionRequest, DecisionMail, Proposal
 from projects.queries.proposals import flagged_for_screening, open_correction
+from projects.services import rankings
 from projects.services.proposals import lock, require_staff, state_label
 from projects.services.team_mail import GENERIC, tell_team
 
@@ -74,6 +75,7 @@ def _screen(proposal: Proposal, *, by: User, now: datetime, eligible: bool, reas
     # prepared again.
     if before != target:
         DecisionMail.objects.filter(proposal=proposal, state=DecisionMailState.DRAFT).delete()
+    rankings.state_changed(proposal, before)
 
 
 @transaction.atomic(durable=True)

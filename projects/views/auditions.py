@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from calls.loaders import load_call
-from programme import web
+from programme import keyset, web
 from programme.forms import submit_helper
-from projects.enums import ProposalState
 from projects.forms.deliberation import (
     AuditionCriterionForm,
     AuditionGridForm,
@@ -24,7 +23,7 @@ from projects.forms.deliberation import (
     UnshortlistForm,
 )
 from projects.queries import auditions as audition_queries
-from projects.services import auditions
+from projects.services import auditions, rankings
 from projects.views.loaders import (
     call_crumbs,
     juror_seat,
@@ -35,6 +34,9 @@ from projects.views.loaders import (
 
 MANAGE_CALL = "calls.manage_call"
 SCREEN_PROPOSAL = "projects.screen_proposal"  # the programme's staff, as for its call
+
+
+SHORTLIST_PAGE_SIZE = 50
 
 
 # --- Staff: shortlist, grid and slots -----------------------------------------------------
@@ -48,15 +50,23 @@ def audition_list(request, call):
     top_form.helper.form_action = reverse("jury:shortlist-top", args=[call.slug])
     criterion_form = AuditionCriterionForm()
     criterion_form.helper.form_action = reverse("jury:audition-criterion-add", args=[call.slug])
-    rows = list(audition_queries.shortlist_candidates(call))
+    rankings.ensure(call, now=timezone.now())
+    page = keyset.paginate(
+        audition_queries.shortlist_candidates(call),
+        audition_queries.SHORTLIST_KEYS,
+        request.GET.get(keyset.PARAM),
+        size=SHORTLIST_PAGE_SIZE,
+        salt=f"shortlist:{call.pk}",
+    )
     return render(
         request,
         "projects/jury/auditions.html",
         {
             "page_title": _("Auditions — %(call)s") % {"call": call.edition},
             "call": call,
-            "rows": rows,
-            "shortlisted_count": sum(r.state == ProposalState.SHORTLISTED for r in rows),
+            "page": page,
+            **keyset.links(request.GET, page),
+            "shortlisted_count": audition_queries.shortlisted(call).count(),
             "open": call.state in auditions.SHORTLIST_STATES,
             "grid": audition_queries.grid(call),
             "grid_editable": auditions.grid_editable(call),

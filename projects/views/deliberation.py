@@ -19,7 +19,7 @@ from calls.loaders import load_call
 from programme import keyset, web
 from projects.forms.deliberation import DecisionForm, WeightsForm
 from projects.queries import deliberation as deliberation_queries
-from projects.services import deliberation
+from projects.services import deliberation, rankings
 from projects.views.loaders import call_crumbs, load_proposal, say_form_errors
 
 MANAGE_CALL = "calls.manage_call"
@@ -56,13 +56,14 @@ def _deliberation(request, call):
     link that opens its decision form (fetched in place by static/js/decision-form.js, or
     the one-row page without scripts). No form is built for the rows."""
     criteria = list(call.criteria.all())
+    rankings.ensure(call, now=timezone.now())
     cursor = request.GET.get(keyset.PARAM)
     pool = deliberation_queries.deliberated(call)
     page = keyset.paginate(
         deliberation_queries.final_ranking(call, criteria, pool=pool).prefetch_related(
             deliberation_queries.audition_scores_of_page()
         ),
-        deliberation_queries.final_keys(criteria),
+        deliberation_queries.FINAL_KEYS,
         cursor,
         size=PAGE_SIZE,
         salt=f"deliberation:{call.pk}",
@@ -122,6 +123,7 @@ def _decision_page(request, proposal, form, *, status=200):
     the partial that static/js/decision-form.js swaps into the deliberation's row."""
     call = proposal.call
     criteria = list(call.criteria.all())
+    rankings.ensure(call, now=timezone.now())
     row = (
         deliberation_queries.final_ranking(call, criteria)
         .prefetch_related(deliberation_queries.audition_scores_of_page())

@@ -6,7 +6,6 @@ Thin views: `web.object_permission` loads and checks, a query or `web.run(servic
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from calls.enums import ReviewPhase
 from calls.loaders import load_call
-from programme import web
+from programme import keyset, web
 from programme.forms import InviteJurorForm
 from programme.queries import load_programme, load_seat
 from programme.spreadsheet import export_response
@@ -37,7 +36,7 @@ from projects.models import Assignment, Proposal
 from projects.queries import charts
 from projects.queries import jury as jury_queries
 from projects.queries import ranking as ranking_queries
-from projects.services import jury, jury_mail
+from projects.services import jury, jury_mail, rankings
 from projects.views.loaders import (
     call_crumbs,
     load_conflict,
@@ -276,18 +275,27 @@ def reopen(request, evaluation):
 @web.object_permission(MANAGE_CALL, load_call)
 def ranking(request, call):
     """One line per proposal, ranked by the bias model; sortable by each column, filters and
-    sort in the address; the evaluations themselves are on each proposal's jury page."""
+    sort in the address; the evaluations themselves are on each proposal's jury page. Reads
+    a keyset page of the stored ranking (`projects.services.rankings`)."""
     criteria = list(call.criteria.all())
+    state = rankings.ensure(call, now=timezone.now())
     filterset = RankingFilter(request.GET, queryset=Proposal.objects.none())
-    rows = ranking_queries.call_ranking(call, criteria)
+    rows = ranking_queries.stored(call, criteria)
     if filterset.is_valid():
-        rows = _filtered(rows, filterset.form.cleaned_data)
+        data = filterset.form.cleaned_data
+        rows = ranking_queries.filtered(
+            rows, search=data.get("q") or "", state=data.get("state"), flagged=data.get("flagged")
+        )
     sort = request.GET.get("sort") or "rank"
-    rows = ranking_queries.sorted_rows(rows, sort, criteria)
+    keys = ranking_queries.row_keys(sort, criteria)
     fmt = request.GET.get("export")
     if fmt in ("csv", "xlsx") and filterset.is_valid():
-        return _export(call, criteria, rows, fmt)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        return _export(call, criteria, rows.order_by(*keyset.order(keys)), fmt)
+    page = keyset.paginate(
+        rows, keys, request.GET.get(keyset.PARAM), size=PAGE_SIZE, salt=f"ranking:{call.pk}:{sort}"
+    )
+    for row in page.rows:
+        row.criterion_list = row.means(criteria)
     return render(
         request,
         "projects/jury/ranking.html",
@@ -297,8 +305,11 @@ def ranking(request, call):
             "criteria": criteria,
             "filter": filterset,
             "page": page,
+            "total": rows.count(),
+            "state": state,
+            **keyset.links(request.GET, page),
             "columns": _columns(criteria, sort),
-            "distributions": ranking_queries.criterion_distributions(call, criteria),
+            "distributions": ranking_queries.criterion_distributions(criteria, state.score_counts),
             "chart": {
                 "width": ranking_queries.CRITERION_CHART_WIDTH,
                 "height": ranking_queries.CRITERION_CHART_HEIGHT,
@@ -307,19 +318,6 @@ def ranking(request, call):
             "breadcrumb_data": call_crumbs(call, _("Classement")),
         },
     )
-
-
-def _filtered(rows, data):
-    search = (data.get("q") or "").casefold()
-    state = data.get("state")
-    flagged = data.get("flagged")
-    return [
-        row
-        for row in rows
-        if (not search or search in row.title.casefold() or search in row.reference.casefold())
-        and (not state or row.state == state)
-        and (flagged is None or bool(row.flagged) == flagged)
-    ]
 
 
 def _columns(criteria, sort):
@@ -379,8 +377,8 @@ def _export(call, criteria, rows, fmt):
     lines = (
         [
             row.rank,
-            row.reference,
-            row.title,
+            row.proposal.reference,
+            row.proposal.title,
             row.z_mean,
             row.z_count,
             row.raw_mean,
@@ -388,12 +386,12 @@ def _export(call, criteria, rows, fmt):
             row.expected,
             row.spread,
             row.flagged,
-            *row.criterion_means,
+            *row.means(criteria),
             row.model,
             row.model_count,
             row.band,
         ]
-        for row in rows
+        for row in rows.iterator(chunk_size=2000)
     )
     return export_response(fmt, f"classement-{call.slug}", _("Classement"), header, lines)
 
@@ -407,9 +405,10 @@ def proposal_jury(request, proposal):
     call = proposal.call
     web.check(request, MANAGE_CALL, call, private=True)
     criteria = list(call.criteria.all())
-    row = next(
-        (r for r in ranking_queries.call_ranking(call, criteria) if r.pk == proposal.pk), None
-    )
+    rankings.ensure(call, now=timezone.now())
+    row = ranking_queries.stored(call, criteria).filter(proposal=proposal).first()
+    if row is not None:
+        row.criterion_list = row.means(criteria)
     return render(
         request,
         "projects/jury/proposal_jury.html",

@@ -494,6 +494,7 @@ def test_the_audition_pages_run_a_fixed_number_of_queries(
     seat = juror_for(review_call)
     client.force_login(staff)
     url = reverse("jury:auditions", args=[review_call.slug])
+    client.get(url)  # the first read computes the stored ranking
     # The 10th asks whether an audition is scored yet (the grid is editable until then).
     with django_assert_num_queries(10):
         assert client.get(url).status_code == 200
