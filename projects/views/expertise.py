@@ -222,15 +222,20 @@ def matrix(request, call):
         theme = filters.cleaned_data["theme"]
         k = filters.cleaned_data["k"] or 3
         under = k if filters.cleaned_data["under"] else None
-    page = Paginator(
-        queries.matrix_proposals(call, theme=theme, under=under), MATRIX_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    proposals = queries.matrix_proposals(call, theme=theme, under=under)
+    page = keyset.paginate(
+        proposals,
+        queries.proposal_keys(),
+        request.GET.get(keyset.PARAM),
+        size=MATRIX_PAGE_SIZE,
+        salt=f"matrix:{call.pk}",
+    )
     # Columns are paged too: a page of 300 jurors would be neither readable nor light.
     columns = Paginator(list(queries.matrix_jurors(call)), MATRIX_JURORS).get_page(
         request.GET.get("jures")
     )
     jurors = list(columns)
-    cells = queries.matrix_cells(call, [p.pk for p in page])
+    cells = queries.matrix_cells(call, [p.pk for p in page.rows])
     rows = [
         {
             "proposal": p,
@@ -247,7 +252,7 @@ def matrix(request, call):
                 for j in jurors
             ],
         }
-        for p in page
+        for p in page.rows
     ]
     return render(
         request,
@@ -261,6 +266,8 @@ def matrix(request, call):
             "columns": columns,
             "rows": rows,
             "page": page,
+            **keyset.links(request.GET, page),
+            "total": proposals.count(),
             "bid_labels": dict(BID_CHOICES),
             "breadcrumb_data": call_crumbs(
                 call,

@@ -1,6 +1,7 @@
 """Themes, bids and the assignment matrix: services and pages, as a juror and staff see them."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
@@ -8,9 +9,11 @@ from django.core import mail as django_mail
 from django.urls import reverse
 
 from calls.models import Theme
+from programme import keyset
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.models import Assignment, Bid, Conflict
+from projects.queries import expertise as expertise_queries
 from projects.services import expertise, jury
 from projects.views import expertise as views
 from tests.projects import jury_fixtures
@@ -324,18 +327,94 @@ def test_the_matrix_shows_bids_conflicts_and_counts_and_saves_in_one_post(
     }
 
 
+MATRIX_ROW = re.compile(r'<input type="hidden" name="row" value="(\d+)">')
+MATRIX_NEXT = BIDS_NEXT
+
+
+def test_the_matrix_rows_follow_each_other_and_keep_the_filters(
+    client, review_call, staff, monkeypatch
+):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 7)
+    expected = _in_a_shuffled_order(proposals)
+    seat = juror_for(review_call)
+    for proposal in proposals[:2]:
+        Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    assert _walk(client, url, "", MATRIX_ROW, MATRIX_NEXT) == (expected, 4)
+    # The filters stay on every page: only the proposals with no juror yet.
+    short = {p.pk for p in proposals[2:]}
+    assert _walk(client, url, "?k=1&under=on", MATRIX_ROW, MATRIX_NEXT) == (
+        [pk for pk in expected if pk in short],
+        3,
+    )
+    second = client.get(url + _next(MATRIX_NEXT, client.get(url).content.decode()))
+    assert "7 candidatures" in second.content.decode()
+    assert "Candidatures 3 à 4" in second.content.decode()
+
+
+def test_an_adjustment_on_the_second_matrix_page_comes_back_to_that_page(
+    client, review_call, staff, monkeypatch
+):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 5)
+    seat = juror_for(review_call)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    page_one = client.get(url, {"k": 1, "under": "on"}).content.decode()
+    second = url + _next(MATRIX_NEXT, page_one)
+    third, fourth = proposals[2], proposals[3]
+    response = client.post(
+        second, {"row": [third.pk, fourth.pk], "col": [seat.pk], "cell": [f"{third.pk}-{seat.pk}"]}
+    )
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == parse_qs(urlsplit(second).query)
+    assert set(Assignment.objects.values_list("proposal_id", "juror_id")) == {(third.pk, seat.pk)}
+    # Back on the same cursor: the assigned one has left the "incomplete" filter.
+    html = client.get(response["Location"]).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [fourth.pk, proposals[4].pk]
+
+
+def test_a_forged_matrix_cursor_gives_the_first_page(client, review_call, staff, monkeypatch):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 3)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    html = client.get(url, {"apres": "forged"}).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [p.pk for p in proposals[:2]]
+    assert "Premières candidatures" not in html
+    # A cursor of another call's matrix means nothing here either.
+    other = eligible(jury_fixtures.factories.CallFactory(programme=review_call.programme), 3)
+    cursor = keyset.cursor_of(
+        expertise_queries.proposal_keys(), other[1], 2, salt=f"matrix:{other[1].call_id}"
+    )
+    html = client.get(url, {"apres": cursor}).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [p.pk for p in proposals[:2]]
+
+
+# session, user, call, memberships, the page of proposals, their themes, the jurors, the
+# page's assignments, bids and conflicts, the count, the site's settings and the call's
+# themes (filter): the same for 3 proposals as for 25, on page 2 as on page 1.
+MATRIX_QUERIES = 13
+
+
 @pytest.mark.parametrize("n", [3, 25])
 def test_the_matrix_runs_a_fixed_number_of_queries(
-    client, review_call, staff, n, django_assert_num_queries
+    client, review_call, staff, n, monkeypatch, django_assert_num_queries
 ):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
     seats = [juror_for(review_call) for _ in range(3)]
     for proposal in eligible(review_call, n):
         Assignment.objects.create(juror=seats[proposal.pk % 3], proposal=proposal, created_at=NOW)
     client.force_login(staff)
     url = reverse("jury:matrix", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(13):
-        assert client.get(url).status_code == 200
+    with django_assert_num_queries(MATRIX_QUERIES):
+        first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(MATRIX_QUERIES):
+        assert client.get(url + _next(MATRIX_NEXT, first.content.decode())).status_code == 200
 
 
 def test_the_matrix_pages_its_juror_columns_and_leaves_the_others_alone(client, review_call, staff):
