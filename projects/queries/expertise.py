@@ -56,6 +56,15 @@ def matrix_proposals(call: Call, *, theme: Theme | None = None, under: int | Non
     return queryset
 
 
+def proposal_keys() -> list:
+    """The keyset keys of `bid_list`'s and `matrix_proposals`' order (the call's numbering,
+    given at submission to every proposal before the jury), served by Proposal's
+    (call, sequence, id) index."""
+    from programme.keyset import Key
+
+    return [Key("sequence", kind=int, nullable=False), Key("pk", kind=int, nullable=False)]
+
+
 def matrix_jurors(call: Call):
     """The matrix's columns: the call's jurors with their load over the whole call."""
     return (

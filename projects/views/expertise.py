@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.loaders import load_call
-from programme import web
+from programme import keyset, web
 from projects.forms.expertise import (
     BID_CHOICES,
     BidsForm,
@@ -62,18 +62,23 @@ def _theme_filter(request, call):
 @web.object_permission(None, load_call)
 def bids(request, call):
     """The juror's fast list: their themes, then one form with a bid per proposal of the
-    page (filterable by theme, paginated); "conflit d'intérêts" declares the conflict."""
+    page (filterable by theme, keyset pages); "conflit d'intérêts" declares the conflict.
+    The form posts to the page's own address (cursor and filters), and comes back to it."""
     seat = juror_seat(request, call)
     theme = _theme_filter(request, call)
-    page = Paginator(queries.bid_list(seat, theme=theme), BIDS_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    page = keyset.paginate(
+        queries.bid_list(seat, theme=theme),
+        queries.proposal_keys(),
+        request.GET.get(keyset.PARAM),
+        size=BIDS_PAGE_SIZE,
+        salt=f"bids:{call.pk}",
     )
     themes_form = ThemeChoiceForm(call=call, initial={"themes": list(seat.themes.all())})
     themes_form.helper.form_action = reverse("jury:my-themes", args=[call.slug])
     bids_form = BidsForm(
         request.POST if request.method == "POST" else None,
-        proposals=list(page),  # a bid for a proposal of another page is not read
-        initial={f"bid_{p.pk}": p.my_bid or "" for p in page},
+        proposals=page.rows,  # a bid for a proposal of another page is not read
+        initial={f"bid_{p.pk}": p.my_bid or "" for p in page.rows},
     )
     if request.method == "POST" and bids_form.is_valid():
         outcome = web.run(
@@ -104,7 +109,7 @@ def bids(request, call):
             or p.my_bid
             or "",
         }
-        for p in page
+        for p in page.rows
     ]
     return render(
         request,
@@ -120,6 +125,7 @@ def bids(request, call):
             "choices": BID_CHOICES,
             "rows": rows,
             "page": page,
+            **keyset.links(request.GET, page),
             "breadcrumb_data": web.crumbs(
                 (_("Mon espace"), reverse("dashboard")),
                 (_("Mes évaluations"), reverse("jury:mine", args=[call.slug])),
@@ -216,15 +222,20 @@ def matrix(request, call):
         theme = filters.cleaned_data["theme"]
         k = filters.cleaned_data["k"] or 3
         under = k if filters.cleaned_data["under"] else None
-    page = Paginator(
-        queries.matrix_proposals(call, theme=theme, under=under), MATRIX_PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    proposals = queries.matrix_proposals(call, theme=theme, under=under)
+    page = keyset.paginate(
+        proposals,
+        queries.proposal_keys(),
+        request.GET.get(keyset.PARAM),
+        size=MATRIX_PAGE_SIZE,
+        salt=f"matrix:{call.pk}",
+    )
     # Columns are paged too: a page of 300 jurors would be neither readable nor light.
     columns = Paginator(list(queries.matrix_jurors(call)), MATRIX_JURORS).get_page(
         request.GET.get("jures")
     )
     jurors = list(columns)
-    cells = queries.matrix_cells(call, [p.pk for p in page])
+    cells = queries.matrix_cells(call, [p.pk for p in page.rows])
     rows = [
         {
             "proposal": p,
@@ -241,7 +252,7 @@ def matrix(request, call):
                 for j in jurors
             ],
         }
-        for p in page
+        for p in page.rows
     ]
     return render(
         request,
@@ -255,6 +266,8 @@ def matrix(request, call):
             "columns": columns,
             "rows": rows,
             "page": page,
+            **keyset.links(request.GET, page),
+            "total": proposals.count(),
             "bid_labels": dict(BID_CHOICES),
             "breadcrumb_data": call_crumbs(
                 call,

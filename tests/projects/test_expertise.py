@@ -1,15 +1,21 @@
 """Themes, bids and the assignment matrix: services and pages, as a juror and staff see them."""
 
+import re
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 import time_machine
 from django.core import mail as django_mail
 from django.urls import reverse
 
 from calls.models import Theme
+from programme import keyset
 from programme.exceptions import TransitionError
 from programme.models import AuditEntry
 from projects.models import Assignment, Bid, Conflict
+from projects.queries import expertise as expertise_queries
 from projects.services import expertise, jury
+from projects.views import expertise as views
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
 
@@ -179,18 +185,113 @@ def test_the_juror_bids_from_one_form_and_filters_by_theme(client, review_call, 
     assert list(seat.themes.all()) == [themes[1]]
 
 
+BID_ROW = re.compile(r'<fieldset class="fr-fieldset" id="bid-(\d+)"')
+BIDS_NEXT = re.compile(r'href="(\?[^"]*apres=[^"]*)">Candidatures suivantes')
+
+
+def _next(pattern, html):
+    """The query string of the page's "next" link, or None on the last page."""
+    found = pattern.search(html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def _walk(client, url, query, row, following):
+    """The rows of every page, following the "next" links from `url` + `query`."""
+    rows, pages = [], 0
+    while query is not None:
+        html = client.get(url + query).content.decode()
+        rows += [int(pk) for pk in row.findall(html)]
+        query, pages = _next(following, html), pages + 1
+    return rows, pages
+
+
+def _in_a_shuffled_order(proposals):
+    """The call's numbering, unlike the ids' order: the pages follow the numbering."""
+    for n, proposal in enumerate(proposals):
+        proposal.sequence = 1000 + (n * 3) % len(proposals)
+        proposal.save(update_fields=["sequence"])
+    return [p.pk for p in sorted(proposals, key=lambda p: p.sequence)]
+
+
+def test_the_bid_list_pages_follow_each_other_and_keep_the_theme(
+    client, review_call, staff, themes, monkeypatch
+):
+    monkeypatch.setattr(views, "BIDS_PAGE_SIZE", 2)
+    seat = juror_for(review_call)
+    proposals = eligible(review_call, 7)
+    expected = _in_a_shuffled_order(proposals)
+    for proposal in proposals[:5]:
+        expertise.tag_proposal(proposal, [themes[0].pk], by=staff, now=NOW)
+    client.force_login(seat.user)
+    url = reverse("jury:bids", args=[review_call.slug])
+    assert _walk(client, url, "", BID_ROW, BIDS_NEXT) == (expected, 4)
+    tagged = {p.pk for p in proposals[:5]}
+    theme = f"?theme={themes[0].pk}"
+    assert _walk(client, url, theme, BID_ROW, BIDS_NEXT) == (
+        [pk for pk in expected if pk in tagged],
+        3,
+    )
+    second = client.get(url + _next(BIDS_NEXT, client.get(url).content.decode())).content
+    assert "Candidatures 3 à 4" in second.decode()
+    assert "Premières candidatures" in second.decode()
+
+
+def test_a_bid_on_the_second_page_is_saved_and_comes_back_to_that_page(
+    client, review_call, themes, staff, monkeypatch
+):
+    monkeypatch.setattr(views, "BIDS_PAGE_SIZE", 2)
+    seat = juror_for(review_call)
+    proposals = eligible(review_call, 5)
+    for proposal in proposals:
+        expertise.tag_proposal(proposal, [themes[0].pk], by=staff, now=NOW)
+    first, third, fourth = proposals[0], proposals[2], proposals[3]
+    client.force_login(seat.user)
+    url = reverse("jury:bids", args=[review_call.slug])
+    page_one = client.get(url, {"theme": themes[0].pk}).content.decode()
+    second = url + _next(BIDS_NEXT, page_one)
+    # A bid for a proposal of another page (forged into the form) is not read.
+    response = client.post(second, {f"bid_{third.pk}": "yes", f"bid_{first.pk}": "no"})
+    assert response.status_code == 302
+    assert response["Location"] == second
+    assert dict(Bid.objects.values_list("proposal_id", "choice")) == {third.pk: "yes"}
+    html = client.get(response["Location"]).content.decode()
+    assert [int(pk) for pk in BID_ROW.findall(html)] == [third.pk, fourth.pk]
+    assert f'name="bid_{third.pk}" value="yes" checked' in html
+
+
+def test_a_forged_bid_list_cursor_gives_the_first_page(client, review_call, monkeypatch):
+    monkeypatch.setattr(views, "BIDS_PAGE_SIZE", 2)
+    seat = juror_for(review_call)
+    proposals = eligible(review_call, 3)
+    client.force_login(seat.user)
+    url = reverse("jury:bids", args=[review_call.slug])
+    html = client.get(url, {"apres": "forged", "page": "2"}).content.decode()
+    assert [int(pk) for pk in BID_ROW.findall(html)] == [p.pk for p in proposals[:2]]
+    assert "Premières candidatures" not in html
+
+
+# session, user, call, seat, the page of proposals, their themes, the seat's themes, the
+# call's themes (read three times: filter, list, themes form) and the site's settings: the
+# same for 3 proposals as for 30, on page 2 as on page 1.
+BIDS_QUERIES = 11
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_the_bid_list_runs_a_fixed_number_of_queries(
-    client, review_call, staff, themes, n, django_assert_num_queries
+    client, review_call, staff, themes, n, monkeypatch, django_assert_num_queries
 ):
+    monkeypatch.setattr(views, "BIDS_PAGE_SIZE", 2)
     seat = juror_for(review_call)
     for proposal in eligible(review_call, n):
         expertise.tag_proposal(proposal, [themes[0].pk], by=staff, now=NOW)
     client.force_login(seat.user)
     url = reverse("jury:bids", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(12):
-        assert client.get(url).status_code == 200
+    with django_assert_num_queries(BIDS_QUERIES):
+        first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(BIDS_QUERIES):
+        assert client.get(url + _next(BIDS_NEXT, first.content.decode())).status_code == 200
 
 
 def test_the_matrix_shows_bids_conflicts_and_counts_and_saves_in_one_post(
@@ -226,18 +327,94 @@ def test_the_matrix_shows_bids_conflicts_and_counts_and_saves_in_one_post(
     }
 
 
+MATRIX_ROW = re.compile(r'<input type="hidden" name="row" value="(\d+)">')
+MATRIX_NEXT = BIDS_NEXT
+
+
+def test_the_matrix_rows_follow_each_other_and_keep_the_filters(
+    client, review_call, staff, monkeypatch
+):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 7)
+    expected = _in_a_shuffled_order(proposals)
+    seat = juror_for(review_call)
+    for proposal in proposals[:2]:
+        Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    assert _walk(client, url, "", MATRIX_ROW, MATRIX_NEXT) == (expected, 4)
+    # The filters stay on every page: only the proposals with no juror yet.
+    short = {p.pk for p in proposals[2:]}
+    assert _walk(client, url, "?k=1&under=on", MATRIX_ROW, MATRIX_NEXT) == (
+        [pk for pk in expected if pk in short],
+        3,
+    )
+    second = client.get(url + _next(MATRIX_NEXT, client.get(url).content.decode()))
+    assert "7 candidatures" in second.content.decode()
+    assert "Candidatures 3 à 4" in second.content.decode()
+
+
+def test_an_adjustment_on_the_second_matrix_page_comes_back_to_that_page(
+    client, review_call, staff, monkeypatch
+):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 5)
+    seat = juror_for(review_call)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    page_one = client.get(url, {"k": 1, "under": "on"}).content.decode()
+    second = url + _next(MATRIX_NEXT, page_one)
+    third, fourth = proposals[2], proposals[3]
+    response = client.post(
+        second, {"row": [third.pk, fourth.pk], "col": [seat.pk], "cell": [f"{third.pk}-{seat.pk}"]}
+    )
+    assert response.status_code == 302
+    assert parse_qs(urlsplit(response["Location"]).query) == parse_qs(urlsplit(second).query)
+    assert set(Assignment.objects.values_list("proposal_id", "juror_id")) == {(third.pk, seat.pk)}
+    # Back on the same cursor: the assigned one has left the "incomplete" filter.
+    html = client.get(response["Location"]).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [fourth.pk, proposals[4].pk]
+
+
+def test_a_forged_matrix_cursor_gives_the_first_page(client, review_call, staff, monkeypatch):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
+    proposals = eligible(review_call, 3)
+    client.force_login(staff)
+    url = reverse("jury:matrix", args=[review_call.slug])
+    html = client.get(url, {"apres": "forged"}).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [p.pk for p in proposals[:2]]
+    assert "Premières candidatures" not in html
+    # A cursor of another call's matrix means nothing here either.
+    other = eligible(jury_fixtures.factories.CallFactory(programme=review_call.programme), 3)
+    cursor = keyset.cursor_of(
+        expertise_queries.proposal_keys(), other[1], 2, salt=f"matrix:{other[1].call_id}"
+    )
+    html = client.get(url, {"apres": cursor}).content.decode()
+    assert [int(pk) for pk in MATRIX_ROW.findall(html)] == [p.pk for p in proposals[:2]]
+
+
+# session, user, call, memberships, the page of proposals, their themes, the jurors, the
+# page's assignments, bids and conflicts, the count, the site's settings and the call's
+# themes (filter): the same for 3 proposals as for 25, on page 2 as on page 1.
+MATRIX_QUERIES = 13
+
+
 @pytest.mark.parametrize("n", [3, 25])
 def test_the_matrix_runs_a_fixed_number_of_queries(
-    client, review_call, staff, n, django_assert_num_queries
+    client, review_call, staff, n, monkeypatch, django_assert_num_queries
 ):
+    monkeypatch.setattr(views, "MATRIX_PAGE_SIZE", 2)
     seats = [juror_for(review_call) for _ in range(3)]
     for proposal in eligible(review_call, n):
         Assignment.objects.create(juror=seats[proposal.pk % 3], proposal=proposal, created_at=NOW)
     client.force_login(staff)
     url = reverse("jury:matrix", args=[review_call.slug])
     client.get(url)
-    with django_assert_num_queries(13):
-        assert client.get(url).status_code == 200
+    with django_assert_num_queries(MATRIX_QUERIES):
+        first = client.get(url)
+    assert first.status_code == 200
+    with django_assert_num_queries(MATRIX_QUERIES):
+        assert client.get(url + _next(MATRIX_NEXT, first.content.decode())).status_code == 200
 
 
 def test_the_matrix_pages_its_juror_columns_and_leaves_the_others_alone(client, review_call, staff):
