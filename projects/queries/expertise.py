@@ -8,6 +8,7 @@ bids, conflicts), one for the jurors with their loads.
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 
 from calls.models import Call, JuryMember, Theme
+from programme.keyset import Key
 from projects.enums import ProposalState
 from projects.models import Assignment, Bid, Conflict, Proposal
 
@@ -58,11 +59,9 @@ def matrix_proposals(call: Call, *, theme: Theme | None = None, under: int | Non
 
 def proposal_keys() -> list:
     """The keyset keys of `bid_list`'s and `matrix_proposals`' order (the call's numbering,
-    given at submission to every proposal before the jury), served by Proposal's
-    (call, sequence, id) index."""
-    from programme.keyset import Key
-
-    return [Key("sequence", kind=int, nullable=False), Key("pk", kind=int, nullable=False)]
+    given at submission to every proposal before the jury; a missing one would come last),
+    served by Proposal's (call, sequence, id) index."""
+    return [Key("sequence", kind=int), Key("pk", kind=int, nullable=False)]
 
 
 def matrix_jurors(call: Call):
