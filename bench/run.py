@@ -31,7 +31,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 OUT = BASE_DIR / "bench"
 BIN = Path(sys.executable).parent
-SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 USERS = int(os.environ.get("BENCH_USERS", "8"))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 SMTP_PORT = int(os.environ.get("BENCH_SMTP_PORT", "8025"))

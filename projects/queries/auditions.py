@@ -7,14 +7,14 @@ its deliberation), never one they are in conflict with.
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from calls.models import AuditionCriterion, Call, JuryMember
 from programme.keyset import Key
 from programme.models import User
 from projects.enums import ProposalState
-from projects.models import Audition, AuditionEvaluation, Conflict, Proposal
+from projects.models import Audition, AuditionEvaluation, Conflict, Proposal, RankingRow
 from projects.queries import jury as jury_queries
 from projects.services.auditions import AUDITION_VISIBLE_STATES
 
@@ -37,20 +37,25 @@ def shortlisted(call: Call):
 
 
 def shortlist_candidates(call: Call):
-    """The staff's shortlist page: the eligible and shortlisted proposals with their slot and
-    their line of the stored ranking (`rank`, `model`, `z_mean`), to be read in the ranking's
-    order by keyset pages (`SHORTLIST_KEYS`)."""
-    return (
-        Proposal.objects.filter(
-            call=call, state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED]
-        )
-        .select_related("audition")
-        .annotate(
-            rank=F("ranking_row__rank"),
-            model=F("ranking_row__model"),
-            z_mean=F("ranking_row__z_mean"),
-        )
-    )
+    """The staff's shortlist page: the stored ranking's rows of the eligible and shortlisted
+    proposals, with the proposal and its slot, to be read in the ranking's order by keyset
+    pages (`SHORTLIST_KEYS`): the (call, rank, proposal) index of `RankingRow` drives them,
+    so a page reads its own rows and not the whole call. `as_proposals` turns a page into
+    the proposals the template shows."""
+    return RankingRow.objects.filter(
+        call=call, proposal__state__in=[ProposalState.ELIGIBLE, ProposalState.SHORTLISTED]
+    ).select_related("proposal", "proposal__audition")
+
+
+def as_proposals(rows) -> list[Proposal]:
+    """The proposals of `shortlist_candidates` rows, each with its `rank`, `model` and
+    `z_mean` from the stored ranking."""
+    proposals = []
+    for row in rows:
+        proposal = row.proposal
+        proposal.rank, proposal.model, proposal.z_mean = row.rank, row.model, row.z_mean
+        proposals.append(proposal)
+    return proposals
 
 
 # The ranking's order; a proposal not ranked yet comes last.

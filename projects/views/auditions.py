@@ -58,6 +58,7 @@ def audition_list(request, call):
         size=SHORTLIST_PAGE_SIZE,
         salt=f"shortlist:{call.pk}",
     )
+    page.rows = audition_queries.as_proposals(page.rows)
     return render(
         request,
         "projects/jury/auditions.html",

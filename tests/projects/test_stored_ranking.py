@@ -278,3 +278,33 @@ def test_the_beat_catches_up_a_lost_refresh(review_call, criteria):
     assert refresh_stale_rankings() == 1
     assert list(rankings.stale_calls()) == []
     assert not _differences(_stored(review_call), _from_scratch(review_call))
+
+
+def test_the_shortlist_page_reads_the_ranking_page_by_page(
+    client, review_call, criteria, staff, monkeypatch
+):
+    """The auditions' shortlist lists the eligible proposals in the stored ranking's order,
+    a page at a time, each with its rank; the next page follows without overlap."""
+    from projects.views import auditions as audition_views
+
+    monkeypatch.setattr(audition_views, "SHORTLIST_PAGE_SIZE", 2)
+    seat = juror_for(review_call)
+    proposals = eligible(review_call, 3)
+    for proposal, value in zip(proposals, (2, 5, 3), strict=True):
+        assignment = Assignment.objects.create(juror=seat, proposal=proposal, created_at=NOW)
+        submit(assignment, criteria, value, value)
+    review_call.state = CallState.AUDITIONS
+    review_call.save(update_fields=["state"])
+    client.force_login(staff)
+    url = reverse("jury:auditions", args=[review_call.slug])
+    first = client.get(url).content.decode()
+    best, second, last = proposals[1], proposals[2], proposals[0]
+    assert best.title in first
+    assert second.title in first
+    assert last.title not in first
+    assert first.index(best.title) < first.index(second.title)
+    next_url = first.split("fr-pagination__link--next", 1)[1].split('href="', 1)[1].split('"')[0]
+    following = client.get(url + next_url.replace("&amp;", "&")).content.decode()
+    assert last.title in following
+    assert best.title not in following
+    assert "<td>3</td>" in following  # its rank in the whole ranking
