@@ -308,3 +308,19 @@ def test_the_shortlist_page_reads_the_ranking_page_by_page(
     assert last.title in following
     assert best.title not in following
     assert "<td>3</td>" in following  # its rank in the whole ranking
+
+
+@pytest.mark.postgres
+def test_a_calls_first_rows_refresh_the_tables_statistics(review_call, criteria):
+    """On PostgreSQL, a call's first stored rows are followed by ANALYZE once committed: the
+    planner took the table for empty and joined the deliberation to it by a loop (0.6 s)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    eligible(review_call, 3)
+    with CaptureQueriesContext(connection) as q, TestCase.captureOnCommitCallbacks(execute=True):
+        rankings.refresh(review_call, now=NOW)
+    assert any(query["sql"].startswith("ANALYZE") for query in q.captured_queries)
+    with CaptureQueriesContext(connection) as q, TestCase.captureOnCommitCallbacks(execute=True):
+        rankings.refresh(review_call, now=NOW, force=True)
+    assert not any(query["sql"].startswith("ANALYZE") for query in q.captured_queries)
