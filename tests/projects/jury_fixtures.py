@@ -15,6 +15,11 @@ NOW = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def review_call(programme):
+    return make_review_call(programme)
+
+
+def make_review_call(programme):
+    """A call under review with two criteria, Impact (weight 2) and Maturité (weight 1)."""
     call = factories.CallFactory(
         programme=programme,
         state=CallState.REVIEW,

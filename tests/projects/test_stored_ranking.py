@@ -2,7 +2,7 @@
 (projects.queries.ranking.call_ranking), after random sequences of the changes it reads."""
 
 import math
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,7 +17,6 @@ from projects.enums import ConflictType, EvaluationState
 from projects.models import Assignment, Conflict, Evaluation, RankingRow, RankingState
 from projects.queries import ranking
 from projects.services import jury, rankings
-from tests import factories
 from tests.projects import jury_fixtures
 from tests.projects.jury_fixtures import NOW, eligible, juror_for, submit
 
@@ -64,15 +63,7 @@ def _differences(stored: dict, expected: dict, fields=FIGURES) -> list:
 
 
 def _call_with_panel(programme, *, jurors=4, proposals=6):
-    call = factories.CallFactory(
-        programme=programme,
-        state=CallState.REVIEW,
-        opens_at=datetime(2026, 3, 1, tzinfo=UTC),
-        closes_at=datetime(2026, 4, 1, tzinfo=UTC),
-        disagreement_threshold=Decimal("1.5"),
-    )
-    factories.CriterionFactory(call=call, name="Impact", weight=2, scale_max=5, position=1)
-    factories.CriterionFactory(call=call, name="Maturité", weight=1, scale_max=5, position=2)
+    call = jury_fixtures.make_review_call(programme)
     seats = [juror_for(call) for _ in range(jurors)]
     items = eligible(call, proposals)
     # Each proposal before three jurors, loads within one.
