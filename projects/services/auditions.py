@@ -106,7 +106,7 @@ def shortlist_top(call: Call, n: int, *, by: User, now: datetime) -> list[Propos
     _require_shortlisting(locked)
     if n < 1:
         raise TransitionError(_("Indiquez combien de candidatures auditionner (au moins une)."))
-    rankings.ensure(locked, now=now)  # exact: the written review is over
+    rankings.refresh(locked, now=now)  # a decision: the exact ranking (no-op when current)
     top = list(
         RankingRow.objects.filter(
             call=locked,

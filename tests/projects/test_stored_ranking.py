@@ -315,3 +315,22 @@ def test_a_calls_first_rows_refresh_the_tables_statistics(review_call, criteria)
     with CaptureQueriesContext(connection) as q, TestCase.captureOnCommitCallbacks(execute=True):
         rankings.refresh(review_call, now=NOW, force=True)
     assert not any(query["sql"].startswith("ANALYZE") for query in q.captured_queries)
+
+
+def test_shortlisting_the_first_n_reads_the_exact_ranking(review_call, criteria, staff):
+    """Under review, the stored ranks may be behind their refresh; "shortlist the first N"
+    is a decision and brings them up to date first."""
+    from projects.services import auditions
+
+    seat = juror_for(review_call)
+    weaker, stronger = eligible(review_call, 2)
+    submit(Assignment.objects.create(juror=seat, proposal=weaker, created_at=NOW), criteria, 2, 2)
+    best = submit(
+        Assignment.objects.create(juror=seat, proposal=stronger, created_at=NOW), criteria, 4, 4
+    )
+    rankings.refresh(review_call, now=NOW)
+    with TestCase.captureOnCommitCallbacks():  # reopened: its refresh not run yet
+        jury.reopen_evaluation(best, by=staff, reason="À revoir", now=NOW)
+    assert RankingRow.objects.get(proposal=stronger).rank == 1  # stale
+    [shortlisted] = auditions.shortlist_top(review_call, 1, by=staff, now=NOW)
+    assert shortlisted == weaker
