@@ -142,8 +142,9 @@ def _analyze() -> None:
 
 def _insert(call: Call, criteria, rows) -> None:
     """Write the rows of `call_ranking` in one pass: COPY on PostgreSQL, one executemany
-    elsewhere. Building 10,000 model instances for `bulk_create` cost more than computing
-    the ranking (0.6 s, then 0.9 s to insert them, against 0.1 s for COPY)."""
+    elsewhere. Through `bulk_create`, 10,000 model instances took 0.6 s to build and 0.9 s
+    to insert, more than computing the ranking; with COPY the whole refresh at 10,000 fell
+    from 2.9 s to 1.7 s."""
     fields = [RankingRow._meta.get_field(name) for name in ("proposal", "call", *ALL_FIELDS)]
     table = connection.ops.quote_name(RankingRow._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
