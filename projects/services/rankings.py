@@ -94,11 +94,20 @@ def _rewrite(call: Call, ids: list[int]) -> None:
     stats = ranking.juror_statistics(call, jurors=jurors)
     rows = list(ranking.ranking(call, criteria, stats=stats).filter(pk__in=ids))
     RankingRow.objects.filter(proposal_id__in=set(ids) - {row.pk for row in rows}).delete()
-    for row in rows:
-        RankingRow.objects.update_or_create(
-            proposal_id=row.pk,
-            defaults={"call": call, **_figures(row, criteria, LOCAL_FIELDS)},
+    # In bulk: a run of automatic conflicts can touch hundreds of proposals at once.
+    existing = set(
+        RankingRow.objects.filter(proposal_id__in=[row.pk for row in rows]).values_list(
+            "proposal_id", flat=True
         )
+    )
+    lines = [
+        RankingRow(proposal_id=row.pk, call=call, **_figures(row, criteria, LOCAL_FIELDS))
+        for row in rows
+    ]
+    RankingRow.objects.bulk_update(
+        [line for line in lines if line.pk in existing], LOCAL_FIELDS, batch_size=500
+    )
+    RankingRow.objects.bulk_create([line for line in lines if line.pk not in existing])
 
 
 def refresh(call: Call, *, now: datetime, force: bool = False) -> bool:
